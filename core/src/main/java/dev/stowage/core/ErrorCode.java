@@ -1,0 +1,38 @@
+package dev.stowage.core;
+
+/** The OCI Distribution error codes, each with the HTTP status the spec pairs it with. */
+public enum ErrorCode {
+    BLOB_UNKNOWN(404, "blob unknown to registry"),
+    BLOB_UPLOAD_INVALID(400, "blob upload invalid"),
+    BLOB_UPLOAD_UNKNOWN(404, "blob upload unknown to registry"),
+    DIGEST_INVALID(400, "provided digest did not match uploaded content"),
+    MANIFEST_BLOB_UNKNOWN(404, "manifest references a manifest or blob unknown to registry"),
+    MANIFEST_INVALID(400, "manifest invalid"),
+    MANIFEST_UNKNOWN(404, "manifest unknown to registry"),
+    NAME_INVALID(400, "invalid repository name"),
+    NAME_UNKNOWN(404, "repository name not known to registry"),
+    SIZE_INVALID(400, "provided length did not match content length"),
+    UNAUTHORIZED(401, "authentication required"),
+    DENIED(403, "requested access to the resource is denied"),
+    UNSUPPORTED(415, "the operation is unsupported"),
+    TOOMANYREQUESTS(429, "too many requests"),
+    /** Not in the spec's table; used for a Range the blob cannot satisfy and out-of-order chunks. */
+    RANGE_INVALID(416, "requested range not satisfiable"),
+    PAGINATION_NUMBER_INVALID(400, "invalid number of results requested"),
+    TAG_INVALID(400, "manifest tag did not match URI"),
+    METHOD_NOT_ALLOWED(405, "the operation is not allowed"),
+    NOT_FOUND(404, "not found"),
+    TOO_LARGE(413, "request entity too large");
+
+    private final int httpStatus;
+    private final String defaultMessage;
+
+    ErrorCode(int httpStatus, String defaultMessage) {
+        this.httpStatus = httpStatus;
+        this.defaultMessage = defaultMessage;
+    }
+
+    public int httpStatus() { return httpStatus; }
+
+    public String defaultMessage() { return defaultMessage; }
+}

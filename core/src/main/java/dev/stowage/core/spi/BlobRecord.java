@@ -1,0 +1,5 @@
+package dev.stowage.core.spi;
+
+import dev.stowage.core.Digest;
+
+public record BlobRecord(Digest digest, long size) {}

@@ -1,0 +1,86 @@
+package dev.stowage.core.spi;
+
+import dev.stowage.core.Digest;
+import dev.stowage.core.RepositoryName;
+import dev.stowage.core.Tag;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything that names bytes: repositories, blob records and which repository may serve them, manifests with
+ * their references, tags and uploads. Listing and lookups are indexed queries. Blocking; called from virtual
+ * threads. Each method is one transaction.
+ */
+public interface MetadataStore extends AutoCloseable {
+
+    // --- repositories ---------------------------------------------------------------------------------------
+
+    boolean repositoryExists(RepositoryName repository);
+
+    /** Repositories with names after {@code after} (exclusive; null for the start), lexical order, at most limit. */
+    List<RepositoryName> listRepositories(String after, int limit);
+
+    // --- blobs ----------------------------------------------------------------------------------------------
+
+    /** A blob whose bytes are committed, in any repository. */
+    Optional<BlobRecord> findBlob(Digest digest);
+
+    /**
+     * Records committed bytes and links them to {@code repository} (created if absent), in one transaction.
+     * Idempotent: recording an existing blob or link again changes nothing but the link's time.
+     */
+    void recordBlob(RepositoryName repository, Digest digest, long size);
+
+    /** The blob if {@code repository} may serve it (pushed there, mounted, or referenced by its manifests). */
+    Optional<BlobRecord> findLinkedBlob(RepositoryName repository, Digest digest);
+
+    /** Removes the link from repository to blob; answers whether there was one. The bytes stay for GC. */
+    boolean unlinkBlob(RepositoryName repository, Digest digest);
+
+    // --- uploads --------------------------------------------------------------------------------------------
+
+    void createUpload(UploadRecord upload);
+
+    Optional<UploadRecord> findUpload(RepositoryName repository, String uploadId);
+
+    /**
+     * Moves an upload's committed offset from {@code expectedOffset} to {@code newOffset}; answers false (and
+     * changes nothing) when the stored offset is not {@code expectedOffset}, so that two requests racing on one
+     * session cannot both succeed.
+     */
+    boolean advanceUpload(String uploadId, long expectedOffset, long newOffset, Instant now);
+
+    void deleteUpload(String uploadId);
+
+    /** Uploads whose last activity is before {@code cutoff}, oldest first. */
+    List<UploadRecord> uploadsIdleSince(Instant cutoff, int limit);
+
+    // --- manifests and tags ---------------------------------------------------------------------------------
+
+    /**
+     * Stores a manifest in a repository (created if absent) with its references, and points {@code tag} at it
+     * when given, atomically. Storing the same manifest again is idempotent; a tag moves to the new manifest.
+     */
+    void putManifest(RepositoryName repository, ManifestRecord manifest, Optional<Tag> tag);
+
+    Optional<ManifestRecord> findManifest(RepositoryName repository, Digest digest);
+
+    Optional<ManifestRecord> findManifestByTag(RepositoryName repository, Tag tag);
+
+    /** Deletes a manifest, the tags that point at it and its references; answers whether it existed. */
+    boolean deleteManifest(RepositoryName repository, Digest digest);
+
+    /** Deletes a tag only (the manifest stays); answers whether it existed. */
+    boolean deleteTag(RepositoryName repository, Tag tag);
+
+    /** Tags after {@code after} (exclusive; null for the start), lexical order, at most limit. */
+    List<Tag> listTags(RepositoryName repository, String after, int limit);
+
+    /** Manifests in {@code repository} whose subject is {@code subject}, optionally of one artifact type. */
+    List<ManifestRecord> findReferrers(RepositoryName repository, Digest subject, Optional<String> artifactType);
+
+    @Override
+    default void close() {}
+}
