@@ -16,13 +16,11 @@ public enum ErrorCode {
     DENIED(403, "requested access to the resource is denied"),
     UNSUPPORTED(415, "the operation is unsupported"),
     TOOMANYREQUESTS(429, "too many requests"),
-    /** Not in the spec's table; used for a Range the blob cannot satisfy and out-of-order chunks. */
-    RANGE_INVALID(416, "requested range not satisfiable"),
+    // Codes CNCF Distribution adds to the spec's table; clients know them.
+    RANGE_INVALID(416, "invalid content range"),
     PAGINATION_NUMBER_INVALID(400, "invalid number of results requested"),
-    TAG_INVALID(400, "manifest tag did not match URI"),
-    METHOD_NOT_ALLOWED(405, "the operation is not allowed"),
-    NOT_FOUND(404, "not found"),
-    TOO_LARGE(413, "request entity too large");
+    /** Not a registry resource at all (unknown route). */
+    NOT_FOUND(404, "not found");
 
     private final int httpStatus;
     private final String defaultMessage;

@@ -19,7 +19,8 @@ public interface UploadSink extends AutoCloseable {
     /** Appends all remaining bytes of {@code buffer}. */
     void write(ByteBuffer buffer) throws IOException;
 
-    /** Makes everything written so far durable, so {@link #size()} may be recorded as the upload's offset. */
+    /** Makes everything written so far visible to a later resume. Not necessarily durable: a crash that loses
+     * acknowledged bytes is caught by the digest check at commit. */
     void flush() throws IOException;
 
     /**

@@ -1,0 +1,12 @@
+package dev.stowage.core.access;
+
+import dev.stowage.core.RepositoryName;
+
+import java.util.Optional;
+
+/**
+ * One request as the access controller sees it: who (the raw Authorization header, to be interpreted by the
+ * controller), from where, and what.
+ */
+public record AccessRequest(Optional<String> authorization, String clientAddress, Action action,
+                            Optional<RepositoryName> repository) {}

@@ -1,0 +1,15 @@
+package dev.stowage.core.access;
+
+/** What a request wants to do; every route maps to exactly one action. */
+public enum Action {
+    /** GET /v2/: check that the registry speaks the API and that the caller is known. */
+    PING,
+    /** Read manifests, blobs, tags and referrers of a repository. */
+    PULL,
+    /** Upload blobs, mount them, put manifests and tags. */
+    PUSH,
+    /** Delete manifests, tags and blob links. */
+    DELETE,
+    /** List repositories. */
+    CATALOG
+}

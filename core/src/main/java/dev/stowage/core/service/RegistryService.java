@@ -1,0 +1,418 @@
+package dev.stowage.core.service;
+
+import dev.stowage.core.Descriptor;
+import dev.stowage.core.Digest;
+import dev.stowage.core.ErrorCode;
+import dev.stowage.core.Reference;
+import dev.stowage.core.RegistryException;
+import dev.stowage.core.RepositoryName;
+import dev.stowage.core.Tag;
+import dev.stowage.core.access.RegistryPolicy;
+import dev.stowage.core.manifest.ManifestParser;
+import dev.stowage.core.manifest.ParsedManifest;
+import dev.stowage.core.spi.BlobContent;
+import dev.stowage.core.spi.BlobRecord;
+import dev.stowage.core.spi.BlobStore;
+import dev.stowage.core.spi.ManifestRecord;
+import dev.stowage.core.spi.MetadataStore;
+import dev.stowage.core.spi.UploadRecord;
+import dev.stowage.core.spi.UploadSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The registry's use cases over a blob store and a metadata store. Knows nothing of HTTP: callers pass parsed
+ * names, digests and body sources, and receive results or RegistryExceptions carrying the spec's error codes.
+ * Blocking; runs on virtual threads.
+ */
+public final class RegistryService {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryService.class);
+
+    private final BlobStore blobs;
+    private final MetadataStore metadata;
+    private final RegistryPolicy policy;
+    private final ServiceSettings settings;
+    private final Clock clock;
+    /** One request at a time may write to an upload; a second one racing on the same session is refused. */
+    private final ConcurrentHashMap<String, ReentrantLock> uploadLocks = new ConcurrentHashMap<>();
+
+    public RegistryService(BlobStore blobs, MetadataStore metadata, RegistryPolicy policy, ServiceSettings settings,
+                           Clock clock) {
+        this.blobs = blobs;
+        this.metadata = metadata;
+        this.policy = policy;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public ServiceSettings settings() { return settings; }
+
+    // --- blobs ----------------------------------------------------------------------------------------------
+
+    public BlobRecord statBlob(RepositoryName repository, Digest digest) {
+        return metadata.findLinkedBlob(repository, digest).orElseThrow(() -> blobUnknown(digest));
+    }
+
+    /** The blob's bytes, if this repository may serve them. */
+    public BlobContent openBlob(RepositoryName repository, Digest digest) {
+        statBlob(repository, digest);
+        try {
+            return blobs.open(digest).orElseThrow(() -> {
+                LOG.error("blob {} is recorded in metadata but missing from storage", digest);
+                return blobUnknown(digest);
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void deleteBlob(RepositoryName repository, Digest digest) {
+        requireDeleteEnabled();
+        if (!metadata.unlinkBlob(repository, digest)) throw blobUnknown(digest);
+    }
+
+    // --- uploads --------------------------------------------------------------------------------------------
+
+    public UploadStatus startUpload(RepositoryName repository) {
+        Instant now = clock.instant();
+        String id = UUID.randomUUID().toString();
+        metadata.createUpload(new UploadRecord(id, repository, 0, now, now));
+        try {
+            blobs.createUpload(id).close();
+        } catch (IOException e) {
+            metadata.deleteUpload(id);
+            throw new UncheckedIOException(e);
+        }
+        return new UploadStatus(repository, id, 0);
+    }
+
+    /**
+     * Links a blob another repository holds. With {@code from} absent, any stored blob is mounted (automatic
+     * mount discovery; the access layer has already decided the caller may read what it names). When the blob
+     * cannot be mounted, an ordinary upload session is started instead, as the spec asks.
+     */
+    public MountResult mount(RepositoryName repository, Digest digest, Optional<RepositoryName> from) {
+        Optional<BlobRecord> source = from.isPresent()
+                ? metadata.findLinkedBlob(from.get(), digest)
+                : metadata.findBlob(digest);
+        if (source.isPresent() && blobExists(digest)) {
+            metadata.recordBlob(repository, digest, source.get().size());
+            return new MountResult(source, Optional.empty());
+        }
+        return new MountResult(Optional.empty(), Optional.of(startUpload(repository)));
+    }
+
+    public UploadStatus uploadStatus(RepositoryName repository, String uploadId) {
+        UploadRecord upload = findUpload(repository, uploadId);
+        return new UploadStatus(repository, upload.id(), upload.offset());
+    }
+
+    /**
+     * Appends a chunk. {@code rangeStart}, from Content-Range, must equal the current offset: an out-of-order or
+     * repeated chunk is refused with 416 and the session is unchanged.
+     */
+    public UploadStatus appendChunk(RepositoryName repository, String uploadId, OptionalLong rangeStart,
+                                    BodySource body) {
+        UploadRecord upload = findUploadOrDiscard(repository, uploadId, body);
+        ReentrantLock lock = lockUpload(uploadId, body);
+        try {
+            upload = findUploadOrDiscard(repository, uploadId, body);
+            if (rangeStart.isPresent() && rangeStart.getAsLong() != upload.offset()) {
+                body.discard();
+                throw new RegistryException(ErrorCode.RANGE_INVALID, "chunk starts at " + rangeStart.getAsLong()
+                        + " but the upload is at offset " + upload.offset(), null, 416);
+            }
+            long newOffset;
+            try (UploadSink sink = blobs.resumeUpload(uploadId, upload.offset())) {
+                body.drainTo(sink::write);
+                sink.flush();
+                newOffset = sink.size();
+            }
+            if (!metadata.advanceUpload(uploadId, upload.offset(), newOffset, clock.instant())) {
+                throw new RegistryException(ErrorCode.RANGE_INVALID, "the upload moved while this chunk was written",
+                        null, 416);
+            }
+            return new UploadStatus(repository, uploadId, newOffset);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            unlockUpload(uploadId, lock);
+        }
+    }
+
+    /**
+     * Completes an upload: appends the optional last chunk, verifies the digest and publishes the blob. On a
+     * digest mismatch the session is cancelled (its bytes are not what the client meant) and DIGEST_INVALID is
+     * answered.
+     */
+    public BlobRecord completeUpload(RepositoryName repository, String uploadId, Digest digest,
+                                     OptionalLong rangeStart, BodySource body) {
+        findUploadOrDiscard(repository, uploadId, body);
+        ReentrantLock lock = lockUpload(uploadId, body);
+        try {
+            UploadRecord upload = findUploadOrDiscard(repository, uploadId, body);
+            if (rangeStart.isPresent() && rangeStart.getAsLong() != upload.offset()) {
+                body.discard();
+                throw new RegistryException(ErrorCode.RANGE_INVALID, "chunk starts at " + rangeStart.getAsLong()
+                        + " but the upload is at offset " + upload.offset(), null, 416);
+            }
+            long size;
+            try (UploadSink sink = blobs.resumeUpload(uploadId, upload.offset())) {
+                body.drainTo(sink::write);
+                try {
+                    size = sink.commit(digest);
+                } catch (UploadSink.DigestMismatchException e) {
+                    sink.close();
+                    cancelQuietly(uploadId);
+                    throw new RegistryException(ErrorCode.DIGEST_INVALID, "uploaded content does not match "
+                            + digest + ": it hashes to " + e.actual(), Map.of("digest", digest.toString()));
+                }
+            }
+            metadata.recordBlob(repository, digest, size);
+            metadata.deleteUpload(uploadId);
+            return new BlobRecord(digest, size);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            unlockUpload(uploadId, lock);
+        }
+    }
+
+    /** A whole blob in one request (POST with ?digest=). */
+    public BlobRecord uploadMonolithic(RepositoryName repository, Digest digest, BodySource body) {
+        UploadStatus upload;
+        try {
+            upload = startUpload(repository);
+        } catch (RuntimeException e) {
+            body.discard();
+            throw e;
+        }
+        return completeUpload(repository, upload.id(), digest, OptionalLong.empty(), body);
+    }
+
+    public void cancelUpload(RepositoryName repository, String uploadId) {
+        findUpload(repository, uploadId);
+        cancelQuietly(uploadId);
+    }
+
+    /** Removes uploads idle longer than the configured expiry; answers how many. */
+    public int expireUploads() {
+        Instant cutoff = clock.instant().minus(settings.uploadExpiry());
+        int removed = 0;
+        List<UploadRecord> idle;
+        do {
+            idle = metadata.uploadsIdleSince(cutoff, 500);
+            for (UploadRecord upload : idle) {
+                cancelQuietly(upload.id());
+                removed++;
+            }
+        } while (idle.size() == 500);
+        return removed;
+    }
+
+    // --- manifests ------------------------------------------------------------------------------------------
+
+    public PutManifestResult putManifest(RepositoryName repository, Reference reference, String contentType,
+                                         byte[] payload) {
+        if (payload.length > settings.maxManifestBytes()) throw manifestTooLarge();
+        Digest digest;
+        if (reference instanceof Reference.ByDigest byDigest) {
+            digest = byDigest.digest();
+            if (!digest.matches(payload)) {
+                throw new RegistryException(ErrorCode.DIGEST_INVALID, "manifest content does not match " + digest
+                        + ": it hashes to " + Digest.sha256Of(payload), Map.of("digest", digest.toString()));
+            }
+        } else {
+            digest = Digest.sha256Of(payload);
+        }
+        ParsedManifest manifest = ManifestParser.parse(payload, contentType, digest);
+        Optional<Tag> tag = reference.asTag();
+        verifyReferences(repository, manifest);
+        policy.beforeManifestPut(repository, manifest, tag);
+        metadata.putManifest(repository, toRecord(manifest), tag);
+        return new PutManifestResult(digest, manifest.subject().map(Descriptor::digest));
+    }
+
+    public ManifestRecord getManifest(RepositoryName repository, Reference reference) {
+        Optional<ManifestRecord> found = switch (reference) {
+            case Reference.ByTag t -> metadata.findManifestByTag(repository, t.tag());
+            case Reference.ByDigest d -> metadata.findManifest(repository, d.digest());
+        };
+        ManifestRecord manifest = found.orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                "manifest unknown: " + repository + ":" + reference, Map.of("name", repository.value(),
+                        "reference", reference.toString())));
+        policy.beforeManifestPull(repository, manifest);
+        return manifest;
+    }
+
+    /** By digest: deletes the manifest and every tag on it. By tag: deletes only the tag. */
+    public void deleteManifest(RepositoryName repository, Reference reference) {
+        requireDeleteEnabled();
+        switch (reference) {
+            case Reference.ByTag t -> {
+                policy.beforeTagDelete(repository, t.tag());
+                if (!metadata.deleteTag(repository, t.tag())) throw manifestUnknown(repository, reference);
+            }
+            case Reference.ByDigest d -> {
+                ManifestRecord manifest = metadata.findManifest(repository, d.digest())
+                        .orElseThrow(() -> manifestUnknown(repository, reference));
+                policy.beforeManifestDelete(repository, manifest);
+                if (!metadata.deleteManifest(repository, d.digest())) throw manifestUnknown(repository, reference);
+            }
+        }
+    }
+
+    // --- listing --------------------------------------------------------------------------------------------
+
+    public Page<Tag> listTags(RepositoryName repository, Optional<Integer> n, Optional<String> last) {
+        int limit = pageSize(n);
+        if (!metadata.repositoryExists(repository)) {
+            throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository name not known to registry: " + repository,
+                    Map.of("name", repository.value()));
+        }
+        if (limit == 0) return new Page<>(List.of(), Optional.empty());
+        List<Tag> tags = metadata.listTags(repository, last.orElse(null), limit + 1);
+        return page(tags, limit, Tag::value);
+    }
+
+    public Page<RepositoryName> catalog(Optional<Integer> n, Optional<String> last) {
+        int limit = pageSize(n);
+        if (limit == 0) return new Page<>(List.of(), Optional.empty());
+        List<RepositoryName> names = metadata.listRepositories(last.orElse(null), limit + 1);
+        return page(names, limit, RepositoryName::value);
+    }
+
+    /** Manifests whose subject is {@code subject}, as descriptors, optionally filtered by artifact type. */
+    public List<Descriptor> referrers(RepositoryName repository, Digest subject, Optional<String> artifactType) {
+        List<Descriptor> out = new ArrayList<>();
+        for (ManifestRecord m : metadata.findReferrers(repository, subject, artifactType)) {
+            out.add(new Descriptor(m.mediaType(), m.digest(), m.size(), m.artifactType(),
+                    ManifestParser.annotationsOf(m.payload())));
+        }
+        return out;
+    }
+
+    // --- internals ------------------------------------------------------------------------------------------
+
+    private void verifyReferences(RepositoryName repository, ParsedManifest manifest) {
+        for (Descriptor blob : manifest.blobs()) {
+            BlobRecord stored = metadata.findLinkedBlob(repository, blob.digest()).orElseThrow(() ->
+                    new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob unknown to registry: " + blob.digest(),
+                            Map.of("digest", blob.digest().toString())));
+            if (stored.size() != blob.size()) {
+                throw new RegistryException(ErrorCode.MANIFEST_INVALID, "descriptor of " + blob.digest()
+                        + " says size " + blob.size() + " but the blob has " + stored.size() + " bytes");
+            }
+        }
+        for (Descriptor child : manifest.children()) {
+            if (metadata.findManifest(repository, child.digest()).isEmpty()) {
+                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "manifest unknown to registry: "
+                        + child.digest(), Map.of("digest", child.digest().toString()));
+            }
+        }
+    }
+
+    private static ManifestRecord toRecord(ParsedManifest m) {
+        return new ManifestRecord(m.digest(), m.mediaType(), m.payload(), m.effectiveArtifactType().orElse(null),
+                m.subject().map(Descriptor::digest).orElse(null),
+                m.blobs().stream().map(Descriptor::digest).distinct().toList(),
+                m.children().stream().map(Descriptor::digest).distinct().toList(), null);
+    }
+
+    private int pageSize(Optional<Integer> n) {
+        if (n.isEmpty()) return settings.maxPageSize();
+        if (n.get() < 0) {
+            throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a non-negative integer",
+                    Map.of("n", n.get()));
+        }
+        return Math.min(n.get(), settings.maxPageSize());
+    }
+
+    private static <T> Page<T> page(List<T> items, int limit, java.util.function.Function<T, String> key) {
+        if (items.size() <= limit) return new Page<>(items, Optional.empty());
+        List<T> shown = items.subList(0, limit);
+        return new Page<>(List.copyOf(shown), Optional.of(key.apply(shown.get(limit - 1))));
+    }
+
+    private UploadRecord findUpload(RepositoryName repository, String uploadId) {
+        return metadata.findUpload(repository, uploadId).orElseThrow(() -> new RegistryException(
+                ErrorCode.BLOB_UPLOAD_UNKNOWN, "upload unknown: " + uploadId, Map.of("uuid", uploadId)));
+    }
+
+    private UploadRecord findUploadOrDiscard(RepositoryName repository, String uploadId, BodySource body) {
+        try {
+            return findUpload(repository, uploadId);
+        } catch (RuntimeException e) {
+            body.discard();
+            throw e;
+        }
+    }
+
+    private ReentrantLock lockUpload(String uploadId, BodySource body) {
+        ReentrantLock lock = uploadLocks.computeIfAbsent(uploadId, id -> new ReentrantLock());
+        if (!lock.tryLock()) {
+            body.discard();
+            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID,
+                    "another request is writing to upload " + uploadId, null, 416);
+        }
+        return lock;
+    }
+
+    private void unlockUpload(String uploadId, ReentrantLock lock) {
+        lock.unlock();
+        if (!lock.hasQueuedThreads()) uploadLocks.remove(uploadId, lock);
+    }
+
+    private void cancelQuietly(String uploadId) {
+        try {
+            blobs.deleteUpload(uploadId);
+        } catch (IOException e) {
+            LOG.warn("could not remove temporary data of upload {}: {}", uploadId, e.toString());
+            return; // keep the record so a later expiry sweep retries
+        }
+        metadata.deleteUpload(uploadId);
+    }
+
+    private boolean blobExists(Digest digest) {
+        try {
+            return blobs.exists(digest);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void requireDeleteEnabled() {
+        if (!settings.deleteEnabled()) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "deletion is disabled on this registry", null, 405);
+        }
+    }
+
+    private RegistryException manifestTooLarge() {
+        return new RegistryException(ErrorCode.SIZE_INVALID, "manifest exceeds the limit of "
+                + settings.maxManifestBytes() + " bytes", null, 413);
+    }
+
+    private static RegistryException manifestUnknown(RepositoryName repository, Reference reference) {
+        return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest unknown: " + repository + ":" + reference,
+                Map.of("name", repository.value(), "reference", reference.toString()));
+    }
+
+    private static RegistryException blobUnknown(Digest digest) {
+        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry: " + digest,
+                Map.of("digest", digest.toString()));
+    }
+
+}
