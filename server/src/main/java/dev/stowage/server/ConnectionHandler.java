@@ -1,0 +1,163 @@
+package dev.stowage.server;
+
+import dev.stowage.core.ErrorCode;
+import dev.stowage.core.RegistryException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+
+/**
+ * One HTTP/1.1 connection: turns decoded requests into exchanges, one at a time. Requests with a body are
+ * dispatched as soon as their headers arrive so the body streams into storage; requests without one are
+ * dispatched when complete. Pipelined requests wait in order, with reading paused, until the current response
+ * is written.
+ */
+final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+    private final RegistryApi api;
+    private final AccessLog accessLog;
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private Exchange current;
+    private boolean currentDispatched;
+    private boolean bodyPaused;
+
+    ConnectionHandler(RegistryApi api, AccessLog accessLog) {
+        this.api = api;
+        this.accessLog = accessLog;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (current != null && current.body().ended()) {
+            // A pipelined request behind one still being answered.
+            pipelined.add(msg);
+            updateAutoRead();
+            return;
+        }
+        handle(msg);
+    }
+
+    private void handle(Object msg) {
+        try {
+            if (msg instanceof HttpRequest request) {
+                startExchange(request);
+            }
+            if (msg instanceof HttpContent content && current != null) {
+                current.body().offer(content);
+                if (content instanceof LastHttpContent) {
+                    if (!currentDispatched) dispatch();
+                    updateAutoRead();
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void startExchange(HttpRequest request) {
+        RequestBody body = new RequestBody(HttpUtil.getContentLength(request, -1L), this::pauseBody);
+        current = new Exchange(ctx.channel(), request, body, this::exchangeComplete);
+        currentDispatched = false;
+        if (request.decoderResult().isFailure()) {
+            body.discard();
+            currentDispatched = true;
+            current.sendError(badRequest(request.decoderResult().cause()));
+            return;
+        }
+        if (hasBody(request)) dispatch();
+    }
+
+    private void dispatch() {
+        currentDispatched = true;
+        Exchange exchange = current;
+        if (api.handlesInline(exchange)) {
+            api.handle(exchange);
+        } else {
+            Thread.ofVirtual().start(() -> api.handle(exchange));
+        }
+    }
+
+    private static boolean hasBody(HttpRequest request) {
+        return HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
+    }
+
+    /** Event loop (via the write future): the response is on the wire. */
+    private void exchangeComplete(Exchange exchange) {
+        accessLog.log(exchange);
+        if (exchange != current) return;
+        if (!exchange.body().ended()) {
+            exchange.body().discard();
+            return; // the connection closes: the rest of the body is not worth reading
+        }
+        current = null;
+        bodyPaused = false;
+        while (!pipelined.isEmpty() && (current == null || !current.body().ended())) {
+            handle(pipelined.poll());
+        }
+        updateAutoRead();
+        if (ctx.channel().config().isAutoRead()) ctx.read();
+    }
+
+    private void pauseBody(boolean pause) {
+        if (ctx.executor().inEventLoop()) {
+            bodyPaused = pause;
+            updateAutoRead();
+            if (!pause) ctx.read();
+        } else {
+            ctx.executor().execute(() -> pauseBody(pause));
+        }
+    }
+
+    private void updateAutoRead() {
+        boolean waitingForResponse = current != null && current.body().ended() && !pipelined.isEmpty();
+        ctx.channel().config().setAutoRead(!bodyPaused && !waitingForResponse);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (current != null) current.body().fail(new ClosedChannelException());
+        pipelined.forEach(ReferenceCountUtil::release);
+        pipelined.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (current != null) current.body().fail(cause);
+        ctx.close();
+    }
+
+    private static RegistryException badRequest(Throwable cause) {
+        if (cause instanceof TooLongHttpHeaderException) {
+            return new RegistryException(ErrorCode.UNSUPPORTED, "request headers too large", null, 431);
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return new RegistryException(ErrorCode.UNSUPPORTED, "request URI too long", null, 414);
+        }
+        if (cause instanceof TooLongFrameException) {
+            return new RegistryException(ErrorCode.UNSUPPORTED, "request too large", null, 413);
+        }
+        return new RegistryException(ErrorCode.UNSUPPORTED, "malformed HTTP request", null, 400);
+    }
+
+    static String userAgent(Exchange exchange) {
+        return exchange.header(HttpHeaderNames.USER_AGENT).orElse("-");
+    }
+}

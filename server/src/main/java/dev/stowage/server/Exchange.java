@@ -1,0 +1,204 @@
+package dev.stowage.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.stowage.core.RegistryException;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.stream.ChunkedNioFile;
+import io.netty.handler.ssl.SslHandler;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One request and its response. Built on the event loop; its send methods may be called from any thread (Netty
+ * hands writes to the channel's event loop). Exactly one response is sent; later attempts are ignored.
+ */
+final class Exchange {
+    static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final Channel channel;
+    private final HttpRequest request;
+    private final QueryStringDecoder uri;
+    private final RequestBody body;
+    private final long startNanos = System.nanoTime();
+    private final boolean keepAlive;
+    private final AtomicBoolean responded = new AtomicBoolean();
+    private final Consumer<Exchange> onComplete;
+    private volatile int status;
+    private volatile long bytesSent;
+    private volatile String failureNote;
+
+    Exchange(Channel channel, HttpRequest request, RequestBody body, Consumer<Exchange> onComplete) {
+        this.channel = channel;
+        this.request = request;
+        this.uri = new QueryStringDecoder(request.uri());
+        this.body = body;
+        this.keepAlive = HttpUtil.isKeepAlive(request);
+        this.onComplete = onComplete;
+    }
+
+    HttpMethod method() { return request.method(); }
+
+    String path() { return uri.path(); }
+
+    String rawUri() { return request.uri(); }
+
+    HttpHeaders headers() { return request.headers(); }
+
+    RequestBody body() { return body; }
+
+    Channel channel() { return channel; }
+
+    long startNanos() { return startNanos; }
+
+    int status() { return status; }
+
+    long bytesSent() { return bytesSent; }
+
+    String failureNote() { return failureNote; }
+
+    boolean responded() { return responded.get(); }
+
+    Optional<String> query(String name) {
+        List<String> values = uri.parameters().get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
+    }
+
+    Optional<String> header(CharSequence name) {
+        return Optional.ofNullable(request.headers().get(name));
+    }
+
+    String clientAddress() {
+        var address = channel.remoteAddress();
+        if (address instanceof java.net.InetSocketAddress inet) return inet.getAddress().getHostAddress();
+        return String.valueOf(address);
+    }
+
+    // --- responses ------------------------------------------------------------------------------------------
+
+    static Map<String, Object> headersOf(Object... keyValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) map.put((String) keyValues[i], keyValues[i + 1]);
+        return map;
+    }
+
+    void sendEmpty(int status, Map<String, Object> headers) {
+        sendBytes(status, headers, null, new byte[0]);
+    }
+
+    void sendJson(int status, Map<String, Object> headers, Object value) {
+        try {
+            sendBytes(status, headers, "application/json", JSON.writeValueAsBytes(value));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Sends bytes; for HEAD, sends only the headers (Content-Length still says how long the body would be).
+     */
+    void sendBytes(int status, Map<String, Object> headers, String contentType, byte[] content) {
+        if (!responded.compareAndSet(false, true)) return;
+        boolean head = HttpMethod.HEAD.equals(request.method());
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(content));
+        HttpHeaders h = response.headers();
+        commonHeaders(h);
+        if (contentType != null) h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        headers.forEach(h::set);
+        h.set(HttpHeaderNames.CONTENT_LENGTH, content.length);
+        this.status = status;
+        this.bytesSent = head ? 0 : content.length;
+        finish(channel.writeAndFlush(response));
+    }
+
+    /** Answers a HEAD request for content of {@code length} bytes: the headers, no body. */
+    void sendHeadersOnly(int status, Map<String, Object> headers, String contentType, long length) {
+        if (!responded.compareAndSet(false, true)) return;
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                Unpooled.EMPTY_BUFFER);
+        HttpHeaders h = response.headers();
+        commonHeaders(h);
+        h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        headers.forEach(h::set);
+        h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+        this.status = status;
+        finish(channel.writeAndFlush(response));
+    }
+
+    /** Sends {@code length} bytes of a file from {@code offset}: sendfile(2) on plain connections, chunks under TLS. */
+    void sendFile(int status, Map<String, Object> headers, Path file, long offset, long length) throws IOException {
+        if (!responded.compareAndSet(false, true)) return;
+        DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+        HttpHeaders h = response.headers();
+        commonHeaders(h);
+        h.set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+        headers.forEach(h::set);
+        h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+        this.status = status;
+        FileChannel fileChannel = FileChannel.open(file, StandardOpenOption.READ);
+        channel.write(response);
+        if (channel.pipeline().get(SslHandler.class) == null) {
+            channel.write(new DefaultFileRegion(fileChannel, offset, length));
+        } else {
+            channel.write(new ChunkedNioFile(fileChannel, offset, length, 256 * 1024));
+        }
+        this.bytesSent = length;
+        finish(channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+    }
+
+    void sendError(RegistryException e) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", e.code().name());
+        error.put("message", e.getMessage());
+        if (e.detail() != null) error.put("detail", e.detail());
+        Map<String, Object> headers = new LinkedHashMap<>();
+        if (e.httpStatus() == 416 && e.detail() instanceof Map<?, ?> d && d.get("size") != null) {
+            headers.put("Content-Range", "bytes */" + d.get("size"));
+        }
+        failureNote = e.code().name();
+        sendJson(e.httpStatus(), headers, Map.of("errors", List.of(error)));
+    }
+
+    private void commonHeaders(HttpHeaders h) {
+        h.set("Docker-Distribution-API-Version", "registry/2.0");
+        if (!keepAlive || !body.ended()) {
+            // A response sent before the request body was read whole ends the connection: what follows on the
+            // wire is the rest of that body, not a next request.
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+    }
+
+    private void finish(ChannelFuture future) {
+        boolean close = !keepAlive || !body.ended();
+        // Completion runs as its own event-loop task so that it never re-enters the handler mid-dispatch.
+        future.addListener(f -> channel.eventLoop().execute(() -> onComplete.accept(this)));
+        if (close) future.addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.stowage.server;
+
+import dev.stowage.core.access.AccessController;
+import dev.stowage.core.service.RegistryService;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+
+/** The HTTP server: Netty event loops (native epoll where available) in front of the registry API. */
+public final class RegistryServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryServer.class);
+
+    private final EventLoopGroup group;
+    private final Channel serverChannel;
+
+    private RegistryServer(EventLoopGroup group, Channel serverChannel) {
+        this.group = group;
+        this.serverChannel = serverChannel;
+    }
+
+    public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access)
+            throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        RegistryApi api = new RegistryApi(service, access);
+        AccessLog accessLog = new AccessLog();
+        HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(settings.maxHeaderBytes())
+                .setMaxChunkSize(1 << 20);
+        try {
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(group)
+                    .channel(channelType)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 64 * 1024, 1 << 20))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline()
+                                    .addLast("http", new HttpServerCodec(decoderConfig))
+                                    .addLast("continue", new HttpServerExpectContinueHandler())
+                                    .addLast("chunked", new ChunkedWriteHandler())
+                                    .addLast("registry", new ConnectionHandler(api, accessLog));
+                        }
+                    });
+            Channel channel = bootstrap.bind(new InetSocketAddress(settings.host(), settings.port())).sync().channel();
+            LOG.info("listening on http://{}:{} ({}, {} event loops)", settings.host(),
+                    ((InetSocketAddress) channel.localAddress()).getPort(), epoll ? "epoll" : "nio", threads);
+            return new RegistryServer(group, channel);
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public void awaitClose() throws InterruptedException {
+        serverChannel.closeFuture().sync();
+    }
+
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,172 @@
+package dev.stowage.server;
+
+import dev.stowage.core.service.BodySource;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A request body handed from the event loop (which offers network buffers) to a virtual thread (which drains them
+ * into storage). Bounded: above a high-water mark the connection stops reading until the consumer catches up,
+ * so a slow disk never makes the server buffer a whole blob.
+ */
+final class RequestBody implements BodySource {
+    static final long HIGH_WATER = 8L << 20;
+    static final long LOW_WATER = 2L << 20;
+
+    interface Backpressure {
+        /** Called (from any thread) when reading from the network should pause or resume. */
+        void pauseReading(boolean pause);
+    }
+
+    private final long declaredLength;
+    private final Backpressure backpressure;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    private boolean ended;
+    private boolean discarding;
+    private boolean paused;
+    private Throwable failure;
+    private long received;
+
+    RequestBody(long declaredLength, Backpressure backpressure) {
+        this.declaredLength = declaredLength;
+        this.backpressure = backpressure;
+    }
+
+    /** Event loop: a piece of the body arrived. Takes its own reference to the content. */
+    void offer(HttpContent content) {
+        boolean pause = false;
+        lock.lock();
+        try {
+            ByteBuf buf = content.content();
+            received += buf.readableBytes();
+            if (!discarding && buf.isReadable()) {
+                queue.add(buf.retain());
+                queuedBytes += buf.readableBytes();
+                if (queuedBytes > HIGH_WATER && !paused) pause = paused = true;
+            }
+            if (content instanceof LastHttpContent) ended = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (pause) backpressure.pauseReading(true);
+    }
+
+    /** Event loop: the connection went away before the body ended. */
+    void fail(Throwable cause) {
+        lock.lock();
+        try {
+            if (!ended) failure = cause;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean ended() {
+        lock.lock();
+        try {
+            return ended;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long received() {
+        lock.lock();
+        try {
+            return received;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long declaredLength() {
+        return declaredLength;
+    }
+
+    @Override
+    public void drainTo(ChunkSink sink) throws IOException {
+        List<ByteBuf> batch = new ArrayList<>();
+        while (true) {
+            boolean resume = false;
+            lock.lock();
+            try {
+                while (queue.isEmpty() && !ended && failure == null) changed.awaitUninterruptibly();
+                if (failure != null) throw new ClosedChannelException();
+                if (queue.isEmpty() && ended) return;
+                while (!queue.isEmpty()) {
+                    ByteBuf buf = queue.poll();
+                    queuedBytes -= buf.readableBytes();
+                    batch.add(buf);
+                }
+                if (paused && queuedBytes < LOW_WATER) {
+                    paused = false;
+                    resume = true;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (resume) backpressure.pauseReading(false);
+            try {
+                for (ByteBuf buf : batch) {
+                    if (buf.nioBufferCount() == 1) {
+                        sink.accept(buf.nioBuffer());
+                    } else {
+                        for (ByteBuffer b : buf.nioBuffers()) sink.accept(b);
+                    }
+                }
+            } finally {
+                batch.forEach(ByteBuf::release);
+                batch.clear();
+            }
+        }
+    }
+
+    @Override
+    public void discard() {
+        boolean resume;
+        lock.lock();
+        try {
+            discarding = true;
+            queue.forEach(ByteBuf::release);
+            queue.clear();
+            queuedBytes = 0;
+            resume = paused;
+            paused = false;
+        } finally {
+            lock.unlock();
+        }
+        if (resume) backpressure.pauseReading(false);
+    }
+
+    /** Reads a small body whole (manifests), refusing more than {@code limit} bytes. */
+    byte[] readFully(int limit, Runnable tooLarge) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(
+                declaredLength > 0 && declaredLength <= limit ? (int) declaredLength : 1024);
+        drainTo(chunk -> {
+            if (out.size() + chunk.remaining() > limit) {
+                discard();
+                tooLarge.run();
+            }
+            byte[] bytes = new byte[chunk.remaining()];
+            chunk.get(bytes);
+            out.write(bytes);
+        });
+        return out.toByteArray();
+    }
+}

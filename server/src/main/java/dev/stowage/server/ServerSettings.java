@@ -1,0 +1,13 @@
+package dev.stowage.server;
+
+/**
+ * @param host            address to bind
+ * @param port            port to bind; 0 picks a free one
+ * @param ioThreads       event-loop threads (0: one per core)
+ * @param maxHeaderBytes  largest request header block accepted
+ */
+public record ServerSettings(String host, int port, int ioThreads, int maxHeaderBytes) {
+    public static ServerSettings of(String host, int port) {
+        return new ServerSettings(host, port, 0, 16 * 1024);
+    }
+}
