@@ -1,0 +1,31 @@
+package dev.stowage.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code stowage} command. */
+@Command(name = "stowage", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Stowage: a self-hosted OCI container registry.",
+        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new Main());
+        Subcommands.register(cli);
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"stowage " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.stowage.app;
+
+import dev.stowage.core.access.AccessController;
+import dev.stowage.core.access.RegistryPolicy;
+import dev.stowage.core.service.RegistryService;
+import dev.stowage.core.service.ServiceSettings;
+import dev.stowage.metadata.JdbcMetadataStore;
+import dev.stowage.metadata.MetadataConfig;
+import dev.stowage.server.RegistryServer;
+import dev.stowage.server.ServerSettings;
+import dev.stowage.storage.FileSystemBlobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** A running registry node: stores, service, HTTP server and background sweeps, wired from configuration. */
+public final class Stowage implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Stowage.class);
+
+    private final FileSystemBlobStore blobs;
+    private final JdbcMetadataStore metadata;
+    private final RegistryServer server;
+    private final ScheduledExecutorService sweeper;
+
+    private Stowage(FileSystemBlobStore blobs, JdbcMetadataStore metadata, RegistryServer server,
+                    ScheduledExecutorService sweeper) {
+        this.blobs = blobs;
+        this.metadata = metadata;
+        this.server = server;
+        this.sweeper = sweeper;
+    }
+
+    public static Stowage start(StowageConfig config) throws IOException, InterruptedException {
+        FileSystemBlobStore blobs = new FileSystemBlobStore(config.storagePath());
+        JdbcMetadataStore metadata = JdbcMetadataStore.open(new MetadataConfig(config.jdbcUrl(),
+                config.database().user(), config.database().password(), config.database().maxPoolSize()));
+        try {
+            ServiceSettings settings = new ServiceSettings(config.manifests().maxBytes(), config.uploadExpiry(),
+                    ServiceSettings.DEFAULTS.maxPageSize(), config.delete().enabled());
+            RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.PERMISSIVE, settings,
+                    Clock.systemUTC());
+            RegistryServer server = RegistryServer.start(new ServerSettings(config.http().host(), config.http().port(),
+                    config.http().ioThreads(), config.http().maxHeaderBytes()), service, AccessController.OPEN);
+            ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("upload-sweeper").daemon().factory());
+            long interval = config.uploadSweepInterval().toMillis();
+            sweeper.scheduleWithFixedDelay(() -> sweepUploads(service), Math.min(interval, 10_000), interval,
+                    TimeUnit.MILLISECONDS);
+            LOG.info("storage {} , metadata {}", config.storagePath(), redact(config.jdbcUrl()));
+            return new Stowage(blobs, metadata, server, sweeper);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            metadata.close();
+            throw e;
+        }
+    }
+
+    private static void sweepUploads(RegistryService service) {
+        try {
+            int removed = service.expireUploads();
+            if (removed > 0) LOG.info("removed {} abandoned uploads", removed);
+        } catch (RuntimeException e) {
+            LOG.warn("upload expiry sweep failed: {}", e.toString());
+        }
+    }
+
+    /** JDBC URLs may carry credentials as parameters; logs show only the part before them. */
+    static String redact(String jdbcUrl) {
+        int q = jdbcUrl.indexOf('?');
+        return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q) + "?...";
+    }
+
+    public int port() { return server.port(); }
+
+    public void awaitClose() throws InterruptedException { server.awaitClose(); }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        server.close();
+        metadata.close();
+        try {
+            blobs.close();
+        } catch (IOException e) {
+            LOG.warn("closing blob store: {}", e.toString());
+        }
+    }
+}

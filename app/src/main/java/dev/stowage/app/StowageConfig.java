@@ -1,0 +1,163 @@
+package dev.stowage.app;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Stowage's configuration: defaults, overridden by a YAML file, overridden by {@code STOWAGE_<SECTION>_<KEY>}
+ * environment variables (e.g. {@code STOWAGE_HTTP_PORT}, {@code STOWAGE_DATABASE_MAX_POOL_SIZE}).
+ */
+public record StowageConfig(Http http, Storage storage, Database database, Uploads uploads, Manifests manifests,
+                            Delete delete) {
+
+    public record Http(String host, int port, int ioThreads, int maxHeaderBytes) {}
+
+    public record Storage(String path) {}
+
+    /** {@code url} empty means the embedded SQLite database under the storage path. */
+    public record Database(String url, String user, String password, int maxPoolSize) {
+        @Override
+        public String toString() {
+            return "Database[url=" + url + ", user=" + user + ", password=" + (password == null || password.isEmpty()
+                    ? "(none)" : "(set)") + ", maxPoolSize=" + maxPoolSize + "]";
+        }
+    }
+
+    public record Uploads(String expiry, String sweepInterval) {}
+
+    public record Manifests(long maxBytes) {}
+
+    public record Delete(boolean enabled) {}
+
+    static final String DEFAULTS = """
+            http:
+              host: 0.0.0.0
+              port: 5000
+              ioThreads: 0
+              maxHeaderBytes: 16384
+            storage:
+              path: ./data
+            database:
+              url: ""
+              user: ""
+              password: ""
+              maxPoolSize: 0
+            uploads:
+              expiry: 24h
+              sweepInterval: 10m
+            manifests:
+              maxBytes: 4194304
+            delete:
+              enabled: true
+            """;
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    /** Loads defaults, then {@code file} if given, then environment overrides. */
+    public static StowageConfig load(Path file, Map<String, String> environment) throws IOException {
+        ObjectNode tree = (ObjectNode) YAML.readTree(DEFAULTS);
+        if (file != null) {
+            JsonNode fromFile = YAML.readTree(Files.readString(file));
+            if (fromFile != null && !fromFile.isMissingNode() && !fromFile.isNull()) {
+                if (!fromFile.isObject()) throw new IllegalArgumentException(file + ": expected a YAML mapping");
+                merge(tree, (ObjectNode) fromFile, file.toString());
+            }
+        }
+        for (var e : new TreeMap<>(environment).entrySet()) {
+            if (!e.getKey().startsWith("STOWAGE_")) continue;
+            String[] parts = e.getKey().substring("STOWAGE_".length()).toLowerCase(Locale.ROOT).split("_", 2);
+            if (parts.length != 2) continue;
+            JsonNode section = tree.get(parts[0]);
+            String key = camelCase(parts[1]);
+            if (section instanceof ObjectNode object && object.has(key)) object.put(key, e.getValue());
+        }
+        StowageConfig config = YAML.treeToValue(tree, StowageConfig.class);
+        config.validate();
+        return config;
+    }
+
+    private static void merge(ObjectNode target, ObjectNode source, String where) {
+        for (var it = source.fields(); it.hasNext(); ) {
+            var e = it.next();
+            JsonNode existing = target.get(e.getKey());
+            if (existing == null) {
+                throw new IllegalArgumentException(where + ": unknown setting '" + e.getKey() + "'");
+            }
+            if (existing.isObject()) {
+                if (!e.getValue().isObject()) throw new IllegalArgumentException(where + ": '" + e.getKey() + "' must be a mapping");
+                merge((ObjectNode) existing, (ObjectNode) e.getValue(), where + ": " + e.getKey());
+            } else {
+                target.set(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private static String camelCase(String snake) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char c : snake.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
+    }
+
+    private void validate() {
+        if (http.port() < 0 || http.port() > 65535) throw new IllegalArgumentException("http.port must be 0-65535");
+        parseDuration(uploads.expiry(), "uploads.expiry");
+        parseDuration(uploads.sweepInterval(), "uploads.sweepInterval");
+        if (manifests.maxBytes() < 1024) throw new IllegalArgumentException("manifests.maxBytes must be at least 1024");
+    }
+
+    public Duration uploadExpiry() { return parseDuration(uploads.expiry(), "uploads.expiry"); }
+
+    public Duration uploadSweepInterval() { return parseDuration(uploads.sweepInterval(), "uploads.sweepInterval"); }
+
+    public Path storagePath() { return Path.of(storage.path()).toAbsolutePath().normalize(); }
+
+    /** The configured JDBC URL, or the embedded SQLite file under the storage path. */
+    public String jdbcUrl() {
+        if (database.url() != null && !database.url().isBlank()) return database.url();
+        return "jdbc:sqlite:" + storagePath().resolve("stowage.db");
+    }
+
+    /** Durations as {@code 24h}, {@code 30m}, {@code 10s}, {@code 500ms}, {@code 7d}, or ISO-8601 ({@code PT1H}). */
+    static Duration parseDuration(String text, String name) {
+        if (text == null) throw new IllegalArgumentException(name + " is required");
+        Matcher m = DURATION.matcher(text.trim());
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        try {
+            return Duration.parse(text.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(name + ": '" + text + "' is not a duration (e.g. 24h, 30m, 10s)");
+        }
+    }
+}
