@@ -208,7 +208,7 @@ final class RegistryApi {
 
     private void getManifest(Exchange exchange, RepositoryName name, Reference reference) {
         ManifestRecord manifest = service.getManifest(name, reference);
-        if (!accepts(exchange.header(HttpHeaderNames.ACCEPT), manifest.mediaType())) {
+        if (!accepts(exchange.headers().getAll(HttpHeaderNames.ACCEPT), manifest.mediaType())) {
             throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + name + ":" + reference + " is "
                     + manifest.mediaType() + ", which the Accept header does not include",
                     Map.of("mediaType", manifest.mediaType()), 404);
@@ -222,10 +222,10 @@ final class RegistryApi {
      * Accept negotiation: a client that lists manifest media types gets only one of those; a client that lists
      * none (no header, {@code *}{@code /*}, plain JSON) gets whatever is stored.
      */
-    static boolean accepts(Optional<String> acceptHeader, String mediaType) {
-        if (acceptHeader.isEmpty()) return true;
+    static boolean accepts(List<String> acceptHeaders, String mediaType) {
+        if (acceptHeaders.isEmpty()) return true;
         boolean listsManifestTypes = false;
-        for (String part : acceptHeader.get().split(",")) {
+        for (String part : String.join(",", acceptHeaders).split(",")) {
             String type = part.split(";", 2)[0].trim().toLowerCase();
             if (type.equals(mediaType) || type.equals("*/*") || type.equals("application/*")) return true;
             if (MediaTypes.MANIFESTS.contains(type) || MediaTypes.isSchema1(type)) listsManifestTypes = true;
