@@ -41,7 +41,8 @@ public final class Stowage implements AutoCloseable {
                 config.database().user(), config.database().password(), config.database().maxPoolSize()));
         try {
             ServiceSettings settings = new ServiceSettings(config.manifests().maxBytes(), config.uploadExpiry(),
-                    ServiceSettings.DEFAULTS.maxPageSize(), config.delete().enabled());
+                    ServiceSettings.DEFAULTS.maxPageSize(), config.delete().enabled(),
+                    ServiceSettings.DEFAULTS.manifestCacheBytes(), config.tagCacheTtl());
             RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.PERMISSIVE, settings,
                     Clock.systemUTC());
             RegistryServer server = RegistryServer.start(new ServerSettings(config.http().host(), config.http().port(),

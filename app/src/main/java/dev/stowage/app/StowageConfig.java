@@ -132,6 +132,14 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
 
     public Duration uploadSweepInterval() { return parseDuration(uploads.sweepInterval(), "uploads.sweepInterval"); }
 
+    /**
+     * With the embedded database this node is the only writer, so cached tags stay valid until it changes them;
+     * with a shared database other nodes may move a tag, so a cached one is trusted for one second at most.
+     */
+    public Duration tagCacheTtl() {
+        return jdbcUrl().startsWith("jdbc:sqlite:") ? Duration.ofSeconds(-1) : Duration.ofSeconds(1);
+    }
+
     public Path storagePath() { return Path.of(storage.path()).toAbsolutePath().normalize(); }
 
     /** The configured JDBC URL, or the embedded SQLite file under the storage path. */

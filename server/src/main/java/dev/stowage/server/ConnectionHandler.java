@@ -87,11 +87,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void dispatch() {
         currentDispatched = true;
         Exchange exchange = current;
-        if (api.handlesInline(exchange)) {
-            api.handle(exchange);
-        } else {
-            Thread.ofVirtual().start(() -> api.handle(exchange));
-        }
+        if (!api.tryInline(exchange)) Thread.ofVirtual().start(() -> api.handle(exchange));
     }
 
     private static boolean hasBody(HttpRequest request) {

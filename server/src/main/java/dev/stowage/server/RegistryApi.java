@@ -58,9 +58,30 @@ final class RegistryApi {
         this.access = access;
     }
 
-    /** The version check needs no storage: answer it on the event loop. */
-    boolean handlesInline(Exchange exchange) {
-        return exchange.path().equals("/v2/") && access == AccessController.OPEN;
+    /**
+     * Answers on the event loop what needs no blocking work: the version check, and manifest reads the service can
+     * answer from memory (the pull hot path). Anything else answers false and is dispatched to a virtual thread.
+     * Only while access checks are themselves non-blocking (no authentication yet).
+     */
+    boolean tryInline(Exchange exchange) {
+        if (access != AccessController.OPEN) return false;
+        String path = exchange.path();
+        if (path.equals("/v2/")) {
+            handle(exchange);
+            return true;
+        }
+        String method = exchange.method().name();
+        if (!(method.equals("GET") || method.equals("HEAD")) || !path.contains("/manifests/")) return false;
+        try {
+            Route route = Route.resolve(path);
+            if (route.endpoint() != Route.Endpoint.MANIFEST) return false;
+            Optional<ManifestRecord> cached = service.cachedManifest(route.name(), Reference.parse(route.argument()));
+            if (cached.isEmpty()) return false;
+            sendManifest(exchange, route.name(), Reference.parse(route.argument()), cached.get());
+            return true;
+        } catch (RegistryException e) {
+            return false; // let the ordinary path produce the error answer
+        }
     }
 
     void handle(Exchange exchange) {
@@ -207,7 +228,10 @@ final class RegistryApi {
     }
 
     private void getManifest(Exchange exchange, RepositoryName name, Reference reference) {
-        ManifestRecord manifest = service.getManifest(name, reference);
+        sendManifest(exchange, name, reference, service.getManifest(name, reference));
+    }
+
+    private static void sendManifest(Exchange exchange, RepositoryName name, Reference reference, ManifestRecord manifest) {
         if (!accepts(exchange.headers().getAll(HttpHeaderNames.ACCEPT), manifest.mediaType())) {
             throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + name + ":" + reference + " is "
                     + manifest.mediaType() + ", which the Accept header does not include",

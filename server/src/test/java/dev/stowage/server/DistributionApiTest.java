@@ -715,7 +715,7 @@ class DistributionApiTest {
         @Test
         void idleUploadsAreRemovedWithTheirData() throws Exception {
             registry.close();
-            registry = new TestRegistry(root, new ServiceSettings(4 << 20, Duration.ZERO, 1000, true));
+            registry = new TestRegistry(root, ServiceSettings.DEFAULTS.withUploadExpiry(Duration.ZERO));
             HttpResponse<byte[]> r = registry.post("/v2/e/blobs/uploads/", new byte[0]);
             String location = r.headers().firstValue("Location").orElseThrow();
             registry.send(registry.request(location).method("PATCH", HttpRequest.BodyPublishers.ofByteArray(random(100))).build());

@@ -48,6 +48,7 @@ public final class RegistryService {
     private final Clock clock;
     /** One request at a time may write to an upload; a second one racing on the same session is refused. */
     private final ConcurrentHashMap<String, ReentrantLock> uploadLocks = new ConcurrentHashMap<>();
+    private final ManifestCache cache;
 
     public RegistryService(BlobStore blobs, MetadataStore metadata, RegistryPolicy policy, ServiceSettings settings,
                            Clock clock) {
@@ -56,6 +57,7 @@ public final class RegistryService {
         this.policy = policy;
         this.settings = settings;
         this.clock = clock;
+        this.cache = new ManifestCache(settings.manifestCacheBytes(), settings.tagCacheTtl());
     }
 
     public ServiceSettings settings() { return settings; }
@@ -243,19 +245,28 @@ public final class RegistryService {
         verifyReferences(repository, manifest);
         policy.beforeManifestPut(repository, manifest, tag);
         metadata.putManifest(repository, toRecord(manifest), tag);
+        tag.ifPresent(t -> cache.tagChanged(repository, t));
         return new PutManifestResult(digest, manifest.subject().map(Descriptor::digest));
     }
 
     public ManifestRecord getManifest(RepositoryName repository, Reference reference) {
-        Optional<ManifestRecord> found = switch (reference) {
+        Optional<ManifestRecord> found = cache.load(repository, reference, () -> switch (reference) {
             case Reference.ByTag t -> metadata.findManifestByTag(repository, t.tag());
             case Reference.ByDigest d -> metadata.findManifest(repository, d.digest());
-        };
-        ManifestRecord manifest = found.orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
-                "manifest unknown: " + repository + ":" + reference, Map.of("name", repository.value(),
-                        "reference", reference.toString())));
+        });
+        ManifestRecord manifest = found.orElseThrow(() -> manifestUnknown(repository, reference));
         policy.beforeManifestPull(repository, manifest);
         return manifest;
+    }
+
+    /**
+     * The manifest if it can be answered from memory without blocking (for the event loop), else empty and the
+     * caller falls back to {@link #getManifest} on a thread that may block.
+     */
+    public Optional<ManifestRecord> cachedManifest(RepositoryName repository, Reference reference) {
+        Optional<ManifestRecord> cached = cache.find(repository, reference);
+        cached.ifPresent(m -> policy.beforeManifestPull(repository, m));
+        return cached;
     }
 
     /** By digest: deletes the manifest and every tag on it. By tag: deletes only the tag. */
@@ -264,13 +275,17 @@ public final class RegistryService {
         switch (reference) {
             case Reference.ByTag t -> {
                 policy.beforeTagDelete(repository, t.tag());
-                if (!metadata.deleteTag(repository, t.tag())) throw manifestUnknown(repository, reference);
+                boolean deleted = metadata.deleteTag(repository, t.tag());
+                cache.tagChanged(repository, t.tag());
+                if (!deleted) throw manifestUnknown(repository, reference);
             }
             case Reference.ByDigest d -> {
                 ManifestRecord manifest = metadata.findManifest(repository, d.digest())
                         .orElseThrow(() -> manifestUnknown(repository, reference));
                 policy.beforeManifestDelete(repository, manifest);
-                if (!metadata.deleteManifest(repository, d.digest())) throw manifestUnknown(repository, reference);
+                boolean deleted = metadata.deleteManifest(repository, d.digest());
+                cache.manifestDeleted(repository, d.digest());
+                if (!deleted) throw manifestUnknown(repository, reference);
             }
         }
     }
