@@ -31,7 +31,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private Exchange current;
     private boolean currentDispatched;
+    private boolean responseDone;
+    private long drainedBytes;
     private boolean bodyPaused;
+    /** After an early answer (an error before the body was read), at most this much body is read and dropped. */
+    private static final long DRAIN_LIMIT = 64L << 20;
 
     ConnectionHandler(RegistryApi api, AccessLog accessLog) {
         this.api = api;
@@ -61,8 +65,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             if (msg instanceof HttpContent content && current != null) {
                 current.body().offer(content);
+                if (responseDone) {
+                    drainedBytes += content.content().readableBytes();
+                    if (drainedBytes > DRAIN_LIMIT) {
+                        ctx.close();
+                        return;
+                    }
+                }
                 if (content instanceof LastHttpContent) {
-                    if (!currentDispatched) dispatch();
+                    if (!currentDispatched) {
+                        dispatch();
+                    } else if (responseDone) {
+                        endExchange();
+                        return;
+                    }
                     updateAutoRead();
                 }
             }
@@ -75,6 +91,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         RequestBody body = new RequestBody(HttpUtil.getContentLength(request, -1L), this::pauseBody);
         current = new Exchange(ctx.channel(), request, body, this::exchangeComplete);
         currentDispatched = false;
+        responseDone = false;
+        drainedBytes = 0;
         if (request.decoderResult().isFailure()) {
             body.discard();
             currentDispatched = true;
@@ -97,11 +115,18 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Event loop (via the write future): the response is on the wire. */
     private void exchangeComplete(Exchange exchange) {
         accessLog.log(exchange);
-        if (exchange != current) return;
+        if (exchange != current || !ctx.channel().isActive()) return;
+        responseDone = true;
         if (!exchange.body().ended()) {
+            // Answered early (an error): read and drop the rest of the body, so the client, which may still be
+            // sending it, reads the answer instead of a reset connection.
             exchange.body().discard();
-            return; // the connection closes: the rest of the body is not worth reading
+            return;
         }
+        endExchange();
+    }
+
+    private void endExchange() {
         current = null;
         bodyPaused = false;
         while (!pipelined.isEmpty() && (current == null || !current.body().ended())) {

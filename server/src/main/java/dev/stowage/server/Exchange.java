@@ -188,17 +188,15 @@ final class Exchange {
 
     private void commonHeaders(HttpHeaders h) {
         h.set("Docker-Distribution-API-Version", "registry/2.0");
-        if (!keepAlive || !body.ended()) {
-            // A response sent before the request body was read whole ends the connection: what follows on the
-            // wire is the rest of that body, not a next request.
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
+        if (!keepAlive) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
 
     private void finish(ChannelFuture future) {
-        boolean close = !keepAlive || !body.ended();
+        boolean close = !keepAlive;
         // Completion runs as its own event-loop task so that it never re-enters the handler mid-dispatch.
-        future.addListener(f -> channel.eventLoop().execute(() -> onComplete.accept(this)));
+        future.addListener(f -> {
+            if (!channel.eventLoop().isShuttingDown()) channel.eventLoop().execute(() -> onComplete.accept(this));
+        });
         if (close) future.addListener(ChannelFutureListener.CLOSE);
     }
 }
