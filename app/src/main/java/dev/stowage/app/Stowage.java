@@ -54,7 +54,7 @@ public final class Stowage implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
             LOG.info("storage {} , metadata {}", config.storagePath(), redact(config.jdbcUrl()));
             return new Stowage(blobs, metadata, server, sweeper);
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (InterruptedException | RuntimeException e) {
             metadata.close();
             throw e;
         }
