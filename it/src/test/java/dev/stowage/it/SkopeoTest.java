@@ -1,0 +1,100 @@
+package dev.stowage.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stowage.it.support.Clients;
+import dev.stowage.it.support.Registry;
+import dev.stowage.it.support.StowageProcess;
+import dev.stowage.it.support.TestImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dev.stowage.it.support.Clients.cmd;
+import static dev.stowage.it.support.Clients.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** skopeo (containers/image) pushing, pulling, inspecting, listing and deleting over HTTP. */
+class SkopeoTest {
+    @TempDir static Path dir;
+    static StowageProcess stowage;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Clients.require("skopeo", "skopeo");
+        TestImages.requireBusybox();
+        stowage = StowageProcess.start(dir.resolve("data"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (stowage != null) stowage.close();
+    }
+
+    String dest(String repoAndTag) {
+        return "docker://" + stowage.hostPort() + "/" + repoAndTag;
+    }
+
+    @Test
+    void copiesAnOciLayoutInAndOutWithIdenticalDigestsAndBytes() throws Exception {
+        Path layout = dir.resolve("in");
+        TestImages.Image image = TestImages.writeImage(layout, "v1", "amd64", "skopeo round trip");
+        run(cmd("skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":v1", dest("skopeo/busybox:v1"))).ok();
+        assertThat(Registry.manifestDigest(stowage, "skopeo/busybox", "v1")).isEqualTo(image.manifestDigest());
+
+        Path out = dir.resolve("out");
+        run(cmd("skopeo", "copy", "--src-tls-verify=false", dest("skopeo/busybox:v1"), "oci:" + out + ":v1")).ok();
+        JsonNode index = JSON.readTree(out.resolve("index.json").toFile());
+        assertThat(index.path("manifests").path(0).path("digest").asText()).isEqualTo(image.manifestDigest());
+        String layer = image.layerDigest().substring(7);
+        assertThat(Files.readAllBytes(out.resolve("blobs/sha256/" + layer)))
+                .isEqualTo(Files.readAllBytes(layout.resolve("blobs/sha256/" + layer)));
+    }
+
+    @Test
+    void inspectAndListTagsSeeWhatWasPushed() throws Exception {
+        Path layout = dir.resolve("tags");
+        TestImages.writeImage(layout, "a", "amd64", "tags");
+        for (String tag : new String[] {"1.0", "2.0", "latest"}) {
+            run(cmd("skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":a", dest("skopeo/tags:" + tag))).ok();
+        }
+        JsonNode tags = JSON.readTree(tail(run(cmd("skopeo", "list-tags", "--tls-verify=false", dest("skopeo/tags"))).ok().output()));
+        assertThat(tags.path("Tags").toString()).isEqualTo("[\"1.0\",\"2.0\",\"latest\"]");
+        JsonNode inspect = JSON.readTree(tail(run(cmd("skopeo", "inspect", "--tls-verify=false", dest("skopeo/tags:latest"))).ok().output()));
+        assertThat(inspect.path("Architecture").asText()).isEqualTo("amd64");
+        assertThat(inspect.path("Layers").size()).isEqualTo(1);
+    }
+
+    @Test
+    void deleteRemovesTheManifest() throws Exception {
+        Path layout = dir.resolve("del");
+        TestImages.Image image = TestImages.writeImage(layout, "x", "amd64", "delete me");
+        run(cmd("skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":x", dest("skopeo/del:x"))).ok();
+        run(cmd("skopeo", "delete", "--tls-verify=false", dest("skopeo/del:x"))).ok();
+        assertThat(Registry.head(stowage, "/v2/skopeo/del/manifests/" + image.manifestDigest()).statusCode()).isEqualTo(404);
+        assertThat(Registry.head(stowage, "/v2/skopeo/del/manifests/x").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void copiesAMultiArchitectureIndexWithAll() throws Exception {
+        Path layout = dir.resolve("multi");
+        String indexDigest = TestImages.writeMultiArch(layout, "multi");
+        run(cmd("skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:" + layout + ":multi", dest("skopeo/multi:v1"))).ok();
+        assertThat(Registry.manifestDigest(stowage, "skopeo/multi", "v1")).isEqualTo(indexDigest);
+        JsonNode index = Registry.json(stowage, "/v2/skopeo/multi/manifests/v1");
+        assertThat(index.path("manifests").size()).isEqualTo(2);
+        JsonNode arm = JSON.readTree(tail(run(cmd("skopeo", "inspect", "--tls-verify=false", "--override-arch", "arm64",
+                dest("skopeo/multi:v1"))).ok().output()));
+        assertThat(arm.path("Architecture").asText()).isEqualTo("arm64");
+    }
+
+    /** Clients.run prefixes the command line; the JSON starts after it. */
+    static String tail(String output) {
+        return output.substring(output.indexOf('\n') + 1);
+    }
+}
