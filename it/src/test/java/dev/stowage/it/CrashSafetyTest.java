@@ -1,0 +1,149 @@
+package dev.stowage.it;
+
+import dev.stowage.it.support.Registry;
+import dev.stowage.it.support.StowageProcess;
+import dev.stowage.it.support.TestImages;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** kill -9 in the middle of uploads: nothing partial becomes visible, and uploads resume or restart cleanly. */
+class CrashSafetyTest {
+    @TempDir Path dir;
+    StowageProcess stowage;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        stowage = StowageProcess.start(dir.resolve("data"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        stowage.close();
+    }
+
+    static byte[] random(int size) {
+        byte[] b = new byte[size];
+        new Random(size).nextBytes(b);
+        return b;
+    }
+
+    HttpResponse<byte[]> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(stowage.baseUrl() + path));
+    }
+
+    /** Sends the request head and the first {@code sent} body bytes of a longer body, then stops sending. */
+    Socket startPartialUpload(String method, String path, long contentLength, byte[] data, int sent) throws Exception {
+        Socket socket = new Socket("127.0.0.1", stowage.port());
+        OutputStream out = socket.getOutputStream();
+        out.write((method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\n"
+                + "Content-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(data, 0, sent);
+        out.flush();
+        return socket;
+    }
+
+    long committedBlobFiles() throws Exception {
+        Path blobs = stowage.dataDir().resolve("blobs");
+        if (!Files.exists(blobs)) return 0;
+        try (Stream<Path> files = Files.walk(blobs)) {
+            return files.filter(Files::isRegularFile).count();
+        }
+    }
+
+    @Test
+    void killDuringAMonolithicUploadLeavesNoBlobAndARetrySucceeds() throws Exception {
+        byte[] data = random(48 << 20);
+        String digest = TestImages.sha256(data);
+        try (Socket partial = startPartialUpload("POST", "/v2/crash/mono/blobs/uploads/?digest=" + digest, data.length,
+                data, 20 << 20)) {
+            Thread.sleep(500); // let the server write what it received
+            stowage.kill9();
+        }
+        stowage.restart();
+        assertThat(Registry.head(stowage, "/v2/crash/mono/blobs/" + digest).statusCode()).isEqualTo(404);
+        assertThat(committedBlobFiles()).isZero();
+
+        HttpResponse<byte[]> retry = send(request("/v2/crash/mono/blobs/uploads/?digest=" + digest)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(data)));
+        assertThat(retry.statusCode()).isEqualTo(201);
+        assertThat(send(request("/v2/crash/mono/blobs/" + digest).GET()).body()).isEqualTo(data);
+    }
+
+    @Test
+    void acknowledgedChunksSurviveAKillAndTheUploadCompletesAfterRestart() throws Exception {
+        byte[] data = random(24 << 20);
+        String digest = TestImages.sha256(data);
+        HttpResponse<byte[]> session = send(request("/v2/crash/chunked/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()));
+        String location = session.headers().firstValue("Location").orElseThrow();
+        int first = 8 << 20;
+        HttpResponse<byte[]> chunk = send(request(location).header("Content-Range", "0-" + (first - 1))
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOfRange(data, 0, first))));
+        assertThat(chunk.statusCode()).isEqualTo(202);
+
+        // A second chunk is half sent when the server dies: it was never acknowledged, so it must not count.
+        try (Socket partial = startPartialUpload("PATCH", location, 8 << 20,
+                Arrays.copyOfRange(data, first, first + (8 << 20)), 4 << 20)) {
+            Thread.sleep(500);
+            stowage.kill9();
+        }
+        stowage.restart();
+
+        HttpResponse<byte[]> status = send(request(location).GET());
+        assertThat(status.statusCode()).isEqualTo(204);
+        assertThat(status.headers().firstValue("Range")).hasValue("0-" + (first - 1));
+        HttpResponse<byte[]> rest = send(request(location).header("Content-Range", first + "-" + (data.length - 1))
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOfRange(data, first, data.length))));
+        assertThat(rest.statusCode()).isEqualTo(202);
+        HttpResponse<byte[]> done = send(request(location + "?digest=" + digest).PUT(HttpRequest.BodyPublishers.noBody()));
+        assertThat(done.statusCode()).isEqualTo(201);
+        assertThat(send(request("/v2/crash/chunked/blobs/" + digest).GET()).body()).isEqualTo(data);
+    }
+
+    @Test
+    void killDuringAManifestPushLeavesEitherNothingOrTheWholeImage() throws Exception {
+        byte[] layer = random(1 << 20);
+        String layerDigest = TestImages.sha256(layer);
+        send(request("/v2/crash/image/blobs/uploads/?digest=" + layerDigest).POST(HttpRequest.BodyPublishers.ofByteArray(layer)));
+        byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+        String configDigest = TestImages.sha256(config);
+        send(request("/v2/crash/image/blobs/uploads/?digest=" + configDigest).POST(HttpRequest.BodyPublishers.ofByteArray(config)));
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{"
+                + "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest + "\",\"size\":"
+                + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\""
+                + layerDigest + "\",\"size\":" + layer.length + "}]}").getBytes(StandardCharsets.UTF_8);
+        try (Socket partial = startPartialUpload("PUT", "/v2/crash/image/manifests/v1", manifest.length, manifest,
+                manifest.length / 2)) {
+            Thread.sleep(300);
+            stowage.kill9();
+        }
+        stowage.restart();
+        assertThat(Registry.head(stowage, "/v2/crash/image/manifests/v1").statusCode()).isEqualTo(404);
+        assertThat(Registry.head(stowage, "/v2/crash/image/blobs/" + layerDigest).statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> put = send(request("/v2/crash/image/manifests/v1")
+                .header("Content-Type", "application/vnd.oci.image.manifest.v1+json").PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)));
+        assertThat(put.statusCode()).isEqualTo(201);
+        assertThat(Registry.get(stowage, "/v2/crash/image/manifests/v1").body()).isEqualTo(manifest);
+    }
+}

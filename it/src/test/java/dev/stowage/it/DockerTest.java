@@ -1,0 +1,108 @@
+package dev.stowage.it;
+
+import dev.stowage.it.support.Clients;
+import dev.stowage.it.support.Registry;
+import dev.stowage.it.support.StowageProcess;
+import dev.stowage.it.support.TestImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static dev.stowage.it.support.Clients.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Docker engine (apt docker.io) against Stowage: its own dockerd on vfs without iptables or a bridge, with its
+ * own data root and socket. Docker trusts localhost registries without TLS.
+ */
+class DockerTest {
+    static Path dir;
+    static StowageProcess stowage;
+    static Process dockerd;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Clients.require("dockerd", "docker.io");
+        Clients.require("docker", "docker.io");
+        TestImages.requireBusybox();
+        dir = Files.createTempDirectory(Path.of("/tmp"), "stowage-docker-");
+        stowage = StowageProcess.start(dir.resolve("data"));
+        dockerd = new ProcessBuilder("dockerd", "--iptables=false", "--ip6tables=false", "--bridge=none",
+                "--storage-driver=vfs", "--data-root", dir.resolve("docker/root").toString(),
+                "--exec-root", dir.resolve("docker/exec").toString(), "--pidfile", dir.resolve("docker/pid").toString(),
+                "-H", "unix://" + dir.resolve("docker.sock"))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("dockerd.log").toFile()).start();
+        HttpClient probe = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (run(docker("version")).exitCode() != 0) {
+            if (!dockerd.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("dockerd did not start:\n" + Files.readString(dir.resolve("dockerd.log")));
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (dockerd != null) {
+            dockerd.destroy();
+            if (!dockerd.waitFor(30, TimeUnit.SECONDS)) dockerd.destroyForcibly();
+        }
+        if (stowage != null) stowage.close();
+        if (dir != null) new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor(60, TimeUnit.SECONDS);
+    }
+
+    static List<String> docker(String... args) {
+        List<String> command = new ArrayList<>(List.of("docker", "-H", "unix://" + dir.resolve("docker.sock")));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    @Test
+    void pushesRemovesAndPullsBackTheSameImage() throws Exception {
+        Path rootfs = dir.resolve("rootfs.tar");
+        Files.write(rootfs, TestImages.rootfsTar("docker"));
+        String image = stowage.hostPort() + "/docker/busybox:v1";
+        run(docker("import", "--change", "CMD [\"/bin/sh\"]", rootfs.toString(), image)).ok();
+        String idBefore = run(docker("image", "inspect", "--format", "{{.Id}}", image)).ok().output().lines()
+                .reduce((a, b) -> b).orElseThrow().trim();
+        String push = run(docker("push", image)).ok().output();
+        String pushedDigest = push.replaceAll("(?s).*digest: (sha256:[0-9a-f]{64}).*", "$1");
+        assertThat(pushedDigest).startsWith("sha256:");
+        assertThat(Registry.manifestDigest(stowage, "docker/busybox", "v1")).isEqualTo(pushedDigest);
+
+        run(docker("rmi", image)).ok();
+        run(docker("pull", image)).ok();
+        String idAfter = run(docker("image", "inspect", "--format", "{{.Id}}", image)).ok().output().lines()
+                .reduce((a, b) -> b).orElseThrow().trim();
+        assertThat(idAfter).isEqualTo(idBefore);
+        String repoDigest = run(docker("image", "inspect", "--format", "{{index .RepoDigests 0}}", image)).ok().output();
+        assertThat(repoDigest).contains(pushedDigest);
+    }
+
+    @Test
+    void pullsTheAmd64ImageOfAMultiArchitectureIndex() throws Exception {
+        Clients.require("skopeo", "skopeo");
+        Path layout = dir.resolve("multi");
+        TestImages.writeMultiArch(layout, "multi");
+        String image = stowage.hostPort() + "/docker/multi:v1";
+        run(List.of("skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:" + layout + ":multi", "docker://" + image)).ok();
+        run(docker("pull", "--platform", "linux/amd64", image)).ok();
+        String arch = run(docker("image", "inspect", "--format", "{{.Architecture}}", image)).ok().output();
+        assertThat(arch.trim()).endsWith("amd64");
+        run(docker("rmi", image)).ok();
+        run(docker("pull", "--platform", "linux/arm64", image)).ok();
+        arch = run(docker("image", "inspect", "--format", "{{.Architecture}}", image)).ok().output();
+        assertThat(arch.trim()).endsWith("arm64");
+    }
+}
