@@ -65,9 +65,10 @@ class BuildahPodmanTest {
     void podmanPushesAndListsTags() throws Exception {
         Path layout = dir.resolve("layout");
         TestImages.writeImage(layout, "v1", "amd64", "podman");
-        run(storage("podman", "pull", "oci:" + layout + ":v1")).ok();
+        String id = run(storage("podman", "pull", "oci:" + layout + ":v1")).ok().output().lines()
+                .reduce((a, b) -> b).orElseThrow().trim();
         String image = stowage.hostPort() + "/podman/app";
-        run(storage("podman", "tag", "oci:" + layout + ":v1", image + ":2.0")).ok();
+        run(storage("podman", "tag", id, image + ":2.0")).ok();
         run(storage("podman", "push", "--tls-verify=false", image + ":2.0")).ok();
         assertThat(Registry.json(stowage, "/v2/podman/app/tags/list").path("tags").toString()).isEqualTo("[\"2.0\"]");
         String search = run(storage("podman", "search", "--tls-verify=false", "--list-tags", image)).ok().output();
