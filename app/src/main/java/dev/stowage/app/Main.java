@@ -1,19 +1,18 @@
 package dev.stowage.app;
 
+import dev.stowage.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code stowage} command. */
 @Command(name = "stowage", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Stowage: a self-hosted OCI container registry.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new Main());
-        Subcommands.register(cli);
-        System.exit(cli.execute(args));
+        System.exit(new CommandLine(new Main()).execute(args));
     }
 
     @Override

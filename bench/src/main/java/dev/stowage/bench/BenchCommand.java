@@ -1,0 +1,328 @@
+package dev.stowage.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code stowage bench}: a registry load generator usable against any registry. Runs each workload against every
+ * target in turn, alternating the order between rounds, and reports throughput, latency percentiles, server CPU
+ * and memory, and the ratio of the first target to the second.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Load-test registries side by side: pushes, pulls, manifest requests and listings.",
+                "Example: stowage bench --start-stowage --start-distribution --markdown BENCHMARKS-run.md"})
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--target", description = "a registry to test, as name=http://host:port (repeatable)")
+    List<String> targets = new ArrayList<>();
+
+    @Option(names = "--start-stowage", description = "start Stowage from its jar in a temporary directory")
+    boolean startStowage;
+
+    @Option(names = "--stowage-jar", description = "the Stowage jar to start (default: the jar running this command)")
+    Path stowageJar;
+
+    @Option(names = "--start-distribution", description = "start CNCF Distribution (Debian's docker-registry)")
+    boolean startDistribution;
+
+    @Option(names = "--distribution-binary", defaultValue = "/usr/bin/docker-registry",
+            description = "the Distribution binary (default: ${DEFAULT-VALUE})")
+    Path distributionBinary;
+
+    @Option(names = "--workloads", split = ",", defaultValue = "push,pull,manifest,list",
+            description = "which workloads (default: ${DEFAULT-VALUE})")
+    List<String> workloads;
+
+    @Option(names = "--clients", defaultValue = "4", description = "concurrent clients for pushes and pulls (default: ${DEFAULT-VALUE})")
+    int clients;
+
+    @Option(names = "--sizes", split = ",", defaultValue = "1,10,100", description = "layer sizes in MiB (default: ${DEFAULT-VALUE})")
+    List<Integer> sizesMiB;
+
+    @Option(names = "--chunk", defaultValue = "8", description = "chunk size in MiB for chunked pushes (default: ${DEFAULT-VALUE})")
+    int chunkMiB;
+
+    @Option(names = "--pull-size", defaultValue = "100", description = "layer size in MiB for pulls (default: ${DEFAULT-VALUE})")
+    int pullSizeMiB;
+
+    @Option(names = "--connections", defaultValue = "16", description = "connections for small requests (default: ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--duration", defaultValue = "10", description = "seconds per small-request run (default: ${DEFAULT-VALUE})")
+    int durationSeconds;
+
+    @Option(names = "--repositories", defaultValue = "2000", description = "repositories for the catalog listing (default: ${DEFAULT-VALUE})")
+    int repositories;
+
+    @Option(names = "--tags", defaultValue = "2000", description = "tags in one repository for the tags listing (default: ${DEFAULT-VALUE})")
+    int tags;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "rounds per workload, alternating target order (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--quick", description = "a small smoke run (small sizes, short durations)")
+    boolean quick;
+
+    @Option(names = "--markdown", description = "also write the results as Markdown to this file")
+    Path markdown;
+
+    @Option(names = "--work-dir", description = "where started registries keep their data (default: a temporary directory)")
+    Path workDir;
+
+    private final BlobContent content = new BlobContent(System.nanoTime());
+    private final AtomicLong seeds = new AtomicLong(System.nanoTime());
+    private final Report report = new Report();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (quick) {
+            sizesMiB = List.of(1, 10);
+            pullSizeMiB = 10;
+            durationSeconds = 2;
+            repositories = 200;
+            tags = 200;
+            rounds = 1;
+        }
+        Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("stowage-bench");
+        List<RegistryProcess> registries = new ArrayList<>();
+        try {
+            if (startStowage) registries.add(RegistryProcess.startStowage(jar(), Files.createDirectories(dir.resolve("s"))));
+            if (startDistribution) {
+                if (!Files.isExecutable(distributionBinary)) {
+                    throw new IllegalStateException(distributionBinary + " not found (apt-get install docker-registry)");
+                }
+                registries.add(RegistryProcess.startDistribution(distributionBinary, Files.createDirectories(dir.resolve("d"))));
+            }
+            for (String t : targets) {
+                int eq = t.indexOf('=');
+                if (eq <= 0) throw new CommandLine.ParameterException(new CommandLine(this), "--target wants name=url: " + t);
+                registries.add(RegistryProcess.external(t.substring(0, eq), URI.create(t.substring(eq + 1))));
+            }
+            if (registries.isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "no registry: give --target or --start-*");
+            }
+            report.header(registries, String.join(" ", ProcessHandle.current().info().arguments().map(List::of).orElse(List.of())));
+            for (String workload : workloads) {
+                switch (workload.trim()) {
+                    case "push" -> push(registries);
+                    case "pull" -> pull(registries);
+                    case "manifest" -> manifests(registries);
+                    case "list" -> listing(registries);
+                    default -> throw new IllegalArgumentException("unknown workload: " + workload);
+                }
+            }
+            report.memory(registries);
+            System.out.println(report.text());
+            if (markdown != null) Files.writeString(markdown, report.markdown());
+            return 0;
+        } finally {
+            for (RegistryProcess r : registries) r.close();
+        }
+    }
+
+    private Path jar() throws Exception {
+        if (stowageJar != null) return stowageJar;
+        Path self = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!self.toString().endsWith(".jar")) throw new IllegalStateException("give --stowage-jar (not running from a jar)");
+        return self;
+    }
+
+    /** Runs {@code round} against each registry, alternating which goes first, and records the results. */
+    private void compare(String workload, List<RegistryProcess> registries, Run run) throws Exception {
+        Map<String, List<Report.Sample>> samples = new LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            List<RegistryProcess> order = new ArrayList<>(registries);
+            if (round % 2 == 1) java.util.Collections.reverse(order);
+            for (RegistryProcess r : order) {
+                double cpuBefore = r.cpuSeconds().orElse(Double.NaN);
+                Report.Sample s = run.on(r);
+                double cpu = r.cpuSeconds().orElse(Double.NaN) - cpuBefore;
+                samples.computeIfAbsent(r.name, k -> new ArrayList<>()).add(s.withCpu(cpu));
+            }
+        }
+        report.add(workload, samples);
+        System.err.println("done: " + workload);
+    }
+
+    @FunctionalInterface
+    private interface Run {
+        Report.Sample on(RegistryProcess registry) throws Exception;
+    }
+
+    private interface ClientTask {
+        long run(HttpConnection c, int client, LatencyRecorder latencies, byte[] scratch) throws Exception;
+    }
+
+    /** {@code clients} threads each running {@code task}; answers total units and elapsed time. */
+    private Report.Sample parallel(RegistryProcess r, int threads, String unit, double unitScale, ClientTask task)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<LatencyRecorder> recorders = new ArrayList<>();
+        List<Future<Long>> results = new ArrayList<>();
+        long start = System.nanoTime();
+        try {
+            for (int i = 0; i < threads; i++) {
+                LatencyRecorder rec = new LatencyRecorder();
+                recorders.add(rec);
+                int client = i;
+                results.add(pool.submit(() -> {
+                    try (HttpConnection c = new HttpConnection(r.base)) {
+                        return task.run(c, client, rec, new byte[BlobContent.CHUNK]);
+                    }
+                }));
+            }
+            long units = 0;
+            for (Future<Long> f : results) units += f.get();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Report.Sample(units / unitScale, seconds, unit, LatencyRecorder.summarize(recorders), Double.NaN);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void push(List<RegistryProcess> registries) throws Exception {
+        for (int sizeMiB : sizesMiB) {
+            long size = (long) sizeMiB << 20;
+            int perClient = quick ? 2 : Math.max(2, Math.min(32, 256 / sizeMiB));
+            for (String mode : List.of("monolithic", "chunked")) {
+                compare("push " + mode + " " + sizeMiB + " MiB x" + clients, registries, r -> {
+                    List<List<BlobContent.Blob>> blobs = new ArrayList<>();
+                    for (int c = 0; c < clients; c++) {
+                        List<BlobContent.Blob> mine = new ArrayList<>();
+                        for (int i = 0; i < perClient; i++) mine.add(content.blob(seeds.incrementAndGet(), size));
+                        blobs.add(mine);
+                    }
+                    return parallel(r, clients, "MB/s", 1e6, (c, client, latencies, scratch) -> {
+                        long bytes = 0;
+                        for (BlobContent.Blob blob : blobs.get(client)) {
+                            long t = System.nanoTime();
+                            if (mode.equals("monolithic")) {
+                                Workloads.pushMonolithic(c, "bench/push", content, blob, scratch);
+                            } else {
+                                Workloads.pushChunked(c, "bench/push", content, blob, (long) chunkMiB << 20, scratch);
+                            }
+                            latencies.record(System.nanoTime() - t);
+                            bytes += blob.size();
+                        }
+                        return bytes;
+                    });
+                });
+            }
+        }
+    }
+
+    private void pull(List<RegistryProcess> registries) throws Exception {
+        long size = (long) pullSizeMiB << 20;
+        int pulls = quick ? 2 : 4;
+        for (RegistryProcess r : registries) {
+            BlobContent.Blob layer = content.blob(seeds.incrementAndGet(), size);
+            try (HttpConnection c = new HttpConnection(r.base)) {
+                Workloads.pushMonolithic(c, "bench/pull", content, layer, new byte[BlobContent.CHUNK]);
+                Workloads.pushManifest(c, "bench/pull", "latest", List.of(layer), "pull");
+            }
+        }
+        compare("pull (manifest + config + " + pullSizeMiB + " MiB layer) x" + clients, registries, r ->
+                parallel(r, clients, "MB/s", 1e6, (c, client, latencies, scratch) -> {
+                    long bytes = 0;
+                    for (int i = 0; i < pulls; i++) {
+                        long t = System.nanoTime();
+                        bytes += Workloads.pull(c, "bench/pull", "latest");
+                        latencies.record(System.nanoTime() - t);
+                    }
+                    return bytes;
+                }));
+    }
+
+    private void manifests(List<RegistryProcess> registries) throws Exception {
+        for (RegistryProcess r : registries) {
+            BlobContent.Blob layer = content.blob(seeds.incrementAndGet(), 1024);
+            try (HttpConnection c = new HttpConnection(r.base)) {
+                Workloads.pushMonolithic(c, "bench/small", content, layer, new byte[BlobContent.CHUNK]);
+                Workloads.pushManifest(c, "bench/small", "latest", List.of(layer), "small");
+            }
+        }
+        for (String method : List.of("GET", "HEAD")) {
+            compare("manifest " + method + " by tag, " + connections + " connections", registries, r ->
+                    parallel(r, connections, "req/s", 1, (c, client, latencies, scratch) -> {
+                        long deadline = System.nanoTime() + durationSeconds * 1_000_000_000L;
+                        long count = 0;
+                        Map<String, String> accept = Map.of("Accept", Workloads.OCI_MANIFEST);
+                        while (System.nanoTime() < deadline) {
+                            long t = System.nanoTime();
+                            Workloads.expect(c.send(method, "/v2/bench/small/manifests/latest", accept, null, false, null),
+                                    200, "manifest " + method);
+                            latencies.record(System.nanoTime() - t);
+                            count++;
+                        }
+                        return count;
+                    }));
+        }
+    }
+
+    private void listing(List<RegistryProcess> registries) throws Exception {
+        for (RegistryProcess r : registries) {
+            long t = System.nanoTime();
+            parallel(r, 4, "repos", 1, (c, client, latencies, scratch) -> {
+                BlobContent.Blob layer = content.blob(client + 1, 512);
+                for (int i = client; i < repositories; i += 4) {
+                    String repo = String.format(Locale.ROOT, "bench/list/r%05d", i);
+                    Workloads.pushMonolithic(c, repo, content, layer, scratch);
+                    Workloads.pushManifest(c, repo, "v1", List.of(layer), repo);
+                }
+                return 0L;
+            });
+            try (HttpConnection c = new HttpConnection(r.base)) {
+                byte[] manifest = Workloads.pushManifest(c, "bench/tags", "base",
+                        List.of(pushLayer(c, "bench/tags")), "tags");
+                for (int i = 0; i < tags; i++) {
+                    Workloads.expect(c.send("PUT", String.format(Locale.ROOT, "/v2/bench/tags/manifests/t%05d", i),
+                            Map.of("Content-Type", Workloads.OCI_MANIFEST), Workloads.bytes(manifest), true, null), 201, "tag");
+                }
+            }
+            System.err.printf(Locale.ROOT, "listing setup on %s: %.1f s%n", r.name, (System.nanoTime() - t) / 1e9);
+        }
+        int walks = quick ? 1 : 3;
+        compare("catalog, " + repositories + " repositories, pages of 100", registries, r ->
+                parallel(r, 1, "full listings/s", 1, (c, client, latencies, scratch) -> {
+                    for (int i = 0; i < walks; i++) {
+                        long t = System.nanoTime();
+                        Workloads.walkPages(c, "/v2/_catalog?n=100", new AtomicLong());
+                        latencies.record(System.nanoTime() - t);
+                    }
+                    return walks;
+                }));
+        compare("tags list, " + tags + " tags, pages of 100", registries, r ->
+                parallel(r, 1, "full listings/s", 1, (c, client, latencies, scratch) -> {
+                    for (int i = 0; i < walks; i++) {
+                        long t = System.nanoTime();
+                        Workloads.walkPages(c, "/v2/bench/tags/tags/list?n=100", new AtomicLong());
+                        latencies.record(System.nanoTime() - t);
+                    }
+                    return walks;
+                }));
+    }
+
+    private BlobContent.Blob pushLayer(HttpConnection c, String repo) throws Exception {
+        BlobContent.Blob layer = content.blob(seeds.incrementAndGet(), 2048);
+        Workloads.pushMonolithic(c, repo, content, layer, new byte[BlobContent.CHUNK]);
+        return layer;
+    }
+}

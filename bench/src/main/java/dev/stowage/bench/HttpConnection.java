@@ -1,0 +1,149 @@
+package dev.stowage.bench;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A minimal keep-alive HTTP/1.1 client on a blocking socket: one request at a time, bodies streamed from a
+ * {@link Body} and responses read into a sink without buffering them whole. Cheap enough that the load generator,
+ * not the client library, is measured last.
+ */
+final class HttpConnection implements AutoCloseable {
+    private final String host;
+    private final int port;
+    private Socket socket;
+    private OutputStream out;
+    private InputStream in;
+
+    record Response(int status, Map<String, String> headers, byte[] body, long bodyLength) {
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** A request body written in pieces. */
+    interface Body {
+        long length();
+
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    HttpConnection(URI base) {
+        this.host = base.getHost();
+        this.port = base.getPort() > 0 ? base.getPort() : 80;
+    }
+
+    private void connect() throws IOException {
+        socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.connect(new InetSocketAddress(host, port), 5000);
+        socket.setSoTimeout(120_000);
+        out = socket.getOutputStream();
+        in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+    }
+
+    Response send(String method, String pathAndQuery, Map<String, String> headers, Body body, boolean keepBody,
+                  MessageDigest digestOfBody) throws IOException {
+        if (socket == null) connect();
+        try {
+            return exchange(method, pathAndQuery, headers, body, keepBody, digestOfBody);
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Response exchange(String method, String path, Map<String, String> headers, Body body, boolean keepBody,
+                              MessageDigest digest) throws IOException {
+        StringBuilder head = new StringBuilder(256).append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(host).append(':').append(port).append("\r\n")
+                .append("User-Agent: stowage-bench\r\n");
+        headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        head.append("Content-Length: ").append(body == null ? 0 : body.length()).append("\r\n\r\n");
+        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        if (body != null) body.writeTo(out);
+        out.flush();
+
+        String statusLine = readLine();
+        if (statusLine == null) throw new IOException("connection closed by server");
+        int status = Integer.parseInt(statusLine.split(" ", 3)[1]);
+        Map<String, String> responseHeaders = new LinkedHashMap<>();
+        for (String line = readLine(); line != null && !line.isEmpty(); line = readLine()) {
+            int colon = line.indexOf(':');
+            if (colon > 0) responseHeaders.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        }
+        boolean noBody = method.equals("HEAD") || status == 204 || status == 304;
+        byte[] kept = null;
+        long length = 0;
+        if (!noBody) {
+            java.io.ByteArrayOutputStream keep = keepBody ? new java.io.ByteArrayOutputStream() : null;
+            if ("chunked".equalsIgnoreCase(responseHeaders.get("transfer-encoding"))) {
+                while (true) {
+                    String sizeLine = readLine();
+                    long size = Long.parseLong(sizeLine.split(";", 2)[0].trim(), 16);
+                    if (size == 0) {
+                        while (!readLine().isEmpty()) { /* trailers */ }
+                        break;
+                    }
+                    length += readBody(size, keep, digest);
+                    readLine();
+                }
+            } else if (responseHeaders.containsKey("content-length")) {
+                length = readBody(Long.parseLong(responseHeaders.get("content-length")), keep, digest);
+            }
+            if (keep != null) kept = keep.toByteArray();
+        }
+        if ("close".equalsIgnoreCase(responseHeaders.get("connection"))) close();
+        return new Response(status, responseHeaders, kept, length);
+    }
+
+    private final byte[] readBuffer = new byte[256 * 1024];
+
+    private long readBody(long length, java.io.ByteArrayOutputStream keep, MessageDigest digest) throws IOException {
+        long remaining = length;
+        while (remaining > 0) {
+            int n = in.read(readBuffer, 0, (int) Math.min(readBuffer.length, remaining));
+            if (n < 0) throw new IOException("body ended early");
+            if (keep != null) keep.write(readBuffer, 0, n);
+            if (digest != null) digest.update(readBuffer, 0, n);
+            remaining -= n;
+        }
+        return length;
+    }
+
+    private String readLine() throws IOException {
+        StringBuilder line = new StringBuilder(64);
+        int c;
+        while ((c = in.read()) >= 0) {
+            if (c == '\n') {
+                int len = line.length();
+                if (len > 0 && line.charAt(len - 1) == '\r') line.setLength(len - 1);
+                return line.toString();
+            }
+            line.append((char) c);
+        }
+        return line.isEmpty() ? null : line.toString();
+    }
+
+    @Override
+    public void close() {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            socket = null;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.stowage.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** A registry under test: its base URL and, when the bench started it, its process for CPU and memory readings. */
+final class RegistryProcess implements AutoCloseable {
+    final String name;
+    final URI base;
+    private final Process process;
+
+    RegistryProcess(String name, URI base, Process process) {
+        this.name = name;
+        this.base = base;
+        this.process = process;
+    }
+
+    static RegistryProcess external(String name, URI base) {
+        return new RegistryProcess(name, base, null);
+    }
+
+    static RegistryProcess startStowage(Path jar, Path dir) throws Exception {
+        int port = freePort();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "serve"))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("stowage.log").toFile());
+        pb.environment().put("STOWAGE_HTTP_PORT", Integer.toString(port));
+        pb.environment().put("STOWAGE_HTTP_HOST", "127.0.0.1");
+        pb.environment().put("STOWAGE_STORAGE_PATH", Files.createDirectories(dir.resolve("stowage")).toString());
+        return started("stowage", port, pb.start(), dir.resolve("stowage.log"));
+    }
+
+    static RegistryProcess startDistribution(Path binary, Path dir) throws Exception {
+        int port = freePort();
+        Path config = dir.resolve("distribution.yml");
+        Files.writeString(config, """
+                version: 0.1
+                log:
+                  level: info
+                storage:
+                  filesystem:
+                    rootdirectory: %s
+                  delete:
+                    enabled: true
+                  cache:
+                    blobdescriptor: inmemory
+                http:
+                  addr: 127.0.0.1:%d
+                """.formatted(Files.createDirectories(dir.resolve("distribution")), port));
+        Process p = new ProcessBuilder(List.of(binary.toString(), "serve", config.toString()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("distribution.log").toFile()).start();
+        return started("distribution", port, p, dir.resolve("distribution.log"));
+    }
+
+    private static RegistryProcess started(String name, int port, Process p, Path log) throws Exception {
+        URI base = URI.create("http://127.0.0.1:" + port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) throw new IllegalStateException(name + " exited:\n" + Files.readString(log));
+            try (HttpConnection c = new HttpConnection(base)) {
+                if (c.send("GET", "/v2/", java.util.Map.of(), null, false, null).status() == 200) {
+                    return new RegistryProcess(name, base, p);
+                }
+            } catch (IOException e) {
+                // not yet listening
+            }
+            Thread.sleep(100);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException(name + " did not become ready:\n" + Files.readString(log));
+    }
+
+    /** CPU seconds (user + system) the process has used, if the bench started it. */
+    Optional<Double> cpuSeconds() {
+        if (process == null) return Optional.empty();
+        try {
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return Optional.of(ticks / 100.0);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Peak resident memory in MiB (VmHWM), if the bench started it. */
+    Optional<Double> peakRssMiB() {
+        if (process == null) return Optional.empty();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Optional.of(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) process.destroyForcibly();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.stowage.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Results as a plain table and as Markdown, with the ratio of the first registry to the second. */
+final class Report {
+    record Sample(double units, double seconds, String unit, LatencyRecorder.Summary latency, double cpuSeconds) {
+        Sample withCpu(double cpu) {
+            return new Sample(units, seconds, unit, latency, cpu);
+        }
+    }
+
+    private record Row(String workload, Map<String, Aggregate> byRegistry) {}
+
+    record Aggregate(double rate, String unit, double p50ms, double p99ms, double cpuSeconds) {}
+
+    private final List<Row> rows = new ArrayList<>();
+    private final Map<String, String> memory = new LinkedHashMap<>();
+    private List<String> names = List.of();
+    private String command = "";
+
+    void header(List<RegistryProcess> registries, String commandLine) {
+        names = registries.stream().map(r -> r.name).toList();
+        command = commandLine;
+    }
+
+    void add(String workload, Map<String, List<Sample>> samples) {
+        Map<String, Aggregate> byRegistry = new LinkedHashMap<>();
+        for (var e : samples.entrySet()) byRegistry.put(e.getKey(), aggregate(e.getValue()));
+        rows.add(new Row(workload, byRegistry));
+    }
+
+    /** Rates add up over rounds (total units / total time); latencies take the worst round's percentiles. */
+    static Aggregate aggregate(List<Sample> samples) {
+        double units = 0;
+        double seconds = 0;
+        double p50 = 0;
+        double p99 = 0;
+        double cpu = 0;
+        for (Sample s : samples) {
+            units += s.units();
+            seconds += s.seconds();
+            p50 = Math.max(p50, s.latency().p50() / 1e6);
+            p99 = Math.max(p99, s.latency().p99() / 1e6);
+            cpu += s.cpuSeconds();
+        }
+        return new Aggregate(seconds == 0 ? 0 : units / seconds, samples.getFirst().unit(), p50, p99, cpu);
+    }
+
+    void memory(List<RegistryProcess> registries) {
+        for (RegistryProcess r : registries) {
+            memory.put(r.name, r.peakRssMiB().map(m -> String.format(Locale.ROOT, "%.0f MiB", m)).orElse("n/a"));
+        }
+    }
+
+    private String ratio(Row row) {
+        if (names.size() < 2) return "";
+        Aggregate a = row.byRegistry().get(names.get(0));
+        Aggregate b = row.byRegistry().get(names.get(1));
+        if (a == null || b == null || b.rate() == 0) return "n/a";
+        return String.format(Locale.ROOT, "%.2fx", a.rate() / b.rate());
+    }
+
+    private static String cell(Aggregate a) {
+        if (a == null) return "-";
+        String cpu = Double.isNaN(a.cpuSeconds()) ? "" : String.format(Locale.ROOT, ", cpu %.1f s", a.cpuSeconds());
+        return String.format(Locale.ROOT, "%.1f %s (p50 %.2f ms, p99 %.2f ms%s)", a.rate(), a.unit(), a.p50ms(), a.p99ms(), cpu);
+    }
+
+    String text() {
+        StringBuilder out = new StringBuilder();
+        for (Row row : rows) {
+            out.append(row.workload()).append('\n');
+            for (String name : names) out.append("  ").append(name).append(": ").append(cell(row.byRegistry().get(name))).append('\n');
+            if (names.size() >= 2) out.append("  ratio ").append(names.get(0)).append('/').append(names.get(1)).append(": ").append(ratio(row)).append('\n');
+        }
+        memory.forEach((name, rss) -> out.append("peak RSS ").append(name).append(": ").append(rss).append('\n'));
+        return out.toString();
+    }
+
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("Command: `").append(command).append("`  \n");
+        md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+                .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append("\n\n");
+        md.append("| workload |");
+        for (String n : names) md.append(' ').append(n).append(" |");
+        if (names.size() >= 2) md.append(" ratio ").append(names.get(0)).append('/').append(names.get(1)).append(" |");
+        md.append("\n|---|");
+        for (int i = 0; i < names.size(); i++) md.append("---|");
+        if (names.size() >= 2) md.append("---|");
+        md.append('\n');
+        for (Row row : rows) {
+            md.append("| ").append(row.workload()).append(" |");
+            for (String n : names) md.append(' ').append(cell(row.byRegistry().get(n))).append(" |");
+            if (names.size() >= 2) md.append(' ').append(ratio(row)).append(" |");
+            md.append('\n');
+        }
+        md.append("\nPeak resident memory over the whole run: ");
+        List<String> parts = new ArrayList<>();
+        memory.forEach((n, m) -> parts.add(n + " " + m));
+        md.append(String.join(", ", parts)).append(".\n");
+        return md.toString();
+    }
+}
