@@ -74,6 +74,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "2", description = "rounds per workload, alternating target order (default: ${DEFAULT-VALUE})")
     int rounds;
 
+    @Option(names = "--warmup", defaultValue = "15", description = "seconds of unmeasured mixed load per registry first, "
+            + "so JIT compilers are warm when measuring starts (default: ${DEFAULT-VALUE})")
+    int warmupSeconds;
+
     @Option(names = "--quick", description = "a small smoke run (small sizes, short durations)")
     boolean quick;
 
@@ -100,6 +104,7 @@ public final class BenchCommand implements Callable<Integer> {
             repositories = 200;
             tags = 200;
             rounds = 1;
+            warmupSeconds = Math.min(warmupSeconds, 3);
         }
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("stowage-bench");
         List<RegistryProcess> registries = new ArrayList<>();
@@ -119,6 +124,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (registries.isEmpty()) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "no registry: give --target or --start-*");
             }
+            for (RegistryProcess r : registries) warmUp(r);
             report.header(registries, String.join(" ", ProcessHandle.current().info().arguments().map(List::of).orElse(List.of())));
             for (String workload : workloads) {
                 switch (workload.trim()) {
@@ -318,6 +324,30 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                     return walks;
                 }));
+    }
+
+    /** Every request kind the workloads use, repeated for a while, results discarded. */
+    private void warmUp(RegistryProcess r) throws Exception {
+        long deadline = System.nanoTime() + warmupSeconds * 1_000_000_000L;
+        parallel(r, 2, "warmup", 1, (c, client, latencies, scratch) -> {
+            String repo = "bench/warmup" + client;
+            while (System.nanoTime() < deadline) {
+                BlobContent.Blob layer = content.blob(seeds.incrementAndGet(), 1 << 20);
+                Workloads.pushMonolithic(c, repo, content, layer, scratch);
+                BlobContent.Blob chunked = content.blob(seeds.incrementAndGet(), 1 << 20);
+                Workloads.pushChunked(c, repo, content, chunked, 256 << 10, scratch);
+                Workloads.pushManifest(c, repo, "latest", List.of(layer, chunked), "warmup");
+                Workloads.pull(c, repo, "latest");
+                for (int i = 0; i < 200; i++) {
+                    c.send(i % 2 == 0 ? "GET" : "HEAD", "/v2/" + repo + "/manifests/latest",
+                            Map.of("Accept", Workloads.OCI_MANIFEST), null, false, null);
+                }
+                Workloads.walkPages(c, "/v2/_catalog?n=2", new AtomicLong());
+                Workloads.walkPages(c, "/v2/" + repo + "/tags/list?n=1", new AtomicLong());
+            }
+            return 0L;
+        });
+        System.err.println("warmed up: " + r.name);
     }
 
     private BlobContent.Blob pushLayer(HttpConnection c, String repo) throws Exception {

@@ -1,6 +1,5 @@
 package dev.stowage.bench;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +48,9 @@ final class HttpConnection implements AutoCloseable {
         socket.connect(new InetSocketAddress(host, port), 5000);
         socket.setSoTimeout(120_000);
         out = socket.getOutputStream();
-        in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        in = socket.getInputStream();
+        pos = 0;
+        limit = 0;
     }
 
     Response send(String method, String pathAndQuery, Map<String, String> headers, Body body, boolean keepBody,
@@ -107,32 +108,53 @@ final class HttpConnection implements AutoCloseable {
         return new Response(status, responseHeaders, kept, length);
     }
 
-    private final byte[] readBuffer = new byte[256 * 1024];
+    /** Our own read buffer: response heads are parsed from it without a call per byte. */
+    private final byte[] buffer = new byte[256 * 1024];
+    private int pos;
+    private int limit;
+
+    private boolean fill() throws IOException {
+        pos = 0;
+        limit = in.read(buffer, 0, buffer.length);
+        if (limit < 0) {
+            limit = 0;
+            return false;
+        }
+        return true;
+    }
 
     private long readBody(long length, java.io.ByteArrayOutputStream keep, MessageDigest digest) throws IOException {
         long remaining = length;
         while (remaining > 0) {
-            int n = in.read(readBuffer, 0, (int) Math.min(readBuffer.length, remaining));
-            if (n < 0) throw new IOException("body ended early");
-            if (keep != null) keep.write(readBuffer, 0, n);
-            if (digest != null) digest.update(readBuffer, 0, n);
+            if (pos == limit && !fill()) throw new IOException("body ended early");
+            int n = (int) Math.min(limit - pos, remaining);
+            if (keep != null) keep.write(buffer, pos, n);
+            if (digest != null) digest.update(buffer, pos, n);
+            pos += n;
             remaining -= n;
         }
         return length;
     }
 
     private String readLine() throws IOException {
-        StringBuilder line = new StringBuilder(64);
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
+        StringBuilder line = null;
+        while (true) {
+            if (pos == limit && !fill()) return line == null || line.isEmpty() ? null : line.toString();
+            int start = pos;
+            while (pos < limit && buffer[pos] != '\n') pos++;
+            if (pos < limit) {
+                int end = pos > start && buffer[pos - 1] == '\r' ? pos - 1 : pos;
+                pos++;
+                String piece = new String(buffer, start, end - start, StandardCharsets.ISO_8859_1);
+                if (line == null) return piece;
+                line.append(piece);
                 int len = line.length();
                 if (len > 0 && line.charAt(len - 1) == '\r') line.setLength(len - 1);
                 return line.toString();
             }
-            line.append((char) c);
+            if (line == null) line = new StringBuilder();
+            line.append(new String(buffer, start, pos - start, StandardCharsets.ISO_8859_1));
         }
-        return line.isEmpty() ? null : line.toString();
     }
 
     @Override
