@@ -11,28 +11,49 @@ import dev.stowage.core.spi.MetadataStore;
 import dev.stowage.core.spi.UploadRecord;
 import org.flywaydb.core.Flyway;
 
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The metadata store on JDBC: one code path, SQL that SQLite and PostgreSQL both speak, a schema per dialect
- * (Flyway migrations under {@code db/migration/<dialect>}). Reads run in auto-commit, one indexed query each;
- * writes run in a transaction that is retried when the database reports a conflict.
+ * The metadata store on JDBC: one code path and SQL that SQLite and PostgreSQL both speak ({@code INSERT ... ON
+ * CONFLICT}, {@code excluded}), with a schema per database (Flyway migrations under {@code db/migration/<dialect>},
+ * same tables, only types differ). The database is chosen by the JDBC URL.
+ *
+ * <p>Reads run in auto-commit, one indexed query each (the pull path, {@link #findManifestByTag} and
+ * {@link #findLinkedBlob}, is a single join). Writes run in one transaction each, retried a few times when the
+ * database reports a serialization failure, a deadlock or a busy database.
+ *
+ * <p>SQLite runs in WAL mode (readers never wait for the writer) with {@code synchronous=NORMAL}, a busy timeout
+ * and write transactions that begin {@code IMMEDIATE}, so two writers never deadlock upgrading a read lock.
+ * Writers of this process queue on a fair lock before they take a connection: a virtual thread parks there
+ * instead of sleeping in SQLite's busy handler while pinned to its carrier.
+ *
+ * <p>Catalog semantics: a repository exists (and is listed) while it holds at least one manifest or blob link.
+ * The row in {@code repositories} is created by the first push or mount and then kept, so its id stays stable
+ * under concurrent pushes; a repository emptied by deletes disappears from the catalog, and an upload alone never
+ * creates one.
  */
 public final class JdbcMetadataStore implements MetadataStore {
+    private static final int WRITE_ATTEMPTS = 5;
+
     private final HikariDataSource pool;
     private final Dialect dialect;
-    /**
-     * SQLite has one writer at a time; queueing writers here is fairer and faster than SQLite's sleeping busy
-     * handler. PostgreSQL writers run concurrently.
-     */
     private final ReentrantLock sqliteWriteLock = new ReentrantLock(true);
 
     enum Dialect { SQLITE, POSTGRESQL }
@@ -42,6 +63,7 @@ public final class JdbcMetadataStore implements MetadataStore {
         this.dialect = dialect;
     }
 
+    /** Connects, migrates the schema to the latest version and answers the ready store. */
     public static JdbcMetadataStore open(MetadataConfig config) {
         Dialect dialect = dialectOf(config.jdbcUrl());
         HikariConfig hikari = new HikariConfig();
@@ -50,14 +72,16 @@ public final class JdbcMetadataStore implements MetadataStore {
         if (config.password() != null && !config.password().isEmpty()) hikari.setPassword(config.password());
         hikari.setPoolName("stowage-metadata");
         if (dialect == Dialect.SQLITE) {
-            hikari.setMaximumPoolSize(config.maxPoolSize() > 0 ? config.maxPoolSize() : 8);
+            prepareSqliteFile(config.jdbcUrl());
+            hikari.setMaximumPoolSize(config.maxPoolSize() > 0 ? config.maxPoolSize() : MetadataConfig.DEFAULT_SQLITE_POOL_SIZE);
+            // sqlite-jdbc reads these as its SQLiteConfig: applied to every connection it opens.
             hikari.addDataSourceProperty("journal_mode", "WAL");
             hikari.addDataSourceProperty("synchronous", "NORMAL");
             hikari.addDataSourceProperty("busy_timeout", "30000");
             hikari.addDataSourceProperty("foreign_keys", "true");
             hikari.addDataSourceProperty("transaction_mode", "IMMEDIATE");
         } else {
-            hikari.setMaximumPoolSize(config.maxPoolSize() > 0 ? config.maxPoolSize() : 16);
+            hikari.setMaximumPoolSize(config.maxPoolSize() > 0 ? config.maxPoolSize() : MetadataConfig.DEFAULT_POSTGRESQL_POOL_SIZE);
             hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
         }
         HikariDataSource pool = new HikariDataSource(hikari);
@@ -65,6 +89,8 @@ public final class JdbcMetadataStore implements MetadataStore {
             Flyway.configure()
                     .dataSource(pool)
                     .locations("classpath:db/migration/" + dialect.name().toLowerCase())
+                    .failOnMissingLocations(true)
+                    .loggers("slf4j") // the application's logging, not java.util.logging
                     .load()
                     .migrate();
         } catch (RuntimeException e) {
@@ -77,12 +103,36 @@ public final class JdbcMetadataStore implements MetadataStore {
     static Dialect dialectOf(String jdbcUrl) {
         if (jdbcUrl.startsWith("jdbc:sqlite:")) return Dialect.SQLITE;
         if (jdbcUrl.startsWith("jdbc:postgresql:")) return Dialect.POSTGRESQL;
-        throw new IllegalArgumentException("unsupported database URL (use jdbc:sqlite: or jdbc:postgresql:): "
+        throw new IllegalArgumentException("unsupported database URL (use jdbc:sqlite:<file> or jdbc:postgresql://...): "
                 + jdbcUrl.replaceAll("\\?.*", ""));
     }
 
+    /** Refuses in-memory databases (each pooled connection would see its own) and creates the file's directory. */
+    private static void prepareSqliteFile(String jdbcUrl) {
+        String target = jdbcUrl.substring("jdbc:sqlite:".length());
+        int query = target.indexOf('?');
+        if (query >= 0) target = target.substring(0, query);
+        if (target.isEmpty() || target.contains(":memory:") || jdbcUrl.contains("mode=memory")) {
+            throw new IllegalArgumentException("the metadata store needs a SQLite file (jdbc:sqlite:/path/stowage.db), "
+                    + "not an in-memory database: " + jdbcUrl);
+        }
+        if (target.startsWith("file:")) return; // URI form: left to SQLite
+        Path parent = Path.of(target).toAbsolutePath().getParent();
+        try {
+            if (parent != null) Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the directory of the metadata database " + target, e);
+        }
+    }
+
+    /** {@code sqlite} or {@code postgresql}. */
     public String dialect() {
         return dialect.name().toLowerCase();
+    }
+
+    /** The pool, for tests of this module and for operational tools that must query the schema directly. */
+    DataSource dataSource() {
+        return pool;
     }
 
     // --- plumbing -------------------------------------------------------------------------------------------
@@ -102,42 +152,68 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     private <T> T write(Work<T> work) {
         for (int attempt = 1; ; attempt++) {
-            if (dialect == Dialect.SQLITE) sqliteWriteLock.lock();
-            try (Connection c = pool.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    T result = work.run(c);
-                    c.commit();
-                    return result;
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
+            boolean locked = false;
+            try {
+                if (dialect == Dialect.SQLITE) {
+                    sqliteWriteLock.lockInterruptibly();
+                    locked = true;
                 }
+                return transaction(work);
             } catch (SQLException e) {
-                if (attempt < 5 && isRetryable(e)) {
+                if (attempt < WRITE_ATTEMPTS && isRetryable(e)) {
+                    if (locked) {
+                        sqliteWriteLock.unlock();
+                        locked = false;
+                    }
                     backoff(attempt);
                     continue;
                 }
                 throw new MetadataException("metadata write failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MetadataException("metadata write interrupted", new SQLException(e));
             } finally {
-                if (dialect == Dialect.SQLITE) sqliteWriteLock.unlock();
+                if (locked) sqliteWriteLock.unlock();
             }
         }
     }
 
-    /** Serialization failures, deadlocks and unique-key races between concurrent inserts; SQLite busy/locked. */
-    private static boolean isRetryable(SQLException e) {
-        String state = e.getSQLState();
-        if (state != null && (state.equals("40001") || state.equals("40P01") || state.equals("23505"))) return true;
-        String message = String.valueOf(e.getMessage());
-        return message.contains("SQLITE_BUSY") || message.contains("SQLITE_LOCKED");
+    private <T> T transaction(Work<T> work) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false); // SQLite: BEGIN IMMEDIATE, so the write lock is taken here, not on upgrade
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** PostgreSQL serialization failures and deadlocks; SQLite busy or locked (another process holds the lock). */
+    static boolean isRetryable(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                String state = s.getSQLState();
+                if ("40001".equals(state) || "40P01".equals(state)) return true;
+                String message = String.valueOf(s.getMessage());
+                if (message.contains("SQLITE_BUSY") || message.contains("SQLITE_LOCKED")) return true;
+            }
+        }
+        return false;
     }
 
     private static void backoff(int attempt) {
         try {
-            Thread.sleep(5L * attempt + (long) (Math.random() * 10));
+            Thread.sleep(5L * attempt + ThreadLocalRandom.current().nextLong(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -169,16 +245,33 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     // --- repositories ---------------------------------------------------------------------------------------
 
+    /** A repository is alive while it holds a manifest or a blob link (see the class comment). */
+    private static final String REPOSITORY_IS_ALIVE =
+            "(EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id) "
+                    + "OR EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.repository_id = r.id))";
+
+    static final String REPOSITORY_EXISTS_SQL =
+            "SELECT 1 FROM repositories r WHERE r.name = ? AND " + REPOSITORY_IS_ALIVE;
+
+    static final String LIST_REPOSITORIES_SQL =
+            "SELECT r.name FROM repositories r WHERE r.name > ? AND " + REPOSITORY_IS_ALIVE + " ORDER BY r.name LIMIT ?";
+
     @Override
     public boolean repositoryExists(RepositoryName repository) {
-        return read(c -> repositoryId(c, repository).isPresent());
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(REPOSITORY_EXISTS_SQL)) {
+                s.setString(1, repository.value());
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next();
+                }
+            }
+        });
     }
 
     @Override
     public List<RepositoryName> listRepositories(String after, int limit) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?")) {
+            try (PreparedStatement s = c.prepareStatement(LIST_REPOSITORIES_SQL)) {
                 s.setString(1, after == null ? "" : after);
                 s.setInt(2, limit);
                 List<RepositoryName> names = new ArrayList<>();
@@ -209,9 +302,10 @@ public final class JdbcMetadataStore implements MetadataStore {
         long now = System.currentTimeMillis();
         write(c -> {
             long repositoryId = ensureRepository(c, repository, now);
+            // A blob the collector is deleting comes back: its bytes were just committed again.
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO blobs (digest, size, state, created_at) VALUES (?, ?, 'present', ?) "
-                            + "ON CONFLICT (digest) DO UPDATE SET state = 'present'")) {
+                            + "ON CONFLICT (digest) DO UPDATE SET state = 'present' WHERE blobs.state <> 'present'")) {
                 s.setString(1, digest.toString());
                 s.setLong(2, size);
                 s.setLong(3, now);
@@ -229,14 +323,15 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
     }
 
+    static final String FIND_LINKED_BLOB_SQL = "SELECT b.size FROM repositories r "
+            + "JOIN repository_blobs rb ON rb.repository_id = r.id "
+            + "JOIN blobs b ON b.digest = rb.digest "
+            + "WHERE r.name = ? AND rb.digest = ? AND b.state = 'present'";
+
     @Override
     public Optional<BlobRecord> findLinkedBlob(RepositoryName repository, Digest digest) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT b.size FROM repositories r "
-                            + "JOIN repository_blobs rb ON rb.repository_id = r.id "
-                            + "JOIN blobs b ON b.digest = rb.digest "
-                            + "WHERE r.name = ? AND rb.digest = ? AND b.state = 'present'")) {
+            try (PreparedStatement s = c.prepareStatement(FIND_LINKED_BLOB_SQL)) {
                 s.setString(1, repository.value());
                 s.setString(2, digest.toString());
                 try (ResultSet r = s.executeQuery()) {
@@ -296,6 +391,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     @Override
     public boolean advanceUpload(String uploadId, long expectedOffset, long newOffset, Instant now) {
         return write(c -> {
+            // Compare-and-set: the row-level write lock makes the check and the move one step on both databases.
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE uploads SET committed_offset = ?, updated_at = ? WHERE id = ? AND committed_offset = ?")) {
                 s.setLong(1, newOffset);
@@ -322,7 +418,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     public List<UploadRecord> uploadsIdleSince(Instant cutoff, int limit) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT id, repository, committed_offset, started_at, "
-                    + "updated_at FROM uploads WHERE updated_at < ? ORDER BY updated_at LIMIT ?")) {
+                    + "updated_at FROM uploads WHERE updated_at < ? ORDER BY updated_at, id LIMIT ?")) {
                 s.setLong(1, millis(cutoff));
                 s.setInt(2, limit);
                 List<UploadRecord> uploads = new ArrayList<>();
@@ -358,7 +454,8 @@ public final class JdbcMetadataStore implements MetadataStore {
                 s.setLong(8, now);
                 inserted = s.executeUpdate();
             }
-            if (inserted > 0) insertReferences(c, repositoryId, manifest);
+            if (inserted > 0) insertReferences(c, repositoryId, manifest.digest(), references(manifest));
+            else replaceReferences(c, repositoryId, manifest);
             if (tag.isPresent()) {
                 try (PreparedStatement s = c.prepareStatement("INSERT INTO tags (repository_id, name, manifest_digest, "
                         + "updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (repository_id, name) DO UPDATE SET "
@@ -374,22 +471,75 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
     }
 
-    private static void insertReferences(Connection c, long repositoryId, ManifestRecord manifest) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO manifest_references (repository_id, parent_digest, "
-                + "child_digest, kind) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            for (Digest blob : manifest.blobs()) addReference(s, repositoryId, manifest.digest(), blob, "blob");
-            for (Digest child : manifest.manifests()) addReference(s, repositoryId, manifest.digest(), child, "manifest");
-            s.executeBatch();
+    private static void deleteReferences(Connection c, long repositoryId, Digest parent) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "DELETE FROM manifest_references WHERE repository_id = ? AND parent_digest = ?")) {
+            s.setLong(1, repositoryId);
+            s.setString(2, parent.toString());
+            s.executeUpdate();
         }
     }
 
-    private static void addReference(PreparedStatement s, long repositoryId, Digest parent, Digest child, String kind)
+    /** child digest -> kind ('blob' or 'manifest'), in the manifest's order. */
+    private static Map<String, String> references(ManifestRecord manifest) {
+        Map<String, String> references = new LinkedHashMap<>();
+        for (Digest blob : manifest.blobs()) references.put(blob.toString(), "blob");
+        for (Digest child : manifest.manifests()) references.put(child.toString(), "manifest");
+        return references;
+    }
+
+    /**
+     * A repeated put keeps the stored manifest (and its pushed_at) and makes its reference rows say exactly what
+     * this put says. Same digest means same bytes, so usually nothing changes: the rows are compared first and only
+     * the difference is written, which keeps re-pushes (common in CI) free of writes and of lock conflicts.
+     */
+    private static void replaceReferences(Connection c, long repositoryId, ManifestRecord manifest) throws SQLException {
+        Map<String, String> wanted = references(manifest);
+        Map<String, String> stored = new HashMap<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT child_digest, kind FROM manifest_references "
+                + "WHERE repository_id = ? AND parent_digest = ?")) {
+            s.setLong(1, repositoryId);
+            s.setString(2, manifest.digest().toString());
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) stored.put(r.getString(1), r.getString(2));
+            }
+        }
+        List<String> stale = new ArrayList<>();
+        stored.forEach((child, kind) -> {
+            if (!kind.equals(wanted.get(child))) stale.add(child);
+        });
+        if (!stale.isEmpty()) {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM manifest_references "
+                    + "WHERE repository_id = ? AND parent_digest = ? AND child_digest = ?")) {
+                for (String child : stale) {
+                    s.setLong(1, repositoryId);
+                    s.setString(2, manifest.digest().toString());
+                    s.setString(3, child);
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            stale.forEach(stored::remove);
+        }
+        Map<String, String> missing = new LinkedHashMap<>(wanted);
+        missing.keySet().removeAll(stored.keySet());
+        insertReferences(c, repositoryId, manifest.digest(), missing);
+    }
+
+    private static void insertReferences(Connection c, long repositoryId, Digest parent, Map<String, String> references)
             throws SQLException {
-        s.setLong(1, repositoryId);
-        s.setString(2, parent.toString());
-        s.setString(3, child.toString());
-        s.setString(4, kind);
-        s.addBatch();
+        if (references.isEmpty()) return;
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO manifest_references (repository_id, parent_digest, "
+                + "child_digest, kind) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (Map.Entry<String, String> reference : references.entrySet()) {
+                s.setLong(1, repositoryId);
+                s.setString(2, parent.toString());
+                s.setString(3, reference.getKey());
+                s.setString(4, reference.getValue());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
     }
 
     private static final String MANIFEST_COLUMNS = "m.digest, m.media_type, m.payload, m.artifact_type, m.subject, m.pushed_at";
@@ -400,11 +550,18 @@ public final class JdbcMetadataStore implements MetadataStore {
                 subject == null ? null : Digest.parse(subject), List.of(), List.of(), Instant.ofEpochMilli(r.getLong(6)));
     }
 
+    static final String FIND_MANIFEST_SQL = "SELECT " + MANIFEST_COLUMNS + " FROM repositories r "
+            + "JOIN manifests m ON m.repository_id = r.id WHERE r.name = ? AND m.digest = ?";
+
+    static final String FIND_MANIFEST_BY_TAG_SQL = "SELECT " + MANIFEST_COLUMNS + " FROM repositories r "
+            + "JOIN tags t ON t.repository_id = r.id "
+            + "JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest "
+            + "WHERE r.name = ? AND t.name = ?";
+
     @Override
     public Optional<ManifestRecord> findManifest(RepositoryName repository, Digest digest) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + MANIFEST_COLUMNS + " FROM repositories r "
-                    + "JOIN manifests m ON m.repository_id = r.id WHERE r.name = ? AND m.digest = ?")) {
+            try (PreparedStatement s = c.prepareStatement(FIND_MANIFEST_SQL)) {
                 s.setString(1, repository.value());
                 s.setString(2, digest.toString());
                 try (ResultSet r = s.executeQuery()) {
@@ -417,10 +574,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     @Override
     public Optional<ManifestRecord> findManifestByTag(RepositoryName repository, Tag tag) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + MANIFEST_COLUMNS + " FROM repositories r "
-                    + "JOIN tags t ON t.repository_id = r.id "
-                    + "JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest "
-                    + "WHERE r.name = ? AND t.name = ?")) {
+            try (PreparedStatement s = c.prepareStatement(FIND_MANIFEST_BY_TAG_SQL)) {
                 s.setString(1, repository.value());
                 s.setString(2, tag.value());
                 try (ResultSet r = s.executeQuery()) {
@@ -435,16 +589,15 @@ public final class JdbcMetadataStore implements MetadataStore {
         return write(c -> {
             Optional<Long> repositoryId = repositoryId(c, repository);
             if (repositoryId.isEmpty()) return false;
-            // Tags and references go by ON DELETE CASCADE; said explicitly too, so the outcome never depends on
+            // Tags and references also go by ON DELETE CASCADE; said explicitly, so the outcome never depends on
             // whether a connection enforces foreign keys.
-            for (String sql : List.of("DELETE FROM tags WHERE repository_id = ? AND manifest_digest = ?",
-                    "DELETE FROM manifest_references WHERE repository_id = ? AND parent_digest = ?")) {
-                try (PreparedStatement s = c.prepareStatement(sql)) {
-                    s.setLong(1, repositoryId.get());
-                    s.setString(2, digest.toString());
-                    s.executeUpdate();
-                }
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM tags WHERE repository_id = ? AND manifest_digest = ?")) {
+                s.setLong(1, repositoryId.get());
+                s.setString(2, digest.toString());
+                s.executeUpdate();
             }
+            deleteReferences(c, repositoryId.get(), digest);
             try (PreparedStatement s = c.prepareStatement("DELETE FROM manifests WHERE repository_id = ? AND digest = ?")) {
                 s.setLong(1, repositoryId.get());
                 s.setString(2, digest.toString());
@@ -465,11 +618,13 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
     }
 
+    static final String LIST_TAGS_SQL = "SELECT t.name FROM repositories r "
+            + "JOIN tags t ON t.repository_id = r.id WHERE r.name = ? AND t.name > ? ORDER BY t.name LIMIT ?";
+
     @Override
     public List<Tag> listTags(RepositoryName repository, String after, int limit) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT t.name FROM repositories r "
-                    + "JOIN tags t ON t.repository_id = r.id WHERE r.name = ? AND t.name > ? ORDER BY t.name LIMIT ?")) {
+            try (PreparedStatement s = c.prepareStatement(LIST_TAGS_SQL)) {
                 s.setString(1, repository.value());
                 s.setString(2, after == null ? "" : after);
                 s.setInt(3, limit);
@@ -482,11 +637,13 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
     }
 
+    static final String FIND_REFERRERS_SQL = "SELECT " + MANIFEST_COLUMNS + " FROM repositories r "
+            + "JOIN manifests m ON m.repository_id = r.id WHERE r.name = ? AND m.subject = ?";
+
     @Override
     public List<ManifestRecord> findReferrers(RepositoryName repository, Digest subject, Optional<String> artifactType) {
         return read(c -> {
-            String sql = "SELECT " + MANIFEST_COLUMNS + " FROM repositories r JOIN manifests m ON m.repository_id = r.id "
-                    + "WHERE r.name = ? AND m.subject = ?" + (artifactType.isPresent() ? " AND m.artifact_type = ?" : "")
+            String sql = FIND_REFERRERS_SQL + (artifactType.isPresent() ? " AND m.artifact_type = ?" : "")
                     + " ORDER BY m.pushed_at, m.digest";
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 s.setString(1, repository.value());

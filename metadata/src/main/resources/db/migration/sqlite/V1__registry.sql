@@ -1,19 +1,28 @@
--- Times are epoch milliseconds. Names and tags compare bytewise (SQLite's default BINARY collation).
+-- Stowage metadata schema, SQLite. Kept table for table identical to postgresql/V1__registry.sql; only types differ
+-- (BLOB, INTEGER PRIMARY KEY). Text compares bytewise (SQLite's default BINARY collation), which is the
+-- distribution spec's lexical order for names and tags.
+-- Times are epoch milliseconds (BIGINT): no time zones, identical on both databases.
+
+-- A repository row exists once something was pushed or mounted into it; the catalog lists only repositories that
+-- still hold a manifest or a blob link.
 CREATE TABLE repositories (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    name       TEXT    NOT NULL UNIQUE,
-    created_at BIGINT  NOT NULL
-);
-
--- Committed content, shared by every repository. state: 'present', or 'deleting' while the collector removes it.
-CREATE TABLE blobs (
-    digest     TEXT   PRIMARY KEY,
-    size       BIGINT NOT NULL,
-    state      TEXT   NOT NULL DEFAULT 'present',
+    name       TEXT   NOT NULL UNIQUE,
     created_at BIGINT NOT NULL
 );
 
--- Which repository may serve which blob: pushed there, mounted, or referenced by its manifests.
+-- Committed content, shared by every repository. state: 'present', or 'deleting' while the garbage collector
+-- removes the bytes (a push of the same digest sets it back to 'present').
+CREATE TABLE blobs (
+    digest     TEXT   PRIMARY KEY,
+    size       BIGINT NOT NULL,
+    state      TEXT   NOT NULL DEFAULT 'present' CHECK (state IN ('present', 'deleting')),
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX blobs_by_state ON blobs (state, created_at);
+
+-- Which repository may serve which blob: pushed there or mounted. linked_at is refreshed on every push, so the
+-- collector can leave alone blobs linked within its grace period.
 CREATE TABLE repository_blobs (
     repository_id INTEGER NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
     digest        TEXT    NOT NULL REFERENCES blobs (digest),
@@ -36,16 +45,17 @@ CREATE TABLE manifests (
 );
 CREATE INDEX manifests_by_subject ON manifests (repository_id, subject) WHERE subject IS NOT NULL;
 
--- What a manifest needs: kind 'blob' (config, layers) or 'manifest' (children of an index).
+-- What a manifest needs: kind 'blob' (config, layers) or 'manifest' (children of an index). Looked up by child
+-- for garbage collection ("is anything still referencing this blob?").
 CREATE TABLE manifest_references (
     repository_id INTEGER NOT NULL,
     parent_digest TEXT    NOT NULL,
     child_digest  TEXT    NOT NULL,
-    kind          TEXT    NOT NULL,
+    kind          TEXT    NOT NULL CHECK (kind IN ('blob', 'manifest')),
     PRIMARY KEY (repository_id, parent_digest, child_digest),
     FOREIGN KEY (repository_id, parent_digest) REFERENCES manifests (repository_id, digest) ON DELETE CASCADE
 );
-CREATE INDEX manifest_references_by_child ON manifest_references (child_digest);
+CREATE INDEX manifest_references_by_child ON manifest_references (child_digest, repository_id);
 
 CREATE TABLE tags (
     repository_id   INTEGER NOT NULL,
@@ -57,7 +67,7 @@ CREATE TABLE tags (
 );
 CREATE INDEX tags_by_manifest ON tags (repository_id, manifest_digest);
 
--- Uploads in progress; the repository is by name so an abandoned upload never creates a repository.
+-- Uploads in progress. The repository is by name, not a reference, so an abandoned upload never creates one.
 CREATE TABLE uploads (
     id               TEXT   PRIMARY KEY,
     repository       TEXT   NOT NULL,

@@ -13,40 +13,48 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The behaviour every MetadataStore must have. Subclasses supply a fresh, empty store per test. */
+/**
+ * The behaviour every MetadataStore must have, one behaviour per test. Subclasses supply a fresh, empty store per
+ * test; it is closed after each test. Concurrent tests run on virtual threads, as the registry calls the store.
+ */
 public abstract class MetadataStoreContract {
     protected abstract MetadataStore newStore() throws Exception;
 
-    private static final RepositoryName REPO = RepositoryName.of("team/app");
+    protected static final RepositoryName REPO = RepositoryName.of("team/app");
+    protected static final RepositoryName OTHER = RepositoryName.of("other");
     protected MetadataStore store;
 
     @BeforeEach
-    void open() throws Exception {
+    void openStore() throws Exception {
         store = newStore();
     }
 
     @AfterEach
-    void close() {
+    void closeStore() {
         store.close();
     }
 
-    static Digest digest(String seed) {
+    protected static Digest digest(String seed) {
         return Digest.sha256Of(seed.getBytes(StandardCharsets.UTF_8));
     }
 
-    static ManifestRecord manifest(String seed, Digest subject, String artifactType, List<Digest> blobs) {
+    /** An image manifest with a distinct payload per seed. */
+    protected static ManifestRecord manifest(String seed, Digest subject, String artifactType, List<Digest> blobs) {
         byte[] payload = ("{\"seed\":\"" + seed + "\"}").getBytes(StandardCharsets.UTF_8);
         return new ManifestRecord(Digest.sha256Of(payload), "application/vnd.oci.image.manifest.v1+json", payload,
                 artifactType, subject, blobs, List.of(), null);
     }
 
-    ManifestRecord pushManifest(RepositoryName repo, String seed, String tag) {
+    /** Records a config blob in {@code repo}, then puts a manifest referencing it, tagged when {@code tag} is given. */
+    protected ManifestRecord pushManifest(RepositoryName repo, String seed, String tag) {
         Digest config = digest(seed + "-config");
         store.recordBlob(repo, config, 10);
         ManifestRecord m = manifest(seed, null, "application/vnd.oci.image.config.v1+json", List.of(config));
@@ -54,13 +62,39 @@ public abstract class MetadataStoreContract {
         return m;
     }
 
+    /** Runs every task at once on its own virtual thread (released together) and answers their results in order. */
+    protected static <T> List<T> concurrently(List<Callable<T>> tasks) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<T>> futures = new ArrayList<>();
+            for (Callable<T> task : tasks) {
+                futures.add(threads.submit(() -> {
+                    start.await();
+                    return task.call();
+                }));
+            }
+            start.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) results.add(f.get());
+            return results;
+        }
+    }
+
+    // --- blobs ----------------------------------------------------------------------------------------------
+
     @Test
     void recordedBlobIsFoundGloballyAndThroughItsRepositoryOnly() {
         Digest d = digest("blob");
         store.recordBlob(REPO, d, 42);
         assertThat(store.findBlob(d)).contains(new BlobRecord(d, 42));
         assertThat(store.findLinkedBlob(REPO, d)).contains(new BlobRecord(d, 42));
-        assertThat(store.findLinkedBlob(RepositoryName.of("other"), d)).isEmpty();
+        assertThat(store.findLinkedBlob(OTHER, d)).isEmpty();
+    }
+
+    @Test
+    void unknownBlobIsNotFound() {
+        assertThat(store.findBlob(digest("nothing"))).isEmpty();
+        assertThat(store.findLinkedBlob(REPO, digest("nothing"))).isEmpty();
     }
 
     @Test
@@ -72,16 +106,41 @@ public abstract class MetadataStoreContract {
     }
 
     @Test
-    void unlinkRemovesOnlyThatRepositorysLink() {
+    void recordingABlobInASecondRepositoryLinksItThereToo() {
+        Digest d = digest("blob");
+        store.recordBlob(REPO, d, 42);
+        store.recordBlob(OTHER, d, 42);
+        assertThat(store.findLinkedBlob(REPO, d)).isPresent();
+        assertThat(store.findLinkedBlob(OTHER, d)).isPresent();
+    }
+
+    @Test
+    void unlinkRemovesOnlyThatRepositorysLinkAndKeepsTheBlob() {
         Digest d = digest("blob");
         store.recordBlob(REPO, d, 1);
-        store.recordBlob(RepositoryName.of("other"), d, 1);
+        store.recordBlob(OTHER, d, 1);
         assertThat(store.unlinkBlob(REPO, d)).isTrue();
         assertThat(store.unlinkBlob(REPO, d)).isFalse();
         assertThat(store.findLinkedBlob(REPO, d)).isEmpty();
-        assertThat(store.findLinkedBlob(RepositoryName.of("other"), d)).isPresent();
+        assertThat(store.findLinkedBlob(OTHER, d)).isPresent();
         assertThat(store.findBlob(d)).isPresent();
     }
+
+    @Test
+    void unlinkInAnUnknownRepositoryAnswersFalse() {
+        assertThat(store.unlinkBlob(RepositoryName.of("nowhere"), digest("blob"))).isFalse();
+    }
+
+    @Test
+    void recordingAnUnlinkedBlobAgainLinksItAgain() {
+        Digest d = digest("blob");
+        store.recordBlob(REPO, d, 5);
+        store.unlinkBlob(REPO, d);
+        store.recordBlob(REPO, d, 5);
+        assertThat(store.findLinkedBlob(REPO, d)).contains(new BlobRecord(d, 5));
+    }
+
+    // --- manifests and tags ---------------------------------------------------------------------------------
 
     @Test
     void manifestIsFoundByTagAndDigestWithItsExactBytes() {
@@ -91,25 +150,45 @@ public abstract class MetadataStoreContract {
         for (ManifestRecord found : List.of(byTag, byDigest)) {
             assertThat(found.digest()).isEqualTo(m.digest());
             assertThat(found.payload()).isEqualTo(m.payload());
+            assertThat(found.size()).isEqualTo(m.payload().length);
             assertThat(found.mediaType()).isEqualTo(m.mediaType());
             assertThat(found.artifactType()).isEqualTo(m.artifactType());
+            assertThat(found.subject()).isNull();
             assertThat(found.pushedAt()).isNotNull();
         }
         assertThat(store.repositoryExists(REPO)).isTrue();
     }
 
     @Test
+    void manifestKeepsTheGivenPushTime() {
+        Instant pushed = Instant.ofEpochMilli(1_700_000_000_123L);
+        ManifestRecord m = manifest("one", null, null, List.of());
+        store.putManifest(REPO, new ManifestRecord(m.digest(), m.mediaType(), m.payload(), null, null, List.of(),
+                List.of(), pushed), Optional.empty());
+        assertThat(store.findManifest(REPO, m.digest()).orElseThrow().pushedAt()).isEqualTo(pushed);
+    }
+
+    @Test
+    void unknownManifestAndTagAreNotFound() {
+        pushManifest(REPO, "one", "v1");
+        assertThat(store.findManifest(REPO, digest("nothing"))).isEmpty();
+        assertThat(store.findManifestByTag(REPO, Tag.of("v2"))).isEmpty();
+    }
+
+    @Test
     void manifestsAreScopedToTheirRepository() {
         ManifestRecord m = pushManifest(REPO, "one", "v1");
-        assertThat(store.findManifest(RepositoryName.of("other"), m.digest())).isEmpty();
-        assertThat(store.findManifestByTag(RepositoryName.of("other"), Tag.of("v1"))).isEmpty();
+        assertThat(store.findManifest(OTHER, m.digest())).isEmpty();
+        assertThat(store.findManifestByTag(OTHER, Tag.of("v1"))).isEmpty();
     }
 
     @Test
     void tagMovesToTheLatestManifest() {
-        pushManifest(REPO, "one", "latest");
+        ManifestRecord first = pushManifest(REPO, "one", "latest");
         ManifestRecord second = pushManifest(REPO, "two", "latest");
         assertThat(store.findManifestByTag(REPO, Tag.of("latest")).orElseThrow().digest()).isEqualTo(second.digest());
+        assertThat(store.findManifest(REPO, first.digest())).isPresent();
+        assertThat(store.listTags(REPO, null, 10)).extracting(Tag::value).containsExactly("latest");
     }
 
     @Test
@@ -118,6 +197,35 @@ public abstract class MetadataStoreContract {
         store.putManifest(REPO, m, Optional.of(Tag.of("b")));
         store.putManifest(REPO, m, Optional.empty());
         assertThat(store.listTags(REPO, null, 10)).extracting(Tag::value).containsExactly("a", "b");
+        assertThat(store.findManifestByTag(REPO, Tag.of("b")).orElseThrow().payload()).isEqualTo(m.payload());
+    }
+
+    @Test
+    void puttingTheSameManifestAgainKeepsItsFirstPushTime() {
+        ManifestRecord m = manifest("one", null, null, List.of());
+        Instant first = Instant.ofEpochMilli(1_000_000);
+        store.putManifest(REPO, withPushTime(m, first), Optional.empty());
+        store.putManifest(REPO, withPushTime(m, first.plusSeconds(60)), Optional.empty());
+        assertThat(store.findManifest(REPO, m.digest()).orElseThrow().pushedAt()).isEqualTo(first);
+    }
+
+    private static ManifestRecord withPushTime(ManifestRecord m, Instant at) {
+        return new ManifestRecord(m.digest(), m.mediaType(), m.payload(), m.artifactType(), m.subject(), m.blobs(),
+                m.manifests(), at);
+    }
+
+    @Test
+    void indexWithChildManifestsIsStored() {
+        ManifestRecord amd64 = pushManifest(REPO, "amd64", null);
+        ManifestRecord arm64 = pushManifest(REPO, "arm64", null);
+        byte[] payload = "{\"index\":true}".getBytes(StandardCharsets.UTF_8);
+        ManifestRecord index = new ManifestRecord(Digest.sha256Of(payload), "application/vnd.oci.image.index.v1+json",
+                payload, null, null, List.of(), List.of(amd64.digest(), arm64.digest()), null);
+        store.putManifest(REPO, index, Optional.of(Tag.of("multi")));
+        ManifestRecord found = store.findManifestByTag(REPO, Tag.of("multi")).orElseThrow();
+        assertThat(found.digest()).isEqualTo(index.digest());
+        assertThat(found.mediaType()).isEqualTo("application/vnd.oci.image.index.v1+json");
+        assertThat(found.artifactType()).isNull();
     }
 
     @Test
@@ -127,9 +235,33 @@ public abstract class MetadataStoreContract {
         ManifestRecord other = pushManifest(REPO, "two", "c");
         assertThat(store.deleteManifest(REPO, m.digest())).isTrue();
         assertThat(store.findManifest(REPO, m.digest())).isEmpty();
+        assertThat(store.findManifestByTag(REPO, Tag.of("a"))).isEmpty();
         assertThat(store.listTags(REPO, null, 10)).extracting(Tag::value).containsExactly("c");
         assertThat(store.findManifest(REPO, other.digest())).isPresent();
+    }
+
+    @Test
+    void deletingAnUnknownManifestAnswersFalse() {
+        ManifestRecord m = pushManifest(REPO, "one", "a");
+        assertThat(store.deleteManifest(REPO, m.digest())).isTrue();
         assertThat(store.deleteManifest(REPO, m.digest())).isFalse();
+        assertThat(store.deleteManifest(RepositoryName.of("nowhere"), m.digest())).isFalse();
+    }
+
+    @Test
+    void deletingAManifestInOneRepositoryKeepsTheSameManifestInAnother() {
+        ManifestRecord m = pushManifest(REPO, "one", "v1");
+        pushManifest(OTHER, "one", "v1");
+        store.deleteManifest(REPO, m.digest());
+        assertThat(store.findManifestByTag(OTHER, Tag.of("v1")).orElseThrow().digest()).isEqualTo(m.digest());
+    }
+
+    @Test
+    void aDeletedManifestCanBePushedAgain() {
+        ManifestRecord m = pushManifest(REPO, "one", "v1");
+        store.deleteManifest(REPO, m.digest());
+        store.putManifest(REPO, m, Optional.of(Tag.of("v1")));
+        assertThat(store.findManifestByTag(REPO, Tag.of("v1")).orElseThrow().digest()).isEqualTo(m.digest());
     }
 
     @Test
@@ -142,20 +274,59 @@ public abstract class MetadataStoreContract {
     }
 
     @Test
-    void tagsAreListedInByteOrderAfterTheGivenTag() {
+    void tagsAreListedInByteOrder() {
+        ManifestRecord m = pushManifest(REPO, "one", null);
+        for (String t : List.of("b", "a", "B", "_x", "1.0", "a-1", "A", "a.1", "Z")) {
+            store.putManifest(REPO, m, Optional.of(Tag.of(t)));
+        }
+        assertThat(store.listTags(REPO, null, 100)).extracting(Tag::value)
+                .containsExactly("1.0", "A", "B", "Z", "_x", "a", "a-1", "a.1", "b");
+    }
+
+    @Test
+    void tagsArePagedStrictlyAfterTheGivenTag() {
         ManifestRecord m = pushManifest(REPO, "one", null);
         for (String t : List.of("b", "a", "B", "_x", "1.0", "a-1")) store.putManifest(REPO, m, Optional.of(Tag.of(t)));
-        assertThat(store.listTags(REPO, null, 100)).extracting(Tag::value).containsExactly("1.0", "B", "_x", "a", "a-1", "b");
-        assertThat(store.listTags(REPO, "_x", 2)).extracting(Tag::value).containsExactly("a", "a-1");
+        assertThat(store.listTags(REPO, null, 2)).extracting(Tag::value).containsExactly("1.0", "B");
+        assertThat(store.listTags(REPO, "B", 2)).extracting(Tag::value).containsExactly("_x", "a");
+        assertThat(store.listTags(REPO, "a", 10)).extracting(Tag::value).containsExactly("a-1", "b");
+        assertThat(store.listTags(REPO, "a0", 10)).extracting(Tag::value).containsExactly("b");
         assertThat(store.listTags(REPO, "b", 2)).isEmpty();
     }
 
     @Test
-    void repositoriesAreListedInByteOrderAfterTheGivenName() {
-        for (String r : List.of("zeta", "alpha/b", "alpha", "alpha-x", "beta")) pushManifest(RepositoryName.of(r), r, "v");
+    void tagsAreScopedToTheirRepository() {
+        pushManifest(REPO, "one", "mine");
+        pushManifest(OTHER, "two", "theirs");
+        assertThat(store.listTags(REPO, null, 10)).extracting(Tag::value).containsExactly("mine");
+        assertThat(store.listTags(RepositoryName.of("nowhere"), null, 10)).isEmpty();
+    }
+
+    // --- repositories (catalog) -----------------------------------------------------------------------------
+
+    @Test
+    void repositoriesAreListedInByteOrder() {
+        for (String r : List.of("zeta", "alpha/b", "alpha", "alpha-x", "beta", "alpha.x", "alpha_x")) {
+            pushManifest(RepositoryName.of(r), r, "v");
+        }
         assertThat(store.listRepositories(null, 100)).extracting(RepositoryName::value)
-                .containsExactly("alpha", "alpha-x", "alpha/b", "beta", "zeta");
+                .containsExactly("alpha", "alpha-x", "alpha.x", "alpha/b", "alpha_x", "beta", "zeta");
+    }
+
+    @Test
+    void repositoriesArePagedStrictlyAfterTheGivenName() {
+        for (String r : List.of("zeta", "alpha/b", "alpha", "alpha-x", "beta")) pushManifest(RepositoryName.of(r), r, "v");
+        assertThat(store.listRepositories(null, 2)).extracting(RepositoryName::value).containsExactly("alpha", "alpha-x");
         assertThat(store.listRepositories("alpha-x", 2)).extracting(RepositoryName::value).containsExactly("alpha/b", "beta");
+        assertThat(store.listRepositories("alpha/a", 1)).extracting(RepositoryName::value).containsExactly("alpha/b");
+        assertThat(store.listRepositories("zeta", 10)).isEmpty();
+    }
+
+    @Test
+    void aRepositoryWithOnlyABlobIsListed() {
+        store.recordBlob(REPO, digest("blob"), 1);
+        assertThat(store.repositoryExists(REPO)).isTrue();
+        assertThat(store.listRepositories(null, 10)).containsExactly(REPO);
     }
 
     @Test
@@ -167,21 +338,80 @@ public abstract class MetadataStoreContract {
     }
 
     @Test
-    void referrersAreFoundBySubjectAndFilteredByArtifactType() {
+    void aRepositoryEmptiedByDeletesIsNoLongerListed() {
+        ManifestRecord m = pushManifest(REPO, "one", "v1");
+        pushManifest(OTHER, "two", "v1");
+        store.deleteManifest(REPO, m.digest());
+        assertThat(store.repositoryExists(REPO)).isTrue(); // its config blob is still linked
+        store.unlinkBlob(REPO, m.blobs().getFirst());
+        assertThat(store.repositoryExists(REPO)).isFalse();
+        assertThat(store.listRepositories(null, 10)).containsExactly(OTHER);
+        pushManifest(REPO, "three", "v2");
+        assertThat(store.listRepositories(null, 10)).containsExactly(OTHER, REPO);
+    }
+
+    // --- referrers ------------------------------------------------------------------------------------------
+
+    @Test
+    void referrersAreFoundBySubject() {
         ManifestRecord subject = pushManifest(REPO, "subject", "v1");
         ManifestRecord sbom = manifest("sbom", subject.digest(), "application/sbom", List.of());
         ManifestRecord sig = manifest("sig", subject.digest(), "application/sig", List.of());
         store.putManifest(REPO, sbom, Optional.empty());
         store.putManifest(REPO, sig, Optional.empty());
-        store.putManifest(RepositoryName.of("other"), manifest("elsewhere", subject.digest(), "application/sig", List.of()),
-                Optional.empty());
-        assertThat(store.findReferrers(REPO, subject.digest(), Optional.empty())).extracting(ManifestRecord::digest)
-                .containsExactlyInAnyOrder(sbom.digest(), sig.digest());
+        List<ManifestRecord> found = store.findReferrers(REPO, subject.digest(), Optional.empty());
+        assertThat(found).extracting(ManifestRecord::digest).containsExactlyInAnyOrder(sbom.digest(), sig.digest());
+        assertThat(found).allSatisfy(r -> assertThat(r.subject()).isEqualTo(subject.digest()));
+        assertThat(found).filteredOn(r -> r.digest().equals(sbom.digest())).singleElement()
+                .satisfies(r -> assertThat(r.artifactType()).isEqualTo("application/sbom"))
+                .satisfies(r -> assertThat(r.payload()).isEqualTo(sbom.payload()));
+    }
+
+    @Test
+    void referrersAreFilteredByArtifactType() {
+        ManifestRecord subject = pushManifest(REPO, "subject", "v1");
+        ManifestRecord sbom = manifest("sbom", subject.digest(), "application/sbom", List.of());
+        ManifestRecord sig = manifest("sig", subject.digest(), "application/sig", List.of());
+        store.putManifest(REPO, sbom, Optional.empty());
+        store.putManifest(REPO, sig, Optional.empty());
         assertThat(store.findReferrers(REPO, subject.digest(), Optional.of("application/sig")))
                 .extracting(ManifestRecord::digest).containsExactly(sig.digest());
+        assertThat(store.findReferrers(REPO, subject.digest(), Optional.of("application/other"))).isEmpty();
+    }
+
+    @Test
+    void referrersAreScopedToTheirRepository() {
+        ManifestRecord subject = pushManifest(REPO, "subject", "v1");
+        store.putManifest(OTHER, manifest("elsewhere", subject.digest(), "application/sig", List.of()), Optional.empty());
+        assertThat(store.findReferrers(REPO, subject.digest(), Optional.empty())).isEmpty();
+        assertThat(store.findReferrers(OTHER, subject.digest(), Optional.empty())).hasSize(1);
+    }
+
+    @Test
+    void referrersOfAnUnknownSubjectAreEmpty() {
+        pushManifest(REPO, "subject", "v1");
         assertThat(store.findReferrers(REPO, digest("nothing"), Optional.empty())).isEmpty();
-        assertThat(store.findReferrers(REPO, subject.digest(), Optional.of("application/sig")).getFirst().subject())
-                .isEqualTo(subject.digest());
+    }
+
+    @Test
+    void aDeletedReferrerIsNoLongerFound() {
+        ManifestRecord subject = pushManifest(REPO, "subject", "v1");
+        ManifestRecord sig = manifest("sig", subject.digest(), "application/sig", List.of());
+        store.putManifest(REPO, sig, Optional.empty());
+        store.deleteManifest(REPO, sig.digest());
+        assertThat(store.findReferrers(REPO, subject.digest(), Optional.empty())).isEmpty();
+    }
+
+    // --- uploads --------------------------------------------------------------------------------------------
+
+    @Test
+    void createdUploadIsFoundInItsRepositoryOnly() {
+        String id = UUID.randomUUID().toString();
+        Instant t0 = Instant.ofEpochMilli(1_000_000);
+        store.createUpload(new UploadRecord(id, REPO, 0, t0, t0));
+        assertThat(store.findUpload(REPO, id)).contains(new UploadRecord(id, REPO, 0, t0, t0));
+        assertThat(store.findUpload(OTHER, id)).isEmpty();
+        assertThat(store.findUpload(REPO, "unknown")).isEmpty();
     }
 
     @Test
@@ -191,61 +421,139 @@ public abstract class MetadataStoreContract {
         store.createUpload(new UploadRecord(id, REPO, 0, t0, t0));
         assertThat(store.advanceUpload(id, 0, 100, t0.plusSeconds(1))).isTrue();
         assertThat(store.advanceUpload(id, 0, 200, t0.plusSeconds(2))).isFalse();
+        assertThat(store.advanceUpload(id, 100, 250, t0.plusSeconds(3))).isTrue();
         UploadRecord found = store.findUpload(REPO, id).orElseThrow();
-        assertThat(found.offset()).isEqualTo(100);
+        assertThat(found.offset()).isEqualTo(250);
         assertThat(found.startedAt()).isEqualTo(t0);
-        assertThat(found.updatedAt()).isEqualTo(t0.plusSeconds(1));
-        assertThat(store.findUpload(RepositoryName.of("other"), id)).isEmpty();
+        assertThat(found.updatedAt()).isEqualTo(t0.plusSeconds(3));
     }
 
     @Test
-    void idleUploadsAreListedOldestFirstAndDeletable() {
+    void advancingAnUnknownUploadAnswersFalse() {
+        assertThat(store.advanceUpload("unknown", 0, 10, Instant.now())).isFalse();
+    }
+
+    @Test
+    void idleUploadsAreListedOldestFirst() {
         Instant old = Instant.ofEpochMilli(1_000);
         Instant older = Instant.ofEpochMilli(500);
         Instant fresh = Instant.ofEpochMilli(10_000);
         store.createUpload(new UploadRecord("u1", REPO, 0, old, old));
-        store.createUpload(new UploadRecord("u2", REPO, 0, older, older));
+        store.createUpload(new UploadRecord("u2", OTHER, 0, older, older));
         store.createUpload(new UploadRecord("u3", REPO, 0, fresh, fresh));
-        assertThat(store.uploadsIdleSince(Instant.ofEpochMilli(5_000), 10)).extracting(UploadRecord::id)
-                .containsExactly("u2", "u1");
-        store.deleteUpload("u2");
-        assertThat(store.uploadsIdleSince(Instant.ofEpochMilli(5_000), 10)).extracting(UploadRecord::id).containsExactly("u1");
-        assertThat(store.findUpload(REPO, "u2")).isEmpty();
+        assertThat(store.uploadsIdleSince(Instant.ofEpochMilli(5_000), 10)).containsExactly(
+                new UploadRecord("u2", OTHER, 0, older, older), new UploadRecord("u1", REPO, 0, old, old));
+        assertThat(store.uploadsIdleSince(Instant.ofEpochMilli(5_000), 1)).extracting(UploadRecord::id).containsExactly("u2");
+        assertThat(store.uploadsIdleSince(Instant.ofEpochMilli(500), 10)).isEmpty();
     }
+
+    @Test
+    void advancingAnUploadMakesItActiveAgain() {
+        Instant old = Instant.ofEpochMilli(1_000);
+        store.createUpload(new UploadRecord("u1", REPO, 0, old, old));
+        store.advanceUpload("u1", 0, 10, Instant.ofEpochMilli(20_000));
+        assertThat(store.uploadsIdleSince(Instant.ofEpochMilli(5_000), 10)).isEmpty();
+    }
+
+    @Test
+    void deletedUploadIsGone() {
+        Instant t = Instant.ofEpochMilli(1_000);
+        store.createUpload(new UploadRecord("u1", REPO, 0, t, t));
+        store.createUpload(new UploadRecord("u2", REPO, 0, t, t));
+        store.deleteUpload("u1");
+        store.deleteUpload("unknown");
+        assertThat(store.findUpload(REPO, "u1")).isEmpty();
+        assertThat(store.uploadsIdleSince(Instant.ofEpochMilli(5_000), 10)).extracting(UploadRecord::id).containsExactly("u2");
+    }
+
+    // --- concurrency ----------------------------------------------------------------------------------------
 
     @Test
     void concurrentPushesOfOneTagAllSucceedAndOneWins() throws Exception {
         List<ManifestRecord> manifests = new ArrayList<>();
         for (int i = 0; i < 8; i++) manifests.add(manifest("m" + i, null, null, List.of()));
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (ManifestRecord m : manifests) {
-                futures.add(pool.submit(() -> store.putManifest(REPO, m, Optional.of(Tag.of("latest")))));
-            }
-            for (Future<?> f : futures) f.get();
-        } finally {
-            pool.shutdown();
+        List<Callable<Void>> pushes = new ArrayList<>();
+        for (ManifestRecord m : manifests) {
+            pushes.add(() -> {
+                store.putManifest(REPO, m, Optional.of(Tag.of("latest")));
+                return null;
+            });
         }
+        concurrently(pushes);
         Digest winner = store.findManifestByTag(REPO, Tag.of("latest")).orElseThrow().digest();
         assertThat(manifests).extracting(ManifestRecord::digest).contains(winner);
+        for (ManifestRecord m : manifests) assertThat(store.findManifest(REPO, m.digest())).isPresent();
+        assertThat(store.listTags(REPO, null, 10)).extracting(Tag::value).containsExactly("latest");
         assertThat(store.listRepositories(null, 10)).containsExactly(REPO);
+    }
+
+    @Test
+    void concurrentPushesOfOneManifestAllSucceed() throws Exception {
+        ManifestRecord m = manifest("same", null, null, List.of(digest("layer")));
+        store.recordBlob(REPO, digest("layer"), 3);
+        List<Callable<Void>> pushes = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Tag tag = Tag.of("t" + i);
+            pushes.add(() -> {
+                store.putManifest(REPO, m, Optional.of(tag));
+                return null;
+            });
+        }
+        concurrently(pushes);
+        assertThat(store.listTags(REPO, null, 10)).hasSize(8);
+        assertThat(store.findManifestByTag(REPO, Tag.of("t7")).orElseThrow().digest()).isEqualTo(m.digest());
     }
 
     @Test
     void concurrentRecordsOfOneBlobAllSucceed() throws Exception {
         Digest d = digest("shared");
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < 16; i++) {
-                RepositoryName repo = RepositoryName.of("r" + (i % 4));
-                futures.add(pool.submit(() -> store.recordBlob(repo, d, 7)));
-            }
-            for (Future<?> f : futures) f.get();
-        } finally {
-            pool.shutdown();
+        List<Callable<Void>> records = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            RepositoryName repo = RepositoryName.of("r" + (i % 4));
+            records.add(() -> {
+                store.recordBlob(repo, d, 7);
+                return null;
+            });
         }
-        for (int i = 0; i < 4; i++) assertThat(store.findLinkedBlob(RepositoryName.of("r" + i), d)).isPresent();
+        concurrently(records);
+        for (int i = 0; i < 4; i++) assertThat(store.findLinkedBlob(RepositoryName.of("r" + i), d)).contains(new BlobRecord(d, 7));
+        assertThat(store.listRepositories(null, 10)).hasSize(4);
+    }
+
+    @Test
+    void concurrentAdvancesFromOneOffsetHaveExactlyOneWinner() throws Exception {
+        Instant t0 = Instant.ofEpochMilli(1_000);
+        store.createUpload(new UploadRecord("u", REPO, 0, t0, t0));
+        List<Callable<Boolean>> advances = new ArrayList<>();
+        for (int i = 1; i <= 8; i++) {
+            long newOffset = i * 100L;
+            advances.add(() -> store.advanceUpload("u", 0, newOffset, t0.plusSeconds(1)));
+        }
+        List<Boolean> results = concurrently(advances);
+        assertThat(results).filteredOn(won -> won).hasSize(1);
+        long winner = (results.indexOf(true) + 1) * 100L;
+        assertThat(store.findUpload(REPO, "u").orElseThrow().offset()).isEqualTo(winner);
+    }
+
+    @Test
+    void concurrentReadsAndWritesOnManyRepositoriesAllSucceed() throws Exception {
+        List<Callable<Void>> work = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            RepositoryName repo = RepositoryName.of("load/r" + (i % 8));
+            String seed = "load" + i;
+            work.add(() -> {
+                for (int round = 0; round < 5; round++) {
+                    ManifestRecord m = pushManifest(repo, seed + "-" + round, "latest");
+                    assertThat(store.findManifest(repo, m.digest())).isPresent();
+                    assertThat(store.findManifestByTag(repo, Tag.of("latest"))).isPresent();
+                    assertThat(store.findLinkedBlob(repo, m.blobs().getFirst())).isPresent();
+                    store.listTags(repo, null, 10);
+                    store.listRepositories(null, 10);
+                }
+                return null;
+            });
+        }
+        concurrently(work);
+        assertThat(store.listRepositories(null, 100)).hasSize(8);
     }
 }
