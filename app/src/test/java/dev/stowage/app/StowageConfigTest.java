@@ -1,0 +1,70 @@
+package dev.stowage.app;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class StowageConfigTest {
+    @TempDir Path dir;
+
+    @Test
+    void defaultsServePort5000WithDataUnderTheWorkingDirectory() throws Exception {
+        StowageConfig config = StowageConfig.load(null, Map.of());
+        assertThat(config.http().port()).isEqualTo(5000);
+        assertThat(config.storagePath()).isEqualTo(Path.of("data").toAbsolutePath());
+        assertThat(config.jdbcUrl()).isEqualTo("jdbc:sqlite:" + Path.of("data").toAbsolutePath().resolve("stowage.db"));
+        assertThat(config.uploadExpiry()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.delete().enabled()).isTrue();
+    }
+
+    @Test
+    void fileOverridesDefaultsAndEnvironmentOverridesTheFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("stowage.yaml"), """
+                http:
+                  port: 6000
+                uploads:
+                  expiry: 30m
+                database:
+                  url: jdbc:postgresql://db/stowage
+                """);
+        StowageConfig config = StowageConfig.load(file, Map.of("STOWAGE_HTTP_PORT", "7000",
+                "STOWAGE_DATABASE_MAX_POOL_SIZE", "12", "UNRELATED", "x"));
+        assertThat(config.http().port()).isEqualTo(7000);
+        assertThat(config.uploadExpiry()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.database().maxPoolSize()).isEqualTo(12);
+        assertThat(config.jdbcUrl()).isEqualTo("jdbc:postgresql://db/stowage");
+        assertThat(config.tagCacheTtl()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void unknownSettingInTheFileIsAnErrorNamingIt() throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "http:\n  prot: 1\n");
+        assertThatThrownBy(() -> StowageConfig.load(file, Map.of())).hasMessageContaining("prot");
+    }
+
+    @Test
+    void badDurationIsAnErrorNamingTheSetting() {
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_UPLOADS_EXPIRY", "soon")))
+                .hasMessageContaining("uploads.expiry");
+    }
+
+    @Test
+    void passwordIsNeverPrinted() throws Exception {
+        StowageConfig config = StowageConfig.load(null, Map.of("STOWAGE_DATABASE_PASSWORD", "hunter2"));
+        assertThat(config.toString()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void durationsAcceptShortAndIsoForms() {
+        assertThat(StowageConfig.parseDuration("500ms", "x")).isEqualTo(Duration.ofMillis(500));
+        assertThat(StowageConfig.parseDuration("7d", "x")).isEqualTo(Duration.ofDays(7));
+        assertThat(StowageConfig.parseDuration("PT2H", "x")).isEqualTo(Duration.ofHours(2));
+    }
+}
