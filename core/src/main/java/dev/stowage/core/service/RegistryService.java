@@ -122,37 +122,19 @@ public final class RegistryService {
         return new UploadStatus(repository, upload.id(), upload.offset());
     }
 
-    /**
-     * Appends a chunk. {@code rangeStart}, from Content-Range, must equal the current offset: an out-of-order or
-     * repeated chunk is refused with 416 and the session is unchanged.
-     */
+    /** Appends a chunk at the upload's offset (see {@link #whileWriting} for the Content-Range check). */
     public UploadStatus appendChunk(RepositoryName repository, String uploadId, OptionalLong rangeStart,
                                     BodySource body) {
-        UploadRecord upload = findUploadOrDiscard(repository, uploadId, body);
-        ReentrantLock lock = lockUpload(uploadId, body);
-        try {
-            upload = findUploadOrDiscard(repository, uploadId, body);
-            if (rangeStart.isPresent() && rangeStart.getAsLong() != upload.offset()) {
-                body.discard();
-                throw new RegistryException(ErrorCode.RANGE_INVALID, "chunk starts at " + rangeStart.getAsLong()
-                        + " but the upload is at offset " + upload.offset(), null, 416);
-            }
-            long newOffset;
-            try (UploadSink sink = blobs.resumeUpload(uploadId, upload.offset())) {
-                body.drainTo(sink::write);
-                sink.flush();
-                newOffset = sink.size();
-            }
+        return whileWriting(repository, uploadId, rangeStart, body, (upload, sink) -> {
+            body.drainTo(sink::write);
+            sink.flush();
+            long newOffset = sink.size();
             if (!metadata.advanceUpload(uploadId, upload.offset(), newOffset, clock.instant())) {
                 throw new RegistryException(ErrorCode.RANGE_INVALID, "the upload moved while this chunk was written",
                         null, 416);
             }
             return new UploadStatus(repository, uploadId, newOffset);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            unlockUpload(uploadId, lock);
-        }
+        });
     }
 
     /**
@@ -162,6 +144,35 @@ public final class RegistryService {
      */
     public BlobRecord completeUpload(RepositoryName repository, String uploadId, Digest digest,
                                      OptionalLong rangeStart, BodySource body) {
+        return whileWriting(repository, uploadId, rangeStart, body, (upload, sink) -> {
+            body.drainTo(sink::write);
+            long size;
+            try {
+                size = sink.commit(digest);
+            } catch (UploadSink.DigestMismatchException e) {
+                sink.close();
+                cancelQuietly(uploadId);
+                throw new RegistryException(ErrorCode.DIGEST_INVALID, "uploaded content does not match "
+                        + digest + ": it hashes to " + e.actual(), Map.of("digest", digest.toString()));
+            }
+            metadata.recordBlob(repository, digest, size);
+            metadata.deleteUpload(uploadId);
+            return new BlobRecord(digest, size);
+        });
+    }
+
+    @FunctionalInterface
+    private interface UploadWrite<T> {
+        T write(UploadRecord upload, UploadSink sink) throws IOException;
+    }
+
+    /**
+     * Runs {@code work} with the upload's sink, holding the upload's lock, after checking that a chunk's
+     * {@code rangeStart} (from Content-Range) is where the upload stands: an out-of-order or repeated chunk is
+     * refused with 416 and the session is unchanged.
+     */
+    private <T> T whileWriting(RepositoryName repository, String uploadId, OptionalLong rangeStart, BodySource body,
+                               UploadWrite<T> work) {
         findUploadOrDiscard(repository, uploadId, body);
         ReentrantLock lock = lockUpload(uploadId, body);
         try {
@@ -171,21 +182,9 @@ public final class RegistryService {
                 throw new RegistryException(ErrorCode.RANGE_INVALID, "chunk starts at " + rangeStart.getAsLong()
                         + " but the upload is at offset " + upload.offset(), null, 416);
             }
-            long size;
             try (UploadSink sink = blobs.resumeUpload(uploadId, upload.offset())) {
-                body.drainTo(sink::write);
-                try {
-                    size = sink.commit(digest);
-                } catch (UploadSink.DigestMismatchException e) {
-                    sink.close();
-                    cancelQuietly(uploadId);
-                    throw new RegistryException(ErrorCode.DIGEST_INVALID, "uploaded content does not match "
-                            + digest + ": it hashes to " + e.actual(), Map.of("digest", digest.toString()));
-                }
+                return work.write(upload, sink);
             }
-            metadata.recordBlob(repository, digest, size);
-            metadata.deleteUpload(uploadId);
-            return new BlobRecord(digest, size);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
