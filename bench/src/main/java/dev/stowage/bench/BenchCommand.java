@@ -87,6 +87,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--work-dir", description = "where started registries keep their data (default: a temporary directory)")
     Path workDir;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private final BlobContent content = new BlobContent(System.nanoTime());
     private final AtomicLong seeds = new AtomicLong(System.nanoTime());
     private final Report report = new Report();
@@ -98,13 +101,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (quick) {
-            sizesMiB = List.of(1, 10);
-            pullSizeMiB = 10;
-            durationSeconds = 2;
-            repositories = 200;
-            tags = 200;
-            rounds = 1;
-            warmupSeconds = Math.min(warmupSeconds, 3);
+            // Smaller defaults; anything given explicitly stands.
+            if (sizesMiB.equals(List.of(1, 10, 100))) sizesMiB = List.of(1, 10);
+            if (pullSizeMiB == 100) pullSizeMiB = 10;
+            if (durationSeconds == 10) durationSeconds = 2;
+            if (repositories == 2000) repositories = 200;
+            if (tags == 2000) tags = 200;
+            if (rounds == 2) rounds = 1;
+            if (warmupSeconds == 15) warmupSeconds = 3;
         }
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("stowage-bench");
         List<RegistryProcess> registries = new ArrayList<>();
@@ -125,7 +129,7 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this), "no registry: give --target or --start-*");
             }
             for (RegistryProcess r : registries) warmUp(r);
-            report.header(registries, String.join(" ", ProcessHandle.current().info().arguments().map(List::of).orElse(List.of())));
+            report.header(registries, "stowage bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
             for (String workload : workloads) {
                 switch (workload.trim()) {
                     case "push" -> push(registries);

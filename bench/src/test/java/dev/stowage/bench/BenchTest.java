@@ -1,0 +1,71 @@
+package dev.stowage.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class BenchTest {
+    @TempDir Path dir;
+
+    @Test
+    void percentilesAreNearestRank() {
+        long[] sorted = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+        assertThat(LatencyRecorder.percentile(sorted, 50)).isEqualTo(5);
+        assertThat(LatencyRecorder.percentile(sorted, 90)).isEqualTo(9);
+        assertThat(LatencyRecorder.percentile(sorted, 99)).isEqualTo(10);
+        assertThat(LatencyRecorder.percentile(new long[0], 50)).isZero();
+    }
+
+    @Test
+    void summaryMergesRecorders() {
+        LatencyRecorder a = new LatencyRecorder();
+        LatencyRecorder b = new LatencyRecorder();
+        for (int i = 1; i <= 50; i++) a.record(i);
+        for (int i = 51; i <= 100; i++) b.record(i);
+        LatencyRecorder.Summary s = LatencyRecorder.summarize(List.of(a, b));
+        assertThat(s.count()).isEqualTo(100);
+        assertThat(s.p50()).isEqualTo(50);
+        assertThat(s.max()).isEqualTo(100);
+    }
+
+    @Test
+    void blobContentIsDistinctPerSeedAndItsDigestMatchesWhatIsWritten() throws Exception {
+        BlobContent content = new BlobContent(42);
+        BlobContent.Blob one = content.blob(1, 3 * BlobContent.CHUNK + 17);
+        BlobContent.Blob two = content.blob(2, 3 * BlobContent.CHUNK + 17);
+        assertThat(one.digest()).isNotEqualTo(two.digest());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] scratch = new byte[BlobContent.CHUNK];
+        content.write(one, 0, 1000, out, scratch);
+        content.write(one, 1000, one.size(), out, scratch);
+        assertThat(Workloads.sha256(out.toByteArray())).isEqualTo(one.digest());
+    }
+
+    @Test
+    void quickRunAgainstDistributionReportsEveryWorkload() throws Exception {
+        Path distribution = Path.of("/usr/bin/docker-registry");
+        String reason = "CNCF Distribution is not installed (apt-get install docker-registry)";
+        if (!Files.isExecutable(distribution) && "true".equals(System.getenv("CI"))) fail(reason);
+        assumeTrue(Files.isExecutable(distribution), reason);
+        Path markdown = dir.resolve("result.md");
+        int exit = new CommandLine(new BenchCommand()).execute("--start-distribution", "--quick", "--warmup", "0",
+                "--sizes", "1", "--pull-size", "1", "--duration", "1", "--repositories", "30", "--tags", "30",
+                "--work-dir", dir.resolve("work").toString(), "--markdown", markdown.toString());
+        assertThat(exit).isZero();
+        String result = Files.readString(markdown);
+        for (String workload : List.of("push monolithic 1 MiB", "push chunked 1 MiB", "pull", "manifest GET by tag",
+                "manifest HEAD by tag", "catalog, 30 repositories", "tags list, 30 tags")) {
+            assertThat(result).contains("| " + workload);
+        }
+        assertThat(result).contains("| distribution |");
+    }
+}
