@@ -59,6 +59,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--pull-size", defaultValue = "100", description = "layer size in MiB for pulls (default: ${DEFAULT-VALUE})")
     int pullSizeMiB;
 
+    @Option(names = "--verify-pulls", description = "hash every pulled blob and check its digest (costs client CPU "
+            + "on the machine under test, so it measures the client as much as the registry)")
+    boolean verifyPulls;
+
     @Option(names = "--connections", defaultValue = "16", description = "connections for small requests (default: ${DEFAULT-VALUE})")
     int connections;
 
@@ -249,12 +253,13 @@ public final class BenchCommand implements Callable<Integer> {
                 Workloads.pushManifest(c, "bench/pull", "latest", List.of(layer), "pull");
             }
         }
-        compare("pull (manifest + config + " + pullSizeMiB + " MiB layer) x" + clients, registries, r ->
+        compare("pull (manifest + config + " + pullSizeMiB + " MiB layer" + (verifyPulls ? ", verified" : "") + ") x"
+                + clients, registries, r ->
                 parallel(r, clients, "MB/s", 1e6, (c, client, latencies, scratch) -> {
                     long bytes = 0;
                     for (int i = 0; i < pulls; i++) {
                         long t = System.nanoTime();
-                        bytes += Workloads.pull(c, "bench/pull", "latest");
+                        bytes += Workloads.pull(c, "bench/pull", "latest", verifyPulls);
                         latencies.record(System.nanoTime() - t);
                     }
                     return bytes;
@@ -342,7 +347,7 @@ public final class BenchCommand implements Callable<Integer> {
                 BlobContent.Blob chunked = content.blob(seeds.incrementAndGet(), 1 << 20);
                 Workloads.pushChunked(c, repo, content, chunked, 256 << 10, scratch);
                 Workloads.pushManifest(c, repo, "latest", List.of(layer, chunked), "warmup");
-                Workloads.pull(c, repo, "latest");
+                Workloads.pull(c, repo, "latest", true);
                 for (int i = 0; i < 200; i++) {
                     c.send(i % 2 == 0 ? "GET" : "HEAD", "/v2/" + repo + "/manifests/latest",
                             Map.of("Accept", Workloads.OCI_MANIFEST), null, false, null);

@@ -65,7 +65,14 @@ final class Exchange {
 
     HttpMethod method() { return request.method(); }
 
-    String path() { return uri.path(); }
+    /** The decoded path; malformed percent-encoding is a client mistake, answered 400. */
+    String path() {
+        try {
+            return uri.path();
+        } catch (IllegalArgumentException e) {
+            throw malformedUri();
+        }
+    }
 
     String rawUri() { return request.uri(); }
 
@@ -86,8 +93,18 @@ final class Exchange {
     boolean responded() { return responded.get(); }
 
     Optional<String> query(String name) {
-        List<String> values = uri.parameters().get(name);
+        List<String> values;
+        try {
+            values = uri.parameters().get(name);
+        } catch (IllegalArgumentException e) {
+            throw malformedUri();
+        }
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
+    }
+
+    private static RegistryException malformedUri() {
+        return new RegistryException(dev.stowage.core.ErrorCode.UNSUPPORTED, "malformed percent-encoding in the URI",
+                null, 400);
     }
 
     Optional<String> header(CharSequence name) {

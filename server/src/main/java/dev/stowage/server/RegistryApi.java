@@ -65,22 +65,23 @@ final class RegistryApi {
      */
     boolean tryInline(Exchange exchange) {
         if (access != AccessController.OPEN) return false;
-        String path = exchange.path();
-        if (path.equals("/v2/")) {
-            handle(exchange);
-            return true;
-        }
-        String method = exchange.method().name();
-        if (!(method.equals("GET") || method.equals("HEAD")) || !path.contains("/manifests/")) return false;
         try {
+            String path = exchange.path();
+            if (path.equals("/v2/")) {
+                handle(exchange);
+                return true;
+            }
+            String method = exchange.method().name();
+            if (!(method.equals("GET") || method.equals("HEAD")) || !path.contains("/manifests/")) return false;
             Route route = Route.resolve(path);
             if (route.endpoint() != Route.Endpoint.MANIFEST) return false;
-            Optional<ManifestRecord> cached = service.cachedManifest(route.name(), Reference.parse(route.argument()));
+            Reference reference = Reference.parse(route.argument());
+            Optional<ManifestRecord> cached = service.cachedManifest(route.name(), reference);
             if (cached.isEmpty()) return false;
-            sendManifest(exchange, route.name(), Reference.parse(route.argument()), cached.get());
+            sendManifest(exchange, route.name(), reference, cached.get());
             return true;
         } catch (RegistryException e) {
-            return false; // let the ordinary path produce the error answer
+            return false; // the ordinary path produces the error answer
         }
     }
 

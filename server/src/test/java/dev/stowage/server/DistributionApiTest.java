@@ -119,6 +119,19 @@ class DistributionApiTest {
         }
 
         @Test
+        void malformedPercentEncodingIs400() throws Exception {
+            for (String target : List.of("/v2/a%zz/tags/list", "/v2/_catalog?last=%zz", "/v2/a/manifests/%zz")) {
+                try (Socket socket = new Socket("127.0.0.1", registry.server.port())) {
+                    OutputStream out = socket.getOutputStream();
+                    out.write(bytes("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+                    out.flush();
+                    String response = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                    assertThat(response).as(target).isEqualTo("HTTP/1.1 400");
+                }
+            }
+        }
+
+        @Test
         void unsupportedMethodIs405() throws Exception {
             HttpResponse<byte[]> r = registry.send(registry.request("/v2/_catalog").DELETE().build());
             assertThat(r.statusCode()).isEqualTo(405);
