@@ -133,7 +133,8 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this), "no registry: give --target or --start-*");
             }
             for (RegistryProcess r : registries) warmUp(r);
-            report.header(registries, "stowage bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+            String args = String.join(" ", spec.commandLine().getParseResult().originalArgs());
+            report.header(registries, "stowage " + (args.startsWith("bench") ? args : "bench " + args));
             for (String workload : workloads) {
                 switch (workload.trim()) {
                     case "push" -> push(registries);
