@@ -1,0 +1,138 @@
+package dev.stowage.identity;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.stowage.core.ErrorCode;
+import dev.stowage.core.RegistryException;
+import dev.stowage.core.access.Scope;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Docker registry tokens: short-lived ES256 JWTs whose {@code access} claim lists the granted scopes, signed by
+ * the current key with its id in the header, verified against any key still in its grace period.
+ */
+public final class RegistryTokens {
+    /** Clock skew tolerated between the node that issued a token and the one verifying it. */
+    private static final Duration LEEWAY = Duration.ofSeconds(30);
+
+    public record Issued(String token, Instant issuedAt, Duration expiresIn) {}
+
+    public record Verified(String subject, List<Scope> access, Instant expiresAt) {
+        /** Whether the token grants {@code action} on {@code type:name}. */
+        public boolean allows(String type, String name, String action) {
+            for (Scope s : access) {
+                if (s.type().equals(type) && s.name().equals(name) && (s.actions().contains(action) || s.actions().contains("*"))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private final SigningKeys keys;
+    private final String issuer;
+    private final String service;
+    private final Duration lifetime;
+    private final Clock clock;
+
+    public RegistryTokens(SigningKeys keys, String issuer, String service, Duration lifetime, Clock clock) {
+        this.keys = keys;
+        this.issuer = issuer;
+        this.service = service;
+        this.lifetime = lifetime;
+        this.clock = clock;
+    }
+
+    public Issued issue(String subject, List<Scope> granted) {
+        Instant now = clock.instant();
+        List<Map<String, Object>> access = new ArrayList<>();
+        for (Scope s : granted) {
+            if (s.actions().isEmpty()) continue;
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("type", s.type());
+            entry.put("name", s.name());
+            entry.put("actions", List.copyOf(s.actions()));
+            access.add(entry);
+        }
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(issuer)
+                .subject(subject)
+                .audience(service)
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(lifetime)))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("access", access)
+                .build();
+        SigningKeys.Key key = keys.current();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.id()).type(JOSEObjectType.JWT).build(), claims);
+        try {
+            jwt.sign(new ECDSASigner(key.jwk()));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign a token", e);
+        }
+        return new Issued(jwt.serialize(), now, lifetime);
+    }
+
+    /** Verifies signature, algorithm, key id, issuer, audience and validity window; any failure is UNAUTHORIZED. */
+    public Verified verify(String token) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())) throw invalid("unexpected algorithm");
+            Optional<ECKey> key = Optional.ofNullable(jwt.getHeader().getKeyID()).flatMap(keys::verificationKey);
+            if (key.isEmpty()) throw invalid("unknown or retired signing key");
+            if (!jwt.verify(new ECDSAVerifier(key.get().toECPublicKey()))) throw invalid("bad signature");
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            Instant now = clock.instant();
+            if (!issuer.equals(claims.getIssuer())) throw invalid("wrong issuer");
+            if (claims.getAudience() == null || !claims.getAudience().contains(service)) throw invalid("wrong audience");
+            if (claims.getExpirationTime() == null || now.isAfter(claims.getExpirationTime().toInstant().plus(LEEWAY))) {
+                throw invalid("expired");
+            }
+            if (claims.getNotBeforeTime() != null && now.plus(LEEWAY).isBefore(claims.getNotBeforeTime().toInstant())) {
+                throw invalid("not yet valid");
+            }
+            return new Verified(claims.getSubject(), access(claims), claims.getExpirationTime().toInstant());
+        } catch (ParseException | JOSEException | ClassCastException e) {
+            throw invalid("malformed token");
+        }
+    }
+
+    private static List<Scope> access(JWTClaimsSet claims) throws ParseException {
+        List<Scope> scopes = new ArrayList<>();
+        Object raw = claims.getClaim("access");
+        if (!(raw instanceof List<?> entries)) return scopes;
+        for (Object e : entries) {
+            if (!(e instanceof Map<?, ?> m)) continue;
+            Set<String> actions = new LinkedHashSet<>();
+            if (m.get("actions") instanceof List<?> list) list.forEach(a -> actions.add(String.valueOf(a)));
+            scopes.add(new Scope(String.valueOf(m.get("type")), String.valueOf(m.get("name")), actions));
+        }
+        return scopes;
+    }
+
+    private static RegistryException invalid(String why) {
+        // The reason is logged by the caller's audit trail, never echoed in detail to the client.
+        return new RegistryException(ErrorCode.UNAUTHORIZED, "invalid token: " + why);
+    }
+}

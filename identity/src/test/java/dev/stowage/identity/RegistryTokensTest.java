@@ -1,0 +1,120 @@
+package dev.stowage.identity;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.stowage.core.ErrorCode;
+import dev.stowage.core.RegistryException;
+import dev.stowage.core.access.Scope;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RegistryTokensTest {
+    /** A clock the test moves. */
+    static final class MovableClock extends Clock {
+        Instant now = Instant.parse("2026-11-22T12:00:00Z");
+        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+        @Override public Instant instant() { return now; }
+    }
+
+    final MovableClock clock = new MovableClock();
+    final SigningKeys keys = SigningKeys.generate(clock, Duration.ofHours(1));
+    final RegistryTokens tokens = new RegistryTokens(keys, "stowage", "registry.example", Duration.ofMinutes(5), clock);
+
+    static void assertUnauthorized(Runnable r) {
+        assertThatThrownBy(r::run).isInstanceOfSatisfying(RegistryException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+    }
+
+    @Test
+    void issuedTokenVerifiesWithItsSubjectAndAccess() {
+        String token = tokens.issue("alice", List.of(Scope.parse("repository:team/app:pull,push"))).token();
+        RegistryTokens.Verified verified = tokens.verify(token);
+        assertThat(verified.subject()).isEqualTo("alice");
+        assertThat(verified.allows("repository", "team/app", "push")).isTrue();
+        assertThat(verified.allows("repository", "team/app", "delete")).isFalse();
+        assertThat(verified.allows("repository", "team/other", "pull")).isFalse();
+    }
+
+    @Test
+    void headerNamesTheKeyAndAlgorithm() throws Exception {
+        String token = tokens.issue("alice", List.of()).token();
+        JWSHeader header = SignedJWT.parse(token).getHeader();
+        assertThat(header.getAlgorithm()).isEqualTo(JWSAlgorithm.ES256);
+        assertThat(header.getKeyID()).isEqualTo(keys.current().id());
+    }
+
+    @Test
+    void expiredTokenIsRefused() {
+        String token = tokens.issue("alice", List.of()).token();
+        clock.now = clock.now.plus(Duration.ofMinutes(6));
+        assertUnauthorized(() -> tokens.verify(token));
+    }
+
+    @Test
+    void tamperedTokenIsRefused() {
+        String token = tokens.issue("alice", List.of(Scope.parse("repository:a:pull"))).token();
+        String[] parts = token.split("\\.");
+        String payload = new String(Base64.getUrlDecoder().decode(parts[1])).replace("\"pull\"", "\"push\"");
+        String forged = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes()) + "." + parts[2];
+        assertUnauthorized(() -> tokens.verify(forged));
+    }
+
+    @Test
+    void tokenSignedByAForeignKeyIsRefused() throws Exception {
+        ECKey foreign = new ECKeyGenerator(Curve.P_256).keyID(keys.current().id()).generate();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(foreign.getKeyID()).build(),
+                new JWTClaimsSet.Builder().issuer("stowage").audience("registry.example").subject("mallory")
+                        .expirationTime(Date.from(clock.now.plusSeconds(60))).build());
+        jwt.sign(new ECDSASigner(foreign));
+        assertUnauthorized(() -> tokens.verify(jwt.serialize()));
+    }
+
+    @Test
+    void unsignedAndMalformedTokensAreRefused() {
+        String none = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes()) + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString("{\"sub\":\"x\"}".getBytes()) + ".";
+        assertUnauthorized(() -> tokens.verify(none));
+        assertUnauthorized(() -> tokens.verify("not a jwt"));
+        assertUnauthorized(() -> tokens.verify(""));
+    }
+
+    @Test
+    void tokenForAnotherServiceIsRefused() {
+        RegistryTokens other = new RegistryTokens(keys, "stowage", "other.example", Duration.ofMinutes(5), clock);
+        String token = other.issue("alice", List.of()).token();
+        assertUnauthorized(() -> tokens.verify(token));
+    }
+
+    @Test
+    void rotatedKeyKeepsVerifyingThroughTheGracePeriodOnly() {
+        String before = tokens.issue("alice", List.of()).token();
+        String oldKey = keys.current().id();
+        String newKey = keys.rotate();
+        assertThat(newKey).isNotEqualTo(oldKey);
+        assertThat(keys.activeKeyIds()).containsExactly(newKey, oldKey);
+        assertThat(tokens.verify(before).subject()).isEqualTo("alice");
+        String after = tokens.issue("bob", List.of()).token();
+        clock.now = clock.now.plus(Duration.ofMinutes(61));
+        assertThat(keys.activeKeyIds()).containsExactly(newKey);
+        assertUnauthorized(() -> tokens.verify(before));
+        assertThat(keys.verificationKey(newKey)).isPresent();
+        assertThat(after).isNotEmpty();
+    }
+}
