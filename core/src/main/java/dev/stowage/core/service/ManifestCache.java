@@ -19,9 +19,9 @@ import java.util.function.Supplier;
  *
  * <p>Manifests by digest are immutable, so they stay until evicted or deleted. Tags move: every local write
  * invalidates what it changes, and a read only fills the cache when no write happened while it ran (a generation
- * counter), so a slow reader can never put back what a writer just replaced. Writes on other nodes are not seen
- * here, so with a shared database tag entries also expire after {@code tagTtl}; with the embedded database
- * there is one node and they need not.
+ * counter), so a slow reader can never put back what a writer just replaced. Writes (tag moves and deletions) on
+ * other nodes are not seen here, so with a shared database every entry also expires after {@code ttl}; with the
+ * embedded database there is one node and entries need not expire.
  */
 final class ManifestCache {
     private record Key(RepositoryName repository, String reference) {}
@@ -30,13 +30,15 @@ final class ManifestCache {
     private final Cache<Key, Digest> tags;
     private final AtomicLong generation = new AtomicLong();
 
-    ManifestCache(long maxBytes, Duration tagTtl) {
-        this.manifests = Caffeine.newBuilder()
-                .maximumWeight(maxBytes)
-                .<Key, ManifestRecord>weigher((k, m) -> m.payload().length + 256)
-                .build();
+    ManifestCache(long maxBytes, Duration ttl) {
+        boolean expires = ttl != null && !ttl.isNegative();
+        Caffeine<Object, Object> manifestBuilder = Caffeine.newBuilder().maximumWeight(maxBytes);
         Caffeine<Object, Object> tagBuilder = Caffeine.newBuilder().maximumSize(200_000);
-        if (tagTtl != null && !tagTtl.isNegative()) tagBuilder.expireAfterWrite(tagTtl);
+        if (expires) {
+            manifestBuilder.expireAfterWrite(ttl);
+            tagBuilder.expireAfterWrite(ttl);
+        }
+        this.manifests = manifestBuilder.<Key, ManifestRecord>weigher((k, m) -> m.payload().length + 256).build();
         this.tags = tagBuilder.build();
     }
 

@@ -10,8 +10,9 @@ import java.time.Duration;
  * @param maxPageSize         the most items one tags/catalog page returns, whatever {@code n} asks
  * @param deleteEnabled       whether DELETE of manifests, tags and blobs is allowed
  * @param manifestCacheBytes  memory for recently read manifests (0 disables the cache)
- * @param tagCacheTtl         how long a cached tag resolution may be used; negative: until a local write
- *                            changes it (right when this node is the only writer, as with the embedded database)
+ * @param tagCacheTtl         how long a cached tag resolution or manifest may be used; negative: until a local
+ *                            write changes it (right when this node is the only writer, as with the embedded
+ *                            database)
  */
 public record ServiceSettings(long maxManifestBytes, Duration uploadExpiry, int maxPageSize, boolean deleteEnabled,
                               long manifestCacheBytes, Duration tagCacheTtl) {
