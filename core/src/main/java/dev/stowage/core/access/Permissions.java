@@ -1,0 +1,37 @@
+package dev.stowage.core.access;
+
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one rule that says what a principal may do to the repositories of a project. Everything that authorizes
+ * (the registry routes, the token endpoint's scope intersection, the admin API) asks here.
+ */
+public final class Permissions {
+    private Permissions() {}
+
+    /**
+     * @param projectIsPublic whether the repository's project allows anonymous pulls (empty: no such project)
+     * @param role            the principal's role in that project, if a member
+     */
+    public static Set<Action> onRepository(Principal principal, Optional<Boolean> projectIsPublic, Optional<Role> role) {
+        Set<Action> allowed = EnumSet.noneOf(Action.class);
+        if (principal instanceof Principal.User user && user.systemAdmin()) {
+            allowed.addAll(EnumSet.of(Action.PULL, Action.PUSH, Action.DELETE));
+            return allowed;
+        }
+        if (projectIsPublic.orElse(false)) allowed.add(Action.PULL);
+        if (principal instanceof Principal.User) {
+            role.ifPresent(r -> {
+                for (Action a : EnumSet.of(Action.PULL, Action.PUSH, Action.DELETE)) if (r.allows(a)) allowed.add(a);
+            });
+        }
+        return allowed;
+    }
+
+    /** The catalog lists every repository, so only system administrators may read it. */
+    public static boolean mayListCatalog(Principal principal) {
+        return principal instanceof Principal.User user && user.systemAdmin();
+    }
+}
