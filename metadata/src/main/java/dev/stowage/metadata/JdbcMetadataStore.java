@@ -138,11 +138,12 @@ public final class JdbcMetadataStore implements MetadataStore {
     // --- plumbing -------------------------------------------------------------------------------------------
 
     @FunctionalInterface
-    private interface Work<T> {
+    interface Work<T> {
         T run(Connection c) throws SQLException;
     }
 
-    private <T> T read(Work<T> work) {
+    /** One query in auto-commit; shared with the other stores on this database. */
+    <T> T read(Work<T> work) {
         try (Connection c = pool.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
@@ -150,7 +151,8 @@ public final class JdbcMetadataStore implements MetadataStore {
         }
     }
 
-    private <T> T write(Work<T> work) {
+    /** One write transaction, retried on conflicts; shared with the other stores on this database. */
+    <T> T write(Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             boolean locked = false;
             try {

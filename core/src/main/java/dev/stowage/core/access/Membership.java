@@ -1,0 +1,4 @@
+package dev.stowage.core.access;
+
+/** A user's role in a project. */
+public record Membership(String project, String username, Role role) {}

@@ -1,0 +1,45 @@
+package dev.stowage.core.spi;
+
+import dev.stowage.core.access.Account;
+import dev.stowage.core.access.Membership;
+import dev.stowage.core.access.Project;
+import dev.stowage.core.access.Role;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Accounts, projects and who may do what in them. Blocking; each method is one transaction. */
+public interface IdentityStore {
+
+    /** Creates the account; answers false (and changes nothing) when the username is taken. */
+    boolean createAccount(Account account);
+
+    Optional<Account> findAccount(String username);
+
+    long countAccounts();
+
+    /** Accounts after {@code after} (exclusive; null for the start), byte order, at most limit. */
+    List<Account> listAccounts(String after, int limit);
+
+    boolean updatePassword(String username, String passwordHash);
+
+    boolean setDisabled(String username, boolean disabled);
+
+    /** Creates the project; answers false when it exists. */
+    boolean createProject(Project project);
+
+    Optional<Project> findProject(String name);
+
+    boolean setProjectPublic(String name, boolean isPublic);
+
+    List<Project> listProjects(String after, int limit);
+
+    /** Adds the member or changes their role. The project and the account must exist. */
+    void setMember(String project, String username, Role role);
+
+    boolean removeMember(String project, String username);
+
+    Optional<Role> findRole(String project, String username);
+
+    List<Membership> members(String project);
+}

@@ -1,0 +1,91 @@
+package dev.stowage.core.spi;
+
+import dev.stowage.core.access.Account;
+import dev.stowage.core.access.Project;
+import dev.stowage.core.access.Role;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The behaviour every IdentityStore must have. Subclasses supply a fresh, empty store per call. */
+public abstract class IdentityStoreContract {
+    protected abstract IdentityStore identityStore() throws Exception;
+
+    static final Instant T0 = Instant.ofEpochMilli(1_700_000_000_000L);
+
+    static Account account(String name) {
+        return new Account(name, "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA", false, false, T0);
+    }
+
+    @Test
+    void accountRoundTripsAndUsernamesAreUnique() throws Exception {
+        IdentityStore store = identityStore();
+        assertThat(store.createAccount(new Account("admin", "h", true, false, T0))).isTrue();
+        assertThat(store.createAccount(account("admin"))).isFalse();
+        Account found = store.findAccount("admin").orElseThrow();
+        assertThat(found).isEqualTo(new Account("admin", "h", true, false, T0));
+        assertThat(store.findAccount("nobody")).isEmpty();
+        assertThat(store.countAccounts()).isEqualTo(1);
+    }
+
+    @Test
+    void passwordAndDisabledFlagCanChange() throws Exception {
+        IdentityStore store = identityStore();
+        store.createAccount(account("alice"));
+        assertThat(store.updatePassword("alice", "new-hash")).isTrue();
+        assertThat(store.setDisabled("alice", true)).isTrue();
+        Account alice = store.findAccount("alice").orElseThrow();
+        assertThat(alice.passwordHash()).isEqualTo("new-hash");
+        assertThat(alice.disabled()).isTrue();
+        assertThat(store.updatePassword("bob", "x")).isFalse();
+    }
+
+    @Test
+    void accountsAndProjectsAreListedInByteOrder() throws Exception {
+        IdentityStore store = identityStore();
+        for (String n : new String[] {"b", "a", "B", "a-b"}) {
+            store.createAccount(account(n));
+            store.createProject(new Project(n, false, T0));
+        }
+        assertThat(store.listAccounts(null, 10)).extracting(Account::username).containsExactly("B", "a", "a-b", "b");
+        assertThat(store.listAccounts("a", 2)).extracting(Account::username).containsExactly("a-b", "b");
+        assertThat(store.listProjects(null, 10)).extracting(Project::name).containsExactly("B", "a", "a-b", "b");
+    }
+
+    @Test
+    void projectVisibilityCanChange() throws Exception {
+        IdentityStore store = identityStore();
+        assertThat(store.createProject(new Project("team", false, T0))).isTrue();
+        assertThat(store.createProject(new Project("team", true, T0))).isFalse();
+        assertThat(store.findProject("team").orElseThrow().isPublic()).isFalse();
+        assertThat(store.setProjectPublic("team", true)).isTrue();
+        assertThat(store.findProject("team").orElseThrow().isPublic()).isTrue();
+        assertThat(store.findProject("none")).isEmpty();
+    }
+
+    @Test
+    void membershipIsAddedChangedAndRemoved() throws Exception {
+        IdentityStore store = identityStore();
+        store.createAccount(account("dev"));
+        store.createProject(new Project("team", false, T0));
+        store.setMember("team", "dev", Role.DEVELOPER);
+        assertThat(store.findRole("team", "dev")).contains(Role.DEVELOPER);
+        store.setMember("team", "dev", Role.MAINTAINER);
+        assertThat(store.members("team")).extracting(m -> m.role()).containsExactly(Role.MAINTAINER);
+        assertThat(store.removeMember("team", "dev")).isTrue();
+        assertThat(store.findRole("team", "dev")).isEmpty();
+        assertThat(store.removeMember("team", "dev")).isFalse();
+    }
+
+    @Test
+    void membershipNeedsAnExistingProjectAndAccount() throws Exception {
+        IdentityStore store = identityStore();
+        store.createAccount(account("dev"));
+        assertThatThrownBy(() -> store.setMember("missing", "dev", Role.GUEST)).isInstanceOf(RuntimeException.class);
+        store.createProject(new Project("team", false, T0));
+        assertThatThrownBy(() -> store.setMember("team", "ghost", Role.GUEST)).isInstanceOf(RuntimeException.class);
+    }
+}

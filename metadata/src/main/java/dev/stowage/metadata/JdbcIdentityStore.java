@@ -1,0 +1,217 @@
+package dev.stowage.metadata;
+
+import dev.stowage.core.access.Account;
+import dev.stowage.core.access.Membership;
+import dev.stowage.core.access.Project;
+import dev.stowage.core.access.Role;
+import dev.stowage.core.spi.IdentityStore;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Accounts, projects and memberships in the same database (and pool, and write queue) as the registry metadata. */
+public final class JdbcIdentityStore implements IdentityStore {
+    private final JdbcMetadataStore db;
+
+    public JdbcIdentityStore(JdbcMetadataStore db) {
+        this.db = db;
+    }
+
+    private static int flag(boolean value) {
+        return value ? 1 : 0;
+    }
+
+    private static Account account(ResultSet r) throws SQLException {
+        return new Account(r.getString(1), r.getString(2), r.getInt(3) == 1, r.getInt(4) == 1, Instant.ofEpochMilli(r.getLong(5)));
+    }
+
+    private static Project project(ResultSet r) throws SQLException {
+        return new Project(r.getString(1), r.getInt(2) == 1, Instant.ofEpochMilli(r.getLong(3)));
+    }
+
+    @Override
+    public boolean createAccount(Account a) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO accounts (username, password_hash, system_admin, "
+                    + "disabled, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING")) {
+                s.setString(1, a.username());
+                s.setString(2, a.passwordHash());
+                s.setInt(3, flag(a.systemAdmin()));
+                s.setInt(4, flag(a.disabled()));
+                s.setLong(5, a.createdAt().toEpochMilli());
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Optional<Account> findAccount(String username) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT username, password_hash, system_admin, disabled, created_at "
+                    + "FROM accounts WHERE username = ?")) {
+                s.setString(1, username);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(account(r)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public long countAccounts() {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM accounts");
+                 ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        });
+    }
+
+    @Override
+    public List<Account> listAccounts(String after, int limit) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT username, password_hash, system_admin, disabled, created_at "
+                    + "FROM accounts WHERE username > ? ORDER BY username LIMIT ?")) {
+                s.setString(1, after == null ? "" : after);
+                s.setInt(2, limit);
+                List<Account> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) out.add(account(r));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean updatePassword(String username, String passwordHash) {
+        return update("UPDATE accounts SET password_hash = ? WHERE username = ?", passwordHash, username);
+    }
+
+    @Override
+    public boolean setDisabled(String username, boolean disabled) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE accounts SET disabled = ? WHERE username = ?")) {
+                s.setInt(1, flag(disabled));
+                s.setString(2, username);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean createProject(Project p) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO projects (name, is_public, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                s.setString(1, p.name());
+                s.setInt(2, flag(p.isPublic()));
+                s.setLong(3, p.createdAt().toEpochMilli());
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Optional<Project> findProject(String name) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT name, is_public, created_at FROM projects WHERE name = ?")) {
+                s.setString(1, name);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(project(r)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean setProjectPublic(String name, boolean isPublic) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE projects SET is_public = ? WHERE name = ?")) {
+                s.setInt(1, flag(isPublic));
+                s.setString(2, name);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public List<Project> listProjects(String after, int limit) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT name, is_public, created_at FROM projects WHERE name > ? ORDER BY name LIMIT ?")) {
+                s.setString(1, after == null ? "" : after);
+                s.setInt(2, limit);
+                List<Project> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) out.add(project(r));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public void setMember(String project, String username, Role role) {
+        db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO project_members (project, username, role) "
+                    + "VALUES (?, ?, ?) ON CONFLICT (project, username) DO UPDATE SET role = excluded.role")) {
+                s.setString(1, project);
+                s.setString(2, username);
+                s.setString(3, role.name());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean removeMember(String project, String username) {
+        return update("DELETE FROM project_members WHERE project = ? AND username = ?", project, username);
+    }
+
+    @Override
+    public Optional<Role> findRole(String project, String username) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT role FROM project_members WHERE project = ? AND username = ?")) {
+                s.setString(1, project);
+                s.setString(2, username);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(Role.valueOf(r.getString(1))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<Membership> members(String project) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT project, username, role FROM project_members WHERE project = ? ORDER BY username")) {
+                s.setString(1, project);
+                List<Membership> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) out.add(new Membership(r.getString(1), r.getString(2), Role.valueOf(r.getString(3))));
+                }
+                return out;
+            }
+        });
+    }
+
+    private boolean update(String sql, String first, String second) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, first);
+                s.setString(2, second);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+}
