@@ -4,6 +4,13 @@ import dev.stowage.core.access.AccessController;
 import dev.stowage.core.access.RegistryPolicy;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.service.ServiceSettings;
+import dev.stowage.identity.AuthSettings;
+import dev.stowage.identity.PasswordHasher;
+import dev.stowage.identity.RegistryTokens;
+import dev.stowage.identity.SigningKeys;
+import dev.stowage.identity.TokenAccessController;
+import dev.stowage.identity.TokenGrants;
+import dev.stowage.metadata.JdbcIdentityStore;
 import dev.stowage.metadata.JdbcMetadataStore;
 import dev.stowage.metadata.MetadataConfig;
 import dev.stowage.server.RegistryServer;
@@ -14,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,8 +53,23 @@ public final class Stowage implements AutoCloseable {
                     ServiceSettings.DEFAULTS.manifestCacheBytes(), config.tagCacheTtl());
             RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.PERMISSIVE, settings,
                     Clock.systemUTC());
-            RegistryServer server = RegistryServer.start(new ServerSettings(config.http().host(), config.http().port(),
-                    config.http().ioThreads(), config.http().maxHeaderBytes()), service, AccessController.OPEN);
+            ServerSettings serverSettings = new ServerSettings(config.http().host(), config.http().port(),
+                    config.http().ioThreads(), config.http().maxHeaderBytes());
+            RegistryServer server;
+            if (config.auth().enabled()) {
+                JdbcIdentityStore identities = new JdbcIdentityStore(metadata);
+                Bootstrap.ensureAdmin(identities, System.getenv("STOWAGE_ADMIN_PASSWORD"));
+                AuthSettings auth = new AuthSettings(config.auth().service(),
+                        Optional.of(config.auth().realm()).filter(r -> !r.isBlank()),
+                        StowageConfig.parseDuration(config.auth().tokenLifetime(), "auth.tokenLifetime"));
+                RegistryTokens tokens = new RegistryTokens(SigningKeys.generate(Clock.systemUTC(),
+                        StowageConfig.parseDuration(config.auth().keyGrace(), "auth.keyGrace")),
+                        "stowage", auth.service(), auth.tokenLifetime(), Clock.systemUTC());
+                server = RegistryServer.start(serverSettings, service, new TokenAccessController(tokens, identities, auth),
+                        Optional.of(new TokenGrants(identities, PasswordHasher.DEFAULT, tokens)));
+            } else {
+                server = RegistryServer.start(serverSettings, service, AccessController.OPEN);
+            }
             ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("upload-sweeper").daemon().factory());
             long interval = config.uploadSweepInterval().toMillis();

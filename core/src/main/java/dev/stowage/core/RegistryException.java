@@ -1,13 +1,18 @@
 package dev.stowage.core;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
- * A client-visible failure: carries the OCI error code, a human message, optional detail, and the HTTP status
- * (the code's own unless the spec asks for another one in that situation, e.g. 405 or 413).
+ * A client-visible failure: carries the OCI error code, a human message, optional detail, the HTTP status (the
+ * code's own unless the spec asks for another one in that situation, e.g. 405 or 413) and any response headers
+ * the answer needs (a 401's WWW-Authenticate challenge).
  */
 public class RegistryException extends RuntimeException {
     private final ErrorCode code;
     private final transient Object detail;
     private final int httpStatus;
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public RegistryException(ErrorCode code, String message) {
         this(code, message, null, code.httpStatus());
@@ -24,9 +29,16 @@ public class RegistryException extends RuntimeException {
         this.httpStatus = httpStatus;
     }
 
+    public RegistryException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
     public ErrorCode code() { return code; }
 
     public Object detail() { return detail; }
 
     public int httpStatus() { return httpStatus; }
+
+    public Map<String, String> headers() { return headers; }
 }

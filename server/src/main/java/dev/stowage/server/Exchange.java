@@ -102,6 +102,14 @@ final class Exchange {
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
     }
 
+    List<String> queryAll(String name) {
+        try {
+            return uri.parameters().getOrDefault(name, List.of());
+        } catch (IllegalArgumentException e) {
+            throw malformedUri();
+        }
+    }
+
     private static RegistryException malformedUri() {
         return new RegistryException(dev.stowage.core.ErrorCode.UNSUPPORTED, "malformed percent-encoding in the URI",
                 null, 400);
@@ -195,7 +203,7 @@ final class Exchange {
         error.put("code", e.code().name());
         error.put("message", e.getMessage());
         if (e.detail() != null) error.put("detail", e.detail());
-        Map<String, Object> headers = new LinkedHashMap<>();
+        Map<String, Object> headers = new LinkedHashMap<>(e.headers());
         if (e.httpStatus() == 416 && e.detail() instanceof Map<?, ?> d && d.get("size") != null) {
             headers.put("Content-Range", "bytes */" + d.get("size"));
         }

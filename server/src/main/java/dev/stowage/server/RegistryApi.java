@@ -52,10 +52,12 @@ final class RegistryApi {
 
     private final RegistryService service;
     private final AccessController access;
+    private final Optional<TokenApi> tokenApi;
 
-    RegistryApi(RegistryService service, AccessController access) {
+    RegistryApi(RegistryService service, AccessController access, Optional<TokenApi> tokenApi) {
         this.service = service;
         this.access = access;
+        this.tokenApi = tokenApi;
     }
 
     /**
@@ -87,11 +89,15 @@ final class RegistryApi {
 
     void handle(Exchange exchange) {
         try {
+            if (tokenApi.isPresent() && exchange.path().equals("/token")) {
+                tokenApi.get().handle(exchange);
+                return;
+            }
             Route route = Route.resolve(exchange.path());
             HttpMethod method = exchange.method();
             Action action = actionFor(route.endpoint(), method);
             access.authorize(new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION),
-                    exchange.clientAddress(), action, route.repository()));
+                    exchange.clientAddress(), action, route.repository(), exchange.header(HttpHeaderNames.HOST)));
             switch (route.endpoint()) {
                 case BASE -> exchange.sendJson(200, Map.of(), Map.of());
                 case CATALOG -> catalog(exchange);

@@ -25,6 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.Optional;
+import dev.stowage.identity.TokenGrants;
 
 /** The HTTP server: Netty event loops (native epoll where available) in front of the registry API. */
 public final class RegistryServer implements AutoCloseable {
@@ -40,12 +42,18 @@ public final class RegistryServer implements AutoCloseable {
 
     public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access)
             throws InterruptedException {
+        return start(settings, service, access, Optional.empty());
+    }
+
+    /** With {@code grants}, the server also answers the Docker token endpoint at {@code /token}. */
+    public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
+                                       Optional<TokenGrants> grants) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        RegistryApi api = new RegistryApi(service, access);
+        RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new));
         AccessLog accessLog = new AccessLog();
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * One request as the access controller sees it: who (the raw Authorization header, to be interpreted by the
- * controller), from where, and what.
+ * controller), from where, what, and the Host it was sent to (to name the token realm in a challenge).
  */
 public record AccessRequest(Optional<String> authorization, String clientAddress, Action action,
-                            Optional<RepositoryName> repository) {}
+                            Optional<RepositoryName> repository, Optional<String> host) {}

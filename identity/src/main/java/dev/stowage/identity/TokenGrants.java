@@ -1,0 +1,104 @@
+package dev.stowage.identity;
+
+import dev.stowage.core.ErrorCode;
+import dev.stowage.core.RegistryException;
+import dev.stowage.core.RepositoryName;
+import dev.stowage.core.access.Account;
+import dev.stowage.core.access.Action;
+import dev.stowage.core.access.Permissions;
+import dev.stowage.core.access.Principal;
+import dev.stowage.core.access.Project;
+import dev.stowage.core.access.Role;
+import dev.stowage.core.access.Scope;
+import dev.stowage.core.spi.IdentityStore;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the token endpoint hands out: it authenticates the caller (Basic credentials, or none for anonymous) and
+ * grants, for each scope asked, the intersection of what was asked and what the caller may do.
+ */
+public final class TokenGrants {
+    private final IdentityStore identities;
+    private final PasswordHasher hasher;
+    private final RegistryTokens tokens;
+
+    public TokenGrants(IdentityStore identities, PasswordHasher hasher, RegistryTokens tokens) {
+        this.identities = identities;
+        this.hasher = hasher;
+        this.tokens = tokens;
+    }
+
+    /** The principal behind an Authorization header: absent is anonymous, bad credentials are UNAUTHORIZED. */
+    public Principal authenticate(Optional<String> authorization) {
+        if (authorization.isEmpty()) return Principal.ANONYMOUS;
+        String header = authorization.get();
+        if (!header.regionMatches(true, 0, "Basic ", 0, 6)) throw unauthorized();
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw unauthorized();
+        }
+        int colon = decoded.indexOf(':');
+        if (colon <= 0) throw unauthorized();
+        return authenticate(decoded.substring(0, colon), decoded.substring(colon + 1).toCharArray());
+    }
+
+    public Principal authenticate(String username, char[] password) {
+        Optional<Account> account = identities.findAccount(username);
+        // Hash even for unknown users, so timing does not tell which usernames exist.
+        String stored = account.map(Account::passwordHash).orElse(DUMMY_HASH);
+        boolean ok = hasher.verify(password, stored);
+        java.util.Arrays.fill(password, '\0');
+        if (account.isEmpty() || !ok || account.get().disabled()) throw unauthorized();
+        return new Principal.User(account.get().username(), account.get().systemAdmin());
+    }
+
+    /** The scopes granted: each asked scope restricted to what the principal may do; unknown types get nothing. */
+    public List<Scope> grant(Principal principal, List<Scope> asked) {
+        List<Scope> granted = new ArrayList<>();
+        for (Scope scope : asked) {
+            Set<String> allowed = new HashSet<>();
+            if (scope.type().equals(Scope.REGISTRY) && scope.name().equals("catalog")) {
+                if (Permissions.mayListCatalog(principal)) allowed.add("*");
+            } else if (scope.type().equals(Scope.REPOSITORY) && isRepositoryName(scope.name())) {
+                String project = RepositoryName.of(scope.name()).project();
+                Optional<Boolean> isPublic = identities.findProject(project).map(Project::isPublic);
+                Optional<Role> role = principal instanceof Principal.User user
+                        ? identities.findRole(project, user.username()) : Optional.empty();
+                for (Action action : Permissions.onRepository(principal, isPublic, role)) {
+                    allowed.add(Scope.actionName(action));
+                }
+            }
+            granted.add(scope.restrictTo(allowed));
+        }
+        return granted;
+    }
+
+    public RegistryTokens.Issued issue(Principal principal, List<Scope> asked) {
+        String subject = principal instanceof Principal.User user ? user.username() : "";
+        return tokens.issue(subject, grant(principal, asked));
+    }
+
+    private static boolean isRepositoryName(String name) {
+        try {
+            RepositoryName.of(name);
+            return true;
+        } catch (RegistryException e) {
+            return false;
+        }
+    }
+
+    private static RegistryException unauthorized() {
+        return new RegistryException(ErrorCode.UNAUTHORIZED, "invalid username or password", null, 401);
+    }
+
+    private static final String DUMMY_HASH = PasswordHasher.DEFAULT.hash("not a password".toCharArray());
+}

@@ -1,0 +1,210 @@
+package dev.stowage.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stowage.core.Digest;
+import dev.stowage.core.access.Account;
+import dev.stowage.core.access.Project;
+import dev.stowage.core.access.Role;
+import dev.stowage.core.access.RegistryPolicy;
+import dev.stowage.core.service.RegistryService;
+import dev.stowage.core.service.ServiceSettings;
+import dev.stowage.identity.AuthSettings;
+import dev.stowage.identity.PasswordHasher;
+import dev.stowage.identity.RegistryTokens;
+import dev.stowage.identity.SigningKeys;
+import dev.stowage.identity.TokenAccessController;
+import dev.stowage.identity.TokenGrants;
+import dev.stowage.metadata.JdbcIdentityStore;
+import dev.stowage.metadata.JdbcMetadataStore;
+import dev.stowage.metadata.MetadataConfig;
+import dev.stowage.storage.FileSystemBlobStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The Docker token flow over real HTTP: challenges, the token endpoint, and what each token may do. */
+class TokenAuthTest {
+    static final PasswordHasher FAST = new PasswordHasher(1024, 1, 1);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir Path root;
+    JdbcMetadataStore metadata;
+    RegistryServer server;
+    String base;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        metadata = JdbcMetadataStore.open(new MetadataConfig("jdbc:sqlite:" + root.resolve("m.db"), "", "", 0));
+        JdbcIdentityStore identities = new JdbcIdentityStore(metadata);
+        Instant now = Instant.now();
+        identities.createAccount(new Account("admin", FAST.hash("adminpw".toCharArray()), true, false, now));
+        identities.createAccount(new Account("dev", FAST.hash("devpw".toCharArray()), false, false, now));
+        identities.createAccount(new Account("guest", FAST.hash("guestpw".toCharArray()), false, false, now));
+        identities.createProject(new Project("team", false, now));
+        identities.createProject(new Project("public", true, now));
+        identities.setMember("team", "dev", Role.DEVELOPER);
+        identities.setMember("team", "guest", Role.GUEST);
+        AuthSettings auth = new AuthSettings("stowage", Optional.empty(), Duration.ofMinutes(5));
+        RegistryTokens tokens = new RegistryTokens(SigningKeys.generate(Clock.systemUTC(), Duration.ofHours(1)), "stowage",
+                "stowage", Duration.ofMinutes(5), Clock.systemUTC());
+        RegistryService service = new RegistryService(new FileSystemBlobStore(root.resolve("blobs")), metadata,
+                RegistryPolicy.PERMISSIVE, ServiceSettings.DEFAULTS, Clock.systemUTC());
+        server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service,
+                new TokenAccessController(tokens, identities, auth), Optional.of(new TokenGrants(identities, FAST, tokens)));
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        metadata.close();
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path));
+    }
+
+    String token(String user, String password, String scope) throws Exception {
+        HttpRequest.Builder b = request("/token?service=stowage&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8));
+        if (user != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes()));
+        }
+        HttpResponse<String> r = send(b);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("token").asText();
+    }
+
+    HttpResponse<String> pushBlob(String repo, String bearer) throws Exception {
+        byte[] data = ("blob of " + repo).getBytes();
+        HttpRequest.Builder b = request("/v2/" + repo + "/blobs/uploads/?digest=" + Digest.sha256Of(data))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(data));
+        if (bearer != null) b.header("Authorization", "Bearer " + bearer);
+        return send(b);
+    }
+
+    @Test
+    void versionCheckWithoutATokenIsChallenged() throws Exception {
+        HttpResponse<String> r = send(request("/v2/"));
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue(
+                "Bearer realm=\"http://127.0.0.1:" + server.port() + "/token\",service=\"stowage\"");
+        assertThat(JSON.readTree(r.body()).path("errors").path(0).path("code").asText()).isEqualTo("UNAUTHORIZED");
+    }
+
+    @Test
+    void developerTokenPushesToItsProject() throws Exception {
+        String token = token("dev", "devpw", "repository:team/app:pull,push");
+        assertThat(pushBlob("team/app", token).statusCode()).isEqualTo(201);
+        HttpResponse<String> ping = send(request("/v2/").header("Authorization", "Bearer " + token));
+        assertThat(ping.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void guestAskingForPushGetsOnlyPull() throws Exception {
+        String token = token("guest", "guestpw", "repository:team/app:pull,push");
+        String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
+        assertThat(JSON.readTree(payload).path("access").path(0).path("actions").toString()).isEqualTo("[\"pull\"]");
+        HttpResponse<String> r = pushBlob("team/app", token);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
+                .contains("scope=\"repository:team/app:pull,push\"").contains("error=\"insufficient_scope\"");
+    }
+
+    @Test
+    void tokenForOneRepositoryDoesNotOpenAnother() throws Exception {
+        String token = token("dev", "devpw", "repository:team/app:pull,push");
+        assertThat(pushBlob("team/other", token).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void nonMemberGetsNoActionsOnAPrivateProject() throws Exception {
+        String token = token("guest", "guestpw", "repository:elsewhere/app:pull");
+        String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
+        assertThat(JSON.readTree(payload).path("access").toString()).isEqualTo("[]");
+    }
+
+    @Test
+    void anonymousPullsPublicButNotPrivateRepositoriesAndCannotTellPrivateFromMissing() throws Exception {
+        String admin = token("admin", "adminpw", "repository:public/app:pull,push repository:team/app:pull,push");
+        assertThat(pushBlob("public/app", admin).statusCode()).isEqualTo(201);
+        assertThat(pushBlob("team/app", admin).statusCode()).isEqualTo(201);
+        Digest publicBlob = Digest.sha256Of("blob of public/app".getBytes());
+        Digest privateBlob = Digest.sha256Of("blob of team/app".getBytes());
+        assertThat(send(request("/v2/public/app/blobs/" + publicBlob)).statusCode()).isEqualTo(200);
+        HttpResponse<String> existing = send(request("/v2/team/app/blobs/" + privateBlob));
+        HttpResponse<String> missing = send(request("/v2/team/nothing/blobs/" + privateBlob));
+        assertThat(existing.statusCode()).isEqualTo(401);
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(existing.body()).isEqualTo(missing.body());
+        assertThat(send(request("/v2/public/app/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody())).statusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void anonymousTokenForAPublicProjectGrantsPull() throws Exception {
+        String token = token(null, null, "repository:public/app:pull,push");
+        String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
+        assertThat(JSON.readTree(payload).path("access").path(0).path("actions").toString()).isEqualTo("[\"pull\"]");
+    }
+
+    @Test
+    void wrongPasswordUnknownUserAndMalformedHeadersAre401() throws Exception {
+        for (String header : new String[] {"Basic " + Base64.getEncoder().encodeToString("dev:wrong".getBytes()),
+                "Basic " + Base64.getEncoder().encodeToString("nobody:x".getBytes()), "Basic !!!", "Digest abc"}) {
+            HttpResponse<String> r = send(request("/token?scope=repository:team/app:pull").header("Authorization", header));
+            assertThat(r.statusCode()).as(header).isEqualTo(401);
+            assertThat(JSON.readTree(r.body()).path("errors").path(0).path("code").asText()).isEqualTo("UNAUTHORIZED");
+        }
+    }
+
+    @Test
+    void forgedAndGarbageTokensAreChallengedAsInvalid() throws Exception {
+        String token = token("dev", "devpw", "repository:team/app:pull");
+        String forged = token.substring(0, token.length() - 4) + "AAAA";
+        for (String bearer : new String[] {forged, "garbage", ""}) {
+            HttpResponse<String> r = send(request("/v2/team/app/tags/list").header("Authorization", "Bearer " + bearer));
+            assertThat(r.statusCode()).as(bearer).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void oauthPasswordGrantIssuesAToken() throws Exception {
+        HttpResponse<String> r = send(request("/token").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&username=dev&password=devpw&service=stowage"
+                        + "&scope=repository%3Ateam%2Fapp%3Apull&client_id=test")));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).path("access_token").asText()).isNotEmpty();
+        HttpResponse<String> bad = send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
+                "grant_type=password&username=dev&password=nope")));
+        assertThat(bad.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void onlySystemAdminsListTheCatalog() throws Exception {
+        String admin = token("admin", "adminpw", "registry:catalog:*");
+        assertThat(send(request("/v2/_catalog").header("Authorization", "Bearer " + admin)).statusCode()).isEqualTo(200);
+        String dev = token("dev", "devpw", "registry:catalog:*");
+        assertThat(send(request("/v2/_catalog").header("Authorization", "Bearer " + dev)).statusCode()).isEqualTo(401);
+    }
+}
