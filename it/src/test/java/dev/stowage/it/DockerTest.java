@@ -91,6 +91,28 @@ class DockerTest {
     }
 
     @Test
+    void logsInThroughTheTokenFlowPushesAndPulls() throws Exception {
+        try (StowageProcess secured = StowageProcess.start(dir.resolve("secured"), java.util.Map.of(
+                "STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", "docker-secret"))) {
+            Path rootfs = dir.resolve("rootfs-auth.tar");
+            Files.write(rootfs, TestImages.rootfsTar("docker login"));
+            String image = secured.hostPort() + "/secure/busybox:v1";
+            java.util.Map<String, String> env = java.util.Map.of("DOCKER_CONFIG", Files.createDirectories(dir.resolve("cfg")).toString());
+            Clients.run(docker("import", rootfs.toString(), image), env, 120).ok();
+            String denied = Clients.run(docker("push", image), env, 120).output();
+            assertThat(denied).containsIgnoringCase("denied");
+            Clients.run(docker("login", "-u", "admin", "-p", "docker-secret", secured.hostPort()), env, 60).ok();
+            Clients.run(docker("push", image), env, 120).ok();
+            Clients.run(docker("rmi", image), env, 60).ok();
+            Clients.run(docker("pull", image), env, 120).ok();
+            Clients.run(docker("logout", secured.hostPort()), env, 60).ok();
+            Clients.run(docker("rmi", image), env, 60).ok();
+            String anonymous = Clients.run(docker("pull", image), env, 120).output();
+            assertThat(anonymous).containsIgnoringCase("denied");
+        }
+    }
+
+    @Test
     void pullsTheAmd64ImageOfAMultiArchitectureIndex() throws Exception {
         Clients.require("skopeo", "skopeo");
         Path layout = dir.resolve("multi");

@@ -70,7 +70,7 @@ public final class StowageProcess implements AutoCloseable {
             try {
                 HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v2/"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) return;
+                if (r.statusCode() == 200 || r.statusCode() == 401) return; // 401: authentication is on
             } catch (IOException e) {
                 // not listening yet
             }
