@@ -15,11 +15,13 @@ import dev.stowage.metadata.JdbcMetadataStore;
 import dev.stowage.metadata.MetadataConfig;
 import dev.stowage.server.RegistryServer;
 import dev.stowage.server.ServerSettings;
+import dev.stowage.server.TlsSettings;
 import dev.stowage.storage.FileSystemBlobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -53,8 +55,13 @@ public final class Stowage implements AutoCloseable {
                     ServiceSettings.DEFAULTS.manifestCacheBytes(), config.tagCacheTtl());
             RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.PERMISSIVE, settings,
                     Clock.systemUTC());
+            Optional<TlsSettings> tls = config.tls().enabled()
+                    ? Optional.of(new TlsSettings(Path.of(config.tls().certificate()), Path.of(config.tls().key()),
+                            Optional.of(config.tls().clientCa()).filter(c -> !c.isBlank()).map(Path::of),
+                            config.tls().requireClientCertificate()))
+                    : Optional.empty();
             ServerSettings serverSettings = new ServerSettings(config.http().host(), config.http().port(),
-                    config.http().ioThreads(), config.http().maxHeaderBytes());
+                    config.http().ioThreads(), config.http().maxHeaderBytes(), tls);
             RegistryServer server;
             if (config.auth().enabled()) {
                 JdbcIdentityStore identities = new JdbcIdentityStore(metadata);

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * environment variables (e.g. {@code STOWAGE_HTTP_PORT}, {@code STOWAGE_DATABASE_MAX_POOL_SIZE}).
  */
 public record StowageConfig(Http http, Storage storage, Database database, Uploads uploads, Manifests manifests,
-                            Delete delete, Auth auth) {
+                            Delete delete, Auth auth, Tls tls) {
 
     public record Http(String host, int port, int ioThreads, int maxHeaderBytes) {}
 
@@ -41,6 +41,11 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
     public record Manifests(long maxBytes) {}
 
     public record Delete(boolean enabled) {}
+
+    /** HTTPS from PEM files (empty certificate: plain HTTP); a client CA turns on mutual TLS. */
+    public record Tls(String certificate, String key, String clientCa, boolean requireClientCertificate) {
+        public boolean enabled() { return certificate != null && !certificate.isBlank(); }
+    }
 
     /** Token authentication (in progress: off by default until every client flow is tested). */
     public record Auth(boolean enabled, String service, String realm, String tokenLifetime, String keyGrace) {}
@@ -65,6 +70,11 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               maxBytes: 4194304
             delete:
               enabled: true
+            tls:
+              certificate: ""
+              key: ""
+              clientCa: ""
+              requireClientCertificate: false
             auth:
               enabled: false
               service: stowage
@@ -134,6 +144,9 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         if (http.port() < 0 || http.port() > 65535) throw new IllegalArgumentException("http.port must be 0-65535");
         parseDuration(uploads.expiry(), "uploads.expiry");
         parseDuration(uploads.sweepInterval(), "uploads.sweepInterval");
+        if (tls.enabled() && (tls.key() == null || tls.key().isBlank())) {
+            throw new IllegalArgumentException("tls.key is required with tls.certificate");
+        }
         parseDuration(auth.tokenLifetime(), "auth.tokenLifetime");
         parseDuration(auth.keyGrace(), "auth.keyGrace");
         if (manifests.maxBytes() < 1024) throw new IllegalArgumentException("manifests.maxBytes must be at least 1024");

@@ -80,7 +80,7 @@ public final class TokenAccessController implements AccessController {
     }
 
     private RegistryException challenge(AccessRequest request, String scope, String error, String message) {
-        StringBuilder header = new StringBuilder("Bearer realm=\"").append(settings.realmFor(request.host()))
+        StringBuilder header = new StringBuilder("Bearer realm=\"").append(settings.realmFor(request.host(), request.secure()))
                 .append("\",service=\"").append(settings.service()).append('"');
         if (scope != null) header.append(",scope=\"").append(scope).append('"');
         if (error != null) header.append(",error=\"").append(error).append('"');

@@ -119,6 +119,11 @@ final class Exchange {
         return Optional.ofNullable(request.headers().get(name));
     }
 
+    /** Whether the request came over TLS. */
+    boolean secure() {
+        return channel.pipeline().get(SslHandler.class) != null;
+    }
+
     String clientAddress() {
         var address = channel.remoteAddress();
         if (address instanceof java.net.InetSocketAddress inet) return inet.getAddress().getHostAddress();
@@ -189,7 +194,7 @@ final class Exchange {
         this.status = status;
         FileChannel fileChannel = FileChannel.open(file, StandardOpenOption.READ);
         channel.write(response);
-        if (channel.pipeline().get(SslHandler.class) == null) {
+        if (!secure()) {
             channel.write(new DefaultFileRegion(fileChannel, offset, length));
         } else {
             channel.write(new ChunkedNioFile(fileChannel, offset, length, 256 * 1024));

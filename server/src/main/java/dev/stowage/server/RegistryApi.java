@@ -97,7 +97,8 @@ final class RegistryApi {
             HttpMethod method = exchange.method();
             Action action = actionFor(route.endpoint(), method);
             access.authorize(new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION),
-                    exchange.clientAddress(), action, route.repository(), exchange.header(HttpHeaderNames.HOST)));
+                    exchange.clientAddress(), action, route.repository(), exchange.header(HttpHeaderNames.HOST),
+                    exchange.secure()));
             switch (route.endpoint()) {
                 case BASE -> exchange.sendJson(200, Map.of(), Map.of());
                 case CATALOG -> catalog(exchange);

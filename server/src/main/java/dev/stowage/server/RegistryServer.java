@@ -34,10 +34,12 @@ public final class RegistryServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel serverChannel;
+    private final Optional<ReloadingSslContext> tls;
 
-    private RegistryServer(EventLoopGroup group, Channel serverChannel) {
+    private RegistryServer(EventLoopGroup group, Channel serverChannel, Optional<ReloadingSslContext> tls) {
         this.group = group;
         this.serverChannel = serverChannel;
+        this.tls = tls;
     }
 
     public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access)
@@ -59,7 +61,10 @@ public final class RegistryServer implements AutoCloseable {
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(settings.maxHeaderBytes())
                 .setMaxChunkSize(1 << 20);
+        Optional<ReloadingSslContext> tls = Optional.empty();
         try {
+            if (settings.tls().isPresent()) tls = Optional.of(new ReloadingSslContext(settings.tls().get(), 2000));
+            Optional<ReloadingSslContext> sslContext = tls;
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(channelType)
@@ -69,6 +74,7 @@ public final class RegistryServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            sslContext.ifPresent(ssl -> ch.pipeline().addLast("tls", ssl.current().newHandler(ch.alloc())));
                             ch.pipeline()
                                     .addLast("http", new HttpServerCodec(decoderConfig))
                                     .addLast("continue", new HttpServerExpectContinueHandler())
@@ -77,10 +83,14 @@ public final class RegistryServer implements AutoCloseable {
                         }
                     });
             Channel channel = bootstrap.bind(new InetSocketAddress(settings.host(), settings.port())).sync().channel();
-            LOG.info("listening on http://{}:{} ({}, {} event loops)", settings.host(),
+            LOG.info("listening on {}://{}:{} ({}, {} event loops)", tls.isPresent() ? "https" : "http", settings.host(),
                     ((InetSocketAddress) channel.localAddress()).getPort(), epoll ? "epoll" : "nio", threads);
-            return new RegistryServer(group, channel);
+            return new RegistryServer(group, channel, tls);
+        } catch (java.io.IOException e) {
+            group.shutdownGracefully();
+            throw new IllegalArgumentException("cannot load the TLS certificate or key: " + e.getMessage(), e);
         } catch (InterruptedException | RuntimeException e) {
+            tls.ifPresent(ReloadingSslContext::close);
             group.shutdownGracefully();
             throw e;
         }
@@ -96,6 +106,7 @@ public final class RegistryServer implements AutoCloseable {
 
     @Override
     public void close() {
+        tls.ifPresent(ReloadingSslContext::close);
         serverChannel.close().syncUninterruptibly();
         group.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }

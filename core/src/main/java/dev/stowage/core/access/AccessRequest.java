@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * One request as the access controller sees it: who (the raw Authorization header, to be interpreted by the
- * controller), from where, what, and the Host it was sent to (to name the token realm in a challenge).
+ * controller), from where, what, and the Host it was sent to and whether over TLS (to name the token realm in a
+ * challenge).
  */
 public record AccessRequest(Optional<String> authorization, String clientAddress, Action action,
-                            Optional<RepositoryName> repository, Optional<String> host) {}
+                            Optional<RepositoryName> repository, Optional<String> host, boolean secure) {}
