@@ -13,10 +13,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** A throw-away CA, server and client certificates made with the openssl command for TLS tests. */
-final class TestCertificates {
-    final Path dir;
+public final class TestCertificates {
+    public final Path dir;
 
-    TestCertificates(Path dir) throws Exception {
+    public TestCertificates(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is needed to make test certificates");
         this.dir = dir;
         run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
@@ -28,7 +28,7 @@ final class TestCertificates {
     }
 
     /** Issues {@code name}.crt/.key signed by the CA with the given common name and extension line. */
-    void issue(String name, String commonName, String extension) throws Exception {
+    public void issue(String name, String commonName, String extension) throws Exception {
         Files.writeString(dir.resolve(name + ".ext"), extension + "\n");
         run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", name + ".key.new",
                 "-out", name + ".csr", "-subj", "/CN=" + commonName);
@@ -46,7 +46,7 @@ final class TestCertificates {
     }
 
     /** A client context trusting the test CA, presenting the client certificate when {@code withClientCert}. */
-    SSLContext clientContext(boolean withClientCert) throws Exception {
+    public SSLContext clientContext(boolean withClientCert) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(dir.resolve("ca.crt"))) {
