@@ -114,12 +114,9 @@ class AuthenticatedClientsTest {
 
     @Test
     void helmLogsInAndPushesAChart() throws Exception {
-        Path charts = Files.createDirectories(dir.resolve("charts"));
-        Helm chart = Helm.create().withName("secured").withDir(charts).call();
-        Path packages = Files.createDirectories(dir.resolve("packages"));
-        chart.packageIt().withDestination(packages).call();
+        Path tgz = TestImages.helmChart(dir, "secured");
         Helm.registry().login().withHost(stowage.hostPort()).withUsername("admin").withPassword(PASSWORD).plainHttp().call();
-        String out = Helm.push().withChart(packages.resolve("secured-0.1.0.tgz"))
+        String out = Helm.push().withChart(tgz)
                 .withRemote(URI.create("oci://" + stowage.hostPort() + "/charts")).plainHttp().call();
         assertThat(out).contains("Pushed: " + stowage.hostPort() + "/charts/secured:0.1.0");
     }

@@ -109,11 +109,7 @@ class JavaClientsTest {
 
     @Test
     void helmPushesAChartAndReadsItBack() throws Exception {
-        Path charts = Files.createDirectories(dir.resolve("charts"));
-        Helm chart = Helm.create().withName("hello").withDir(charts).call();
-        Path packages = Files.createDirectories(dir.resolve("packages"));
-        chart.packageIt().withDestination(packages).call();
-        Path tgz = packages.resolve("hello-0.1.0.tgz");
+        Path tgz = TestImages.helmChart(dir, "hello");
         assertThat(tgz).exists();
         String out = Helm.push().withChart(tgz).withRemote(URI.create("oci://" + stowage.hostPort() + "/charts"))
                 .plainHttp().call();

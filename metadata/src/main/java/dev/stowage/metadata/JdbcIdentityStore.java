@@ -96,13 +96,7 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public boolean setDisabled(String username, boolean disabled) {
-        return db.write(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE accounts SET disabled = ? WHERE username = ?")) {
-                s.setInt(1, flag(disabled));
-                s.setString(2, username);
-                return s.executeUpdate() == 1;
-            }
-        });
+        return updateFlag("UPDATE accounts SET disabled = ? WHERE username = ?", disabled, username);
     }
 
     @Override
@@ -132,13 +126,7 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public boolean setProjectPublic(String name, boolean isPublic) {
-        return db.write(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE projects SET is_public = ? WHERE name = ?")) {
-                s.setInt(1, flag(isPublic));
-                s.setString(2, name);
-                return s.executeUpdate() == 1;
-            }
-        });
+        return updateFlag("UPDATE projects SET is_public = ? WHERE name = ?", isPublic, name);
     }
 
     @Override
@@ -201,6 +189,16 @@ public final class JdbcIdentityStore implements IdentityStore {
                     while (r.next()) out.add(new Membership(r.getString(1), r.getString(2), Role.valueOf(r.getString(3))));
                 }
                 return out;
+            }
+        });
+    }
+
+    private boolean updateFlag(String sql, boolean value, String key) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setInt(1, flag(value));
+                s.setString(2, key);
+                return s.executeUpdate() == 1;
             }
         });
     }

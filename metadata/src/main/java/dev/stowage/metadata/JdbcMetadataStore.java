@@ -562,23 +562,19 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public Optional<ManifestRecord> findManifest(RepositoryName repository, Digest digest) {
-        return read(c -> {
-            try (PreparedStatement s = c.prepareStatement(FIND_MANIFEST_SQL)) {
-                s.setString(1, repository.value());
-                s.setString(2, digest.toString());
-                try (ResultSet r = s.executeQuery()) {
-                    return r.next() ? Optional.of(manifestOf(r)) : Optional.empty();
-                }
-            }
-        });
+        return findOneManifest(FIND_MANIFEST_SQL, repository, digest.toString());
     }
 
     @Override
     public Optional<ManifestRecord> findManifestByTag(RepositoryName repository, Tag tag) {
+        return findOneManifest(FIND_MANIFEST_BY_TAG_SQL, repository, tag.value());
+    }
+
+    private Optional<ManifestRecord> findOneManifest(String sql, RepositoryName repository, String reference) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement(FIND_MANIFEST_BY_TAG_SQL)) {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
                 s.setString(1, repository.value());
-                s.setString(2, tag.value());
+                s.setString(2, reference);
                 try (ResultSet r = s.executeQuery()) {
                     return r.next() ? Optional.of(manifestOf(r)) : Optional.empty();
                 }

@@ -147,6 +147,15 @@ public final class TestImages {
         return sha256(indexBytes);
     }
 
+    /** A Helm chart made by {@code helm create} and packaged: answers the .tgz (version 0.1.0). */
+    public static Path helmChart(Path dir, String name) throws IOException {
+        Path charts = Files.createDirectories(dir.resolve("charts-" + name));
+        com.marcnuri.helm.Helm chart = com.marcnuri.helm.Helm.create().withName(name).withDir(charts).call();
+        Path packages = Files.createDirectories(dir.resolve("packages-" + name));
+        chart.packageIt().withDestination(packages).call();
+        return packages.resolve(name + "-0.1.0.tgz");
+    }
+
     private static Map<String, Object> descriptor(String mediaType, byte[] content) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("mediaType", mediaType);
