@@ -4,6 +4,7 @@ import dev.stowage.core.access.AccessController;
 import dev.stowage.core.access.RegistryPolicy;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.service.ServiceSettings;
+import dev.stowage.identity.AccountService;
 import dev.stowage.identity.AuthSettings;
 import dev.stowage.identity.PasswordHasher;
 import dev.stowage.identity.RegistryTokens;
@@ -72,8 +73,10 @@ public final class Stowage implements AutoCloseable {
                 RegistryTokens tokens = new RegistryTokens(SigningKeys.generate(Clock.systemUTC(),
                         StowageConfig.parseDuration(config.auth().keyGrace(), "auth.keyGrace")),
                         "stowage", auth.service(), auth.tokenLifetime(), Clock.systemUTC());
-                server = RegistryServer.start(serverSettings, service, new TokenAccessController(tokens, identities, auth),
-                        Optional.of(new TokenGrants(identities, PasswordHasher.DEFAULT, tokens)));
+                TokenGrants grants = new TokenGrants(identities, PasswordHasher.DEFAULT, tokens);
+                server = RegistryServer.start(serverSettings, service,
+                        new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
+                        Optional.of(new AccountService(identities, PasswordHasher.DEFAULT, Clock.systemUTC())));
             } else {
                 server = RegistryServer.start(serverSettings, service, AccessController.OPEN);
             }

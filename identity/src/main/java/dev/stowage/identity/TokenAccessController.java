@@ -7,60 +7,107 @@ import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
 import dev.stowage.core.access.AccessController;
 import dev.stowage.core.access.AccessRequest;
+import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Action;
 import dev.stowage.core.access.Permissions;
 import dev.stowage.core.access.Principal;
 import dev.stowage.core.access.Project;
+import dev.stowage.core.access.Role;
 import dev.stowage.core.access.Scope;
 import dev.stowage.core.spi.IdentityStore;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The Docker token protocol on the registry routes: a Bearer token must grant the route's action on its
- * repository; without one, anonymous pulls of public projects pass and everything else is answered 401 with a
- * challenge naming the realm, service and scope to ask for. Private and missing repositories get the same answer.
+ * The one access check for every route. Registry routes speak the Docker token protocol: a Bearer token must
+ * grant the route's action on its repository; without one, anonymous pulls of public projects pass and everything
+ * else is answered 401 with a challenge naming the realm, service and scope to ask for (private and missing
+ * repositories get the same answer). Management routes (the admin API) take Basic credentials or a token of the
+ * account and decide by {@link Permissions}.
  */
 public final class TokenAccessController implements AccessController {
     private final RegistryTokens tokens;
+    private final TokenGrants grants;
     private final IdentityStore identities;
     private final AuthSettings settings;
     /** Verifying an ES256 signature costs far more than a lookup; clients reuse one token for many requests. */
     private final Cache<String, RegistryTokens.Verified> verified = Caffeine.newBuilder()
             .maximumSize(50_000).expireAfterWrite(Duration.ofSeconds(30)).build();
 
-    public TokenAccessController(RegistryTokens tokens, IdentityStore identities, AuthSettings settings) {
+    public TokenAccessController(RegistryTokens tokens, TokenGrants grants, IdentityStore identities, AuthSettings settings) {
         this.tokens = tokens;
+        this.grants = grants;
         this.identities = identities;
         this.settings = settings;
     }
 
     @Override
-    public void authorize(AccessRequest request) {
-        Optional<String> bearer = request.authorization()
-                .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).trim());
+    public Principal authorize(AccessRequest request) {
+        return switch (request.action()) {
+            case MANAGE_PROJECT, MANAGE_SYSTEM -> authorizeManagement(request);
+            default -> authorizeRegistry(request);
+        };
+    }
+
+    private Principal authorizeRegistry(AccessRequest request) {
+        Optional<String> bearer = bearer(request);
         String scope = scopeFor(request);
         if (bearer.isEmpty()) {
-            if (request.repository().isPresent() && anonymousMay(request.action(), request.repository().get())) return;
+            if (request.repository().isPresent() && anonymousMay(request.action(), request.repository().get())) {
+                return Principal.ANONYMOUS;
+            }
             throw challenge(request, scope, null, "authentication required");
         }
-        RegistryTokens.Verified token = verified.getIfPresent(bearer.get());
-        if (token == null || token.expiresAt().isBefore(java.time.Instant.now())) {
-            try {
-                token = tokens.verify(bearer.get());
-            } catch (RegistryException e) {
-                throw challenge(request, scope, "invalid_token", e.getMessage());
-            }
-            verified.put(bearer.get(), token);
-        }
+        RegistryTokens.Verified token = verify(bearer.get(), request, scope);
         boolean allowed = switch (request.action()) {
             case PING -> true;
             case CATALOG -> token.allows(Scope.REGISTRY, "catalog", "*");
-            case PULL, PUSH, DELETE -> token.allows(Scope.REPOSITORY, request.repository().orElseThrow().value(),
+            default -> token.allows(Scope.REPOSITORY, request.repository().orElseThrow().value(),
                     Scope.actionName(request.action()));
         };
         if (!allowed) throw challenge(request, scope, "insufficient_scope", "the token does not grant this action");
+        return token.subject().isEmpty() ? Principal.ANONYMOUS : new Principal.User(token.subject(), false);
+    }
+
+    private Principal authorizeManagement(AccessRequest request) {
+        Principal principal = bearer(request).map(t -> accountOf(verify(t, request, null).subject()))
+                .orElseGet(() -> grants.authenticate(request.authorization()));
+        if (principal instanceof Principal.Anonymous) throw basicChallenge();
+        boolean allowed = request.action() == Action.MANAGE_SYSTEM
+                ? Permissions.mayManageSystem(principal)
+                : Permissions.mayManageProject(principal, request.project().flatMap(p -> roleOf(principal, p)));
+        if (!allowed) throw new RegistryException(ErrorCode.DENIED, "requested access to the resource is denied", null, 403);
+        return principal;
+    }
+
+    /** A token stands for its account as the account is now: disabled or deleted accounts lose their tokens. */
+    private Principal accountOf(String username) {
+        Account account = identities.findAccount(username).filter(a -> !a.disabled())
+                .orElseThrow(TokenAccessController::basicChallenge);
+        return new Principal.User(account.username(), account.systemAdmin());
+    }
+
+    private Optional<Role> roleOf(Principal principal, String project) {
+        return principal instanceof Principal.User user ? identities.findRole(project, user.username()) : Optional.empty();
+    }
+
+    private RegistryTokens.Verified verify(String bearer, AccessRequest request, String scope) {
+        RegistryTokens.Verified token = verified.getIfPresent(bearer);
+        if (token == null || token.expiresAt().isBefore(Instant.now())) {
+            try {
+                token = tokens.verify(bearer);
+            } catch (RegistryException e) {
+                throw challenge(request, scope, "invalid_token", e.getMessage());
+            }
+            verified.put(bearer, token);
+        }
+        return token;
+    }
+
+    private static Optional<String> bearer(AccessRequest request) {
+        return request.authorization().filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).trim());
     }
 
     private boolean anonymousMay(Action action, RepositoryName repository) {
@@ -71,11 +118,11 @@ public final class TokenAccessController implements AccessController {
     /** The scope a client should ask for: push routes ask for pull too, as Docker clients do. */
     private static String scopeFor(AccessRequest request) {
         return switch (request.action()) {
-            case PING -> null;
             case CATALOG -> "registry:catalog:*";
             case PULL -> "repository:" + request.repository().orElseThrow() + ":pull";
             case PUSH -> "repository:" + request.repository().orElseThrow() + ":pull,push";
             case DELETE -> "repository:" + request.repository().orElseThrow() + ":delete";
+            default -> null;
         };
     }
 
@@ -86,5 +133,10 @@ public final class TokenAccessController implements AccessController {
         if (error != null) header.append(",error=\"").append(error).append('"');
         return new RegistryException(ErrorCode.UNAUTHORIZED, message, null, 401)
                 .withHeader("WWW-Authenticate", header.toString());
+    }
+
+    private static RegistryException basicChallenge() {
+        return new RegistryException(ErrorCode.UNAUTHORIZED, "authentication required", null, 401)
+                .withHeader("WWW-Authenticate", "Basic realm=\"stowage\"");
     }
 }

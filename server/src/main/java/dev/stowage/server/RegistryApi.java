@@ -53,11 +53,13 @@ final class RegistryApi {
     private final RegistryService service;
     private final AccessController access;
     private final Optional<TokenApi> tokenApi;
+    private final Optional<AdminApi> adminApi;
 
-    RegistryApi(RegistryService service, AccessController access, Optional<TokenApi> tokenApi) {
+    RegistryApi(RegistryService service, AccessController access, Optional<TokenApi> tokenApi, Optional<AdminApi> adminApi) {
         this.service = service;
         this.access = access;
         this.tokenApi = tokenApi;
+        this.adminApi = adminApi;
     }
 
     /**
@@ -93,10 +95,14 @@ final class RegistryApi {
                 tokenApi.get().handle(exchange);
                 return;
             }
+            if (adminApi.isPresent() && exchange.path().startsWith("/api/v1/")) {
+                adminApi.get().handle(exchange);
+                return;
+            }
             Route route = Route.resolve(exchange.path());
             HttpMethod method = exchange.method();
             Action action = actionFor(route.endpoint(), method);
-            access.authorize(new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION),
+            access.authorize(AccessRequest.forRegistry(exchange.header(HttpHeaderNames.AUTHORIZATION),
                     exchange.clientAddress(), action, route.repository(), exchange.header(HttpHeaderNames.HOST),
                     exchange.secure()));
             switch (route.endpoint()) {

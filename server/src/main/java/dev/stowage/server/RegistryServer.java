@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import dev.stowage.identity.AccountService;
 import dev.stowage.identity.TokenGrants;
 
 /** The HTTP server: Netty event loops (native epoll where available) in front of the registry API. */
@@ -44,18 +45,23 @@ public final class RegistryServer implements AutoCloseable {
 
     public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access)
             throws InterruptedException {
-        return start(settings, service, access, Optional.empty());
+        return start(settings, service, access, Optional.empty(), Optional.empty());
     }
 
-    /** With {@code grants}, the server also answers the Docker token endpoint at {@code /token}. */
+    /**
+     * With {@code grants}, the server also answers the Docker token endpoint at {@code /token}; with
+     * {@code accounts}, the admin API under {@code /api/v1}.
+     */
     public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
-                                       Optional<TokenGrants> grants) throws InterruptedException {
+                                       Optional<TokenGrants> grants, Optional<AccountService> accounts)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new));
+        RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new),
+                accounts.map(a -> new AdminApi(a, access)));
         AccessLog accessLog = new AccessLog();
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)

@@ -66,8 +66,10 @@ class TokenAuthTest {
                 "stowage", Duration.ofMinutes(5), Clock.systemUTC());
         RegistryService service = new RegistryService(new FileSystemBlobStore(root.resolve("blobs")), metadata,
                 RegistryPolicy.PERMISSIVE, ServiceSettings.DEFAULTS, Clock.systemUTC());
+        TokenGrants grants = new TokenGrants(identities, FAST, tokens);
         server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service,
-                new TokenAccessController(tokens, identities, auth), Optional.of(new TokenGrants(identities, FAST, tokens)));
+                new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
+                Optional.of(new dev.stowage.identity.AccountService(identities, FAST, Clock.systemUTC())));
         base = "http://127.0.0.1:" + server.port();
     }
 
@@ -206,5 +208,59 @@ class TokenAuthTest {
         assertThat(send(request("/v2/_catalog").header("Authorization", "Bearer " + admin)).statusCode()).isEqualTo(200);
         String dev = token("dev", "devpw", "registry:catalog:*");
         assertThat(send(request("/v2/_catalog").header("Authorization", "Bearer " + dev)).statusCode()).isEqualTo(401);
+    }
+
+    HttpResponse<String> admin(String method, String path, String user, String password, String json) throws Exception {
+        HttpRequest.Builder b = request(path).method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json));
+        if (user != null) b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes()));
+        return send(b);
+    }
+
+    @Test
+    void adminCreatesAUserAProjectAndAMembershipThatThenPushes() throws Exception {
+        assertThat(admin("POST", "/api/v1/users", "admin", "adminpw", "{\"username\":\"carol\",\"password\":\"long-enough-pw\"}")
+                .statusCode()).isEqualTo(201);
+        assertThat(admin("POST", "/api/v1/projects", "admin", "adminpw", "{\"name\":\"carols\"}").statusCode()).isEqualTo(201);
+        assertThat(admin("PUT", "/api/v1/projects/carols/members/carol", "admin", "adminpw", "{\"role\":\"developer\"}")
+                .statusCode()).isEqualTo(200);
+        String token = token("carol", "long-enough-pw", "repository:carols/app:pull,push");
+        assertThat(pushBlob("carols/app", token).statusCode()).isEqualTo(201);
+        HttpResponse<String> members = admin("GET", "/api/v1/projects/carols/members", "admin", "adminpw", null);
+        assertThat(members.body()).isEqualTo("[{\"username\":\"carol\",\"role\":\"developer\"}]");
+    }
+
+    @Test
+    void adminApiRefusesAnonymousNonAdminsAndBadInput() throws Exception {
+        HttpResponse<String> anonymous = admin("GET", "/api/v1/users", null, null, null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"stowage\"");
+        assertThat(admin("GET", "/api/v1/users", "dev", "devpw", null).statusCode()).isEqualTo(403);
+        assertThat(admin("GET", "/api/v1/users", "dev", "wrong", null).statusCode()).isEqualTo(401);
+        assertThat(admin("POST", "/api/v1/users", "admin", "adminpw", "{\"username\":\"dev\",\"password\":\"long-enough-pw\"}")
+                .statusCode()).isEqualTo(409);
+        assertThat(admin("POST", "/api/v1/users", "admin", "adminpw", "{\"username\":\"x\",\"password\":\"short\"}")
+                .statusCode()).isEqualTo(400);
+        assertThat(admin("POST", "/api/v1/users", "admin", "adminpw", "not json").statusCode()).isEqualTo(400);
+        assertThat(admin("POST", "/api/v1/projects", "admin", "adminpw", "{\"name\":\"Bad/Name\"}").statusCode()).isEqualTo(400);
+        assertThat(admin("PUT", "/api/v1/projects/team/members/dev", "admin", "adminpw", "{\"role\":\"owner\"}").statusCode())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void projectAdminsManageTheirOwnProjectOnly() throws Exception {
+        admin("PUT", "/api/v1/projects/team/members/dev", "admin", "adminpw", "{\"role\":\"admin\"}");
+        assertThat(admin("PUT", "/api/v1/projects/team/members/guest", "dev", "devpw", "{\"role\":\"maintainer\"}").statusCode())
+                .isEqualTo(200);
+        assertThat(admin("PATCH", "/api/v1/projects/public", "dev", "devpw", "{\"public\":false}").statusCode()).isEqualTo(403);
+        assertThat(admin("POST", "/api/v1/projects", "dev", "devpw", "{\"name\":\"mine\"}").statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void disabledAccountsCannotGetTokens() throws Exception {
+        assertThat(admin("PATCH", "/api/v1/users/dev", "admin", "adminpw", "{\"disabled\":true}").statusCode()).isEqualTo(200);
+        HttpResponse<String> r = send(request("/token?scope=repository:team/app:pull").header("Authorization",
+                "Basic " + Base64.getEncoder().encodeToString("dev:devpw".getBytes())));
+        assertThat(r.statusCode()).isEqualTo(401);
     }
 }

@@ -2,11 +2,12 @@ package dev.stowage.core.access;
 
 /**
  * The one place that decides whether a request may proceed. Every route calls it before doing anything; it
- * throws a RegistryException (UNAUTHORIZED or DENIED) to refuse. Authentication arrives in a later capability;
- * until then the registry is open, by this implementation and nothing else.
+ * throws a RegistryException (UNAUTHORIZED or DENIED) to refuse. {@link #OPEN} is the registry without
+ * authentication (the default until the identity capability is complete).
  */
 public interface AccessController {
-    void authorize(AccessRequest request);
+    /** Answers who is asking when the request may proceed. */
+    Principal authorize(AccessRequest request);
 
-    AccessController OPEN = request -> { };
+    AccessController OPEN = request -> Principal.ANONYMOUS;
 }

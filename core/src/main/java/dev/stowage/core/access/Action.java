@@ -11,5 +11,9 @@ public enum Action {
     /** Delete manifests, tags and blob links. */
     DELETE,
     /** List repositories. */
-    CATALOG
+    CATALOG,
+    /** Change a project: its visibility, its members. */
+    MANAGE_PROJECT,
+    /** Manage accounts and create projects. */
+    MANAGE_SYSTEM
 }

@@ -30,6 +30,17 @@ public final class Permissions {
         return allowed;
     }
 
+    /** Project administrators manage their project; system administrators manage everything. */
+    public static boolean mayManageProject(Principal principal, Optional<Role> role) {
+        if (principal instanceof Principal.User user && user.systemAdmin()) return true;
+        return principal instanceof Principal.User && role.map(Role::managesProject).orElse(false);
+    }
+
+    /** Accounts and new projects: system administrators only. */
+    public static boolean mayManageSystem(Principal principal) {
+        return principal instanceof Principal.User user && user.systemAdmin();
+    }
+
     /** The catalog lists every repository, so only system administrators may read it. */
     public static boolean mayListCatalog(Principal principal) {
         return principal instanceof Principal.User user && user.systemAdmin();

@@ -1,0 +1,118 @@
+package dev.stowage.identity;
+
+import dev.stowage.core.ErrorCode;
+import dev.stowage.core.RegistryException;
+import dev.stowage.core.RepositoryName;
+import dev.stowage.core.access.Account;
+import dev.stowage.core.access.Membership;
+import dev.stowage.core.access.Project;
+import dev.stowage.core.access.Role;
+import dev.stowage.core.spi.IdentityStore;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** The admin use cases on accounts, projects and members, with their validation. Authorization happens before. */
+public final class AccountService {
+    private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    public static final int MIN_PASSWORD_LENGTH = 12;
+
+    private final IdentityStore identities;
+    private final PasswordHasher hasher;
+    private final Clock clock;
+
+    public AccountService(IdentityStore identities, PasswordHasher hasher, Clock clock) {
+        this.identities = identities;
+        this.hasher = hasher;
+        this.clock = clock;
+    }
+
+    public Account createUser(String username, char[] password, boolean systemAdmin) {
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            throw new RegistryException(ErrorCode.NAME_INVALID, "usernames are 1-64 of a-z 0-9 . _ - starting with a letter or digit");
+        }
+        requireStrong(password);
+        Account account = new Account(username, hasher.hash(password), systemAdmin, false, clock.instant());
+        if (!identities.createAccount(account)) throw new RegistryException(ErrorCode.CONFLICT, "user " + username + " exists");
+        return account;
+    }
+
+    public void setPassword(String username, char[] password) {
+        requireStrong(password);
+        if (!identities.updatePassword(username, hasher.hash(password))) throw unknown("user", username);
+    }
+
+    public void setDisabled(String username, boolean disabled) {
+        if (!identities.setDisabled(username, disabled)) throw unknown("user", username);
+    }
+
+    public Account user(String username) {
+        return identities.findAccount(username).orElseThrow(() -> unknown("user", username));
+    }
+
+    public List<Account> users() {
+        return identities.listAccounts(null, 10_000);
+    }
+
+    public Project createProject(String name, boolean isPublic) {
+        if (name == null || name.contains("/") || !isRepositoryComponent(name)) {
+            throw new RegistryException(ErrorCode.NAME_INVALID, "a project name is one repository path component");
+        }
+        Project project = new Project(name, isPublic, clock.instant());
+        if (!identities.createProject(project)) throw new RegistryException(ErrorCode.CONFLICT, "project " + name + " exists");
+        return project;
+    }
+
+    public Project project(String name) {
+        return identities.findProject(name).orElseThrow(() -> unknown("project", name));
+    }
+
+    public List<Project> projects() {
+        return identities.listProjects(null, 10_000);
+    }
+
+    public void setPublic(String name, boolean isPublic) {
+        if (!identities.setProjectPublic(name, isPublic)) throw unknown("project", name);
+    }
+
+    public List<Membership> members(String project) {
+        project(project);
+        return identities.members(project);
+    }
+
+    public void setMember(String project, String username, Role role) {
+        project(project);
+        user(username);
+        identities.setMember(project, username, role);
+    }
+
+    public void removeMember(String project, String username) {
+        if (!identities.removeMember(project, username)) throw unknown("member", username);
+    }
+
+    public Optional<Role> role(String project, String username) {
+        return identities.findRole(project, username);
+    }
+
+    private static boolean isRepositoryComponent(String name) {
+        try {
+            RepositoryName.of(name);
+            return true;
+        } catch (RegistryException e) {
+            return false;
+        }
+    }
+
+    private static void requireStrong(char[] password) {
+        if (password == null || password.length < MIN_PASSWORD_LENGTH) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "passwords need at least " + MIN_PASSWORD_LENGTH + " characters",
+                    null, 400);
+        }
+    }
+
+    private static RegistryException unknown(String what, String name) {
+        return new RegistryException(ErrorCode.NOT_FOUND, what + " not found: " + name);
+    }
+}

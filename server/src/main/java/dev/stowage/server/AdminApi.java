@@ -1,0 +1,183 @@
+package dev.stowage.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stowage.core.ErrorCode;
+import dev.stowage.core.RegistryException;
+import dev.stowage.core.access.AccessController;
+import dev.stowage.core.access.AccessRequest;
+import dev.stowage.core.access.Account;
+import dev.stowage.core.access.Action;
+import dev.stowage.core.access.Project;
+import dev.stowage.core.access.Role;
+import dev.stowage.identity.AccountService;
+import io.netty.handler.codec.http.HttpHeaderNames;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The admin REST API under {@code /api/v1}: users, projects and members. Every route asks the same access
+ * controller as the registry routes (MANAGE_SYSTEM or MANAGE_PROJECT on the project) before anything else.
+ */
+final class AdminApi {
+    private static final Pattern USER = Pattern.compile("^/api/v1/users/([^/]+)$");
+    private static final Pattern PROJECT = Pattern.compile("^/api/v1/projects/([^/]+)$");
+    private static final Pattern MEMBERS = Pattern.compile("^/api/v1/projects/([^/]+)/members$");
+    private static final Pattern MEMBER = Pattern.compile("^/api/v1/projects/([^/]+)/members/([^/]+)$");
+    private static final int MAX_BODY = 64 * 1024;
+
+    private final AccountService accounts;
+    private final AccessController access;
+
+    AdminApi(AccountService accounts, AccessController access) {
+        this.accounts = accounts;
+        this.access = access;
+    }
+
+    void handle(Exchange exchange) {
+        String path = exchange.path();
+        String method = exchange.method().name();
+        Matcher m;
+        if (path.equals("/api/v1/users")) {
+            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            switch (method) {
+                case "GET" -> exchange.sendJson(200, Map.of(), accounts.users().stream().map(AdminApi::user).toList());
+                case "POST" -> {
+                    JsonNode body = json(exchange);
+                    Account created = accounts.createUser(text(body, "username"), text(body, "password").toCharArray(),
+                            body.path("systemAdmin").asBoolean(false));
+                    exchange.sendJson(201, Map.of("Location", "/api/v1/users/" + created.username()), user(created));
+                }
+                default -> throw notAllowed();
+            }
+        } else if ((m = USER.matcher(path)).matches()) {
+            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            String username = m.group(1);
+            switch (method) {
+                case "GET" -> exchange.sendJson(200, Map.of(), user(accounts.user(username)));
+                case "PATCH" -> {
+                    JsonNode body = json(exchange);
+                    if (body.has("password")) accounts.setPassword(username, text(body, "password").toCharArray());
+                    if (body.has("disabled")) accounts.setDisabled(username, body.path("disabled").asBoolean());
+                    exchange.sendJson(200, Map.of(), user(accounts.user(username)));
+                }
+                default -> throw notAllowed();
+            }
+        } else if (path.equals("/api/v1/projects")) {
+            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            switch (method) {
+                case "GET" -> exchange.sendJson(200, Map.of(), accounts.projects().stream().map(AdminApi::project).toList());
+                case "POST" -> {
+                    JsonNode body = json(exchange);
+                    Project created = accounts.createProject(text(body, "name"), body.path("public").asBoolean(false));
+                    exchange.sendJson(201, Map.of("Location", "/api/v1/projects/" + created.name()), project(created));
+                }
+                default -> throw notAllowed();
+            }
+        } else if ((m = PROJECT.matcher(path)).matches()) {
+            String name = m.group(1);
+            authorize(exchange, Action.MANAGE_PROJECT, name);
+            switch (method) {
+                case "GET" -> exchange.sendJson(200, Map.of(), project(accounts.project(name)));
+                case "PATCH" -> {
+                    JsonNode body = json(exchange);
+                    if (body.has("public")) accounts.setPublic(name, body.path("public").asBoolean());
+                    exchange.sendJson(200, Map.of(), project(accounts.project(name)));
+                }
+                default -> throw notAllowed();
+            }
+        } else if ((m = MEMBERS.matcher(path)).matches()) {
+            String name = m.group(1);
+            authorize(exchange, Action.MANAGE_PROJECT, name);
+            if (!method.equals("GET")) throw notAllowed();
+            exchange.sendJson(200, Map.of(), accounts.members(name).stream()
+                    .map(x -> Map.of("username", x.username(), "role", x.role().name().toLowerCase())).toList());
+        } else if ((m = MEMBER.matcher(path)).matches()) {
+            String name = m.group(1);
+            String username = m.group(2);
+            authorize(exchange, Action.MANAGE_PROJECT, name);
+            switch (method) {
+                case "PUT" -> {
+                    Role role = role(text(json(exchange), "role"));
+                    accounts.setMember(name, username, role);
+                    exchange.sendJson(200, Map.of(), Map.of("username", username, "role", role.name().toLowerCase()));
+                }
+                case "DELETE" -> {
+                    accounts.removeMember(name, username);
+                    exchange.sendEmpty(204, Map.of());
+                }
+                default -> throw notAllowed();
+            }
+        } else {
+            throw new RegistryException(ErrorCode.NOT_FOUND, "no such endpoint");
+        }
+    }
+
+    private void authorize(Exchange exchange, Action action, String project) {
+        access.authorize(new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION), exchange.clientAddress(), action,
+                Optional.empty(), Optional.ofNullable(project), exchange.header(HttpHeaderNames.HOST), exchange.secure()));
+    }
+
+    private static Map<String, Object> user(Account a) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("username", a.username());
+        out.put("systemAdmin", a.systemAdmin());
+        out.put("disabled", a.disabled());
+        out.put("createdAt", a.createdAt().toString());
+        return out;
+    }
+
+    private static Map<String, Object> project(Project p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", p.name());
+        out.put("public", p.isPublic());
+        out.put("createdAt", p.createdAt().toString());
+        return out;
+    }
+
+    private static Role role(String text) {
+        try {
+            return Role.valueOf(text.toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "role must be one of guest, developer, maintainer, admin",
+                    null, 400);
+        }
+    }
+
+    private static JsonNode json(Exchange exchange) {
+        try {
+            byte[] body = exchange.body().readFully(MAX_BODY, () -> {
+                throw new RegistryException(ErrorCode.SIZE_INVALID, "request body too large", null, 413);
+            });
+            JsonNode node = Exchange.JSON.readTree(body);
+            if (node == null || !node.isObject()) throw badJson();
+            return node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw badJson();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "the field '" + field + "' is required (a string)", null, 400);
+        }
+        return value.textValue();
+    }
+
+    private static RegistryException badJson() {
+        return new RegistryException(ErrorCode.UNSUPPORTED, "the body must be a JSON object", null, 400);
+    }
+
+    private static RegistryException notAllowed() {
+        return new RegistryException(ErrorCode.UNSUPPORTED, "method not allowed", null, 405);
+    }
+
+}
