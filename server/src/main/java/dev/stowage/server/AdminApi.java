@@ -95,8 +95,7 @@ final class AdminApi {
             String name = m.group(1);
             authorize(exchange, Action.MANAGE_PROJECT, name);
             if (!method.equals("GET")) throw notAllowed();
-            exchange.sendJson(200, Map.of(), accounts.members(name).stream()
-                    .map(x -> Map.of("username", x.username(), "role", x.role().name().toLowerCase())).toList());
+            exchange.sendJson(200, Map.of(), accounts.members(name).stream().map(x -> member(x.username(), x.role())).toList());
         } else if ((m = MEMBER.matcher(path)).matches()) {
             String name = m.group(1);
             String username = m.group(2);
@@ -105,7 +104,7 @@ final class AdminApi {
                 case "PUT" -> {
                     Role role = role(text(json(exchange), "role"));
                     accounts.setMember(name, username, role);
-                    exchange.sendJson(200, Map.of(), Map.of("username", username, "role", role.name().toLowerCase()));
+                    exchange.sendJson(200, Map.of(), member(username, role));
                 }
                 case "DELETE" -> {
                     accounts.removeMember(name, username);
@@ -129,6 +128,13 @@ final class AdminApi {
         out.put("systemAdmin", a.systemAdmin());
         out.put("disabled", a.disabled());
         out.put("createdAt", a.createdAt().toString());
+        return out;
+    }
+
+    private static Map<String, Object> member(String username, Role role) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("username", username);
+        out.put("role", role.name().toLowerCase());
         return out;
     }
 
