@@ -47,7 +47,7 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         public boolean enabled() { return certificate != null && !certificate.isBlank(); }
     }
 
-    /** Token authentication (in progress: off by default until every client flow is tested). */
+    /** Token authentication: on by default; off only for a registry that every client may write to. */
     public record Auth(boolean enabled, String service, String realm, String tokenLifetime, String keyGrace) {}
 
     static final String DEFAULTS = """
@@ -76,7 +76,7 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               clientCa: ""
               requireClientCertificate: false
             auth:
-              enabled: false
+              enabled: true
               service: stowage
               realm: ""
               tokenLifetime: 5m

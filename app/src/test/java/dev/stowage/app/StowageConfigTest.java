@@ -22,6 +22,8 @@ class StowageConfigTest {
         assertThat(config.jdbcUrl()).isEqualTo("jdbc:sqlite:" + Path.of("data").toAbsolutePath().resolve("stowage.db"));
         assertThat(config.uploadExpiry()).isEqualTo(Duration.ofHours(24));
         assertThat(config.delete().enabled()).isTrue();
+        assertThat(config.auth().enabled()).isTrue();
+        assertThat(config.tls().enabled()).isFalse();
     }
 
     @Test

@@ -33,6 +33,8 @@ final class RegistryProcess implements AutoCloseable {
         pb.environment().put("STOWAGE_HTTP_PORT", Integer.toString(port));
         pb.environment().put("STOWAGE_HTTP_HOST", "127.0.0.1");
         pb.environment().put("STOWAGE_STORAGE_PATH", Files.createDirectories(dir.resolve("stowage")).toString());
+        // Like the Distribution it is compared with: no authentication.
+        pb.environment().put("STOWAGE_AUTH_ENABLED", "false");
         return started("stowage", port, pb.start(), dir.resolve("stowage.log"));
     }
 

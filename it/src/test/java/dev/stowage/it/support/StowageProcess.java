@@ -57,6 +57,8 @@ public final class StowageProcess implements AutoCloseable {
         builder.environment().put("STOWAGE_HTTP_PORT", Integer.toString(port));
         builder.environment().put("STOWAGE_HTTP_HOST", "127.0.0.1");
         builder.environment().put("STOWAGE_STORAGE_PATH", dataDir.toString());
+        // The API tests run an open registry; the authentication tests switch it on explicitly.
+        builder.environment().put("STOWAGE_AUTH_ENABLED", "false");
         builder.environment().putAll(extraEnv);
         process = builder.start();
         awaitReady();
