@@ -70,7 +70,7 @@ public final class Stowage implements AutoCloseable {
                 AuthSettings auth = new AuthSettings(config.auth().service(),
                         Optional.of(config.auth().realm()).filter(r -> !r.isBlank()),
                         StowageConfig.parseDuration(config.auth().tokenLifetime(), "auth.tokenLifetime"));
-                RegistryTokens tokens = new RegistryTokens(SigningKeys.generate(Clock.systemUTC(),
+                RegistryTokens tokens = new RegistryTokens(SigningKeys.shared(identities, Clock.systemUTC(),
                         StowageConfig.parseDuration(config.auth().keyGrace(), "auth.keyGrace")),
                         "stowage", auth.service(), auth.tokenLifetime(), Clock.systemUTC());
                 TokenGrants grants = new TokenGrants(identities, PasswordHasher.DEFAULT, tokens);

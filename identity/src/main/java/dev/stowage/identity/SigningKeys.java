@@ -4,76 +4,117 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import dev.stowage.core.spi.IdentityStore;
+import dev.stowage.core.spi.StoredSigningKey;
 
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The keys that sign registry tokens: one current key, plus retired keys that still verify until their grace
- * period ends, so rotating the key never invalidates tokens already handed out. Thread-safe.
+ * The keys that sign registry tokens: the newest active key signs; retired keys still verify until their grace
+ * period ends, so rotating never invalidates tokens already handed out. Kept in the identity store, so every node
+ * signs and verifies with the same keys; a node that meets an unknown key id reloads (at most once a second), so
+ * a rotation on one node is seen by the others. Thread-safe.
  */
 public final class SigningKeys {
-    public record Key(ECKey jwk, Instant retiredAt) {
+    public record Key(ECKey jwk, Instant createdAt, Instant retiredAt) {
         public String id() { return jwk.getKeyID(); }
     }
 
+    private final IdentityStore store;
     private final Clock clock;
     private final Duration grace;
-    private Key current;
-    private final List<Key> retired = new ArrayList<>();
+    private List<Key> keys = List.of();
+    private Instant lastLoad = Instant.EPOCH;
 
-    private SigningKeys(Clock clock, Duration grace, Key current) {
+    private SigningKeys(IdentityStore store, Clock clock, Duration grace) {
+        this.store = store;
         this.clock = clock;
         this.grace = grace;
-        this.current = current;
     }
 
-    /** A fresh key set with one new P-256 key; {@code grace} is how long a rotated-out key keeps verifying. */
-    public static SigningKeys generate(Clock clock, Duration grace) {
-        return new SigningKeys(clock, grace, new Key(newKey(), null));
+    /** Keys shared through {@code store}; the first node to start creates the first key. */
+    public static SigningKeys shared(IdentityStore store, Clock clock, Duration grace) {
+        SigningKeys keys = new SigningKeys(store, clock, grace);
+        keys.reload();
+        if (keys.active().isEmpty()) {
+            store.addSigningKey(keys.newStoredKey());
+            keys.reload();
+        }
+        return keys;
     }
 
+    /** The key that signs now: the newest active one (two nodes starting at once may each add one; both verify). */
     public synchronized Key current() {
-        return current;
+        return active().stream().max(Comparator.comparing(Key::createdAt).thenComparing(Key::id))
+                .orElseThrow(() -> new IllegalStateException("no active signing key"));
     }
 
-    /** Makes a new key current; the old one verifies for the grace period. Answers the new key's id. */
+    /** Makes a new key current and retires the others, which verify for the grace period. Answers the new id. */
     public synchronized String rotate() {
-        retired.add(new Key(current.jwk(), clock.instant()));
-        current = new Key(newKey(), null);
-        prune();
-        return current.id();
+        StoredSigningKey fresh = newStoredKey();
+        store.addSigningKey(fresh);
+        store.retireSigningKeysExcept(fresh.keyId(), clock.instant());
+        store.deleteSigningKeysRetiredBefore(clock.instant().minus(grace));
+        reload();
+        return fresh.keyId();
     }
 
-    /** The key with this id, if it may still verify tokens now. */
+    /** The key with this id, if it may verify tokens now. */
     public synchronized Optional<ECKey> verificationKey(String keyId) {
-        prune();
-        if (current.id().equals(keyId)) return Optional.of(current.jwk());
-        return retired.stream().filter(k -> k.id().equals(keyId)).map(Key::jwk).findFirst();
+        Optional<Key> found = usable(keyId);
+        if (found.isEmpty() && clock.instant().isAfter(lastLoad.plusSeconds(1))) {
+            reload();
+            found = usable(keyId);
+        }
+        return found.map(Key::jwk);
     }
 
     /** Ids of every key that verifies now, current first. */
     public synchronized List<String> activeKeyIds() {
-        prune();
         List<String> ids = new ArrayList<>();
-        ids.add(current.id());
-        retired.forEach(k -> ids.add(k.id()));
+        String current = current().id();
+        ids.add(current);
+        keys.stream().filter(this::verifies).map(Key::id).filter(id -> !id.equals(current)).forEach(ids::add);
         return ids;
     }
 
-    private void prune() {
-        Instant cutoff = clock.instant().minus(grace);
-        retired.removeIf(k -> !k.retiredAt().isAfter(cutoff));
+    private Optional<Key> usable(String keyId) {
+        return keys.stream().filter(k -> k.id().equals(keyId)).filter(this::verifies).findFirst();
     }
 
-    private static ECKey newKey() {
+    private boolean verifies(Key key) {
+        return key.retiredAt() == null || key.retiredAt().plus(grace).isAfter(clock.instant());
+    }
+
+    private List<Key> active() {
+        return keys.stream().filter(k -> k.retiredAt() == null).toList();
+    }
+
+    private synchronized void reload() {
+        List<Key> loaded = new ArrayList<>();
+        for (StoredSigningKey stored : store.signingKeys()) {
+            try {
+                loaded.add(new Key(ECKey.parse(stored.privateJwk()), stored.createdAt(), stored.retiredAt()));
+            } catch (ParseException e) {
+                throw new IllegalStateException("signing key " + stored.keyId() + " is not a valid JWK", e);
+            }
+        }
+        keys = List.copyOf(loaded);
+        lastLoad = clock.instant();
+    }
+
+    private StoredSigningKey newStoredKey() {
         try {
-            return new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate();
+            ECKey key = new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate();
+            return new StoredSigningKey(key.getKeyID(), key.toJSONString(), clock.instant(), null);
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot generate a P-256 key", e);
         }

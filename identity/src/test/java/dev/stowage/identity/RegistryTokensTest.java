@@ -11,7 +11,15 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.stowage.core.ErrorCode;
 import dev.stowage.core.RegistryException;
 import dev.stowage.core.access.Scope;
+import dev.stowage.metadata.JdbcIdentityStore;
+import dev.stowage.metadata.JdbcMetadataStore;
+import dev.stowage.metadata.MetadataConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -34,8 +42,33 @@ class RegistryTokensTest {
     }
 
     final MovableClock clock = new MovableClock();
-    final SigningKeys keys = SigningKeys.generate(clock, Duration.ofHours(1));
-    final RegistryTokens tokens = new RegistryTokens(keys, "stowage", "registry.example", Duration.ofMinutes(5), clock);
+    @TempDir Path dir;
+    JdbcMetadataStore db;
+    SigningKeys keys;
+    RegistryTokens tokens;
+
+    @BeforeEach
+    void open() {
+        db = JdbcMetadataStore.open(new MetadataConfig("jdbc:sqlite:" + dir.resolve("m.db"), "", "", 0));
+        keys = SigningKeys.shared(new JdbcIdentityStore(db), clock, Duration.ofHours(1));
+        tokens = new RegistryTokens(keys, "stowage", "registry.example", Duration.ofMinutes(5), clock);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    @Test
+    void aSecondNodeOnTheSameDatabaseVerifiesTokensAndSeesRotations() {
+        SigningKeys otherNodeKeys = SigningKeys.shared(new JdbcIdentityStore(db), clock, Duration.ofHours(1));
+        RegistryTokens otherNode = new RegistryTokens(otherNodeKeys, "stowage", "registry.example", Duration.ofMinutes(5), clock);
+        assertThat(otherNodeKeys.current().id()).isEqualTo(keys.current().id());
+        assertThat(otherNode.verify(tokens.issue("alice", List.of()).token()).subject()).isEqualTo("alice");
+        keys.rotate();
+        clock.now = clock.now.plusSeconds(2);
+        assertThat(otherNode.verify(tokens.issue("bob", List.of()).token()).subject()).isEqualTo("bob");
+    }
 
     static void assertUnauthorized(Runnable r) {
         assertThatThrownBy(r::run).isInstanceOfSatisfying(RegistryException.class,

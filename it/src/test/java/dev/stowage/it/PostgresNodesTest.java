@@ -26,19 +26,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Stowage on PostgreSQL by configuration alone: two nodes share one database and one storage directory; what one
- * node is told, the other serves, and a chunked upload begun on one is finished on the other.
+ * node is told, the other serves, a chunked upload begun on one is finished on the other, and a token issued by
+ * one is accepted by the other.
  */
 class PostgresNodesTest {
     @TempDir static Path dir;
     static StowageProcess nodeA;
     static StowageProcess nodeB;
+    static final String PASSWORD = "nodes-admin-password";
 
     @BeforeAll
     static void start() throws Exception {
         PostgresServer.assumeAvailable();
         MetadataConfig db = PostgresServer.shared().newDatabase();
         Map<String, String> env = Map.of("STOWAGE_DATABASE_URL", db.jdbcUrl(),
-                "STOWAGE_DATABASE_USER", db.user(), "STOWAGE_DATABASE_PASSWORD", db.password() == null ? "" : db.password());
+                "STOWAGE_DATABASE_USER", db.user(), "STOWAGE_DATABASE_PASSWORD", db.password() == null ? "" : db.password(),
+                "STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", PASSWORD);
         nodeA = StowageProcess.start(dir.resolve("shared"), env);
         nodeB = StowageProcess.start(dir.resolve("shared"), env);
     }
@@ -55,37 +58,45 @@ class PostgresNodesTest {
         TestImages.requireBusybox();
         Path layout = dir.resolve("layout");
         TestImages.Image image = TestImages.writeImage(layout, "v1", "amd64", "postgres nodes");
-        run(cmd("skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":v1",
+        run(cmd("skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:" + PASSWORD, "oci:" + layout + ":v1",
                 "docker://" + nodeA.hostPort() + "/pg/app:v1")).ok();
-        assertThat(Registry.manifestDigest(nodeB, "pg/app", "v1")).isEqualTo(image.manifestDigest());
-        run(cmd("skopeo", "copy", "--src-tls-verify=false", "docker://" + nodeB.hostPort() + "/pg/app:v1",
-                "oci:" + dir.resolve("out") + ":v1")).ok();
-        assertThat(Registry.json(nodeB, "/v2/_catalog").path("repositories").toString()).contains("pg/app");
+        String inspect = run(cmd("skopeo", "inspect", "--tls-verify=false", "--creds", "admin:" + PASSWORD,
+                "docker://" + nodeB.hostPort() + "/pg/app:v1")).ok().output();
+        assertThat(inspect).contains(image.manifestDigest());
+        run(cmd("skopeo", "copy", "--src-tls-verify=false", "--src-creds", "admin:" + PASSWORD,
+                "docker://" + nodeB.hostPort() + "/pg/app:v1", "oci:" + dir.resolve("out") + ":v1")).ok();
     }
 
     @Test
     void chunkedUploadBegunOnOneNodeCompletesOnTheOther() throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        // A token from node A: the nodes share signing keys through the database, so node B accepts it too.
+        HttpResponse<String> tokenResponse = http.send(HttpRequest.newBuilder(URI.create(nodeA.baseUrl()
+                + "/token?service=stowage&scope=repository:pg/chunks:pull,push")).header("Authorization", "Basic "
+                + java.util.Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String bearer = "Bearer " + new com.fasterxml.jackson.databind.ObjectMapper().readTree(tokenResponse.body()).path("token").asText();
         byte[] data = new byte[6 << 20];
         new Random(6).nextBytes(data);
         String digest = TestImages.sha256(data);
         HttpResponse<Void> start = http.send(HttpRequest.newBuilder(URI.create(nodeA.baseUrl() + "/v2/pg/chunks/blobs/uploads/"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+                .header("Authorization", bearer).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
         String location = start.headers().firstValue("Location").orElseThrow();
-        HttpResponse<Void> first = http.send(HttpRequest.newBuilder(URI.create(nodeA.baseUrl() + location))
+        HttpResponse<Void> first = http.send(HttpRequest.newBuilder(URI.create(nodeA.baseUrl() + location)).header("Authorization", bearer)
                 .header("Content-Range", "0-" + ((3 << 20) - 1))
                 .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOfRange(data, 0, 3 << 20))).build(),
                 HttpResponse.BodyHandlers.discarding());
         assertThat(first.statusCode()).isEqualTo(202);
-        HttpResponse<Void> second = http.send(HttpRequest.newBuilder(URI.create(nodeB.baseUrl() + location))
+        HttpResponse<Void> second = http.send(HttpRequest.newBuilder(URI.create(nodeB.baseUrl() + location)).header("Authorization", bearer)
                 .header("Content-Range", (3 << 20) + "-" + (data.length - 1))
                 .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOfRange(data, 3 << 20, data.length))).build(),
                 HttpResponse.BodyHandlers.discarding());
         assertThat(second.statusCode()).isEqualTo(202);
         HttpResponse<Void> done = http.send(HttpRequest.newBuilder(URI.create(nodeB.baseUrl() + location + "?digest=" + digest))
-                .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+                .header("Authorization", bearer).PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
         assertThat(done.statusCode()).isEqualTo(201);
-        HttpResponse<byte[]> read = http.send(HttpRequest.newBuilder(URI.create(nodeA.baseUrl() + "/v2/pg/chunks/blobs/" + digest)).build(),
+        HttpResponse<byte[]> read = http.send(HttpRequest.newBuilder(URI.create(nodeA.baseUrl() + "/v2/pg/chunks/blobs/" + digest))
+                .header("Authorization", bearer).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(read.body()).isEqualTo(data);
     }

@@ -5,6 +5,7 @@ import dev.stowage.core.access.Membership;
 import dev.stowage.core.access.Project;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.spi.IdentityStore;
+import dev.stowage.core.spi.StoredSigningKey;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -190,6 +191,63 @@ public final class JdbcIdentityStore implements IdentityStore {
                 }
                 return out;
             }
+        });
+    }
+
+    @Override
+    public List<StoredSigningKey> signingKeys() {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT key_id, private_jwk, created_at, retired_at FROM signing_keys ORDER BY created_at, key_id")) {
+                List<StoredSigningKey> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        long retired = r.getLong(4);
+                        Instant retiredAt = r.wasNull() ? null : Instant.ofEpochMilli(retired);
+                        out.add(new StoredSigningKey(r.getString(1), r.getString(2), Instant.ofEpochMilli(r.getLong(3)),
+                                retiredAt));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public void addSigningKey(StoredSigningKey key) {
+        db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO signing_keys (key_id, private_jwk, created_at, retired_at) VALUES (?, ?, ?, NULL)")) {
+                s.setString(1, key.keyId());
+                s.setString(2, key.privateJwk());
+                s.setLong(3, key.createdAt().toEpochMilli());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void retireSigningKeysExcept(String keepKeyId, Instant at) {
+        db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL AND key_id <> ?")) {
+                s.setLong(1, at.toEpochMilli());
+                s.setString(2, keepKeyId);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteSigningKeysRetiredBefore(Instant cutoff) {
+        db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM signing_keys WHERE retired_at < ?")) {
+                s.setLong(1, cutoff.toEpochMilli());
+                s.executeUpdate();
+            }
+            return null;
         });
     }
 

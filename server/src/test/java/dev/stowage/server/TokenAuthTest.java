@@ -62,7 +62,7 @@ class TokenAuthTest {
         identities.setMember("team", "dev", Role.DEVELOPER);
         identities.setMember("team", "guest", Role.GUEST);
         AuthSettings auth = new AuthSettings("stowage", Optional.empty(), Duration.ofMinutes(5));
-        RegistryTokens tokens = new RegistryTokens(SigningKeys.generate(Clock.systemUTC(), Duration.ofHours(1)), "stowage",
+        RegistryTokens tokens = new RegistryTokens(SigningKeys.shared(identities, Clock.systemUTC(), Duration.ofHours(1)), "stowage",
                 "stowage", Duration.ofMinutes(5), Clock.systemUTC());
         RegistryService service = new RegistryService(new FileSystemBlobStore(root.resolve("blobs")), metadata,
                 RegistryPolicy.PERMISSIVE, ServiceSettings.DEFAULTS, Clock.systemUTC());

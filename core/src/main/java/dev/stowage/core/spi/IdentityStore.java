@@ -5,6 +5,7 @@ import dev.stowage.core.access.Membership;
 import dev.stowage.core.access.Project;
 import dev.stowage.core.access.Role;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,4 +43,14 @@ public interface IdentityStore {
     Optional<Role> findRole(String project, String username);
 
     List<Membership> members(String project);
+
+    /** Signing keys still kept: active ones (no retiredAt) and retired ones not yet removed. */
+    List<StoredSigningKey> signingKeys();
+
+    void addSigningKey(StoredSigningKey key);
+
+    /** Retires every active key but {@code keepKeyId}. */
+    void retireSigningKeysExcept(String keepKeyId, Instant at);
+
+    void deleteSigningKeysRetiredBefore(Instant cutoff);
 }

@@ -81,6 +81,19 @@ public abstract class IdentityStoreContract {
     }
 
     @Test
+    void signingKeysAreAddedRetiredAndPruned() throws Exception {
+        IdentityStore store = identityStore();
+        store.addSigningKey(new StoredSigningKey("k1", "{\"kty\":\"EC\"}", T0, null));
+        store.addSigningKey(new StoredSigningKey("k2", "{}", T0.plusSeconds(10), null));
+        store.retireSigningKeysExcept("k2", T0.plusSeconds(20));
+        assertThat(store.signingKeys()).containsExactly(
+                new StoredSigningKey("k1", "{\"kty\":\"EC\"}", T0, T0.plusSeconds(20)),
+                new StoredSigningKey("k2", "{}", T0.plusSeconds(10), null));
+        store.deleteSigningKeysRetiredBefore(T0.plusSeconds(30));
+        assertThat(store.signingKeys()).extracting(StoredSigningKey::keyId).containsExactly("k2");
+    }
+
+    @Test
     void membershipNeedsAnExistingProjectAndAccount() throws Exception {
         IdentityStore store = identityStore();
         store.createAccount(account("dev"));
