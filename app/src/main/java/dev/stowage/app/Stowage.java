@@ -15,6 +15,7 @@ import dev.stowage.metadata.JdbcIdentityStore;
 import dev.stowage.metadata.JdbcMetadataStore;
 import dev.stowage.metadata.MetadataConfig;
 import dev.stowage.server.RegistryServer;
+import dev.stowage.server.NetworkPolicy;
 import dev.stowage.server.ServerSettings;
 import dev.stowage.server.TlsSettings;
 import dev.stowage.storage.FileSystemBlobStore;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,7 +64,9 @@ public final class Stowage implements AutoCloseable {
                             config.tls().requireClientCertificate()))
                     : Optional.empty();
             ServerSettings serverSettings = new ServerSettings(config.http().host(), config.http().port(),
-                    config.http().ioThreads(), config.http().maxHeaderBytes(), tls);
+                    config.http().ioThreads(), config.http().maxHeaderBytes(), tls,
+                    NetworkPolicy.of(List.of(config.network().allow().split(",")), config.network().rateLimit(),
+                            config.network().rateBurst()));
             RegistryServer server;
             if (config.auth().enabled()) {
                 JdbcIdentityStore identities = new JdbcIdentityStore(metadata);

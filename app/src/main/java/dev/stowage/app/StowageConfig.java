@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * environment variables (e.g. {@code STOWAGE_HTTP_PORT}, {@code STOWAGE_DATABASE_MAX_POOL_SIZE}).
  */
 public record StowageConfig(Http http, Storage storage, Database database, Uploads uploads, Manifests manifests,
-                            Delete delete, Auth auth, Tls tls) {
+                            Delete delete, Auth auth, Tls tls, Network network) {
 
     public record Http(String host, int port, int ioThreads, int maxHeaderBytes) {}
 
@@ -41,6 +41,9 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
     public record Manifests(long maxBytes) {}
 
     public record Delete(boolean enabled) {}
+
+    /** Networks allowed to connect (comma-separated CIDRs; empty: all) and requests per second per client (0: no limit). */
+    public record Network(String allow, double rateLimit, double rateBurst) {}
 
     /** HTTPS from PEM files (empty certificate: plain HTTP); a client CA turns on mutual TLS. */
     public record Tls(String certificate, String key, String clientCa, boolean requireClientCertificate) {
@@ -70,6 +73,10 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               maxBytes: 4194304
             delete:
               enabled: true
+            network:
+              allow: ""
+              rateLimit: 0
+              rateBurst: 100
             tls:
               certificate: ""
               key: ""

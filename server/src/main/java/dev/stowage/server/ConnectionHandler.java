@@ -27,6 +27,7 @@ import java.util.ArrayDeque;
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final RegistryApi api;
     private final AccessLog accessLog;
+    private final NetworkPolicy network;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange current;
@@ -37,9 +38,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** After an early answer (an error before the body was read), at most this much body is read and dropped. */
     private static final long DRAIN_LIMIT = 64L << 20;
 
-    ConnectionHandler(RegistryApi api, AccessLog accessLog) {
+    ConnectionHandler(RegistryApi api, AccessLog accessLog, NetworkPolicy network) {
         this.api = api;
         this.accessLog = accessLog;
+        this.network = network;
     }
 
     @Override
@@ -98,6 +100,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             currentDispatched = true;
             current.sendError(badRequest(request.decoderResult().cause()));
             return;
+        }
+        if (ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress remote) {
+            try {
+                network.check(remote.getAddress());
+            } catch (RegistryException e) {
+                body.discard();
+                currentDispatched = true;
+                current.sendError(e);
+                return;
+            }
         }
         if (hasBody(request)) dispatch();
     }

@@ -85,7 +85,7 @@ public final class RegistryServer implements AutoCloseable {
                                     .addLast("http", new HttpServerCodec(decoderConfig))
                                     .addLast("continue", new HttpServerExpectContinueHandler())
                                     .addLast("chunked", new ChunkedWriteHandler())
-                                    .addLast("registry", new ConnectionHandler(api, accessLog));
+                                    .addLast("registry", new ConnectionHandler(api, accessLog, settings.network()));
                         }
                     });
             Channel channel = bootstrap.bind(new InetSocketAddress(settings.host(), settings.port())).sync().channel();

@@ -37,7 +37,7 @@ class TlsTest {
         metadata = JdbcMetadataStore.open(new MetadataConfig("jdbc:sqlite:" + root.resolve("m.db"), "", "", 0));
         RegistryService service = new RegistryService(new FileSystemBlobStore(root.resolve("blobs")), metadata,
                 RegistryPolicy.PERMISSIVE, ServiceSettings.DEFAULTS, Clock.systemUTC());
-        server = RegistryServer.start(new ServerSettings("127.0.0.1", 0, 0, 16384, Optional.of(tls)), service,
+        server = RegistryServer.start(new ServerSettings("127.0.0.1", 0, 0, 16384, Optional.of(tls), NetworkPolicy.OPEN), service,
                 AccessController.OPEN);
         return server;
     }

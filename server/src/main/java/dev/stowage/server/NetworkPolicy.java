@@ -1,0 +1,71 @@
+package dev.stowage.server;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.stowage.core.ErrorCode;
+import dev.stowage.core.RegistryException;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Who may talk to the registry at all, checked on the event loop before a request is routed: a global allowlist
+ * of networks (empty: everyone), and a per-client token bucket that answers 429 TOOMANYREQUESTS with Retry-After.
+ */
+public final class NetworkPolicy {
+    public static final NetworkPolicy OPEN = new NetworkPolicy(List.of(), 0, 0);
+
+    private final List<Cidr> allowed;
+    private final double ratePerSecond;
+    private final double burst;
+    private final Cache<InetAddress, Bucket> buckets = Caffeine.newBuilder()
+            .maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(10)).build();
+
+    /** @param ratePerSecond sustained requests per second per client address; 0 turns rate limiting off */
+    public static NetworkPolicy of(List<String> allowedNetworks, double ratePerSecond, double burst) {
+        return new NetworkPolicy(allowedNetworks.stream().filter(s -> !s.isBlank()).map(Cidr::parse).toList(),
+                ratePerSecond, Math.max(burst, 1));
+    }
+
+    private NetworkPolicy(List<Cidr> allowed, double ratePerSecond, double burst) {
+        this.allowed = allowed;
+        this.ratePerSecond = ratePerSecond;
+        this.burst = burst;
+    }
+
+    /** Throws DENIED (403) for addresses outside the allowlist and TOOMANYREQUESTS (429) past the rate. */
+    void check(InetAddress client) {
+        if (!allowed.isEmpty() && allowed.stream().noneMatch(c -> c.contains(client))) {
+            throw new RegistryException(ErrorCode.DENIED, "requests from this address are not allowed", null, 403);
+        }
+        if (ratePerSecond <= 0) return;
+        Bucket bucket = buckets.get(client, k -> new Bucket(burst));
+        double wait = bucket.take(ratePerSecond, burst, System.nanoTime());
+        if (wait > 0) {
+            long retryAfter = Math.max(1, (long) Math.ceil(wait));
+            throw new RegistryException(ErrorCode.TOOMANYREQUESTS, "too many requests; retry in " + retryAfter + " s",
+                    null, 429).withHeader("Retry-After", Long.toString(retryAfter));
+        }
+    }
+
+    /** A token bucket; answers 0 when a token was taken, else the seconds until one is available. */
+    private static final class Bucket {
+        private double tokens;
+        private long updatedNanos = System.nanoTime();
+
+        Bucket(double tokens) {
+            this.tokens = tokens;
+        }
+
+        synchronized double take(double rate, double capacity, long now) {
+            tokens = Math.min(capacity, tokens + (now - updatedNanos) / 1e9 * rate);
+            updatedNanos = now;
+            if (tokens >= 1) {
+                tokens -= 1;
+                return 0;
+            }
+            return (1 - tokens) / rate;
+        }
+    }
+}
