@@ -11,6 +11,8 @@ import dev.stowage.identity.RegistryTokens;
 import dev.stowage.identity.SigningKeys;
 import dev.stowage.identity.TokenAccessController;
 import dev.stowage.identity.TokenGrants;
+import dev.stowage.core.audit.AuditTrail;
+import dev.stowage.metadata.JdbcAuditStore;
 import dev.stowage.metadata.JdbcIdentityStore;
 import dev.stowage.metadata.JdbcMetadataStore;
 import dev.stowage.metadata.MetadataConfig;
@@ -39,9 +41,11 @@ public final class Stowage implements AutoCloseable {
     private final JdbcMetadataStore metadata;
     private final RegistryServer server;
     private final ScheduledExecutorService sweeper;
+    private final Optional<AuditTrail> audit;
 
     private Stowage(FileSystemBlobStore blobs, JdbcMetadataStore metadata, RegistryServer server,
-                    ScheduledExecutorService sweeper) {
+                    ScheduledExecutorService sweeper, Optional<AuditTrail> audit) {
+        this.audit = audit;
         this.blobs = blobs;
         this.metadata = metadata;
         this.server = server;
@@ -67,6 +71,10 @@ public final class Stowage implements AutoCloseable {
                     config.http().ioThreads(), config.http().maxHeaderBytes(), tls,
                     NetworkPolicy.of(List.of(config.network().allow().split(",")), config.network().rateLimit(),
                             config.network().rateBurst()));
+            JdbcAuditStore auditStore = new JdbcAuditStore(metadata);
+            Optional<AuditTrail> audit = config.audit().enabled()
+                    ? Optional.of(new AuditTrail(auditStore, AuditStream.open(config.audit().stream()), 200))
+                    : Optional.empty();
             RegistryServer server;
             if (config.auth().enabled()) {
                 JdbcIdentityStore identities = new JdbcIdentityStore(metadata);
@@ -80,9 +88,11 @@ public final class Stowage implements AutoCloseable {
                 TokenGrants grants = new TokenGrants(identities, PasswordHasher.DEFAULT, tokens);
                 server = RegistryServer.start(serverSettings, service,
                         new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
-                        Optional.of(new AccountService(identities, PasswordHasher.DEFAULT, Clock.systemUTC())));
+                        Optional.of(new AccountService(identities, PasswordHasher.DEFAULT, Clock.systemUTC())),
+                        audit, Optional.of(auditStore));
             } else {
-                server = RegistryServer.start(serverSettings, service, AccessController.OPEN);
+                server = RegistryServer.start(serverSettings, service, AccessController.OPEN, Optional.empty(),
+                        Optional.empty(), audit, Optional.empty());
             }
             ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("upload-sweeper").daemon().factory());
@@ -90,7 +100,7 @@ public final class Stowage implements AutoCloseable {
             sweeper.scheduleWithFixedDelay(() -> sweepUploads(service), Math.min(interval, 10_000), interval,
                     TimeUnit.MILLISECONDS);
             LOG.info("storage {} , metadata {}", config.storagePath(), redact(config.jdbcUrl()));
-            return new Stowage(blobs, metadata, server, sweeper);
+            return new Stowage(blobs, metadata, server, sweeper, audit);
         } catch (InterruptedException | RuntimeException e) {
             metadata.close();
             throw e;
@@ -120,6 +130,7 @@ public final class Stowage implements AutoCloseable {
     public void close() {
         sweeper.shutdownNow();
         server.close();
+        audit.ifPresent(AuditTrail::close);
         metadata.close();
         try {
             blobs.close();

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * environment variables (e.g. {@code STOWAGE_HTTP_PORT}, {@code STOWAGE_DATABASE_MAX_POOL_SIZE}).
  */
 public record StowageConfig(Http http, Storage storage, Database database, Uploads uploads, Manifests manifests,
-                            Delete delete, Auth auth, Tls tls, Network network) {
+                            Delete delete, Auth auth, Tls tls, Network network, Audit audit) {
 
     public record Http(String host, int port, int ioThreads, int maxHeaderBytes) {}
 
@@ -41,6 +41,9 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
     public record Manifests(long maxBytes) {}
 
     public record Delete(boolean enabled) {}
+
+    /** The audit trail: on by default; {@code stream} also writes JSON lines to a file, or stdout with "-". */
+    public record Audit(boolean enabled, String stream) {}
 
     /** Networks allowed to connect (comma-separated CIDRs; empty: all) and requests per second per client (0: no limit). */
     public record Network(String allow, double rateLimit, double rateBurst) {}
@@ -73,6 +76,9 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               maxBytes: 4194304
             delete:
               enabled: true
+            audit:
+              enabled: true
+              stream: ""
             network:
               allow: ""
               rateLimit: 0

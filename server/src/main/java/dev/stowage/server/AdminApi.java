@@ -9,7 +9,11 @@ import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Action;
 import dev.stowage.core.access.Project;
 import dev.stowage.core.access.Role;
+import dev.stowage.core.audit.AuditRecord;
+import dev.stowage.core.audit.AuditTrail;
+import dev.stowage.core.spi.AuditStore;
 import dev.stowage.identity.AccountService;
+import java.util.List;
 import io.netty.handler.codec.http.HttpHeaderNames;
 
 import java.io.IOException;
@@ -33,17 +37,23 @@ final class AdminApi {
 
     private final AccountService accounts;
     private final AccessController access;
+    private final Optional<AuditStore> audit;
 
-    AdminApi(AccountService accounts, AccessController access) {
+    AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit) {
         this.accounts = accounts;
         this.access = access;
+        this.audit = audit;
     }
 
     void handle(Exchange exchange) {
         String path = exchange.path();
         String method = exchange.method().name();
         Matcher m;
-        if (path.equals("/api/v1/users")) {
+        if (path.equals("/api/v1/audit") && audit.isPresent()) {
+            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            if (!method.equals("GET")) throw notAllowed();
+            auditQuery(exchange);
+        } else if (path.equals("/api/v1/users")) {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
             switch (method) {
                 case "GET" -> exchange.sendJson(200, Map.of(), accounts.users().stream().map(AdminApi::user).toList());
@@ -117,9 +127,39 @@ final class AdminApi {
         }
     }
 
+    /** GET /api/v1/audit?actor=&action=&repository=&since=&until=&after=&limit=, oldest first, {@code next} to page. */
+    private void auditQuery(Exchange exchange) {
+        int limit;
+        long after;
+        java.util.Optional<java.time.Instant> since;
+        java.util.Optional<java.time.Instant> until;
+        try {
+            limit = Math.min(1000, Integer.parseInt(exchange.query("limit").orElse("100")));
+            after = Long.parseLong(exchange.query("after").orElse("0"));
+            since = exchange.query("since").map(java.time.Instant::parse);
+            until = exchange.query("until").map(java.time.Instant::parse);
+        } catch (RuntimeException e) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "limit and after are integers; since and until ISO-8601 instants",
+                    null, 400);
+        }
+        if (limit < 1) throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "limit must be positive");
+        List<AuditRecord> records = audit.get().query(after, limit, exchange.query("actor"), exchange.query("action"),
+                exchange.query("repository"), since, until);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("records", records.stream().map(r -> {
+            try {
+                return Exchange.JSON.readTree(AuditTrail.toJson(r));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList());
+        if (records.size() == limit) body.put("next", records.getLast().sequence());
+        exchange.sendJson(200, Map.of(), body);
+    }
+
     private void authorize(Exchange exchange, Action action, String project) {
-        access.authorize(new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION), exchange.clientAddress(), action,
-                Optional.empty(), Optional.ofNullable(project), exchange.header(HttpHeaderNames.HOST), exchange.secure()));
+        exchange.principal(access.authorize(new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION), exchange.clientAddress(), action,
+                Optional.empty(), Optional.ofNullable(project), exchange.header(HttpHeaderNames.HOST), exchange.secure())));
     }
 
     private static Map<String, Object> user(Account a) {

@@ -28,6 +28,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final RegistryApi api;
     private final AccessLog accessLog;
     private final NetworkPolicy network;
+    private final java.util.Optional<HttpAudit> audit;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange current;
@@ -38,10 +39,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** After an early answer (an error before the body was read), at most this much body is read and dropped. */
     private static final long DRAIN_LIMIT = 64L << 20;
 
-    ConnectionHandler(RegistryApi api, AccessLog accessLog, NetworkPolicy network) {
+    ConnectionHandler(RegistryApi api, AccessLog accessLog, NetworkPolicy network, java.util.Optional<HttpAudit> audit) {
         this.api = api;
         this.accessLog = accessLog;
         this.network = network;
+        this.audit = audit;
     }
 
     @Override
@@ -127,6 +129,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Event loop (via the write future): the response is on the wire. */
     private void exchangeComplete(Exchange exchange) {
         accessLog.log(exchange);
+        audit.ifPresent(a -> a.record(exchange));
         if (exchange != current || !ctx.channel().isActive()) return;
         responseDone = true;
         if (!exchange.body().ended()) {

@@ -53,6 +53,7 @@ final class Exchange {
     private volatile int status;
     private volatile long bytesSent;
     private volatile String failureNote;
+    private volatile dev.stowage.core.access.Principal principal = dev.stowage.core.access.Principal.ANONYMOUS;
 
     Exchange(Channel channel, HttpRequest request, RequestBody body, Consumer<Exchange> onComplete) {
         this.channel = channel;
@@ -89,6 +90,11 @@ final class Exchange {
     long bytesSent() { return bytesSent; }
 
     String failureNote() { return failureNote; }
+
+    /** Who the access check (or the token endpoint) found behind this request. */
+    dev.stowage.core.access.Principal principal() { return principal; }
+
+    void principal(dev.stowage.core.access.Principal who) { this.principal = who; }
 
     boolean responded() { return responded.get(); }
 

@@ -102,9 +102,9 @@ final class RegistryApi {
             Route route = Route.resolve(exchange.path());
             HttpMethod method = exchange.method();
             Action action = actionFor(route.endpoint(), method);
-            access.authorize(AccessRequest.forRegistry(exchange.header(HttpHeaderNames.AUTHORIZATION),
+            exchange.principal(access.authorize(AccessRequest.forRegistry(exchange.header(HttpHeaderNames.AUTHORIZATION),
                     exchange.clientAddress(), action, route.repository(), exchange.header(HttpHeaderNames.HOST),
-                    exchange.secure()));
+                    exchange.secure())));
             switch (route.endpoint()) {
                 case BASE -> exchange.sendJson(200, Map.of(), Map.of());
                 case CATALOG -> catalog(exchange);

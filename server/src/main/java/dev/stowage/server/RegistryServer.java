@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import dev.stowage.core.audit.AuditTrail;
+import dev.stowage.core.spi.AuditStore;
 import dev.stowage.identity.AccountService;
 import dev.stowage.identity.TokenGrants;
 
@@ -55,13 +57,22 @@ public final class RegistryServer implements AutoCloseable {
     public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
                                        Optional<TokenGrants> grants, Optional<AccountService> accounts)
             throws InterruptedException {
+        return start(settings, service, access, grants, accounts, Optional.empty(), Optional.empty());
+    }
+
+    /** With {@code audit}, every finished request is considered for the audit trail; {@code auditStore} serves queries. */
+    public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
+                                       Optional<TokenGrants> grants, Optional<AccountService> accounts,
+                                       Optional<AuditTrail> audit, Optional<AuditStore> auditStore)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new),
-                accounts.map(a -> new AdminApi(a, access)));
+                accounts.map(a -> new AdminApi(a, access, auditStore)));
+        Optional<HttpAudit> httpAudit = audit.map(HttpAudit::new);
         AccessLog accessLog = new AccessLog();
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)
@@ -85,7 +96,7 @@ public final class RegistryServer implements AutoCloseable {
                                     .addLast("http", new HttpServerCodec(decoderConfig))
                                     .addLast("continue", new HttpServerExpectContinueHandler())
                                     .addLast("chunked", new ChunkedWriteHandler())
-                                    .addLast("registry", new ConnectionHandler(api, accessLog, settings.network()));
+                                    .addLast("registry", new ConnectionHandler(api, accessLog, settings.network(), httpAudit));
                         }
                     });
             Channel channel = bootstrap.bind(new InetSocketAddress(settings.host(), settings.port())).sync().channel();

@@ -35,6 +35,7 @@ final class TokenApi {
         switch (exchange.method().name()) {
             case "GET" -> {
                 Principal principal = grants.authenticate(exchange.header(HttpHeaderNames.AUTHORIZATION));
+                exchange.principal(principal);
                 answer(exchange, principal, Scope.parseAll(exchange.queryAll("scope")));
             }
             case "POST" -> {
@@ -46,6 +47,7 @@ final class TokenApi {
                 String username = first(form, "username").orElseThrow(() -> unauthorized());
                 char[] password = first(form, "password").orElse("").toCharArray();
                 Principal principal = grants.authenticate(username, password);
+                exchange.principal(principal);
                 answer(exchange, principal, Scope.parseAll(form.getOrDefault("scope", List.of())));
             }
             default -> throw new RegistryException(ErrorCode.UNSUPPORTED, "method not allowed", null, 405);

@@ -1,0 +1,78 @@
+package dev.stowage.server;
+
+import dev.stowage.core.access.Principal;
+import dev.stowage.core.audit.AuditEvent;
+import dev.stowage.core.audit.AuditTrail;
+import io.netty.handler.codec.http.HttpHeaderNames;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Turns finished exchanges into audit events: pulls (manifest GET), pushes (manifest PUT), deletes, sign-ins and
+ * token issues, admin changes, and every refused (401/403) request. Uploads, HEADs and listings are not audited
+ * on their own: the push or pull they belong to is.
+ */
+final class HttpAudit {
+    private final AuditTrail trail;
+
+    HttpAudit(AuditTrail trail) {
+        this.trail = trail;
+    }
+
+    void record(Exchange exchange) {
+        eventFor(exchange).ifPresent(trail::record);
+    }
+
+    static Optional<AuditEvent> eventFor(Exchange exchange) {
+        String path;
+        try {
+            path = exchange.path();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        String method = exchange.method().name();
+        int status = exchange.status();
+        boolean refused = status == 401 || status == 403;
+        String action = null;
+        String repository = "";
+        String reference = "";
+        String detail = exchange.failureNote() == null ? "" : exchange.failureNote();
+        if (path.equals("/token")) {
+            action = exchange.header(HttpHeaderNames.AUTHORIZATION).isPresent() || method.equals("POST") ? "sign-in" : "token";
+            reference = String.join(" ", exchange.queryAll("scope"));
+        } else if (path.startsWith("/api/v1/")) {
+            if (refused) {
+                action = "denied";
+            } else if (!method.equals("GET")) {
+                action = "admin";
+            }
+            detail = method + " " + path + (detail.isEmpty() ? "" : " " + detail);
+        } else {
+            try {
+                Route route = Route.resolve(path);
+                repository = route.repository().map(Object::toString).orElse("");
+                reference = route.argument();
+                if (refused) {
+                    action = "denied";
+                    detail = method + " " + route.endpoint().name().toLowerCase() + (detail.isEmpty() ? "" : " " + detail);
+                } else if (route.endpoint() == Route.Endpoint.MANIFEST) {
+                    action = switch (method) {
+                        case "GET" -> "pull";
+                        case "PUT" -> "push";
+                        case "DELETE" -> "delete";
+                        default -> null;
+                    };
+                } else if (route.endpoint() == Route.Endpoint.BLOB && method.equals("DELETE")) {
+                    action = "delete";
+                }
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+        if (action == null) return Optional.empty();
+        String actor = exchange.principal() instanceof Principal.User user ? user.username() : "";
+        return Optional.of(new AuditEvent(Instant.now(), actor, exchange.clientAddress(),
+                exchange.header(HttpHeaderNames.USER_AGENT).orElse(""), action, repository, reference, status, detail));
+    }
+}
