@@ -6,6 +6,8 @@ import dev.stowage.core.RepositoryName;
 import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Membership;
 import dev.stowage.core.access.Project;
+import dev.stowage.core.access.RobotAccount;
+import dev.stowage.core.access.RobotPermission;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.spi.IdentityStore;
 
@@ -94,6 +96,51 @@ public final class AccountService {
 
     public Optional<Role> role(String project, String username) {
         return identities.findRole(project, username);
+    }
+
+    /** A new robot and its secret, which is shown only now. */
+    public record NewSecret(RobotAccount robot, String secret) {}
+
+    public NewSecret createRobot(String name, List<RobotPermission> permissions, java.time.Duration lifetime) {
+        if (name == null || !USERNAME.matcher(name).matches()) {
+            throw new RegistryException(ErrorCode.NAME_INVALID, "robot names are 1-64 of a-z 0-9 . _ -");
+        }
+        if (permissions.isEmpty()) throw new RegistryException(ErrorCode.UNSUPPORTED, "a robot needs permissions", null, 400);
+        String secret = newSecret();
+        RobotAccount robot = new RobotAccount(RobotAccount.PREFIX + name, hasher.hash(secret.toCharArray()), permissions,
+                lifetime == null ? null : clock.instant().plus(lifetime), false, clock.instant());
+        if (!identities.createRobot(robot)) throw new RegistryException(ErrorCode.CONFLICT, "robot " + name + " exists");
+        return new NewSecret(robot, secret);
+    }
+
+    /** A new secret; the old one stops working at once. */
+    public NewSecret rotateRobot(String fullName) {
+        RobotAccount robot = robot(fullName);
+        String secret = newSecret();
+        identities.updateRobotSecret(fullName, hasher.hash(secret.toCharArray()));
+        return new NewSecret(robot, secret);
+    }
+
+    public RobotAccount robot(String fullName) {
+        return identities.findRobot(fullName).orElseThrow(() -> unknown("robot", fullName));
+    }
+
+    public List<RobotAccount> robots() {
+        return identities.listRobots();
+    }
+
+    public void setRobotDisabled(String fullName, boolean disabled) {
+        if (!identities.setRobotDisabled(fullName, disabled)) throw unknown("robot", fullName);
+    }
+
+    public void deleteRobot(String fullName) {
+        if (!identities.deleteRobot(fullName)) throw unknown("robot", fullName);
+    }
+
+    private static String newSecret() {
+        byte[] random = new byte[32];
+        new java.security.SecureRandom().nextBytes(random);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
     private static boolean isRepositoryComponent(String name) {

@@ -8,6 +8,7 @@ import dev.stowage.core.access.Action;
 import dev.stowage.core.access.Permissions;
 import dev.stowage.core.access.Principal;
 import dev.stowage.core.access.Project;
+import dev.stowage.core.access.RobotAccount;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.access.Scope;
 import dev.stowage.core.spi.IdentityStore;
@@ -52,6 +53,7 @@ public final class TokenGrants {
     }
 
     public Principal authenticate(String username, char[] password) {
+        if (username.startsWith(RobotAccount.PREFIX)) return authenticateRobot(username, password);
         Optional<Account> account = identities.findAccount(username);
         // Hash even for unknown users, so timing does not tell which usernames exist.
         String stored = account.map(Account::passwordHash).orElse(DUMMY_HASH);
@@ -59,6 +61,14 @@ public final class TokenGrants {
         java.util.Arrays.fill(password, '\0');
         if (account.isEmpty() || !ok || account.get().disabled()) throw unauthorized();
         return new Principal.User(account.get().username(), account.get().systemAdmin());
+    }
+
+    private Principal authenticateRobot(String name, char[] secret) {
+        Optional<RobotAccount> robot = identities.findRobot(name);
+        boolean ok = hasher.verify(secret, robot.map(RobotAccount::secretHash).orElse(DUMMY_HASH));
+        java.util.Arrays.fill(secret, '\0');
+        if (robot.isEmpty() || !ok || !robot.get().usableAt(java.time.Instant.now())) throw unauthorized();
+        return new Principal.Robot(robot.get().name(), robot.get().permissions());
     }
 
     /** The scopes granted: each asked scope restricted to what the principal may do; unknown types get nothing. */
@@ -71,11 +81,15 @@ public final class TokenGrants {
             } else if (scope.type().equals(Scope.REPOSITORY) && isRepositoryName(scope.name())) {
                 String project = RepositoryName.of(scope.name()).project();
                 Optional<Boolean> isPublic = identities.findProject(project).map(Project::isPublic);
-                Optional<Role> role = principal instanceof Principal.User user
-                        ? identities.findRole(project, user.username()) : Optional.empty();
-                for (Action action : Permissions.onRepository(principal, isPublic, role)) {
-                    allowed.add(Scope.actionName(action));
+                Set<Action> actions;
+                if (principal instanceof Principal.Robot robot) {
+                    actions = Permissions.forRobot(robot, scope.name(), isPublic);
+                } else {
+                    Optional<Role> role = principal instanceof Principal.User user
+                            ? identities.findRole(project, user.username()) : Optional.empty();
+                    actions = Permissions.onRepository(principal, isPublic, role);
                 }
+                for (Action action : actions) allowed.add(Scope.actionName(action));
             }
             granted.add(scope.restrictTo(allowed));
         }
@@ -83,7 +97,11 @@ public final class TokenGrants {
     }
 
     public RegistryTokens.Issued issue(Principal principal, List<Scope> asked) {
-        String subject = principal instanceof Principal.User user ? user.username() : "";
+        String subject = switch (principal) {
+            case Principal.User user -> user.username();
+            case Principal.Robot robot -> robot.name();
+            case Principal.Anonymous anonymous -> "";
+        };
         return tokens.issue(subject, grant(principal, asked));
     }
 

@@ -3,6 +3,9 @@ package dev.stowage.metadata;
 import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Membership;
 import dev.stowage.core.access.Project;
+import dev.stowage.core.access.Action;
+import dev.stowage.core.access.RobotAccount;
+import dev.stowage.core.access.RobotPermission;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.spi.IdentityStore;
 import dev.stowage.core.spi.StoredSigningKey;
@@ -190,6 +193,97 @@ public final class JdbcIdentityStore implements IdentityStore {
                     while (r.next()) out.add(new Membership(r.getString(1), r.getString(2), Role.valueOf(r.getString(3))));
                 }
                 return out;
+            }
+        });
+    }
+
+    static String encode(List<RobotPermission> permissions) {
+        StringBuilder out = new StringBuilder();
+        for (RobotPermission p : permissions) {
+            if (!out.isEmpty()) out.append(';');
+            out.append(p.repositoryPattern()).append('=');
+            out.append(String.join(",", p.actions().stream().map(a -> a.name().toLowerCase()).sorted().toList()));
+        }
+        return out.toString();
+    }
+
+    static List<RobotPermission> decode(String text) {
+        List<RobotPermission> out = new ArrayList<>();
+        if (text == null || text.isEmpty()) return out;
+        for (String entry : text.split(";")) {
+            int eq = entry.lastIndexOf('=');
+            java.util.Set<Action> actions = java.util.EnumSet.noneOf(Action.class);
+            for (String a : entry.substring(eq + 1).split(",")) if (!a.isEmpty()) actions.add(Action.valueOf(a.toUpperCase()));
+            out.add(new RobotPermission(entry.substring(0, eq), actions));
+        }
+        return out;
+    }
+
+    private static RobotAccount robot(ResultSet r) throws SQLException {
+        long expires = r.getLong(4);
+        Instant expiresAt = r.wasNull() ? null : Instant.ofEpochMilli(expires);
+        return new RobotAccount(r.getString(1), r.getString(2), decode(r.getString(3)), expiresAt, r.getInt(5) == 1,
+                Instant.ofEpochMilli(r.getLong(6)));
+    }
+
+    @Override
+    public boolean createRobot(RobotAccount robot) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO robots (name, secret_hash, permissions, expires_at, "
+                    + "disabled, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                s.setString(1, robot.name());
+                s.setString(2, robot.secretHash());
+                s.setString(3, encode(robot.permissions()));
+                if (robot.expiresAt() == null) s.setNull(4, java.sql.Types.BIGINT); else s.setLong(4, robot.expiresAt().toEpochMilli());
+                s.setInt(5, flag(robot.disabled()));
+                s.setLong(6, robot.createdAt().toEpochMilli());
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Optional<RobotAccount> findRobot(String name) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT name, secret_hash, permissions, expires_at, disabled, "
+                    + "created_at FROM robots WHERE name = ?")) {
+                s.setString(1, name);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(robot(r)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<RobotAccount> listRobots() {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT name, secret_hash, permissions, expires_at, disabled, "
+                    + "created_at FROM robots ORDER BY name");
+                 ResultSet r = s.executeQuery()) {
+                List<RobotAccount> out = new ArrayList<>();
+                while (r.next()) out.add(robot(r));
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean updateRobotSecret(String name, String secretHash) {
+        return update("UPDATE robots SET secret_hash = ? WHERE name = ?", secretHash, name);
+    }
+
+    @Override
+    public boolean setRobotDisabled(String name, boolean disabled) {
+        return updateFlag("UPDATE robots SET disabled = ? WHERE name = ?", disabled, name);
+    }
+
+    @Override
+    public boolean deleteRobot(String name) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM robots WHERE name = ?")) {
+                s.setString(1, name);
+                return s.executeUpdate() == 1;
             }
         });
     }

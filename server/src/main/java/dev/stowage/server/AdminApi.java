@@ -8,6 +8,8 @@ import dev.stowage.core.access.AccessRequest;
 import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Action;
 import dev.stowage.core.access.Project;
+import dev.stowage.core.access.RobotAccount;
+import dev.stowage.core.access.RobotPermission;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.audit.AuditRecord;
 import dev.stowage.core.audit.AuditTrail;
@@ -33,6 +35,9 @@ final class AdminApi {
     private static final Pattern PROJECT = Pattern.compile("^/api/v1/projects/([^/]+)$");
     private static final Pattern MEMBERS = Pattern.compile("^/api/v1/projects/([^/]+)/members$");
     private static final Pattern MEMBER = Pattern.compile("^/api/v1/projects/([^/]+)/members/([^/]+)$");
+    private static final Pattern ROBOT = Pattern.compile("^/api/v1/robots/([^/]+)$");
+    private static final Pattern ROBOT_ROTATE = Pattern.compile("^/api/v1/robots/([^/]+)/rotate$");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd])");
     private static final int MAX_BODY = 64 * 1024;
 
     private final AccountService accounts;
@@ -53,6 +58,44 @@ final class AdminApi {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
             if (!method.equals("GET")) throw notAllowed();
             auditQuery(exchange);
+        } else if (path.equals("/api/v1/robots")) {
+            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            switch (method) {
+                case "GET" -> exchange.sendJson(200, Map.of(), accounts.robots().stream().map(AdminApi::robot).toList());
+                case "POST" -> {
+                    JsonNode body = json(exchange);
+                    AccountService.NewSecret created = accounts.createRobot(text(body, "name"), permissions(body),
+                            body.hasNonNull("expiresIn") ? duration(text(body, "expiresIn")) : null);
+                    Map<String, Object> out = robot(created.robot());
+                    out.put("secret", created.secret());
+                    exchange.sendJson(201, Map.of("Location", "/api/v1/robots/" + created.robot().name(), "Cache-Control",
+                            "no-store"), out);
+                }
+                default -> throw notAllowed();
+            }
+        } else if ((m = ROBOT_ROTATE.matcher(path)).matches()) {
+            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            if (!method.equals("POST")) throw notAllowed();
+            AccountService.NewSecret rotated = accounts.rotateRobot(m.group(1));
+            Map<String, Object> out = robot(rotated.robot());
+            out.put("secret", rotated.secret());
+            exchange.sendJson(200, Map.of("Cache-Control", "no-store"), out);
+        } else if ((m = ROBOT.matcher(path)).matches()) {
+            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            String name = m.group(1);
+            switch (method) {
+                case "GET" -> exchange.sendJson(200, Map.of(), robot(accounts.robot(name)));
+                case "PATCH" -> {
+                    JsonNode body = json(exchange);
+                    if (body.has("disabled")) accounts.setRobotDisabled(name, body.path("disabled").asBoolean());
+                    exchange.sendJson(200, Map.of(), robot(accounts.robot(name)));
+                }
+                case "DELETE" -> {
+                    accounts.deleteRobot(name);
+                    exchange.sendEmpty(204, Map.of());
+                }
+                default -> throw notAllowed();
+            }
         } else if (path.equals("/api/v1/users")) {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
             switch (method) {
@@ -169,6 +212,59 @@ final class AdminApi {
         out.put("disabled", a.disabled());
         out.put("createdAt", a.createdAt().toString());
         return out;
+    }
+
+    private static Map<String, Object> robot(RobotAccount r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", r.name());
+        out.put("permissions", r.permissions().stream().map(p -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("repository", p.repositoryPattern());
+            entry.put("actions", p.actions().stream().map(a -> a.name().toLowerCase()).sorted().toList());
+            return entry;
+        }).toList());
+        out.put("expiresAt", r.expiresAt() == null ? null : r.expiresAt().toString());
+        out.put("disabled", r.disabled());
+        out.put("createdAt", r.createdAt().toString());
+        return out;
+    }
+
+    private static java.util.List<RobotPermission> permissions(JsonNode body) {
+        JsonNode list = body.get("permissions");
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "permissions: a non-empty array of {repository, actions}", null, 400);
+        }
+        java.util.List<RobotPermission> out = new java.util.ArrayList<>();
+        for (JsonNode p : list) {
+            java.util.Set<Action> actions = java.util.EnumSet.noneOf(Action.class);
+            for (JsonNode a : p.path("actions")) {
+                switch (a.asText()) {
+                    case "pull" -> actions.add(Action.PULL);
+                    case "push" -> actions.add(Action.PUSH);
+                    case "delete" -> actions.add(Action.DELETE);
+                    default -> throw new RegistryException(ErrorCode.UNSUPPORTED, "actions are pull, push, delete", null, 400);
+                }
+            }
+            String pattern = p.path("repository").asText("");
+            if (pattern.isBlank() || pattern.contains("=") || pattern.contains(";") || actions.isEmpty()) {
+                throw new RegistryException(ErrorCode.UNSUPPORTED, "each permission needs a repository pattern and actions",
+                        null, 400);
+            }
+            out.add(new RobotPermission(pattern, actions));
+        }
+        return out;
+    }
+
+    private static java.time.Duration duration(String text) {
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches()) throw new RegistryException(ErrorCode.UNSUPPORTED, "expiresIn like 30d, 12h, 90m", null, 400);
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
     }
 
     private static Map<String, Object> member(String username, Role role) {

@@ -263,4 +263,42 @@ class TokenAuthTest {
                 "Basic " + Base64.getEncoder().encodeToString("dev:devpw".getBytes())));
         assertThat(r.statusCode()).isEqualTo(401);
     }
+
+    @Test
+    void robotAccountsPushWhereTheirPermissionsSayAndTheirSecretsRotate() throws Exception {
+        HttpResponse<String> created = admin("POST", "/api/v1/robots", "admin", "adminpw",
+                "{\"name\":\"ci\",\"permissions\":[{\"repository\":\"team/**\",\"actions\":[\"pull\",\"push\"]}],\"expiresIn\":\"30d\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String secret = JSON.readTree(created.body()).path("secret").asText();
+        assertThat(JSON.readTree(created.body()).path("name").asText()).isEqualTo("robot$ci");
+
+        String token = token("robot$ci", secret, "repository:team/app/sub:pull,push");
+        assertThat(pushBlob("team/app/sub", token).statusCode()).isEqualTo(201);
+        String elsewhere = token("robot$ci", secret, "repository:public/app:pull,push");
+        String payload = new String(Base64.getUrlDecoder().decode(elsewhere.split("\\.")[1]));
+        assertThat(JSON.readTree(payload).path("access").path(0).path("actions").toString()).isEqualTo("[\"pull\"]");
+        assertThat(admin("GET", "/api/v1/users", "robot$ci", secret, null).statusCode()).isEqualTo(403);
+
+        String rotated = JSON.readTree(admin("POST", "/api/v1/robots/robot$ci/rotate", "admin", "adminpw", null).body())
+                .path("secret").asText();
+        assertThat(send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString(("robot$ci:" + secret).getBytes()))).statusCode()).isEqualTo(401);
+        assertThat(token("robot$ci", rotated, "repository:team/app:pull")).isNotEmpty();
+
+        admin("PATCH", "/api/v1/robots/robot$ci", "admin", "adminpw", "{\"disabled\":true}");
+        assertThat(send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString(("robot$ci:" + rotated).getBytes()))).statusCode()).isEqualTo(401);
+        assertThat(admin("DELETE", "/api/v1/robots/robot$ci", "admin", "adminpw", null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void expiredRobotsCannotSignIn() throws Exception {
+        HttpResponse<String> created = admin("POST", "/api/v1/robots", "admin", "adminpw",
+                "{\"name\":\"short\",\"permissions\":[{\"repository\":\"team/*\",\"actions\":[\"pull\"]}],\"expiresIn\":\"1s\"}");
+        String secret = JSON.readTree(created.body()).path("secret").asText();
+        assertThat(token("robot$short", secret, "repository:team/app:pull")).isNotEmpty();
+        Thread.sleep(1200);
+        assertThat(send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString(("robot$short:" + secret).getBytes()))).statusCode()).isEqualTo(401);
+    }
 }

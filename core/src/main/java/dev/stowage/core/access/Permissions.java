@@ -17,6 +17,9 @@ public final class Permissions {
      */
     public static Set<Action> onRepository(Principal principal, Optional<Boolean> projectIsPublic, Optional<Role> role) {
         Set<Action> allowed = EnumSet.noneOf(Action.class);
+        if (principal instanceof Principal.Robot) {
+            throw new IllegalArgumentException("robots are decided by onRepositoryFor(robot, repository)");
+        }
         if (principal instanceof Principal.User user && user.systemAdmin()) {
             allowed.addAll(EnumSet.of(Action.PULL, Action.PUSH, Action.DELETE));
             return allowed;
@@ -27,6 +30,15 @@ public final class Permissions {
                 for (Action a : EnumSet.of(Action.PULL, Action.PUSH, Action.DELETE)) if (r.allows(a)) allowed.add(a);
             });
         }
+        return allowed;
+    }
+
+    /** A robot may do what its permissions matching the repository say, plus anonymous pulls of public projects. */
+    public static Set<Action> forRobot(Principal.Robot robot, String repository, Optional<Boolean> projectIsPublic) {
+        Set<Action> allowed = EnumSet.noneOf(Action.class);
+        if (projectIsPublic.orElse(false)) allowed.add(Action.PULL);
+        for (RobotPermission p : robot.permissions()) if (p.matches(repository)) allowed.addAll(p.actions());
+        allowed.retainAll(EnumSet.of(Action.PULL, Action.PUSH, Action.DELETE));
         return allowed;
     }
 

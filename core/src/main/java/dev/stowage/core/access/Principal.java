@@ -8,5 +8,8 @@ public sealed interface Principal {
     /** A signed-in user; a system administrator may do everything. */
     record User(String username, boolean systemAdmin) implements Principal {}
 
+    /** A robot account for CI: exactly its permissions, nothing from roles. */
+    record Robot(String name, java.util.List<RobotPermission> permissions) implements Principal {}
+
     Principal ANONYMOUS = new Anonymous();
 }

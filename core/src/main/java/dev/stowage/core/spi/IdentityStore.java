@@ -4,6 +4,7 @@ import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Membership;
 import dev.stowage.core.access.Project;
 import dev.stowage.core.access.Role;
+import dev.stowage.core.access.RobotAccount;
 
 import java.time.Instant;
 import java.util.List;
@@ -43,6 +44,19 @@ public interface IdentityStore {
     Optional<Role> findRole(String project, String username);
 
     List<Membership> members(String project);
+
+    /** Creates a robot; answers false when the name is taken. */
+    boolean createRobot(RobotAccount robot);
+
+    Optional<RobotAccount> findRobot(String name);
+
+    List<RobotAccount> listRobots();
+
+    boolean updateRobotSecret(String name, String secretHash);
+
+    boolean setRobotDisabled(String name, boolean disabled);
+
+    boolean deleteRobot(String name);
 
     /** Signing keys still kept: active ones (no retiredAt) and retired ones not yet removed. */
     List<StoredSigningKey> signingKeys();

@@ -2,10 +2,15 @@ package dev.stowage.core.spi;
 
 import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Project;
+import dev.stowage.core.access.Action;
+import dev.stowage.core.access.RobotAccount;
+import dev.stowage.core.access.RobotPermission;
 import dev.stowage.core.access.Role;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -78,6 +83,26 @@ public abstract class IdentityStoreContract {
         assertThat(store.removeMember("team", "dev")).isTrue();
         assertThat(store.findRole("team", "dev")).isEmpty();
         assertThat(store.removeMember("team", "dev")).isFalse();
+    }
+
+    @Test
+    void robotsRoundTripRotateDisableAndDelete() throws Exception {
+        IdentityStore store = identityStore();
+        RobotAccount robot = new RobotAccount("robot$ci", "hash-1", List.of(
+                new RobotPermission("team/**", Set.of(Action.PULL, Action.PUSH)), new RobotPermission("base/*", Set.of(Action.PULL))),
+                T0.plusSeconds(3600), false, T0);
+        assertThat(store.createRobot(robot)).isTrue();
+        assertThat(store.createRobot(robot)).isFalse();
+        RobotAccount found = store.findRobot("robot$ci").orElseThrow();
+        assertThat(found.permissions()).isEqualTo(robot.permissions());
+        assertThat(found.expiresAt()).isEqualTo(T0.plusSeconds(3600));
+        assertThat(store.updateRobotSecret("robot$ci", "hash-2")).isTrue();
+        assertThat(store.setRobotDisabled("robot$ci", true)).isTrue();
+        assertThat(store.findRobot("robot$ci").orElseThrow()).extracting(RobotAccount::secretHash, RobotAccount::disabled)
+                .containsExactly("hash-2", true);
+        assertThat(store.listRobots()).hasSize(1);
+        assertThat(store.deleteRobot("robot$ci")).isTrue();
+        assertThat(store.findRobot("robot$ci")).isEmpty();
     }
 
     @Test
