@@ -3,6 +3,7 @@ package dev.stowage.identity;
 import dev.stowage.core.ErrorCode;
 import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
+import dev.stowage.core.access.AccessToken;
 import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Membership;
 import dev.stowage.core.access.Project;
@@ -135,6 +136,33 @@ public final class AccountService {
 
     public void deleteRobot(String fullName) {
         if (!identities.deleteRobot(fullName)) throw unknown("robot", fullName);
+    }
+
+    /** A new personal access token; the plaintext is shown only now. */
+    public record NewAccessToken(AccessToken token, String plaintext) {}
+
+    public NewAccessToken createAccessToken(String username, String name, java.time.Duration lifetime) {
+        user(username);
+        if (name == null || name.isBlank() || name.length() > 100) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "a token needs a name (up to 100 characters)", null, 400);
+        }
+        byte[] idBytes = new byte[6];
+        new java.security.SecureRandom().nextBytes(idBytes);
+        String id = java.util.HexFormat.of().formatHex(idBytes);
+        String secret = newSecret();
+        AccessToken token = new AccessToken(id, username, name, hasher.hash(secret.toCharArray()),
+                lifetime == null ? null : clock.instant().plus(lifetime), clock.instant());
+        identities.createAccessToken(token);
+        return new NewAccessToken(token, AccessToken.PREFIX + id + "_" + secret);
+    }
+
+    public List<AccessToken> accessTokens(String username) {
+        user(username);
+        return identities.accessTokens(username);
+    }
+
+    public void revokeAccessToken(String username, String id) {
+        if (!identities.deleteAccessToken(username, id)) throw unknown("token", id);
     }
 
     private static String newSecret() {

@@ -46,7 +46,7 @@ public final class TokenAccessController implements AccessController {
     @Override
     public Principal authorize(AccessRequest request) {
         return switch (request.action()) {
-            case MANAGE_PROJECT, MANAGE_SYSTEM -> authorizeManagement(request);
+            case MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT -> authorizeManagement(request);
             default -> authorizeRegistry(request);
         };
     }
@@ -75,9 +75,11 @@ public final class TokenAccessController implements AccessController {
         Principal principal = bearer(request).map(t -> accountOf(verify(t, request, null).subject()))
                 .orElseGet(() -> grants.authenticate(request.authorization()));
         if (principal instanceof Principal.Anonymous) throw basicChallenge();
-        boolean allowed = request.action() == Action.MANAGE_SYSTEM
-                ? Permissions.mayManageSystem(principal)
-                : Permissions.mayManageProject(principal, request.project().flatMap(p -> roleOf(principal, p)));
+        boolean allowed = switch (request.action()) {
+            case MANAGE_SYSTEM -> Permissions.mayManageSystem(principal);
+            case MANAGE_ACCOUNT -> Permissions.mayManageAccount(principal, request.account().orElse(""));
+            default -> Permissions.mayManageProject(principal, request.project().flatMap(p -> roleOf(principal, p)));
+        };
         if (!allowed) throw new RegistryException(ErrorCode.DENIED, "requested access to the resource is denied", null, 403);
         return principal;
     }

@@ -3,6 +3,7 @@ package dev.stowage.identity;
 import dev.stowage.core.ErrorCode;
 import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
+import dev.stowage.core.access.AccessToken;
 import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Action;
 import dev.stowage.core.access.Permissions;
@@ -54,6 +55,7 @@ public final class TokenGrants {
 
     public Principal authenticate(String username, char[] password) {
         if (username.startsWith(RobotAccount.PREFIX)) return authenticateRobot(username, password);
+        if (new String(password).startsWith(AccessToken.PREFIX)) return authenticateWithAccessToken(username, password);
         Optional<Account> account = identities.findAccount(username);
         // Hash even for unknown users, so timing does not tell which usernames exist.
         String stored = account.map(Account::passwordHash).orElse(DUMMY_HASH);
@@ -61,6 +63,21 @@ public final class TokenGrants {
         java.util.Arrays.fill(password, '\0');
         if (account.isEmpty() || !ok || account.get().disabled()) throw unauthorized();
         return new Principal.User(account.get().username(), account.get().systemAdmin());
+    }
+
+    private Principal authenticateWithAccessToken(String username, char[] presented) {
+        String text = new String(presented);
+        java.util.Arrays.fill(presented, '\0');
+        String rest = text.substring(AccessToken.PREFIX.length());
+        int underscore = rest.indexOf('_');
+        Optional<AccessToken> token = underscore > 0 ? identities.findAccessToken(rest.substring(0, underscore)) : Optional.empty();
+        String secret = underscore > 0 ? rest.substring(underscore + 1) : "";
+        boolean ok = hasher.verify(secret.toCharArray(), token.map(AccessToken::secretHash).orElse(DUMMY_HASH));
+        if (token.isEmpty() || !ok || !token.get().username().equals(username) || !token.get().usableAt(java.time.Instant.now())) {
+            throw unauthorized();
+        }
+        Account account = identities.findAccount(username).filter(a -> !a.disabled()).orElseThrow(TokenGrants::unauthorized);
+        return new Principal.User(account.username(), account.systemAdmin());
     }
 
     private Principal authenticateRobot(String name, char[] secret) {

@@ -1,5 +1,6 @@
 package dev.stowage.metadata;
 
+import dev.stowage.core.access.AccessToken;
 import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Membership;
 import dev.stowage.core.access.Project;
@@ -286,6 +287,63 @@ public final class JdbcIdentityStore implements IdentityStore {
                 return s.executeUpdate() == 1;
             }
         });
+    }
+
+    private static AccessToken accessToken(ResultSet r) throws SQLException {
+        long expires = r.getLong(5);
+        Instant expiresAt = r.wasNull() ? null : Instant.ofEpochMilli(expires);
+        return new AccessToken(r.getString(1), r.getString(2), r.getString(3), r.getString(4), expiresAt,
+                Instant.ofEpochMilli(r.getLong(6)));
+    }
+
+    @Override
+    public void createAccessToken(AccessToken token) {
+        db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO access_tokens (id, username, name, secret_hash, "
+                    + "expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, token.id());
+                s.setString(2, token.username());
+                s.setString(3, token.name());
+                s.setString(4, token.secretHash());
+                if (token.expiresAt() == null) s.setNull(5, java.sql.Types.BIGINT); else s.setLong(5, token.expiresAt().toEpochMilli());
+                s.setLong(6, token.createdAt().toEpochMilli());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<AccessToken> findAccessToken(String id) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT id, username, name, secret_hash, expires_at, created_at "
+                    + "FROM access_tokens WHERE id = ?")) {
+                s.setString(1, id);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(accessToken(r)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<AccessToken> accessTokens(String username) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT id, username, name, secret_hash, expires_at, created_at "
+                    + "FROM access_tokens WHERE username = ? ORDER BY created_at, id")) {
+                s.setString(1, username);
+                List<AccessToken> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) out.add(accessToken(r));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteAccessToken(String username, String id) {
+        return update("DELETE FROM access_tokens WHERE username = ? AND id = ?", username, id);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.stowage.core.access.AccessRequest;
 import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Action;
 import dev.stowage.core.access.Project;
+import dev.stowage.core.access.AccessToken;
 import dev.stowage.core.access.RobotAccount;
 import dev.stowage.core.access.RobotPermission;
 import dev.stowage.core.access.Role;
@@ -35,6 +36,8 @@ final class AdminApi {
     private static final Pattern PROJECT = Pattern.compile("^/api/v1/projects/([^/]+)$");
     private static final Pattern MEMBERS = Pattern.compile("^/api/v1/projects/([^/]+)/members$");
     private static final Pattern MEMBER = Pattern.compile("^/api/v1/projects/([^/]+)/members/([^/]+)$");
+    private static final Pattern USER_TOKENS = Pattern.compile("^/api/v1/users/([^/]+)/tokens$");
+    private static final Pattern USER_TOKEN = Pattern.compile("^/api/v1/users/([^/]+)/tokens/([^/]+)$");
     private static final Pattern ROBOT = Pattern.compile("^/api/v1/robots/([^/]+)$");
     private static final Pattern ROBOT_ROTATE = Pattern.compile("^/api/v1/robots/([^/]+)/rotate$");
     private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd])");
@@ -58,6 +61,26 @@ final class AdminApi {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
             if (!method.equals("GET")) throw notAllowed();
             auditQuery(exchange);
+        } else if ((m = USER_TOKENS.matcher(path)).matches()) {
+            String username = m.group(1);
+            authorize(exchange, Action.MANAGE_ACCOUNT, null, username);
+            switch (method) {
+                case "GET" -> exchange.sendJson(200, Map.of(), accounts.accessTokens(username).stream().map(AdminApi::accessToken).toList());
+                case "POST" -> {
+                    JsonNode body = json(exchange);
+                    AccountService.NewAccessToken created = accounts.createAccessToken(username, text(body, "name"),
+                            body.hasNonNull("expiresIn") ? duration(text(body, "expiresIn")) : null);
+                    Map<String, Object> out = accessToken(created.token());
+                    out.put("token", created.plaintext());
+                    exchange.sendJson(201, Map.of("Cache-Control", "no-store"), out);
+                }
+                default -> throw notAllowed();
+            }
+        } else if ((m = USER_TOKEN.matcher(path)).matches()) {
+            authorize(exchange, Action.MANAGE_ACCOUNT, null, m.group(1));
+            if (!method.equals("DELETE")) throw notAllowed();
+            accounts.revokeAccessToken(m.group(1), m.group(2));
+            exchange.sendEmpty(204, Map.of());
         } else if (path.equals("/api/v1/robots")) {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
             switch (method) {
@@ -201,8 +224,13 @@ final class AdminApi {
     }
 
     private void authorize(Exchange exchange, Action action, String project) {
-        exchange.principal(access.authorize(new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION), exchange.clientAddress(), action,
-                Optional.empty(), Optional.ofNullable(project), exchange.header(HttpHeaderNames.HOST), exchange.secure())));
+        authorize(exchange, action, project, null);
+    }
+
+    private void authorize(Exchange exchange, Action action, String project, String account) {
+        exchange.principal(access.authorize(new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION),
+                exchange.clientAddress(), action, Optional.empty(), Optional.ofNullable(project), Optional.ofNullable(account),
+                exchange.header(HttpHeaderNames.HOST), exchange.secure())));
     }
 
     private static Map<String, Object> user(Account a) {
@@ -211,6 +239,15 @@ final class AdminApi {
         out.put("systemAdmin", a.systemAdmin());
         out.put("disabled", a.disabled());
         out.put("createdAt", a.createdAt().toString());
+        return out;
+    }
+
+    private static Map<String, Object> accessToken(AccessToken t) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", t.id());
+        out.put("name", t.name());
+        out.put("expiresAt", t.expiresAt() == null ? null : t.expiresAt().toString());
+        out.put("createdAt", t.createdAt().toString());
         return out;
     }
 

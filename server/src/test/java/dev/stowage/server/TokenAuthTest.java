@@ -301,4 +301,23 @@ class TokenAuthTest {
         assertThat(send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
                 + Base64.getEncoder().encodeToString(("robot$short:" + secret).getBytes()))).statusCode()).isEqualTo(401);
     }
+
+    @Test
+    void personalAccessTokensStandInForThePasswordUntilRevoked() throws Exception {
+        HttpResponse<String> created = admin("POST", "/api/v1/users/dev/tokens", "dev", "devpw", "{\"name\":\"laptop\",\"expiresIn\":\"30d\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String pat = JSON.readTree(created.body()).path("token").asText();
+        String id = JSON.readTree(created.body()).path("id").asText();
+        assertThat(pat).startsWith("stowage_pat_" + id + "_");
+        assertThat(pushBlob("team/app", token("dev", pat, "repository:team/app:pull,push")).statusCode()).isEqualTo(201);
+        assertThat(admin("GET", "/api/v1/users/dev/tokens", "dev", "devpw", null).body()).contains("laptop").doesNotContain(pat);
+        assertThat(admin("POST", "/api/v1/users/dev/tokens", "guest", "guestpw", "{\"name\":\"x\"}").statusCode()).isEqualTo(403);
+        HttpResponse<String> wrongUser = send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString(("guest:" + pat).getBytes())));
+        assertThat(wrongUser.statusCode()).isEqualTo(401);
+        assertThat(admin("DELETE", "/api/v1/users/dev/tokens/" + id, "dev", "devpw", null).statusCode()).isEqualTo(204);
+        HttpResponse<String> revoked = send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString(("dev:" + pat).getBytes())));
+        assertThat(revoked.statusCode()).isEqualTo(401);
+    }
 }

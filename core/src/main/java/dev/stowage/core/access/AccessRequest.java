@@ -10,13 +10,13 @@ import java.util.Optional;
  * challenge).
  */
 public record AccessRequest(Optional<String> authorization, String clientAddress, Action action,
-                            Optional<RepositoryName> repository, Optional<String> project, Optional<String> host,
-                            boolean secure) {
+                            Optional<RepositoryName> repository, Optional<String> project, Optional<String> account,
+                            Optional<String> host, boolean secure) {
 
     /** A registry route: the project is the repository's first path component. */
     public static AccessRequest forRegistry(Optional<String> authorization, String clientAddress, Action action,
                                             Optional<RepositoryName> repository, Optional<String> host, boolean secure) {
         return new AccessRequest(authorization, clientAddress, action, repository,
-                repository.map(RepositoryName::project), host, secure);
+                repository.map(RepositoryName::project), Optional.empty(), host, secure);
     }
 }

@@ -14,6 +14,8 @@ public enum Action {
     CATALOG,
     /** Change a project: its visibility, its members. */
     MANAGE_PROJECT,
+    /** Manage one account's own credentials (personal access tokens): the account itself or a system admin. */
+    MANAGE_ACCOUNT,
     /** Manage accounts and create projects. */
     MANAGE_SYSTEM
 }

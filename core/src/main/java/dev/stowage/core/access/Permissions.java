@@ -48,6 +48,12 @@ public final class Permissions {
         return principal instanceof Principal.User && role.map(Role::managesProject).orElse(false);
     }
 
+    /** An account's own credentials: the account itself, or a system administrator. */
+    public static boolean mayManageAccount(Principal principal, String account) {
+        if (principal instanceof Principal.User user) return user.systemAdmin() || user.username().equals(account);
+        return false;
+    }
+
     /** Accounts and new projects: system administrators only. */
     public static boolean mayManageSystem(Principal principal) {
         return principal instanceof Principal.User user && user.systemAdmin();

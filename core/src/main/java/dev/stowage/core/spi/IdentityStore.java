@@ -1,5 +1,6 @@
 package dev.stowage.core.spi;
 
+import dev.stowage.core.access.AccessToken;
 import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Membership;
 import dev.stowage.core.access.Project;
@@ -57,6 +58,14 @@ public interface IdentityStore {
     boolean setRobotDisabled(String name, boolean disabled);
 
     boolean deleteRobot(String name);
+
+    void createAccessToken(AccessToken token);
+
+    Optional<AccessToken> findAccessToken(String id);
+
+    List<AccessToken> accessTokens(String username);
+
+    boolean deleteAccessToken(String username, String id);
 
     /** Signing keys still kept: active ones (no retiredAt) and retired ones not yet removed. */
     List<StoredSigningKey> signingKeys();
