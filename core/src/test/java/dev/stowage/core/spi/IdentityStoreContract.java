@@ -1,5 +1,6 @@
 package dev.stowage.core.spi;
 
+import dev.stowage.core.access.AccessToken;
 import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Project;
 import dev.stowage.core.access.Action;
@@ -103,6 +104,21 @@ public abstract class IdentityStoreContract {
         assertThat(store.listRobots()).hasSize(1);
         assertThat(store.deleteRobot("robot$ci")).isTrue();
         assertThat(store.findRobot("robot$ci")).isEmpty();
+    }
+
+    @Test
+    void accessTokensBelongToTheirUserAndGoWithTheAccount() throws Exception {
+        IdentityStore store = identityStore();
+        store.createAccount(account("dev"));
+        store.createAccount(account("ops"));
+        store.createAccessToken(new AccessToken("a1", "dev", "laptop", "h1", T0.plusSeconds(60), T0));
+        store.createAccessToken(new AccessToken("a2", "dev", "ci", "h2", null, T0.plusSeconds(1)));
+        assertThat(store.findAccessToken("a1").orElseThrow().expiresAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(store.findAccessToken("a2").orElseThrow().expiresAt()).isNull();
+        assertThat(store.accessTokens("dev")).extracting(AccessToken::id).containsExactly("a1", "a2");
+        assertThat(store.deleteAccessToken("ops", "a1")).isFalse();
+        assertThat(store.deleteAccessToken("dev", "a1")).isTrue();
+        assertThat(store.accessTokens("dev")).extracting(AccessToken::id).containsExactly("a2");
     }
 
     @Test
