@@ -43,6 +43,17 @@ final class AdminApi {
     private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd])");
     private static final int MAX_BODY = 64 * 1024;
 
+    /** The OpenAPI document of this API, served as is. */
+    static final byte[] OPENAPI = loadOpenApi();
+
+    private static byte[] loadOpenApi() {
+        try (var in = AdminApi.class.getResourceAsStream("openapi.json")) {
+            return in.readAllBytes();
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("openapi.json missing from the server jar", e);
+        }
+    }
+
     private final AccountService accounts;
     private final AccessController access;
     private final Optional<AuditStore> audit;
@@ -57,7 +68,10 @@ final class AdminApi {
         String path = exchange.path();
         String method = exchange.method().name();
         Matcher m;
-        if (path.equals("/api/v1/audit") && audit.isPresent()) {
+        if (path.equals("/api/v1/openapi.json")) {
+            if (!method.equals("GET") && !method.equals("HEAD")) throw notAllowed();
+            exchange.sendBytes(200, Map.of(), "application/json", OPENAPI);
+        } else if (path.equals("/api/v1/audit") && audit.isPresent()) {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
             if (!method.equals("GET")) throw notAllowed();
             auditQuery(exchange);

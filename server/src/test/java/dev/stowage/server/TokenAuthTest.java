@@ -320,4 +320,18 @@ class TokenAuthTest {
                 + Base64.getEncoder().encodeToString(("dev:" + pat).getBytes())));
         assertThat(revoked.statusCode()).isEqualTo(401);
     }
+
+    @Test
+    void openApiDocumentIsServedAndDescribesEveryAdminRoute() throws Exception {
+        HttpResponse<String> r = send(request("/api/v1/openapi.json"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        var paths = JSON.readTree(r.body()).path("paths");
+        for (String path : new String[] {"/token", "/api/v1/users", "/api/v1/users/{username}", "/api/v1/users/{username}/tokens",
+                "/api/v1/users/{username}/tokens/{id}", "/api/v1/projects", "/api/v1/projects/{name}",
+                "/api/v1/projects/{name}/members", "/api/v1/projects/{name}/members/{username}", "/api/v1/robots",
+                "/api/v1/robots/{name}", "/api/v1/robots/{name}/rotate", "/api/v1/audit"}) {
+            assertThat(paths.has(path)).as(path).isTrue();
+        }
+        assertThat(JSON.readTree(r.body()).path("openapi").asText()).startsWith("3.1");
+    }
 }
