@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code stowage} command. */
 @Command(name = "stowage", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Stowage: a self-hosted OCI container registry.",
-        subcommands = {ServeCommand.class, AuditCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, AdminCommand.class, AuditCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

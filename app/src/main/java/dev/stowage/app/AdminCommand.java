@@ -1,0 +1,215 @@
+package dev.stowage.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code stowage admin}: the admin API from the command line. Prints the API's JSON answers. */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+        description = {"Manage users, projects, members, robot accounts, access tokens and the audit trail of a running registry.",
+                "Credentials: --user and the password from STOWAGE_PASSWORD or, with --password-stdin, standard input."},
+        subcommands = {AdminCommand.Users.class, AdminCommand.Projects.class, AdminCommand.Members.class,
+                AdminCommand.Robots.class, AdminCommand.Tokens.class, AdminCommand.Audit.class})
+final class AdminCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--url", defaultValue = "${env:STOWAGE_URL:-http://localhost:5000}", description = "registry URL (default: ${DEFAULT-VALUE})")
+    String url;
+
+    @Option(names = {"-u", "--user"}, defaultValue = "${env:STOWAGE_USER:-admin}", description = "user or robot (default: ${DEFAULT-VALUE})")
+    String user;
+
+    @Option(names = "--password-stdin", description = "read the password from standard input")
+    boolean passwordStdin;
+
+    private String password() throws Exception {
+        if (passwordStdin) {
+            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        }
+        String fromEnv = System.getenv("STOWAGE_PASSWORD");
+        if (fromEnv == null) throw new IllegalArgumentException("give the password in STOWAGE_PASSWORD or with --password-stdin");
+        return fromEnv;
+    }
+
+    /** Sends one request; prints the answer; exit code 0 for 2xx, 1 otherwise. */
+    int call(String method, String path, ObjectNode body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password())
+                        .getBytes(StandardCharsets.UTF_8)))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        if (body != null) request.header("Content-Type", "application/json");
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (!response.body().isEmpty()) {
+            Object parsed = JSON.readTree(response.body());
+            System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(parsed));
+        }
+        if (response.statusCode() / 100 != 2) {
+            System.err.println("stowage admin: HTTP " + response.statusCode());
+            return 1;
+        }
+        return 0;
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    static ObjectNode object() {
+        return JSON.createObjectNode();
+    }
+
+    @Command(name = "users", description = "list | create NAME [--admin] (password from STOWAGE_NEW_PASSWORD) | disable NAME | enable NAME")
+    static final class Users implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0", description = "list, create, disable or enable") String verb;
+        @Parameters(index = "1", arity = "0..1") String name;
+        @Option(names = "--admin", description = "make a system administrator") boolean systemAdmin;
+
+        @Override
+        public Integer call() throws Exception {
+            return switch (verb) {
+                case "list" -> admin.call("GET", "/api/v1/users", null);
+                case "create" -> {
+                    String password = System.getenv("STOWAGE_NEW_PASSWORD");
+                    if (password == null) throw new IllegalArgumentException("set STOWAGE_NEW_PASSWORD to the new user's password");
+                    yield admin.call("POST", "/api/v1/users", object().put("username", name).put("password", password)
+                            .put("systemAdmin", systemAdmin));
+                }
+                case "disable", "enable" -> admin.call("PATCH", "/api/v1/users/" + enc(name), object().put("disabled", verb.equals("disable")));
+                default -> throw new IllegalArgumentException("unknown verb: " + verb);
+            };
+        }
+    }
+
+    @Command(name = "projects", description = "list | create NAME [--public] | public NAME | private NAME")
+    static final class Projects implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0") String verb;
+        @Parameters(index = "1", arity = "0..1") String name;
+        @Option(names = "--public") boolean isPublic;
+
+        @Override
+        public Integer call() throws Exception {
+            return switch (verb) {
+                case "list" -> admin.call("GET", "/api/v1/projects", null);
+                case "create" -> admin.call("POST", "/api/v1/projects", object().put("name", name).put("public", isPublic));
+                case "public", "private" -> admin.call("PATCH", "/api/v1/projects/" + enc(name), object().put("public", verb.equals("public")));
+                default -> throw new IllegalArgumentException("unknown verb: " + verb);
+            };
+        }
+    }
+
+    @Command(name = "members", description = "list PROJECT | set PROJECT USER ROLE | remove PROJECT USER")
+    static final class Members implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0") String verb;
+        @Parameters(index = "1") String project;
+        @Parameters(index = "2", arity = "0..1") String username;
+        @Parameters(index = "3", arity = "0..1") String role;
+
+        @Override
+        public Integer call() throws Exception {
+            String base = "/api/v1/projects/" + enc(project) + "/members";
+            return switch (verb) {
+                case "list" -> admin.call("GET", base, null);
+                case "set" -> admin.call("PUT", base + "/" + enc(username), object().put("role", role));
+                case "remove" -> admin.call("DELETE", base + "/" + enc(username), null);
+                default -> throw new IllegalArgumentException("unknown verb: " + verb);
+            };
+        }
+    }
+
+    @Command(name = "robots", description = "list | create NAME --allow PATTERN=pull,push ... [--expires 90d] | rotate robot$NAME | disable robot$NAME | delete robot$NAME")
+    static final class Robots implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0") String verb;
+        @Parameters(index = "1", arity = "0..1") String name;
+        @Option(names = "--allow", description = "PATTERN=ACTIONS, e.g. team/**=pull,push") List<String> allow;
+        @Option(names = "--expires", description = "lifetime, e.g. 90d") String expires;
+
+        @Override
+        public Integer call() throws Exception {
+            return switch (verb) {
+                case "list" -> admin.call("GET", "/api/v1/robots", null);
+                case "create" -> {
+                    ObjectNode body = object().put("name", name);
+                    if (expires != null) body.put("expiresIn", expires);
+                    ArrayNode permissions = body.putArray("permissions");
+                    for (String a : allow == null ? List.<String>of() : allow) {
+                        int eq = a.lastIndexOf('=');
+                        if (eq <= 0) throw new IllegalArgumentException("--allow wants PATTERN=ACTIONS: " + a);
+                        ObjectNode p = permissions.addObject().put("repository", a.substring(0, eq));
+                        ArrayNode actions = p.putArray("actions");
+                        for (String action : a.substring(eq + 1).split(",")) actions.add(action);
+                    }
+                    yield admin.call("POST", "/api/v1/robots", body);
+                }
+                case "rotate" -> admin.call("POST", "/api/v1/robots/" + enc(name) + "/rotate", null);
+                case "disable" -> admin.call("PATCH", "/api/v1/robots/" + enc(name), object().put("disabled", true));
+                case "delete" -> admin.call("DELETE", "/api/v1/robots/" + enc(name), null);
+                default -> throw new IllegalArgumentException("unknown verb: " + verb);
+            };
+        }
+    }
+
+    @Command(name = "tokens", description = "list USER | create USER NAME [--expires 30d] | revoke USER ID")
+    static final class Tokens implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0") String verb;
+        @Parameters(index = "1") String username;
+        @Parameters(index = "2", arity = "0..1") String nameOrId;
+        @Option(names = "--expires") String expires;
+
+        @Override
+        public Integer call() throws Exception {
+            String base = "/api/v1/users/" + enc(username) + "/tokens";
+            return switch (verb) {
+                case "list" -> admin.call("GET", base, null);
+                case "create" -> {
+                    ObjectNode body = object().put("name", nameOrId);
+                    if (expires != null) body.put("expiresIn", expires);
+                    yield admin.call("POST", base, body);
+                }
+                case "revoke" -> admin.call("DELETE", base + "/" + enc(nameOrId), null);
+                default -> throw new IllegalArgumentException("unknown verb: " + verb);
+            };
+        }
+    }
+
+    @Command(name = "audit", description = "Query the audit trail: [--actor A] [--action push] [--repository R] [--since ISO] [--limit N]")
+    static final class Audit implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Option(names = "--actor") String actor;
+        @Option(names = "--action") String action;
+        @Option(names = "--repository") String repository;
+        @Option(names = "--since") String since;
+        @Option(names = "--limit", defaultValue = "100") int limit;
+
+        @Override
+        public Integer call() throws Exception {
+            StringBuilder q = new StringBuilder("/api/v1/audit?limit=").append(limit);
+            if (actor != null) q.append("&actor=").append(enc(actor));
+            if (action != null) q.append("&action=").append(enc(action));
+            if (repository != null) q.append("&repository=").append(enc(repository));
+            if (since != null) q.append("&since=").append(enc(since));
+            return admin.call("GET", q.toString(), null);
+        }
+    }
+}

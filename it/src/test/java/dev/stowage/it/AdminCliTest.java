@@ -1,0 +1,69 @@
+package dev.stowage.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stowage.it.support.Clients;
+import dev.stowage.it.support.StowageProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code stowage admin} against a running registry, as an operator would use it. */
+class AdminCliTest {
+    static final String PASSWORD = "cli-admin-password";
+    static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir static Path dir;
+    static StowageProcess stowage;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stowage = StowageProcess.start(dir.resolve("data"), Map.of("STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", PASSWORD));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (stowage != null) stowage.close();
+    }
+
+    static Clients.Result cli(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                StowageProcess.jar().toString(), "admin", "--url", stowage.baseUrl()));
+        command.addAll(List.of(args));
+        return Clients.run(command, env, 120);
+    }
+
+    static JsonNode json(Clients.Result r) throws Exception {
+        String out = r.output();
+        return JSON.readTree(out.substring(out.indexOf('\n') + 1));
+    }
+
+    @Test
+    void operatorCreatesAUserProjectMembershipAndRobot() throws Exception {
+        Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD, "STOWAGE_NEW_PASSWORD", "a-long-new-password");
+        cli(env, "users", "create", "erin").ok();
+        cli(env, "projects", "create", "erins", "--public").ok();
+        cli(env, "members", "set", "erins", "erin", "maintainer").ok();
+        JsonNode members = json(cli(env, "members", "list", "erins").ok());
+        assertThat(members.path(0).path("role").asText()).isEqualTo("maintainer");
+        JsonNode robot = json(cli(env, "robots", "create", "deployer", "--allow", "erins/**=pull,push", "--expires", "7d").ok());
+        assertThat(robot.path("name").asText()).isEqualTo("robot$deployer");
+        assertThat(robot.path("secret").asText()).hasSizeGreaterThan(20);
+        JsonNode users = json(cli(env, "users", "list").ok());
+        assertThat(users.findValuesAsText("username")).contains("admin", "erin");
+    }
+
+    @Test
+    void wrongPasswordFailsWithTheHttpStatus() throws Exception {
+        Clients.Result r = cli(Map.of("STOWAGE_PASSWORD", "wrong"), "users", "list");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.output()).contains("HTTP 401");
+    }
+}
