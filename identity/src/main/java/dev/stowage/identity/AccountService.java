@@ -10,6 +10,7 @@ import dev.stowage.core.access.Project;
 import dev.stowage.core.access.RobotAccount;
 import dev.stowage.core.access.RobotPermission;
 import dev.stowage.core.access.Role;
+import dev.stowage.core.access.TotpState;
 import dev.stowage.core.spi.IdentityStore;
 
 import java.time.Clock;
@@ -163,6 +164,29 @@ public final class AccountService {
 
     public void revokeAccessToken(String username, String id) {
         if (!identities.deleteAccessToken(username, id)) throw unknown("token", id);
+    }
+
+    /** Starts TOTP enrollment: a new secret, not yet required until {@link #confirmTotp} sees a valid code. */
+    public record TotpEnrollment(String secret, String uri) {}
+
+    public TotpEnrollment enrollTotp(String username) {
+        user(username);
+        String secret = Totp.newSecret();
+        identities.setTotp(username, secret, false);
+        return new TotpEnrollment(secret, Totp.otpauthUri("Stowage", username, secret));
+    }
+
+    public void confirmTotp(String username, String code) {
+        TotpState state = identities.findTotp(username).orElseThrow(() -> unknown("enrollment", username));
+        java.util.OptionalLong step = Totp.verify(state.secret(), code, clock.instant(), 0);
+        if (step.isEmpty()) throw new RegistryException(ErrorCode.UNSUPPORTED, "the code does not match", null, 400);
+        identities.setTotp(username, state.secret(), true);
+        identities.advanceTotpStep(username, step.getAsLong());
+    }
+
+    public void removeTotp(String username) {
+        user(username);
+        identities.setTotp(username, null, false);
     }
 
     private static String newSecret() {

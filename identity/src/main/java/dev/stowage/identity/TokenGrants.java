@@ -11,6 +11,7 @@ import dev.stowage.core.access.Principal;
 import dev.stowage.core.access.Project;
 import dev.stowage.core.access.RobotAccount;
 import dev.stowage.core.access.Role;
+import dev.stowage.core.access.TotpState;
 import dev.stowage.core.access.Scope;
 import dev.stowage.core.spi.IdentityStore;
 
@@ -57,11 +58,25 @@ public final class TokenGrants {
         if (username.startsWith(RobotAccount.PREFIX)) return authenticateRobot(username, password);
         if (new String(password).startsWith(AccessToken.PREFIX)) return authenticateWithAccessToken(username, password);
         Optional<Account> account = identities.findAccount(username);
+        Optional<TotpState> totp = account.isPresent() ? identities.findTotp(username).filter(TotpState::enabled) : Optional.empty();
+        // With a second factor, the 6-digit code follows the password: "secret123456".
+        char[] secret = password;
+        String code = null;
+        if (totp.isPresent()) {
+            if (password.length < 7) throw secondFactorRequired();
+            secret = java.util.Arrays.copyOf(password, password.length - 6);
+            code = new String(password, password.length - 6, 6);
+        }
         // Hash even for unknown users, so timing does not tell which usernames exist.
         String stored = account.map(Account::passwordHash).orElse(DUMMY_HASH);
-        boolean ok = hasher.verify(password, stored);
+        boolean ok = hasher.verify(secret, stored);
         java.util.Arrays.fill(password, '\0');
+        java.util.Arrays.fill(secret, '\0');
         if (account.isEmpty() || !ok || account.get().disabled()) throw unauthorized();
+        if (totp.isPresent()) {
+            java.util.OptionalLong step = Totp.verify(totp.get().secret(), code, java.time.Instant.now(), totp.get().lastStep());
+            if (step.isEmpty() || !identities.advanceTotpStep(username, step.getAsLong())) throw secondFactorRequired();
+        }
         return new Principal.User(account.get().username(), account.get().systemAdmin());
     }
 
@@ -129,6 +144,11 @@ public final class TokenGrants {
         } catch (RegistryException e) {
             return false;
         }
+    }
+
+    private static RegistryException secondFactorRequired() {
+        return new RegistryException(ErrorCode.UNAUTHORIZED, "this account has a second factor: append the current "
+                + "6-digit code to the password, or use a personal access token", null, 401);
     }
 
     private static RegistryException unauthorized() {

@@ -8,6 +8,7 @@ import dev.stowage.core.access.Action;
 import dev.stowage.core.access.RobotAccount;
 import dev.stowage.core.access.RobotPermission;
 import dev.stowage.core.access.Role;
+import dev.stowage.core.access.TotpState;
 import dev.stowage.core.spi.IdentityStore;
 import dev.stowage.core.spi.StoredSigningKey;
 
@@ -344,6 +345,45 @@ public final class JdbcIdentityStore implements IdentityStore {
     @Override
     public boolean deleteAccessToken(String username, String id) {
         return update("DELETE FROM access_tokens WHERE username = ? AND id = ?", username, id);
+    }
+
+    @Override
+    public Optional<TotpState> findTotp(String username) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT totp_secret, totp_enabled, totp_last_step FROM accounts WHERE username = ? AND totp_secret IS NOT NULL")) {
+                s.setString(1, username);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(new TotpState(r.getString(1), r.getInt(2) == 1, r.getLong(3))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean setTotp(String username, String secret, boolean enabled) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE accounts SET totp_secret = ?, totp_enabled = ?, totp_last_step = 0 WHERE username = ?")) {
+                s.setString(1, secret);
+                s.setInt(2, flag(enabled && secret != null));
+                s.setString(3, username);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean advanceTotpStep(String username, long step) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE accounts SET totp_last_step = ? WHERE username = ? AND totp_last_step < ?")) {
+                s.setLong(1, step);
+                s.setString(2, username);
+                s.setLong(3, step);
+                return s.executeUpdate() == 1;
+            }
+        });
     }
 
     @Override

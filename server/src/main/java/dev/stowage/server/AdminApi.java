@@ -36,6 +36,8 @@ final class AdminApi {
     private static final Pattern PROJECT = Pattern.compile("^/api/v1/projects/([^/]+)$");
     private static final Pattern MEMBERS = Pattern.compile("^/api/v1/projects/([^/]+)/members$");
     private static final Pattern MEMBER = Pattern.compile("^/api/v1/projects/([^/]+)/members/([^/]+)$");
+    private static final Pattern USER_TOTP = Pattern.compile("^/api/v1/users/([^/]+)/totp$");
+    private static final Pattern USER_TOTP_CONFIRM = Pattern.compile("^/api/v1/users/([^/]+)/totp/confirm$");
     private static final Pattern USER_TOKENS = Pattern.compile("^/api/v1/users/([^/]+)/tokens$");
     private static final Pattern USER_TOKEN = Pattern.compile("^/api/v1/users/([^/]+)/tokens/([^/]+)$");
     private static final Pattern ROBOT = Pattern.compile("^/api/v1/robots/([^/]+)$");
@@ -75,6 +77,28 @@ final class AdminApi {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
             if (!method.equals("GET")) throw notAllowed();
             auditQuery(exchange);
+        } else if ((m = USER_TOTP.matcher(path)).matches()) {
+            String username = m.group(1);
+            authorize(exchange, Action.MANAGE_ACCOUNT, null, username);
+            switch (method) {
+                case "POST" -> {
+                    AccountService.TotpEnrollment enrollment = accounts.enrollTotp(username);
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("secret", enrollment.secret());
+                    out.put("uri", enrollment.uri());
+                    exchange.sendJson(200, Map.of("Cache-Control", "no-store"), out);
+                }
+                case "DELETE" -> {
+                    accounts.removeTotp(username);
+                    exchange.sendEmpty(204, Map.of());
+                }
+                default -> throw notAllowed();
+            }
+        } else if ((m = USER_TOTP_CONFIRM.matcher(path)).matches()) {
+            authorize(exchange, Action.MANAGE_ACCOUNT, null, m.group(1));
+            if (!method.equals("POST")) throw notAllowed();
+            accounts.confirmTotp(m.group(1), text(json(exchange), "code"));
+            exchange.sendEmpty(204, Map.of());
         } else if ((m = USER_TOKENS.matcher(path)).matches()) {
             String username = m.group(1);
             authorize(exchange, Action.MANAGE_ACCOUNT, null, username);

@@ -1,5 +1,6 @@
 package dev.stowage.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stowage.core.Digest;
 import dev.stowage.core.access.Account;
@@ -333,5 +334,31 @@ class TokenAuthTest {
             assertThat(paths.has(path)).as(path).isTrue();
         }
         assertThat(JSON.readTree(r.body()).path("openapi").asText()).startsWith("3.1");
+    }
+
+    @Test
+    void aSecondFactorIsRequiredOnceConfirmedAndAccessTokensStillWork() throws Exception {
+        JsonNode enrollment = JSON.readTree(admin("POST", "/api/v1/users/dev/totp", "dev", "devpw", null).body());
+        String secret = enrollment.path("secret").asText();
+        assertThat(enrollment.path("uri").asText()).startsWith("otpauth://totp/Stowage:dev?secret=" + secret);
+        assertThat(admin("POST", "/api/v1/users/dev/totp/confirm", "dev", "devpw", "{\"code\":\"000000\"}").statusCode())
+                .isIn(400, 204); // 204 only if 000000 happened to be the code
+        String pat = JSON.readTree(admin("POST", "/api/v1/users/dev/tokens", "dev", "devpw", "{\"name\":\"cli\"}").body())
+                .path("token").asText();
+        String code = dev.stowage.identity.Totp.codeAt(secret, java.time.Instant.now());
+        assertThat(admin("POST", "/api/v1/users/dev/totp/confirm", "dev", "devpw", "{\"code\":\"" + code + "\"}").statusCode())
+                .isEqualTo(204);
+
+        HttpResponse<String> passwordOnly = send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString("dev:devpw".getBytes())));
+        assertThat(passwordOnly.statusCode()).isEqualTo(401);
+        assertThat(passwordOnly.body()).contains("second factor");
+        // the confirmation used the current step; the next step's code is within the accepted drift
+        String next = dev.stowage.identity.Totp.codeAt(secret, java.time.Instant.now().plusSeconds(30));
+        assertThat(token("dev", "devpw" + next, "repository:team/app:pull")).isNotEmpty();
+        HttpResponse<String> replay = send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString(("dev:devpw" + next).getBytes())));
+        assertThat(replay.statusCode()).isEqualTo(401);
+        assertThat(token("dev", pat, "repository:team/app:pull")).isNotEmpty();
     }
 }

@@ -5,6 +5,7 @@ import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Membership;
 import dev.stowage.core.access.Project;
 import dev.stowage.core.access.Role;
+import dev.stowage.core.access.TotpState;
 import dev.stowage.core.access.RobotAccount;
 
 import java.time.Instant;
@@ -66,6 +67,15 @@ public interface IdentityStore {
     List<AccessToken> accessTokens(String username);
 
     boolean deleteAccessToken(String username, String id);
+
+    /** The account's second factor, if one was ever set up. */
+    Optional<TotpState> findTotp(String username);
+
+    /** Sets (or with a null secret, removes) the second factor; {@code enabled} once the user proved a code. */
+    boolean setTotp(String username, String secret, boolean enabled);
+
+    /** Records that {@code step}'s code was used, only if no later step was: false means a replay. */
+    boolean advanceTotpStep(String username, long step);
 
     /** Signing keys still kept: active ones (no retiredAt) and retired ones not yet removed. */
     List<StoredSigningKey> signingKeys();
