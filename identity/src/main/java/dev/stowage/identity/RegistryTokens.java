@@ -63,6 +63,41 @@ public final class RegistryTokens {
         this.clock = clock;
     }
 
+    /** How long a refresh token (the OAuth2 offline grant docker login stores) stays valid. */
+    public static final Duration REFRESH_LIFETIME = Duration.ofDays(30);
+    private static final String REFRESH = "refresh";
+
+    /** A long-lived token that only the token endpoint accepts, to get new access tokens without the password. */
+    public String issueRefresh(String subject) {
+        Instant now = clock.instant();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject(subject).audience(service)
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(REFRESH_LIFETIME)))
+                .jwtID(UUID.randomUUID().toString()).claim("use", REFRESH).build();
+        return sign(claims);
+    }
+
+    /** The subject of a valid refresh token; anything else (an access token too) is UNAUTHORIZED. */
+    public String verifyRefresh(String token) {
+        try {
+            JWTClaimsSet claims = verifiedClaims(token);
+            if (!REFRESH.equals(claims.getClaim("use"))) throw invalid("not a refresh token");
+            return claims.getSubject();
+        } catch (ParseException | JOSEException | ClassCastException e) {
+            throw invalid("malformed token");
+        }
+    }
+
+    private String sign(JWTClaimsSet claims) {
+        SigningKeys.Key key = keys.current();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.id()).type(JOSEObjectType.JWT).build(), claims);
+        try {
+            jwt.sign(new ECDSASigner(key.jwk()));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign a token", e);
+        }
+        return jwt.serialize();
+    }
+
     public Issued issue(String subject, List<Scope> granted) {
         Instant now = clock.instant();
         List<Map<String, Object>> access = new ArrayList<>();
@@ -84,38 +119,37 @@ public final class RegistryTokens {
                 .jwtID(UUID.randomUUID().toString())
                 .claim("access", access)
                 .build();
-        SigningKeys.Key key = keys.current();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.id()).type(JOSEObjectType.JWT).build(), claims);
-        try {
-            jwt.sign(new ECDSASigner(key.jwk()));
-        } catch (JOSEException e) {
-            throw new IllegalStateException("cannot sign a token", e);
-        }
-        return new Issued(jwt.serialize(), now, lifetime);
+        return new Issued(sign(claims), now, lifetime);
     }
 
     /** Verifies signature, algorithm, key id, issuer, audience and validity window; any failure is UNAUTHORIZED. */
     public Verified verify(String token) {
         try {
-            SignedJWT jwt = SignedJWT.parse(token);
-            if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())) throw invalid("unexpected algorithm");
-            Optional<ECKey> key = Optional.ofNullable(jwt.getHeader().getKeyID()).flatMap(keys::verificationKey);
-            if (key.isEmpty()) throw invalid("unknown or retired signing key");
-            if (!jwt.verify(new ECDSAVerifier(key.get().toECPublicKey()))) throw invalid("bad signature");
-            JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            Instant now = clock.instant();
-            if (!issuer.equals(claims.getIssuer())) throw invalid("wrong issuer");
-            if (claims.getAudience() == null || !claims.getAudience().contains(service)) throw invalid("wrong audience");
-            if (claims.getExpirationTime() == null || now.isAfter(claims.getExpirationTime().toInstant().plus(LEEWAY))) {
-                throw invalid("expired");
-            }
-            if (claims.getNotBeforeTime() != null && now.plus(LEEWAY).isBefore(claims.getNotBeforeTime().toInstant())) {
-                throw invalid("not yet valid");
-            }
+            JWTClaimsSet claims = verifiedClaims(token);
+            if (claims.getClaim("use") != null) throw invalid("not an access token");
             return new Verified(claims.getSubject(), access(claims), claims.getExpirationTime().toInstant());
         } catch (ParseException | JOSEException | ClassCastException e) {
             throw invalid("malformed token");
         }
+    }
+
+    private JWTClaimsSet verifiedClaims(String token) throws ParseException, JOSEException {
+        SignedJWT jwt = SignedJWT.parse(token);
+        if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())) throw invalid("unexpected algorithm");
+        Optional<ECKey> key = Optional.ofNullable(jwt.getHeader().getKeyID()).flatMap(keys::verificationKey);
+        if (key.isEmpty()) throw invalid("unknown or retired signing key");
+        if (!jwt.verify(new ECDSAVerifier(key.get().toECPublicKey()))) throw invalid("bad signature");
+        JWTClaimsSet claims = jwt.getJWTClaimsSet();
+        Instant now = clock.instant();
+        if (!issuer.equals(claims.getIssuer())) throw invalid("wrong issuer");
+        if (claims.getAudience() == null || !claims.getAudience().contains(service)) throw invalid("wrong audience");
+        if (claims.getExpirationTime() == null || now.isAfter(claims.getExpirationTime().toInstant().plus(LEEWAY))) {
+            throw invalid("expired");
+        }
+        if (claims.getNotBeforeTime() != null && now.plus(LEEWAY).isBefore(claims.getNotBeforeTime().toInstant())) {
+            throw invalid("not yet valid");
+        }
+        return claims;
     }
 
     private static List<Scope> access(JWTClaimsSet claims) throws ParseException {

@@ -128,6 +128,18 @@ public final class TokenGrants {
         return granted;
     }
 
+    /** A refresh token for a signed-in user (robots and anonymous callers get none). */
+    public Optional<String> refreshTokenFor(Principal principal) {
+        return principal instanceof Principal.User user ? Optional.of(tokens.issueRefresh(user.username())) : Optional.empty();
+    }
+
+    /** The user behind a refresh token, as the account is now: disabled or deleted accounts lose their tokens. */
+    public Principal authenticateRefresh(String refreshToken) {
+        String username = tokens.verifyRefresh(refreshToken);
+        Account account = identities.findAccount(username).filter(a -> !a.disabled()).orElseThrow(TokenGrants::unauthorized);
+        return new Principal.User(account.username(), account.systemAdmin());
+    }
+
     public RegistryTokens.Issued issue(Principal principal, List<Scope> asked) {
         String subject = switch (principal) {
             case Principal.User user -> user.username();

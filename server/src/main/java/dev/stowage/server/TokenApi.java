@@ -36,31 +36,43 @@ final class TokenApi {
             case "GET" -> {
                 Principal principal = grants.authenticate(exchange.header(HttpHeaderNames.AUTHORIZATION));
                 exchange.principal(principal);
-                answer(exchange, principal, Scope.parseAll(exchange.queryAll("scope")));
+                boolean offline = exchange.query("offline_token").map("true"::equals).orElse(false);
+                answer(exchange, principal, Scope.parseAll(exchange.queryAll("scope")),
+                        offline ? grants.refreshTokenFor(principal) : Optional.empty());
             }
             case "POST" -> {
                 Map<String, List<String>> form = form(exchange);
                 String grantType = first(form, "grant_type").orElse("");
-                if (!grantType.equals("password")) {
-                    throw new RegistryException(ErrorCode.UNSUPPORTED, "unsupported grant_type: " + grantType, null, 400);
+                Principal principal;
+                boolean offline;
+                switch (grantType) {
+                    case "password" -> {
+                        String username = first(form, "username").orElseThrow(() -> unauthorized());
+                        principal = grants.authenticate(username, first(form, "password").orElse("").toCharArray());
+                        offline = first(form, "access_type").map("offline"::equals).orElse(false);
+                    }
+                    case "refresh_token" -> {
+                        principal = grants.authenticateRefresh(first(form, "refresh_token").orElseThrow(() -> unauthorized()));
+                        offline = false;
+                    }
+                    default -> throw new RegistryException(ErrorCode.UNSUPPORTED, "unsupported grant_type: " + grantType, null, 400);
                 }
-                String username = first(form, "username").orElseThrow(() -> unauthorized());
-                char[] password = first(form, "password").orElse("").toCharArray();
-                Principal principal = grants.authenticate(username, password);
                 exchange.principal(principal);
-                answer(exchange, principal, Scope.parseAll(form.getOrDefault("scope", List.of())));
+                Optional<String> refresh = offline ? grants.refreshTokenFor(principal) : Optional.empty();
+                answer(exchange, principal, Scope.parseAll(form.getOrDefault("scope", List.of())), refresh);
             }
             default -> throw new RegistryException(ErrorCode.UNSUPPORTED, "method not allowed", null, 405);
         }
     }
 
-    private void answer(Exchange exchange, Principal principal, List<Scope> scopes) {
+    private void answer(Exchange exchange, Principal principal, List<Scope> scopes, Optional<String> refreshToken) {
         RegistryTokens.Issued issued = grants.issue(principal, scopes);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("token", issued.token());
         body.put("access_token", issued.token());
         body.put("expires_in", issued.expiresIn().toSeconds());
         body.put("issued_at", issued.issuedAt().toString());
+        refreshToken.ifPresent(r -> body.put("refresh_token", r));
         exchange.sendJson(200, Map.of("Cache-Control", "no-store"), body);
     }
 

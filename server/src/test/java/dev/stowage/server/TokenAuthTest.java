@@ -361,4 +361,29 @@ class TokenAuthTest {
         assertThat(replay.statusCode()).isEqualTo(401);
         assertThat(token("dev", pat, "repository:team/app:pull")).isNotEmpty();
     }
+
+    @Test
+    void offlinePasswordGrantGivesARefreshTokenThatGetsNewAccessTokens() throws Exception {
+        HttpResponse<String> first = send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
+                "grant_type=password&username=dev&password=devpw&access_type=offline&service=stowage&client_id=docker"
+                        + "&scope=repository%3Ateam%2Fapp%3Apull")));
+        assertThat(first.statusCode()).isEqualTo(200);
+        String refresh = JSON.readTree(first.body()).path("refresh_token").asText();
+        assertThat(refresh).isNotEmpty();
+        HttpResponse<String> renewed = send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
+                "grant_type=refresh_token&refresh_token=" + refresh + "&service=stowage&scope=repository%3Ateam%2Fapp%3Apull,push")));
+        assertThat(renewed.statusCode()).isEqualTo(200);
+        String access = JSON.readTree(renewed.body()).path("access_token").asText();
+        assertThat(pushBlob("team/app", access).statusCode()).isEqualTo(201);
+        // A refresh token is not an access token, and an access token is not a refresh token.
+        HttpResponse<String> asAccess = send(request("/v2/team/app/tags/list").header("Authorization", "Bearer " + refresh));
+        assertThat(asAccess.statusCode()).isEqualTo(401);
+        HttpResponse<String> asRefresh = send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
+                "grant_type=refresh_token&refresh_token=" + access)));
+        assertThat(asRefresh.statusCode()).isEqualTo(401);
+        admin("PATCH", "/api/v1/users/dev", "admin", "adminpw", "{\"disabled\":true}");
+        HttpResponse<String> disabled = send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
+                "grant_type=refresh_token&refresh_token=" + refresh)));
+        assertThat(disabled.statusCode()).isEqualTo(401);
+    }
 }
