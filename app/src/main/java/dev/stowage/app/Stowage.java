@@ -85,7 +85,8 @@ public final class Stowage implements AutoCloseable {
                 RegistryTokens tokens = new RegistryTokens(SigningKeys.shared(identities, Clock.systemUTC(),
                         StowageConfig.parseDuration(config.auth().keyGrace(), "auth.keyGrace")),
                         "stowage", auth.service(), auth.tokenLifetime(), Clock.systemUTC());
-                TokenGrants grants = new TokenGrants(identities, PasswordHasher.DEFAULT, tokens);
+                TokenGrants grants = new TokenGrants(identities, PasswordHasher.DEFAULT, tokens,
+                        config.auth().createProjectsOnPush());
                 server = RegistryServer.start(serverSettings, service,
                         new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
                         Optional.of(new AccountService(identities, PasswordHasher.DEFAULT, Clock.systemUTC())),

@@ -54,7 +54,8 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
     }
 
     /** Token authentication: on by default; off only for a registry that every client may write to. */
-    public record Auth(boolean enabled, String service, String realm, String tokenLifetime, String keyGrace) {}
+    public record Auth(boolean enabled, String service, String realm, String tokenLifetime, String keyGrace,
+                       boolean createProjectsOnPush) {}
 
     static final String DEFAULTS = """
             http:
@@ -94,6 +95,7 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               realm: ""
               tokenLifetime: 5m
               keyGrace: 24h
+              createProjectsOnPush: false
             """;
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())

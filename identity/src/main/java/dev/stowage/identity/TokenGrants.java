@@ -32,10 +32,21 @@ public final class TokenGrants {
     private final PasswordHasher hasher;
     private final RegistryTokens tokens;
 
+    private final boolean createProjectsOnPush;
+
     public TokenGrants(IdentityStore identities, PasswordHasher hasher, RegistryTokens tokens) {
+        this(identities, hasher, tokens, false);
+    }
+
+    /**
+     * @param createProjectsOnPush a signed-in user asking to push into a project that does not exist creates it
+     *                             (private, with them as its admin)
+     */
+    public TokenGrants(IdentityStore identities, PasswordHasher hasher, RegistryTokens tokens, boolean createProjectsOnPush) {
         this.identities = identities;
         this.hasher = hasher;
         this.tokens = tokens;
+        this.createProjectsOnPush = createProjectsOnPush;
     }
 
     /** The principal behind an Authorization header: absent is anonymous, bad credentials are UNAUTHORIZED. */
@@ -113,6 +124,13 @@ public final class TokenGrants {
             } else if (scope.type().equals(Scope.REPOSITORY) && isRepositoryName(scope.name())) {
                 String project = RepositoryName.of(scope.name()).project();
                 Optional<Boolean> isPublic = identities.findProject(project).map(Project::isPublic);
+                if (isPublic.isEmpty() && createProjectsOnPush && scope.actions().contains("push")
+                        && principal instanceof Principal.User user) {
+                    if (identities.createProject(new Project(project, false, java.time.Instant.now()))) {
+                        identities.setMember(project, user.username(), Role.ADMIN);
+                    }
+                    isPublic = identities.findProject(project).map(Project::isPublic);
+                }
                 Set<Action> actions;
                 if (principal instanceof Principal.Robot robot) {
                     actions = Permissions.forRobot(robot, scope.name(), isPublic);
