@@ -5,10 +5,8 @@ import dev.stowage.metadata.JdbcAuditStore;
 import dev.stowage.metadata.JdbcMetadataStore;
 import dev.stowage.metadata.MetadataConfig;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.concurrent.Callable;
 
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Work with the audit trail.",
@@ -22,17 +20,12 @@ final class AuditCommand implements Runnable {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Recompute the audit trail's hash chain; exit 1 at the first altered, missing or reordered record.")
     static final class Verify implements Callable<Integer> {
-        @Option(names = {"-c", "--config"}, description = "YAML configuration file")
-        Path config;
-
-        @Option(names = {"--data"}, description = "storage directory (for the embedded database)")
-        Path data;
+        @Mixin
+        ConfigOptions options;
 
         @Override
         public Integer call() throws Exception {
-            HashMap<String, String> env = new HashMap<>(System.getenv());
-            if (data != null) env.put("STOWAGE_STORAGE_PATH", data.toString());
-            StowageConfig settings = StowageConfig.load(config, env);
+            StowageConfig settings = options.load(java.util.Map.of());
             try (JdbcMetadataStore metadata = JdbcMetadataStore.open(new MetadataConfig(settings.jdbcUrl(),
                     settings.database().user(), settings.database().password(), 2))) {
                 AuditTrail.VerifyResult result = AuditTrail.verify(new JdbcAuditStore(metadata));

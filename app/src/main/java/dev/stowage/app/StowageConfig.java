@@ -9,12 +9,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.stowage.core.Durations;
+
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Stowage's configuration: defaults, overridden by a YAML file, overridden by {@code STOWAGE_<SECTION>_<KEY>}
@@ -100,7 +100,6 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     /** Loads defaults, then {@code file} if given, then environment overrides. */
     public static StowageConfig load(Path file, Map<String, String> environment) throws IOException {
@@ -190,21 +189,7 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
     /** Durations as {@code 24h}, {@code 30m}, {@code 10s}, {@code 500ms}, {@code 7d}, or ISO-8601 ({@code PT1H}). */
     static Duration parseDuration(String text, String name) {
         if (text == null) throw new IllegalArgumentException(name + " is required");
-        Matcher m = DURATION.matcher(text.trim());
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        try {
-            return Duration.parse(text.trim());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(name + ": '" + text + "' is not a duration (e.g. 24h, 30m, 10s)");
-        }
+        return Durations.parse(text).orElseThrow(() ->
+                new IllegalArgumentException(name + ": '" + text + "' is not a duration (e.g. 24h, 30m, 10s)"));
     }
 }

@@ -42,7 +42,6 @@ final class AdminApi {
     private static final Pattern USER_TOKEN = Pattern.compile("^/api/v1/users/([^/]+)/tokens/([^/]+)$");
     private static final Pattern ROBOT = Pattern.compile("^/api/v1/robots/([^/]+)$");
     private static final Pattern ROBOT_ROTATE = Pattern.compile("^/api/v1/robots/([^/]+)/rotate$");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd])");
     private static final int MAX_BODY = 64 * 1024;
 
     /** The OpenAPI document of this API, served as is. */
@@ -331,15 +330,8 @@ final class AdminApi {
     }
 
     private static java.time.Duration duration(String text) {
-        Matcher m = DURATION.matcher(text);
-        if (!m.matches()) throw new RegistryException(ErrorCode.UNSUPPORTED, "expiresIn like 30d, 12h, 90m", null, 400);
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "s" -> java.time.Duration.ofSeconds(n);
-            case "m" -> java.time.Duration.ofMinutes(n);
-            case "h" -> java.time.Duration.ofHours(n);
-            default -> java.time.Duration.ofDays(n);
-        };
+        return dev.stowage.core.Durations.parse(text).orElseThrow(() ->
+                new RegistryException(ErrorCode.UNSUPPORTED, "expiresIn like 30d, 12h, 90m", null, 400));
     }
 
     private static Map<String, Object> member(String username, Role role) {
