@@ -81,6 +81,20 @@ public final class AccountService {
         if (!identities.setProjectPublic(name, isPublic)) throw unknown("project", name);
     }
 
+    /** Comma-separated CIDRs the project's repositories may be reached from; empty for anywhere. */
+    public void setNetworks(String name, String networks) {
+        String normalized = networks == null ? "" : networks.replace(" ", "");
+        for (String n : normalized.split(",")) {
+            if (n.isEmpty()) continue;
+            try {
+                dev.stowage.core.access.Cidr.parse(n);
+            } catch (IllegalArgumentException e) {
+                throw new RegistryException(ErrorCode.UNSUPPORTED, "not a network: " + n, null, 400);
+            }
+        }
+        if (!identities.setProjectNetworks(name, normalized)) throw unknown("project", name);
+    }
+
     public List<Membership> members(String project) {
         project(project);
         return identities.members(project);

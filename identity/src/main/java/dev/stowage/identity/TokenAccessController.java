@@ -9,6 +9,7 @@ import dev.stowage.core.access.AccessController;
 import dev.stowage.core.access.AccessRequest;
 import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Action;
+import dev.stowage.core.access.Cidr;
 import dev.stowage.core.access.Permissions;
 import dev.stowage.core.access.Principal;
 import dev.stowage.core.access.Project;
@@ -35,6 +36,9 @@ public final class TokenAccessController implements AccessController {
     /** Verifying an ES256 signature costs far more than a lookup; clients reuse one token for many requests. */
     private final Cache<String, RegistryTokens.Verified> verified = Caffeine.newBuilder()
             .maximumSize(50_000).expireAfterWrite(Duration.ofSeconds(30)).build();
+    /** Projects as the request path needs them (visibility, networks); a change is seen within seconds. */
+    private final Cache<String, Optional<Project>> projects = Caffeine.newBuilder()
+            .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(5)).build();
 
     public TokenAccessController(RegistryTokens tokens, TokenGrants grants, IdentityStore identities, AuthSettings settings) {
         this.tokens = tokens;
@@ -52,6 +56,20 @@ public final class TokenAccessController implements AccessController {
     }
 
     private Principal authorizeRegistry(AccessRequest request) {
+        Principal principal = authorizeRegistryCaller(request);
+        Optional<Project> project = request.project().flatMap(this::project);
+        if (project.isPresent() && !Cidr.anyContains(project.get().allowedNetworks(), request.clientAddress())) {
+            throw new RegistryException(ErrorCode.DENIED, "requests from this address are not allowed for this project",
+                    null, 403);
+        }
+        return principal;
+    }
+
+    private Optional<Project> project(String name) {
+        return projects.get(name, identities::findProject);
+    }
+
+    private Principal authorizeRegistryCaller(AccessRequest request) {
         Optional<String> bearer = bearer(request);
         String scope = scopeFor(request);
         if (bearer.isEmpty()) {
@@ -113,7 +131,7 @@ public final class TokenAccessController implements AccessController {
     }
 
     private boolean anonymousMay(Action action, RepositoryName repository) {
-        Optional<Boolean> isPublic = identities.findProject(repository.project()).map(Project::isPublic);
+        Optional<Boolean> isPublic = project(repository.project()).map(Project::isPublic);
         return Permissions.onRepository(Principal.ANONYMOUS, isPublic, Optional.empty()).contains(action);
     }
 

@@ -37,7 +37,7 @@ public final class JdbcIdentityStore implements IdentityStore {
     }
 
     private static Project project(ResultSet r) throws SQLException {
-        return new Project(r.getString(1), r.getInt(2) == 1, Instant.ofEpochMilli(r.getLong(3)));
+        return new Project(r.getString(1), r.getInt(2) == 1, Instant.ofEpochMilli(r.getLong(3)), r.getString(4));
     }
 
     @Override
@@ -109,10 +109,12 @@ public final class JdbcIdentityStore implements IdentityStore {
     public boolean createProject(Project p) {
         return db.write(c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO projects (name, is_public, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                    "INSERT INTO projects (name, is_public, created_at, allowed_networks) VALUES (?, ?, ?, ?) "
+                            + "ON CONFLICT (name) DO NOTHING")) {
                 s.setString(1, p.name());
                 s.setInt(2, flag(p.isPublic()));
                 s.setLong(3, p.createdAt().toEpochMilli());
+                s.setString(4, p.allowedNetworks() == null ? "" : p.allowedNetworks());
                 return s.executeUpdate() == 1;
             }
         });
@@ -121,7 +123,7 @@ public final class JdbcIdentityStore implements IdentityStore {
     @Override
     public Optional<Project> findProject(String name) {
         return db.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT name, is_public, created_at FROM projects WHERE name = ?")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT name, is_public, created_at, allowed_networks FROM projects WHERE name = ?")) {
                 s.setString(1, name);
                 try (ResultSet r = s.executeQuery()) {
                     return r.next() ? Optional.of(project(r)) : Optional.empty();
@@ -136,10 +138,15 @@ public final class JdbcIdentityStore implements IdentityStore {
     }
 
     @Override
+    public boolean setProjectNetworks(String name, String allowedNetworks) {
+        return update("UPDATE projects SET allowed_networks = ? WHERE name = ?", allowedNetworks, name);
+    }
+
+    @Override
     public List<Project> listProjects(String after, int limit) {
         return db.read(c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT name, is_public, created_at FROM projects WHERE name > ? ORDER BY name LIMIT ?")) {
+                    "SELECT name, is_public, created_at, allowed_networks FROM projects WHERE name > ? ORDER BY name LIMIT ?")) {
                 s.setString(1, after == null ? "" : after);
                 s.setInt(2, limit);
                 List<Project> out = new ArrayList<>();

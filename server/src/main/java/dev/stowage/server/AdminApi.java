@@ -200,6 +200,7 @@ final class AdminApi {
                 case "PATCH" -> {
                     JsonNode body = json(exchange);
                     if (body.has("public")) accounts.setPublic(name, body.path("public").asBoolean());
+                    if (body.has("allowedNetworks")) accounts.setNetworks(name, text(body, "allowedNetworks"));
                     exchange.sendJson(200, Map.of(), project(accounts.project(name)));
                 }
                 default -> throw notAllowed();
@@ -345,6 +346,7 @@ final class AdminApi {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", p.name());
         out.put("public", p.isPublic());
+        out.put("allowedNetworks", p.allowedNetworks());
         out.put("createdAt", p.createdAt().toString());
         return out;
     }

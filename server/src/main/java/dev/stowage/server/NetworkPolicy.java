@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stowage.core.ErrorCode;
 import dev.stowage.core.RegistryException;
+import dev.stowage.core.access.Cidr;
 
 import java.net.InetAddress;
 import java.time.Duration;

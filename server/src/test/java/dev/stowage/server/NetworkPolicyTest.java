@@ -1,6 +1,7 @@
 package dev.stowage.server;
 
 import dev.stowage.core.access.AccessController;
+import dev.stowage.core.access.Cidr;
 import dev.stowage.core.access.RegistryPolicy;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.service.ServiceSettings;

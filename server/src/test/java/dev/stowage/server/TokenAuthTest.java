@@ -386,4 +386,19 @@ class TokenAuthTest {
                 "grant_type=refresh_token&refresh_token=" + refresh)));
         assertThat(disabled.statusCode()).isEqualTo(401);
     }
+
+    @Test
+    void projectNetworkAllowlistsRefuseOtherAddresses() throws Exception {
+        assertThat(admin("PATCH", "/api/v1/projects/public", "admin", "adminpw", "{\"allowedNetworks\":\"10.0.0.0/8\"}")
+                .statusCode()).isEqualTo(200);
+        assertThat(admin("PATCH", "/api/v1/projects/team", "admin", "adminpw", "{\"allowedNetworks\":\"not-a-net\"}")
+                .statusCode()).isEqualTo(400);
+        Thread.sleep(5200); // the access check caches projects for five seconds
+        HttpResponse<String> refused = send(request("/v2/public/app/tags/list"));
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("DENIED");
+        String token = token("dev", "devpw", "repository:team/app:pull,push");
+        assertThat(pushBlob("team/app", token).statusCode()).isEqualTo(201);
+        admin("PATCH", "/api/v1/projects/public", "admin", "adminpw", "{\"allowedNetworks\":\"127.0.0.0/8, 10.0.0.0/8\"}");
+    }
 }

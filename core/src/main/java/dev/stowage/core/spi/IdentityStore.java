@@ -38,6 +38,9 @@ public interface IdentityStore {
 
     List<Project> listProjects(String after, int limit);
 
+    /** Sets the networks the project's repositories may be reached from (comma-separated CIDRs; empty: anywhere). */
+    boolean setProjectNetworks(String name, String allowedNetworks);
+
     /** Adds the member or changes their role. The project and the account must exist. */
     void setMember(String project, String username, Role role);
 

@@ -1,12 +1,12 @@
-package dev.stowage.server;
+package dev.stowage.core.access;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** An IPv4 or IPv6 network in CIDR notation ({@code 10.0.0.0/8}, {@code fd00::/8}, or one address). */
-record Cidr(byte[] network, int prefix) {
+public record Cidr(byte[] network, int prefix) {
 
-    static Cidr parse(String text) {
+    public static Cidr parse(String text) {
         String t = text.trim();
         int slash = t.indexOf('/');
         String address = slash < 0 ? t : t.substring(0, slash);
@@ -22,7 +22,21 @@ record Cidr(byte[] network, int prefix) {
         return new Cidr(bytes, prefix);
     }
 
-    boolean contains(InetAddress address) {
+    /** Whether any of the comma-separated networks contains {@code address} (a literal IP); an empty list allows all. */
+    public static boolean anyContains(String networks, String address) {
+        if (networks == null || networks.isBlank()) return true;
+        InetAddress parsed;
+        try {
+            if (!address.matches("[0-9a-fA-F:.%]+")) return false;
+            parsed = InetAddress.getByName(address);
+        } catch (UnknownHostException e) {
+            return false;
+        }
+        for (String n : networks.split(",")) if (!n.isBlank() && parse(n).contains(parsed)) return true;
+        return false;
+    }
+
+    public boolean contains(InetAddress address) {
         byte[] candidate = address.getAddress();
         if (candidate.length != network.length) return false;
         int full = prefix / 8;
