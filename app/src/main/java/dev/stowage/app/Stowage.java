@@ -82,14 +82,16 @@ public final class Stowage implements AutoCloseable {
                 AuthSettings auth = new AuthSettings(config.auth().service(),
                         Optional.of(config.auth().realm()).filter(r -> !r.isBlank()),
                         StowageConfig.parseDuration(config.auth().tokenLifetime(), "auth.tokenLifetime"));
-                RegistryTokens tokens = new RegistryTokens(SigningKeys.shared(identities, Clock.systemUTC(),
-                        StowageConfig.parseDuration(config.auth().keyGrace(), "auth.keyGrace")),
-                        "stowage", auth.service(), auth.tokenLifetime(), Clock.systemUTC());
+                SigningKeys signingKeys = SigningKeys.shared(identities, Clock.systemUTC(),
+                        StowageConfig.parseDuration(config.auth().keyGrace(), "auth.keyGrace"));
+                RegistryTokens tokens = new RegistryTokens(signingKeys, "stowage", auth.service(), auth.tokenLifetime(),
+                        Clock.systemUTC());
                 TokenGrants grants = new TokenGrants(identities, PasswordHasher.DEFAULT, tokens,
                         config.auth().createProjectsOnPush());
                 server = RegistryServer.start(serverSettings, service,
                         new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
-                        Optional.of(new AccountService(identities, PasswordHasher.DEFAULT, Clock.systemUTC())),
+                        Optional.of(new AccountService(identities, PasswordHasher.DEFAULT, Clock.systemUTC(),
+                                Optional.of(signingKeys))),
                         audit, Optional.of(auditStore));
             } else {
                 server = RegistryServer.start(serverSettings, service, AccessController.OPEN, Optional.empty(),

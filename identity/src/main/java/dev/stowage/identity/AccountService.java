@@ -27,10 +27,31 @@ public final class AccountService {
     private final PasswordHasher hasher;
     private final Clock clock;
 
+    private final java.util.Optional<SigningKeys> keys;
+
     public AccountService(IdentityStore identities, PasswordHasher hasher, Clock clock) {
+        this(identities, hasher, clock, java.util.Optional.empty());
+    }
+
+    public AccountService(IdentityStore identities, PasswordHasher hasher, Clock clock, java.util.Optional<SigningKeys> keys) {
         this.identities = identities;
         this.hasher = hasher;
         this.clock = clock;
+        this.keys = keys;
+    }
+
+    /** Ids of the token signing keys that verify now, current first. */
+    public List<String> signingKeyIds() {
+        return signingKeys().activeKeyIds();
+    }
+
+    /** A new signing key for new tokens; tokens signed by the old one stay valid through the grace period. */
+    public String rotateSigningKey() {
+        return signingKeys().rotate();
+    }
+
+    private SigningKeys signingKeys() {
+        return keys.orElseThrow(() -> new RegistryException(ErrorCode.NOT_FOUND, "no signing keys on this registry"));
     }
 
     public Account createUser(String username, char[] password, boolean systemAdmin) {

@@ -118,6 +118,14 @@ final class AdminApi {
             if (!method.equals("DELETE")) throw notAllowed();
             accounts.revokeAccessToken(m.group(1), m.group(2));
             exchange.sendEmpty(204, Map.of());
+        } else if (path.equals("/api/v1/keys")) {
+            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            if (!method.equals("GET")) throw notAllowed();
+            exchange.sendJson(200, Map.of(), Map.of("active", accounts.signingKeyIds()));
+        } else if (path.equals("/api/v1/keys/rotate")) {
+            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            if (!method.equals("POST")) throw notAllowed();
+            exchange.sendJson(200, Map.of(), Map.of("current", accounts.rotateSigningKey(), "active", accounts.signingKeyIds()));
         } else if (path.equals("/api/v1/robots")) {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
             switch (method) {

@@ -63,14 +63,15 @@ class TokenAuthTest {
         identities.setMember("team", "dev", Role.DEVELOPER);
         identities.setMember("team", "guest", Role.GUEST);
         AuthSettings auth = new AuthSettings("stowage", Optional.empty(), Duration.ofMinutes(5));
-        RegistryTokens tokens = new RegistryTokens(SigningKeys.shared(identities, Clock.systemUTC(), Duration.ofHours(1)), "stowage",
+        SigningKeys signingKeys = SigningKeys.shared(identities, Clock.systemUTC(), Duration.ofHours(1));
+        RegistryTokens tokens = new RegistryTokens(signingKeys, "stowage",
                 "stowage", Duration.ofMinutes(5), Clock.systemUTC());
         RegistryService service = new RegistryService(new FileSystemBlobStore(root.resolve("blobs")), metadata,
                 RegistryPolicy.PERMISSIVE, ServiceSettings.DEFAULTS, Clock.systemUTC());
         TokenGrants grants = new TokenGrants(identities, FAST, tokens);
         server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service,
                 new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
-                Optional.of(new dev.stowage.identity.AccountService(identities, FAST, Clock.systemUTC())));
+                Optional.of(new dev.stowage.identity.AccountService(identities, FAST, Clock.systemUTC(), Optional.of(signingKeys))));
         base = "http://127.0.0.1:" + server.port();
     }
 
@@ -400,5 +401,22 @@ class TokenAuthTest {
         String token = token("dev", "devpw", "repository:team/app:pull,push");
         assertThat(pushBlob("team/app", token).statusCode()).isEqualTo(201);
         admin("PATCH", "/api/v1/projects/public", "admin", "adminpw", "{\"allowedNetworks\":\"127.0.0.0/8, 10.0.0.0/8\"}");
+    }
+
+    @Test
+    void signingKeyRotationKeepsEarlierTokensValid() throws Exception {
+        String before = token("dev", "devpw", "repository:team/app:pull,push");
+        JsonNode keys = JSON.readTree(admin("GET", "/api/v1/keys", "admin", "adminpw", null).body());
+        String old = keys.path("active").path(0).asText();
+        HttpResponse<String> rotated = admin("POST", "/api/v1/keys/rotate", "admin", "adminpw", null);
+        assertThat(rotated.statusCode()).isEqualTo(200);
+        String current = JSON.readTree(rotated.body()).path("current").asText();
+        assertThat(current).isNotEqualTo(old);
+        assertThat(JSON.readTree(rotated.body()).path("active").toString()).contains(current).contains(old);
+        assertThat(pushBlob("team/app", before).statusCode()).isEqualTo(201);
+        String after = token("dev", "devpw", "repository:team/app:pull,push");
+        String kid = JSON.readTree(new String(Base64.getUrlDecoder().decode(after.split("\\.")[0]))).path("kid").asText();
+        assertThat(kid).isEqualTo(current);
+        assertThat(admin("POST", "/api/v1/keys/rotate", "dev", "devpw", null).statusCode()).isEqualTo(403);
     }
 }
