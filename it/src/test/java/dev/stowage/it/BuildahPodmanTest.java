@@ -62,6 +62,32 @@ class BuildahPodmanTest {
     }
 
     @Test
+    void buildahPushesZstdLayersThatPodmanPullsBack() throws Exception {
+        String container = last(run(storage("buildah", "from", "scratch")).ok().output());
+        run(storage("buildah", "copy", container, TestImages.BUSYBOX.toString(), "/bin/busybox")).ok();
+        run(storage("buildah", "config", "--label", "compression=zstd", container)).ok();
+        run(storage("buildah", "commit", "--format", "oci", container, "localhost/zstd:v1")).ok();
+        String image = stowage.hostPort() + "/buildah/zstd:v1";
+        run(storage("buildah", "push", "--tls-verify=false", "--compression-format", "zstd", "--digestfile",
+                dir.resolve("zstd-digest").toString(), "localhost/zstd:v1", "docker://" + image)).ok();
+        String pushed = java.nio.file.Files.readString(dir.resolve("zstd-digest")).trim();
+        var manifest = Registry.json(stowage, "/v2/buildah/zstd/manifests/" + pushed);
+        assertThat(manifest.path("layers").path(0).path("mediaType").asText())
+                .isEqualTo("application/vnd.oci.image.layer.v1.tar+zstd");
+        var layer = Registry.get(stowage, "/v2/buildah/zstd/blobs/" + manifest.path("layers").path(0).path("digest").asText());
+        assertThat(TestImages.sha256(layer.body())).isEqualTo(manifest.path("layers").path(0).path("digest").asText());
+
+        run(storage("podman", "rmi", "-a", "-f"));
+        run(storage("podman", "pull", "--tls-verify=false", image)).ok();
+        String label = run(storage("podman", "image", "inspect", "--format", "{{index .Labels \"compression\"}}", image)).ok().output();
+        assertThat(last(label)).isEqualTo("zstd");
+    }
+
+    static String last(String output) {
+        return output.lines().reduce((a, b) -> b).orElseThrow().trim();
+    }
+
+    @Test
     void podmanPushesAndListsTags() throws Exception {
         Path layout = dir.resolve("layout");
         TestImages.writeImage(layout, "v1", "amd64", "podman");

@@ -8,10 +8,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +38,7 @@ class DockerTest {
                 "--exec-root", dir.resolve("docker/exec").toString(), "--pidfile", dir.resolve("docker/pid").toString(),
                 "-H", "unix://" + dir.resolve("docker.sock"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("dockerd.log").toFile()).start();
-        HttpClient probe = HttpClient.newHttpClient();
+        dev.stowage.it.support.ServerLogs.register("dockerd", dir.resolve("dockerd.log"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (run(docker("version")).exitCode() != 0) {
             if (!dockerd.isAlive() || System.nanoTime() > deadline) {
@@ -113,18 +109,49 @@ class DockerTest {
     }
 
     @Test
-    void pullsTheAmd64ImageOfAMultiArchitectureIndex() throws Exception {
+    void pushingToASecondRepositoryMountsTheLayersAndPullsByDigest() throws Exception {
+        Path rootfs = dir.resolve("rootfs-mount.tar");
+        Files.write(rootfs, TestImages.rootfsTar("docker mount"));
+        String first = stowage.hostPort() + "/docker/origin:v1";
+        String second = stowage.hostPort() + "/docker/copy:v1";
+        run(docker("import", rootfs.toString(), first)).ok();
+        run(docker("push", first)).ok();
+        run(docker("tag", first, second)).ok();
+        String push = run(docker("push", second)).ok().output();
+        assertThat(push).contains("Mounted from docker/origin");
+        String digest = Registry.manifestDigest(stowage, "docker/copy", "v1");
+        assertThat(digest).isEqualTo(Registry.manifestDigest(stowage, "docker/origin", "v1"));
+
+        run(docker("rmi", first, second)).ok();
+        String byDigest = stowage.hostPort() + "/docker/copy@" + digest;
+        run(docker("pull", byDigest)).ok();
+        assertThat(run(docker("image", "inspect", "--format", "{{index .RepoDigests 0}}", byDigest)).ok().output().trim())
+                .endsWith(byDigest);
+    }
+
+    @Test
+    void pullsTheHostsAmd64ImageOfAMultiArchitectureIndexByDefault() throws Exception {
         Clients.require("skopeo", "skopeo");
         Path layout = dir.resolve("multi");
-        TestImages.writeMultiArch(layout, "multi");
+        String indexDigest = TestImages.writeMultiArch(layout, "multi");
         String image = stowage.hostPort() + "/docker/multi:v1";
         run(List.of("skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:" + layout + ":multi", "docker://" + image)).ok();
-        run(docker("pull", "--platform", "linux/amd64", image)).ok();
-        String arch = run(docker("image", "inspect", "--format", "{{.Architecture}}", image)).ok().output();
-        assertThat(arch.trim()).endsWith("amd64");
+        String amd64 = Registry.json(stowage, "/v2/docker/multi/manifests/v1").path("manifests").path(0).path("digest").asText();
+        String amd64Config = Registry.json(stowage, "/v2/docker/multi/manifests/" + amd64).path("config").path("digest").asText();
+
+        // No --platform: the daemon (amd64 here) chooses from the index.
+        run(docker("pull", image)).ok();
+        assertThat(last(run(docker("image", "inspect", "--format", "{{.Architecture}}", image)).ok())).isEqualTo("amd64");
+        assertThat(last(run(docker("image", "inspect", "--format", "{{index .RepoDigests 0}}", image)).ok()))
+                .isEqualTo(stowage.hostPort() + "/docker/multi@" + indexDigest);
+        assertThat(last(run(docker("image", "inspect", "--format", "{{.Id}}", image)).ok())).isEqualTo(amd64Config);
+
         run(docker("rmi", image)).ok();
         run(docker("pull", "--platform", "linux/arm64", image)).ok();
-        arch = run(docker("image", "inspect", "--format", "{{.Architecture}}", image)).ok().output();
-        assertThat(arch.trim()).endsWith("arm64");
+        assertThat(last(run(docker("image", "inspect", "--format", "{{.Architecture}}", image)).ok())).isEqualTo("arm64");
+    }
+
+    static String last(Clients.Result result) {
+        return result.output().lines().reduce((a, b) -> b).orElseThrow().trim();
     }
 }

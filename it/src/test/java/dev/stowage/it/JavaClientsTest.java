@@ -69,6 +69,7 @@ class JavaClientsTest {
 
     @Test
     void orasAttachesAnArtifactThatTheReferrersApiFinds() throws Exception {
+        StowageProcess.requireStowage("the referrers API (OCI distribution 1.1)");
         land.oras.Registry oras = land.oras.Registry.builder().insecure().build();
         Path app = Files.writeString(dir.resolve("app.txt"), "the application");
         Manifest subject = oras.pushArtifact(ContainerRef.parse(stowage.hostPort() + "/oras/app:v1"),
@@ -120,8 +121,13 @@ class JavaClientsTest {
         String layer = manifest.path("layers").path(0).path("digest").asText();
         assertThat(Registry.get(stowage, "/v2/charts/hello/blobs/" + layer).body()).isEqualTo(Files.readAllBytes(tgz));
 
-        String shown = Helm.show("oci://" + stowage.hostPort() + "/charts/hello").chart().withVersion("0.1.0")
-                .plainHttp().call();
+        // Helm pulls the chart back from the registry to show and render it: the same as from the local package.
+        String remote = "oci://" + stowage.hostPort() + "/charts/hello";
+        String shown = Helm.show(remote).chart().withVersion("0.1.0").plainHttp().call();
         assertThat(shown).contains("name: hello").contains("version: 0.1.0");
+        assertThat(shown).isEqualTo(Helm.show(tgz.toString()).chart().call());
+        String rendered = Helm.template(remote).withName("release").withVersion("0.1.0").plainHttp().call();
+        assertThat(rendered).contains("kind: Deployment");
+        assertThat(rendered).isEqualTo(Helm.template(tgz.toString()).withName("release").call());
     }
 }

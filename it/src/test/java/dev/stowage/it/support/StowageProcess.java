@@ -16,9 +16,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real Stowage: {@code java -jar app/target/stowage.jar serve} as a separate process on a free port, with its
- * own storage directory. Its output goes to a log file that {@link #log()} returns for failure messages.
+ * own storage directory. Its output goes to a log file that {@link #log()} returns for failure messages, and that
+ * {@link ServerLogs} prints when a test fails.
+ *
+ * <p>With {@code -Dit.target=distribution} the same tests run against CNCF Distribution instead (Debian's
+ * {@code docker-registry}, delete enabled): that proves a test's expectations against the reference registry.
+ * Tests that need something only Stowage has (its configuration, authentication, its command line) are skipped
+ * there: they pass configuration through {@link #start(Path, Map)}, or call {@link #requireStowage(String)}.
  */
 public final class StowageProcess implements AutoCloseable {
+    public static final String DISTRIBUTION_BINARY = "/usr/bin/docker-registry";
+
     private final Path dataDir;
     private final Path logFile;
     private final int port;
@@ -37,18 +45,58 @@ public final class StowageProcess implements AutoCloseable {
     }
 
     public static StowageProcess start(Path dataDir, Map<String, String> env) throws Exception {
+        if (!env.isEmpty()) requireStowage("Stowage configuration " + env.keySet());
         StowageProcess p = new StowageProcess(dataDir, freePort(), env);
         p.launch();
         return p;
     }
 
+    /** True when the tests run against CNCF Distribution ({@code -Dit.target=distribution}). */
+    public static boolean distribution() {
+        return "distribution".equals(System.getProperty("it.target", "stowage"));
+    }
+
+    /** Skips the calling test when the registry under test is not Stowage; {@code what} says what it needs. */
+    public static void requireStowage(String what) {
+        org.junit.jupiter.api.Assumptions.assumeFalse(distribution(), what + " needs Stowage, not CNCF Distribution");
+    }
+
     public static Path jar() {
+        requireStowage("the stowage jar");
         Path jar = Path.of(System.getProperty("stowage.jar", "../app/target/stowage.jar")).toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) throw new IllegalStateException("stowage jar not built: " + jar);
         return jar;
     }
 
     private void launch() throws Exception {
+        Files.createDirectories(dataDir);
+        process = distribution() ? launchDistribution() : launchStowage();
+        ServerLogs.started(this);
+        awaitReady();
+    }
+
+    private Process launchDistribution() throws IOException {
+        if (!Files.isExecutable(Path.of(DISTRIBUTION_BINARY))) {
+            throw new IllegalStateException(DISTRIBUTION_BINARY + " is missing (apt-get install docker-registry)");
+        }
+        Path config = dataDir.resolveSibling(dataDir.getFileName() + "-distribution.yml");
+        Files.writeString(config, String.join("\n",
+                "version: 0.1",
+                "log: {level: info}",
+                "storage:",
+                "  filesystem: {rootdirectory: '" + dataDir + "'}",
+                "  delete: {enabled: true}",
+                "http:",
+                "  addr: 127.0.0.1:" + port,
+                "  secret: stowage-it-upload-state-secret", // upload locations stay valid across restarts
+                ""));
+        return new ProcessBuilder(DISTRIBUTION_BINARY, "serve", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start();
+    }
+
+    private Process launchStowage() throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString(), "serve"));
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -60,8 +108,7 @@ public final class StowageProcess implements AutoCloseable {
         // The API tests run an open registry; the authentication tests switch it on explicitly.
         builder.environment().put("STOWAGE_AUTH_ENABLED", "false");
         builder.environment().putAll(extraEnv);
-        process = builder.start();
-        awaitReady();
+        return builder.start();
     }
 
     private boolean tls() {
@@ -105,6 +152,13 @@ public final class StowageProcess implements AutoCloseable {
 
     public Path dataDir() { return dataDir; }
 
+    public Path logFile() { return logFile; }
+
+    /** What runs: "stowage" or "distribution", with the port, for failure reports. */
+    public String describe() {
+        return (distribution() ? "distribution" : "stowage") + " on port " + port + " (data " + dataDir + ")";
+    }
+
     public String log() {
         try {
             return Files.exists(logFile) ? Files.readString(logFile) : "(no log)";
@@ -131,6 +185,10 @@ public final class StowageProcess implements AutoCloseable {
             process.destroy();
             if (!process.waitFor(20, TimeUnit.SECONDS)) kill9();
         }
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
     }
 
     private static int freePort() throws IOException {

@@ -100,27 +100,64 @@ public final class TestImages {
 
     /** Writes one image into an OCI layout at {@code layout} (creating or extending it) under {@code tag}. */
     public static Image writeImage(Path layout, String tag, String arch, String marker) throws IOException {
-        byte[] tarBytes = rootfsTar(marker);
-        byte[] layer = gzip(tarBytes);
+        return writeImage(layout, tag, arch, List.of(rootfsTar(marker)));
+    }
+
+    /**
+     * The busybox image plus a second layer holding {@code size} bytes of incompressible random content
+     * ({@code /data/random.bin}, reproducible from {@code seed}): big enough that uploads and downloads stream.
+     * The answer's {@code layerDigest} is the random layer's.
+     */
+    public static Image writeImageWithRandomLayer(Path layout, String tag, int size, long seed) throws IOException {
+        return writeImage(layout, tag, "amd64", List.of(rootfsTar("random layer " + seed), randomTar(size, seed)));
+    }
+
+    /** An uncompressed tar of one file {@code data/random.bin} with {@code size} random bytes. */
+    public static byte[] randomTar(int size, long seed) throws IOException {
+        byte[] content = new byte[size];
+        new java.util.Random(seed).nextBytes(content);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(size + 4096);
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            addDir(tar, "data/");
+            TarArchiveEntry file = new TarArchiveEntry("data/random.bin");
+            file.setSize(size);
+            file.setMode(0644);
+            file.setModTime(0);
+            tar.putArchiveEntry(file);
+            tar.write(content);
+            tar.closeArchiveEntry();
+        }
+        return bytes.toByteArray();
+    }
+
+    /** One image of the given uncompressed layer tars (gzipped here, in order); its last layer is reported. */
+    private static Image writeImage(Path layout, String tag, String arch, List<byte[]> layerTars) throws IOException {
+        List<byte[]> layers = new ArrayList<>();
+        List<String> diffIds = new ArrayList<>();
+        for (byte[] tarBytes : layerTars) {
+            layers.add(gzip(tarBytes));
+            diffIds.add(sha256(tarBytes));
+        }
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("architecture", arch);
         config.put("os", "linux");
         config.put("config", Map.of("Cmd", List.of("/bin/sh"), "Env", List.of("PATH=/bin")));
-        config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of(sha256(tarBytes))));
+        config.put("rootfs", Map.of("type", "layers", "diff_ids", diffIds));
         byte[] configBytes = JSON.writeValueAsBytes(config);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
         manifest.put("config", descriptor("application/vnd.oci.image.config.v1+json", configBytes));
-        manifest.put("layers", List.of(descriptor("application/vnd.oci.image.layer.v1.tar+gzip", layer)));
+        manifest.put("layers", layers.stream().map(l -> descriptor("application/vnd.oci.image.layer.v1.tar+gzip", l)).toList());
         byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
-        writeBlob(layout, layer);
+        for (byte[] layer : layers) writeBlob(layout, layer);
         writeBlob(layout, configBytes);
         writeBlob(layout, manifestBytes);
         Map<String, Object> entry = descriptor("application/vnd.oci.image.manifest.v1+json", manifestBytes);
         entry.put("platform", Map.of("architecture", arch, "os", "linux"));
         addToIndex(layout, entry, tag);
-        return new Image(sha256(manifestBytes), manifestBytes.length, sha256(configBytes), sha256(layer), layer.length);
+        byte[] last = layers.getLast();
+        return new Image(sha256(manifestBytes), manifestBytes.length, sha256(configBytes), sha256(last), last.length);
     }
 
     /** An OCI layout whose {@code tag} is an image index over amd64 and arm64 images. */
