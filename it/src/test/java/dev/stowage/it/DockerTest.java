@@ -151,6 +151,36 @@ class DockerTest {
         assertThat(last(run(docker("image", "inspect", "--format", "{{.Architecture}}", image)).ok())).isEqualTo("arm64");
     }
 
+    @Test
+    void pushesADockerManifestListMadeByDockerManifestAndPullsTheAmd64Image() throws Exception {
+        Clients.require("skopeo", "skopeo");
+        String repo = stowage.hostPort() + "/docker/list";
+        java.util.Map<String, String> configs = new java.util.LinkedHashMap<>();
+        for (String arch : List.of("amd64", "arm64")) {
+            Path layout = dir.resolve("list-" + arch);
+            TestImages.writeImage(layout, arch, arch, "manifest list " + arch);
+            run(List.of("skopeo", "copy", "--format", "v2s2", "--dest-tls-verify=false", "oci:" + layout + ":" + arch,
+                    "docker://" + repo + ":" + arch)).ok();
+            configs.put(arch, Registry.json(stowage, "/v2/docker/list/manifests/" + arch).path("config").path("digest").asText());
+        }
+        // docker manifest keeps its lists under DOCKER_CONFIG; Debian's CLI still calls the command experimental.
+        java.util.Map<String, String> env = java.util.Map.of("DOCKER_CONFIG", Files.createDirectories(dir.resolve("manifest-cfg")).toString(),
+                "DOCKER_CLI_EXPERIMENTAL", "enabled");
+        Clients.run(docker("manifest", "create", "--insecure", repo + ":v1", repo + ":amd64", repo + ":arm64"), env, 120).ok();
+        String push = Clients.run(docker("manifest", "push", "--insecure", repo + ":v1"), env, 120).ok().output();
+        String pushed = push.replaceAll("(?s).*(sha256:[0-9a-f]{64}).*", "$1");
+
+        var list = Registry.get(stowage, "/v2/docker/list/manifests/v1");
+        assertThat(list.headers().firstValue("Content-Type")).hasValue("application/vnd.docker.distribution.manifest.list.v2+json");
+        assertThat(list.headers().firstValue("Docker-Content-Digest")).hasValue(pushed);
+        assertThat(TestImages.sha256(list.body())).isEqualTo(pushed);
+        assertThat(Registry.json(stowage, "/v2/docker/list/manifests/v1").path("manifests").size()).isEqualTo(2);
+
+        run(docker("pull", repo + ":v1")).ok();
+        assertThat(last(run(docker("image", "inspect", "--format", "{{.Architecture}}", repo + ":v1")).ok())).isEqualTo("amd64");
+        assertThat(last(run(docker("image", "inspect", "--format", "{{.Id}}", repo + ":v1")).ok())).isEqualTo(configs.get("amd64"));
+    }
+
     static String last(Clients.Result result) {
         return result.output().lines().reduce((a, b) -> b).orElseThrow().trim();
     }

@@ -68,6 +68,33 @@ class JavaClientsTest {
     }
 
     @Test
+    void jibBuildsOnABaseImageFromTheRegistryAndPushesToAnotherRepository() throws Exception {
+        JibContainer base = Jib.fromScratch()
+                .addLayer(List.of(TestImages.BUSYBOX), AbsoluteUnixPath.get("/bin"))
+                .containerize(Containerizer.to(RegistryImage.named(stowage.hostPort() + "/jib/base:v1"))
+                        .setAllowInsecureRegistries(true));
+        Path app = Files.writeString(dir.resolve("app.properties"), "greeting=hello\n");
+        JibContainer derived = Jib.from(RegistryImage.named(stowage.hostPort() + "/jib/base@" + base.getDigest()))
+                .addLayer(List.of(app), AbsoluteUnixPath.get("/app"))
+                .setEntrypoint("/bin/busybox", "cat", "/app/app.properties")
+                .containerize(Containerizer.to(RegistryImage.named(stowage.hostPort() + "/jib/derived:v1"))
+                        .setAllowInsecureRegistries(true));
+
+        JsonNode baseManifest = Registry.json(stowage, "/v2/jib/base/manifests/" + base.getDigest());
+        JsonNode manifest = Registry.json(stowage, "/v2/jib/derived/manifests/v1");
+        assertThat(Registry.manifestDigest(stowage, "jib/derived", "v1")).isEqualTo(derived.getDigest().toString());
+        assertThat(manifest.path("layers")).hasSize(2);
+        String baseLayer = baseManifest.path("layers").path(0).path("digest").asText();
+        assertThat(manifest.path("layers").path(0).path("digest").asText()).isEqualTo(baseLayer);
+        for (JsonNode layer : manifest.path("layers")) {
+            String digest = layer.path("digest").asText();
+            var blob = Registry.get(stowage, "/v2/jib/derived/blobs/" + digest);
+            assertThat(blob.statusCode()).as(digest).isEqualTo(200);
+            assertThat(TestImages.sha256(blob.body())).isEqualTo(digest);
+        }
+    }
+
+    @Test
     void orasAttachesAnArtifactThatTheReferrersApiFinds() throws Exception {
         StowageProcess.requireStowage("the referrers API (OCI distribution 1.1)");
         land.oras.Registry oras = land.oras.Registry.builder().insecure().build();
