@@ -124,6 +124,16 @@ class JavaClientsTest {
         assertThat(sboms.getManifests().getFirst().getDigest())
                 .isEqualTo(Registry.manifestDigest(stowage, "oras/app", "sbom"));
 
+        // The same over plain HTTP: the filter is applied by the registry and says so.
+        var filtered = Registry.get(stowage, "/v2/oras/app/referrers/" + subjectDigest + "?artifactType=application/spdx%2Bjson");
+        assertThat(filtered.statusCode()).isEqualTo(200);
+        assertThat(filtered.headers().firstValue("Content-Type")).hasValue("application/vnd.oci.image.index.v1+json");
+        assertThat(filtered.headers().firstValue("OCI-Filters-Applied")).hasValue("artifactType");
+        JsonNode index = new com.fasterxml.jackson.databind.ObjectMapper().readTree(filtered.body());
+        assertThat(index.path("manifests")).hasSize(1);
+        assertThat(index.path("manifests").path(0).path("digest").asText())
+                .isEqualTo(Registry.manifestDigest(stowage, "oras/app", "sbom"));
+
         Path pulled = Files.createDirectories(dir.resolve("pulled"));
         oras.pullArtifact(ContainerRef.parse(stowage.hostPort() + "/oras/app:sbom"), pulled, true);
         assertThat(Files.readString(pulled.resolve("sbom.json"))).isEqualTo("{\"spdxVersion\":\"SPDX-2.3\"}");
