@@ -171,6 +171,36 @@ class CrashSafetyTest {
     }
 
     @Test
+    void whatWasAcknowledgedSurvivesAKillRightAfterwards() throws Exception {
+        byte[] layer = random(16 << 20);
+        String layerDigest = TestImages.sha256(layer);
+        byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+        upload("crash/durable", layer);
+        upload("crash/durable", config);
+        byte[] manifest = manifest(TestImages.sha256(config), config.length, layerDigest, layer.length);
+        HttpResponse<byte[]> put = send(request("/v2/crash/durable/manifests/v1")
+                .header("Content-Type", "application/vnd.oci.image.manifest.v1+json").PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)));
+        assertThat(put.statusCode()).isEqualTo(201);
+        stowage.kill9(); // no graceful shutdown: what was answered 201 must already be on disk
+        stowage.restart();
+
+        HttpResponse<byte[]> got = send(request("/v2/crash/durable/manifests/v1")
+                .header("Accept", "application/vnd.oci.image.manifest.v1+json").GET());
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(got.body()).isEqualTo(manifest);
+        assertThat(Registry.manifestDigest(stowage, "crash/durable", "v1")).isEqualTo(TestImages.sha256(manifest));
+        assertThat(send(request("/v2/crash/durable/blobs/" + layerDigest).GET()).body()).isEqualTo(layer);
+        assertThat(Registry.json(stowage, "/v2/crash/durable/tags/list").path("tags").toString()).isEqualTo("[\"v1\"]");
+    }
+
+    static byte[] manifest(String configDigest, long configSize, String layerDigest, long layerSize) {
+        return ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{"
+                + "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest + "\",\"size\":"
+                + configSize + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\""
+                + layerDigest + "\",\"size\":" + layerSize + "}]}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
     void killDuringAManifestPushLeavesEitherNothingOrTheWholeImage() throws Exception {
         byte[] layer = random(1 << 20);
         String layerDigest = TestImages.sha256(layer);
@@ -178,10 +208,7 @@ class CrashSafetyTest {
         byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
         String configDigest = TestImages.sha256(config);
         upload("crash/image", config);
-        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{"
-                + "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest + "\",\"size\":"
-                + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\""
-                + layerDigest + "\",\"size\":" + layer.length + "}]}").getBytes(StandardCharsets.UTF_8);
+        byte[] manifest = manifest(configDigest, config.length, layerDigest, layer.length);
         try (Socket partial = startPartialUpload("PUT", "/v2/crash/image/manifests/v1", manifest.length, manifest,
                 manifest.length / 2)) {
             Thread.sleep(300);

@@ -143,6 +143,26 @@ class SkopeoTest {
         assertThat(raw.stripTrailing()).isEqualTo(new String(manifest.body(), java.nio.charset.StandardCharsets.UTF_8).stripTrailing());
     }
 
+    @Test
+    void concurrentPushesOfTheSameLayersToFourRepositoriesAllSucceed() throws Exception {
+        Path layout = dir.resolve("concurrent");
+        TestImages.Image image = TestImages.writeImageWithRandomLayer(layout, "same", 8 << 20, 7);
+        java.util.List<java.util.concurrent.Future<Clients.Result>> pushes = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 4; i++) {
+                String target = dest("skopeo/concurrent-" + i + ":v1");
+                pushes.add(pool.submit(() -> run(cmd("skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":same", target))));
+            }
+        }
+        for (var push : pushes) push.get().ok();
+        for (int i = 0; i < 4; i++) {
+            String repo = "skopeo/concurrent-" + i;
+            assertThat(Registry.manifestDigest(stowage, repo, "v1")).isEqualTo(image.manifestDigest());
+            var layer = Registry.get(stowage, "/v2/" + repo + "/blobs/" + image.layerDigest());
+            assertThat(TestImages.sha256(layer.body())).as(repo).isEqualTo(image.layerDigest());
+        }
+    }
+
     /** Clients.run prefixes the command line; the JSON starts after it. */
     static String tail(String output) {
         return output.substring(output.indexOf('\n') + 1);
