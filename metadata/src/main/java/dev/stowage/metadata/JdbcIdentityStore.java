@@ -7,6 +7,7 @@ import dev.stowage.core.access.Project;
 import dev.stowage.core.access.Action;
 import dev.stowage.core.access.RobotAccount;
 import dev.stowage.core.access.RobotPermission;
+import dev.stowage.core.access.Session;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.access.TotpState;
 import dev.stowage.core.spi.IdentityStore;
@@ -18,6 +19,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Accounts, projects and memberships in the same database (and pool, and write queue) as the registry metadata. */
@@ -162,7 +164,7 @@ public final class JdbcIdentityStore implements IdentityStore {
     public void setMember(String project, String username, Role role) {
         db.write(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO project_members (project, username, role) "
-                    + "VALUES (?, ?, ?) ON CONFLICT (project, username) DO UPDATE SET role = excluded.role")) {
+                    + "VALUES (?, ?, ?) ON CONFLICT (project, username) DO UPDATE SET role = excluded.role, granted_by = NULL")) {
                 s.setString(1, project);
                 s.setString(2, username);
                 s.setString(3, role.name());
@@ -445,6 +447,181 @@ public final class JdbcIdentityStore implements IdentityStore {
             try (PreparedStatement s = c.prepareStatement("DELETE FROM signing_keys WHERE retired_at < ?")) {
                 s.setLong(1, cutoff.toEpochMilli());
                 s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private static Instant instantOrNull(ResultSet r, int column) throws SQLException {
+        long value = r.getLong(column);
+        return r.wasNull() ? null : Instant.ofEpochMilli(value);
+    }
+
+    private static Session session(ResultSet r) throws SQLException {
+        return new Session(r.getString(1), r.getString(2), Instant.ofEpochMilli(r.getLong(3)), Instant.ofEpochMilli(r.getLong(4)),
+                instantOrNull(r, 5), instantOrNull(r, 6), r.getString(7));
+    }
+
+    private static final String SESSION_COLUMNS = "SELECT id, username, issued_at, expires_at, last_used_at, revoked_at, client FROM sessions ";
+
+    @Override
+    public void createSession(Session session) {
+        db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO sessions (id, username, issued_at, expires_at, client) "
+                    + "VALUES (?, ?, ?, ?, ?)")) {
+                s.setString(1, session.id());
+                s.setString(2, session.username());
+                s.setLong(3, session.issuedAt().toEpochMilli());
+                s.setLong(4, session.expiresAt().toEpochMilli());
+                s.setString(5, session.client());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Session> findSession(String id) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(SESSION_COLUMNS + "WHERE id = ?")) {
+                s.setString(1, id);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(session(r)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<Session> sessions(String username, Instant now) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(SESSION_COLUMNS + "WHERE username = ? AND expires_at > ? "
+                    + "ORDER BY issued_at DESC, id")) {
+                s.setString(1, username);
+                s.setLong(2, now.toEpochMilli());
+                List<Session> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) out.add(session(r));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean revokeSession(String username, String id, Instant at) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE sessions SET revoked_at = ? WHERE username = ? AND id = ? AND revoked_at IS NULL")) {
+                s.setLong(1, at.toEpochMilli());
+                s.setString(2, username);
+                s.setString(3, id);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public int revokeSessions(String username, Instant at) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE sessions SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL AND expires_at > ?")) {
+                s.setLong(1, at.toEpochMilli());
+                s.setString(2, username);
+                s.setLong(3, at.toEpochMilli());
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void touchSession(String id, Instant at) {
+        db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE sessions SET last_used_at = ? WHERE id = ?")) {
+                s.setLong(1, at.toEpochMilli());
+                s.setString(2, id);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteSessionsExpiredBefore(Instant cutoff) {
+        db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE expires_at < ?")) {
+                s.setLong(1, cutoff.toEpochMilli());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<String> findExternalIdentity(String issuer, String subject) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT username FROM external_identities WHERE issuer = ? AND subject = ?")) {
+                s.setString(1, issuer);
+                s.setString(2, subject);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean linkExternalIdentity(String issuer, String subject, String username) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO external_identities (issuer, subject, username) "
+                    + "VALUES (?, ?, ?) ON CONFLICT (issuer, subject) DO NOTHING")) {
+                s.setString(1, issuer);
+                s.setString(2, subject);
+                s.setString(3, username);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean setSystemAdmin(String username, boolean systemAdmin) {
+        return updateFlag("UPDATE accounts SET system_admin = ? WHERE username = ?", systemAdmin, username);
+    }
+
+    @Override
+    public void syncGrantedMemberships(String username, String grantedBy, Map<String, Role> roles) {
+        db.write(c -> {
+            List<String> held = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT project FROM project_members WHERE username = ? AND granted_by = ?")) {
+                s.setString(1, username);
+                s.setString(2, grantedBy);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) held.add(r.getString(1));
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM project_members WHERE username = ? AND granted_by = ? AND project = ?")) {
+                for (String project : held) {
+                    if (roles.containsKey(project)) continue;
+                    s.setString(1, username);
+                    s.setString(2, grantedBy);
+                    s.setString(3, project);
+                    s.executeUpdate();
+                }
+            }
+            // Only projects that exist; an administrator's own grant (granted_by NULL) wins over the mapping.
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO project_members (project, username, role, granted_by) "
+                    + "SELECT name, ?, ?, ? FROM projects WHERE name = ? ON CONFLICT (project, username) DO UPDATE "
+                    + "SET role = excluded.role WHERE project_members.granted_by = excluded.granted_by")) {
+                for (var e : roles.entrySet()) {
+                    s.setString(1, username);
+                    s.setString(2, e.getValue().name());
+                    s.setString(3, grantedBy);
+                    s.setString(4, e.getKey());
+                    s.executeUpdate();
+                }
             }
             return null;
         });

@@ -7,9 +7,11 @@ import dev.stowage.core.access.Project;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.access.TotpState;
 import dev.stowage.core.access.RobotAccount;
+import dev.stowage.core.access.Session;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Accounts, projects and who may do what in them. Blocking; each method is one transaction. */
@@ -79,6 +81,36 @@ public interface IdentityStore {
 
     /** Records that {@code step}'s code was used, only if no later step was: false means a replay. */
     boolean advanceTotpStep(String username, long step);
+
+    void createSession(Session session);
+
+    Optional<Session> findSession(String id);
+
+    /** The account's sessions that have not expired yet, revoked ones included, newest first. */
+    List<Session> sessions(String username, Instant now);
+
+    boolean revokeSession(String username, String id, Instant at);
+
+    /** Revokes every live session of the account; answers how many. */
+    int revokeSessions(String username, Instant at);
+
+    void touchSession(String id, Instant at);
+
+    void deleteSessionsExpiredBefore(Instant cutoff);
+
+    /** The account an external identity provider's user was provisioned as. */
+    Optional<String> findExternalIdentity(String issuer, String subject);
+
+    /** Links the provider's user to the account; false when that (issuer, subject) is linked already. */
+    boolean linkExternalIdentity(String issuer, String subject, String username);
+
+    boolean setSystemAdmin(String username, boolean systemAdmin);
+
+    /**
+     * Makes the memberships that {@code grantedBy} gave the account exactly {@code roles} (project to role): adds,
+     * changes and removes its own grants, never touching a membership an administrator set.
+     */
+    void syncGrantedMemberships(String username, String grantedBy, Map<String, Role> roles);
 
     /** Signing keys still kept: active ones (no retiredAt) and retired ones not yet removed. */
     List<StoredSigningKey> signingKeys();

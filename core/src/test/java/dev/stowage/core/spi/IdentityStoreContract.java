@@ -7,10 +7,12 @@ import dev.stowage.core.access.Action;
 import dev.stowage.core.access.RobotAccount;
 import dev.stowage.core.access.RobotPermission;
 import dev.stowage.core.access.Role;
+import dev.stowage.core.access.Session;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -141,5 +143,71 @@ public abstract class IdentityStoreContract {
         assertThatThrownBy(() -> store.setMember("missing", "dev", Role.GUEST)).isInstanceOf(RuntimeException.class);
         store.createProject(new Project("team", false, T0));
         assertThatThrownBy(() -> store.setMember("team", "ghost", Role.GUEST)).isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
+    void sessionsAreListedRevokedOneByOneOrAllAndPruned() throws Exception {
+        IdentityStore store = identityStore();
+        store.createAccount(account("dev"));
+        store.createAccount(account("ops"));
+        store.createSession(new Session("s1", "dev", T0, T0.plusSeconds(100), null, null, "docker login"));
+        store.createSession(new Session("s2", "dev", T0.plusSeconds(1), T0.plusSeconds(100), null, null, "oidc"));
+        store.createSession(new Session("s3", "dev", T0.plusSeconds(2), T0.plusSeconds(10), null, null, null));
+        store.createSession(new Session("s4", "ops", T0, T0.plusSeconds(100), null, null, null));
+        assertThat(store.sessions("dev", T0.plusSeconds(5))).extracting(Session::id).containsExactly("s3", "s2", "s1");
+        assertThat(store.sessions("dev", T0.plusSeconds(20))).extracting(Session::id).containsExactly("s2", "s1");
+
+        assertThat(store.revokeSession("ops", "s1", T0.plusSeconds(3))).isFalse();
+        assertThat(store.revokeSession("dev", "s1", T0.plusSeconds(3))).isTrue();
+        assertThat(store.revokeSession("dev", "s1", T0.plusSeconds(4))).isFalse();
+        assertThat(store.findSession("s1").orElseThrow().revokedAt()).isEqualTo(T0.plusSeconds(3));
+        assertThat(store.findSession("s1").orElseThrow().usableAt(T0.plusSeconds(5))).isFalse();
+        assertThat(store.findSession("s2").orElseThrow().usableAt(T0.plusSeconds(5))).isTrue();
+
+        store.touchSession("s2", T0.plusSeconds(6));
+        assertThat(store.findSession("s2").orElseThrow().lastUsedAt()).isEqualTo(T0.plusSeconds(6));
+        assertThat(store.revokeSessions("dev", T0.plusSeconds(7))).isEqualTo(2);
+        assertThat(store.findSession("s2").orElseThrow().revokedAt()).isEqualTo(T0.plusSeconds(7));
+        assertThat(store.findSession("s4").orElseThrow().revokedAt()).isNull();
+
+        store.deleteSessionsExpiredBefore(T0.plusSeconds(50));
+        assertThat(store.findSession("s3")).isEmpty();
+        assertThat(store.findSession("s1")).isPresent();
+    }
+
+    @Test
+    void externalIdentitiesLinkOnceAndGoWithTheAccount() throws Exception {
+        IdentityStore store = identityStore();
+        store.createAccount(account("alice"));
+        assertThat(store.linkExternalIdentity("https://idp", "sub-1", "alice")).isTrue();
+        assertThat(store.linkExternalIdentity("https://idp", "sub-1", "alice")).isFalse();
+        assertThat(store.findExternalIdentity("https://idp", "sub-1")).contains("alice");
+        assertThat(store.findExternalIdentity("https://other", "sub-1")).isEmpty();
+        assertThat(store.setSystemAdmin("alice", true)).isTrue();
+        assertThat(store.findAccount("alice").orElseThrow().systemAdmin()).isTrue();
+        assertThat(store.setSystemAdmin("ghost", true)).isFalse();
+    }
+
+    @Test
+    void grantedMembershipsFollowTheMappingButNeverOverrideAnAdministrator() throws Exception {
+        IdentityStore store = identityStore();
+        store.createAccount(account("alice"));
+        for (String p : List.of("a", "b", "c")) store.createProject(new Project(p, false, T0));
+        store.setMember("c", "alice", Role.ADMIN);
+
+        store.syncGrantedMemberships("alice", "oidc", Map.of("a", Role.DEVELOPER, "b", Role.GUEST, "c", Role.GUEST,
+                "missing", Role.ADMIN));
+        assertThat(store.findRole("a", "alice")).contains(Role.DEVELOPER);
+        assertThat(store.findRole("b", "alice")).contains(Role.GUEST);
+        assertThat(store.findRole("c", "alice")).contains(Role.ADMIN);
+
+        store.syncGrantedMemberships("alice", "oidc", Map.of("a", Role.MAINTAINER));
+        assertThat(store.findRole("a", "alice")).contains(Role.MAINTAINER);
+        assertThat(store.findRole("b", "alice")).isEmpty();
+        assertThat(store.findRole("c", "alice")).contains(Role.ADMIN);
+
+        store.setMember("a", "alice", Role.GUEST);
+        store.syncGrantedMemberships("alice", "oidc", Map.of());
+        assertThat(store.findRole("a", "alice")).contains(Role.GUEST);
     }
 }
