@@ -6,6 +6,7 @@ import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.service.ServiceSettings;
 import dev.stowage.identity.AccountService;
 import dev.stowage.identity.AuthSettings;
+import dev.stowage.identity.OidcSignIn;
 import dev.stowage.identity.PasswordHasher;
 import dev.stowage.identity.RegistryTokens;
 import dev.stowage.identity.SigningKeys;
@@ -52,6 +53,13 @@ public final class Stowage implements AutoCloseable {
         this.sweeper = sweeper;
     }
 
+    private static OidcSignIn.Settings oidcSettings(StowageConfig.Oidc oidc) {
+        return new OidcSignIn.Settings(java.net.URI.create(oidc.issuer()), oidc.clientId(), oidc.clientSecret(),
+                Optional.of(oidc.redirectUri()).filter(u -> !u.isBlank()).map(java.net.URI::create), oidc.scopes(),
+                oidc.usernameClaim(), oidc.groupsClaim(), Optional.of(oidc.adminGroup()).filter(g -> !g.isBlank()),
+                oidc.groupGrants());
+    }
+
     public static Stowage start(StowageConfig config) throws IOException, InterruptedException {
         FileSystemBlobStore blobs = new FileSystemBlobStore(config.storagePath());
         JdbcMetadataStore metadata = JdbcMetadataStore.open(new MetadataConfig(config.jdbcUrl(),
@@ -88,11 +96,13 @@ public final class Stowage implements AutoCloseable {
                         Clock.systemUTC());
                 TokenGrants grants = new TokenGrants(identities, PasswordHasher.DEFAULT, tokens,
                         config.auth().createProjectsOnPush());
+                AccountService accounts = new AccountService(identities, PasswordHasher.DEFAULT, Clock.systemUTC(),
+                        Optional.of(signingKeys));
+                Optional<OidcSignIn> signIn = config.oidc().enabled()
+                        ? Optional.of(new OidcSignIn(oidcSettings(config.oidc()), tokens, accounts)) : Optional.empty();
                 server = RegistryServer.start(serverSettings, service,
                         new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
-                        Optional.of(new AccountService(identities, PasswordHasher.DEFAULT, Clock.systemUTC(),
-                                Optional.of(signingKeys))),
-                        audit, Optional.of(auditStore));
+                        Optional.of(accounts), audit, Optional.of(auditStore), signIn);
             } else {
                 server = RegistryServer.start(serverSettings, service, AccessController.OPEN, Optional.empty(),
                         Optional.empty(), audit, Optional.empty());

@@ -14,6 +14,11 @@ import dev.stowage.core.Durations;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
+import dev.stowage.core.access.Role;
+import dev.stowage.identity.OidcSignIn;
 import java.util.TreeMap;
 
 /**
@@ -21,7 +26,7 @@ import java.util.TreeMap;
  * environment variables (e.g. {@code STOWAGE_HTTP_PORT}, {@code STOWAGE_DATABASE_MAX_POOL_SIZE}).
  */
 public record StowageConfig(Http http, Storage storage, Database database, Uploads uploads, Manifests manifests,
-                            Delete delete, Auth auth, Tls tls, Network network, Audit audit) {
+                            Delete delete, Auth auth, Tls tls, Network network, Audit audit, Oidc oidc) {
 
     public record Http(String host, int port, int ioThreads, int maxHeaderBytes) {}
 
@@ -56,6 +61,38 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
     /** Token authentication: on by default; off only for a registry that every client may write to. */
     public record Auth(boolean enabled, String service, String realm, String tokenLifetime, String keyGrace,
                        boolean createProjectsOnPush) {}
+
+    /**
+     * Sign-in through an OpenID Connect provider; on when {@code issuer} is set. {@code groupRoles} maps provider
+     * groups to project roles: {@code "devs=team:developer, ops=team:maintainer, ops=infra:admin"}.
+     */
+    public record Oidc(String issuer, String clientId, String clientSecret, String redirectUri, String scopes,
+                       String usernameClaim, String groupsClaim, String adminGroup, String groupRoles) {
+        public boolean enabled() { return issuer != null && !issuer.isBlank(); }
+
+        /** The group mapping, parsed; a malformed entry is a configuration error naming it. */
+        public Map<String, List<OidcSignIn.GroupGrant>> groupGrants() {
+            Map<String, List<OidcSignIn.GroupGrant>> out = new LinkedHashMap<>();
+            for (String entry : groupRoles.split(",")) {
+                if (entry.isBlank()) continue;
+                String[] parts = entry.trim().split("[=:]");
+                Role role = null;
+                if (parts.length == 3) {
+                    try {
+                        role = Role.valueOf(parts[2].trim().toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        role = null;
+                    }
+                }
+                if (role == null || parts[0].isBlank() || parts[1].isBlank()) {
+                    throw new IllegalArgumentException("oidc.groupRoles: '" + entry.trim()
+                            + "' is not group=project:role (role: guest, developer, maintainer, admin)");
+                }
+                out.computeIfAbsent(parts[0].trim(), g -> new ArrayList<>()).add(new OidcSignIn.GroupGrant(parts[1].trim(), role));
+            }
+            return out;
+        }
+    }
 
     static final String DEFAULTS = """
             http:
@@ -96,6 +133,16 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               tokenLifetime: 5m
               keyGrace: 24h
               createProjectsOnPush: false
+            oidc:
+              issuer: ""
+              clientId: ""
+              clientSecret: ""
+              redirectUri: ""
+              scopes: openid profile email
+              usernameClaim: preferred_username
+              groupsClaim: groups
+              adminGroup: ""
+              groupRoles: ""
             """;
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -163,6 +210,11 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         }
         parseDuration(auth.tokenLifetime(), "auth.tokenLifetime");
         parseDuration(auth.keyGrace(), "auth.keyGrace");
+        if (oidc.enabled()) {
+            if (oidc.clientId().isBlank()) throw new IllegalArgumentException("oidc.clientId is required with oidc.issuer");
+            if (!auth.enabled()) throw new IllegalArgumentException("oidc needs auth.enabled");
+            oidc.groupGrants();
+        }
         if (manifests.maxBytes() < 1024) throw new IllegalArgumentException("manifests.maxBytes must be at least 1024");
     }
 

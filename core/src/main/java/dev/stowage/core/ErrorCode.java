@@ -19,6 +19,7 @@ public enum ErrorCode {
     // Codes CNCF Distribution adds to the spec's table; clients know them.
     RANGE_INVALID(416, "invalid content range"),
     PAGINATION_NUMBER_INVALID(400, "invalid number of results requested"),
+    UNAVAILABLE(503, "service unavailable"),
     /** The admin API: the thing to create exists already. */
     CONFLICT(409, "already exists"),
     /** Not a registry resource at all (unknown route). */

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
 /** The admin use cases on accounts, projects and members, with their validation. Authorization happens before. */
 public final class AccountService {
     private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    /** System robots are named like users; project robots {@code <project>+<name>}, as in Harbor. */
+    private static final Pattern ROBOT_NAME = Pattern.compile("([a-z0-9][a-z0-9._-]{0,254}\\+)?[a-z0-9][a-z0-9._-]{0,63}");
     public static final int MIN_PASSWORD_LENGTH = 12;
 
     private final IdentityStore identities;
@@ -67,10 +69,13 @@ public final class AccountService {
     public void setPassword(String username, char[] password) {
         requireStrong(password);
         if (!identities.updatePassword(username, hasher.hash(password))) throw unknown("user", username);
+        // A new password is usually a response to a leak: every session signed in with the old one ends.
+        identities.revokeSessions(username, clock.instant());
     }
 
     public void setDisabled(String username, boolean disabled) {
         if (!identities.setDisabled(username, disabled)) throw unknown("user", username);
+        if (disabled) identities.revokeSessions(username, clock.instant());
     }
 
     public Account user(String username) {
@@ -139,7 +144,7 @@ public final class AccountService {
     public record NewSecret(RobotAccount robot, String secret) {}
 
     public NewSecret createRobot(String name, List<RobotPermission> permissions, java.time.Duration lifetime) {
-        if (name == null || !USERNAME.matcher(name).matches()) {
+        if (name == null || !ROBOT_NAME.matcher(name).matches()) {
             throw new RegistryException(ErrorCode.NAME_INVALID, "robot names are 1-64 of a-z 0-9 . _ -");
         }
         if (permissions.isEmpty()) throw new RegistryException(ErrorCode.UNSUPPORTED, "a robot needs permissions", null, 400);
@@ -148,6 +153,37 @@ public final class AccountService {
                 lifetime == null ? null : clock.instant().plus(lifetime), false, clock.instant());
         if (!identities.createRobot(robot)) throw new RegistryException(ErrorCode.CONFLICT, "robot " + name + " exists");
         return new NewSecret(robot, secret);
+    }
+
+    /**
+     * A robot of one project, named {@code robot$<project>+<name>}, that its project's administrators manage. Its
+     * permissions can only name repositories of the project.
+     */
+    public NewSecret createProjectRobot(String project, String name, List<RobotPermission> permissions,
+                                        java.time.Duration lifetime) {
+        project(project);
+        if (name == null || !USERNAME.matcher(name).matches()) {
+            throw new RegistryException(ErrorCode.NAME_INVALID, "robot names are 1-64 of a-z 0-9 . _ -");
+        }
+        for (RobotPermission p : permissions) {
+            if (!p.repositoryPattern().startsWith(project + "/")) {
+                throw new RegistryException(ErrorCode.DENIED, "a robot of project " + project
+                        + " may only name its repositories (" + project + "/...), not " + p.repositoryPattern(), null, 403);
+            }
+        }
+        return createRobot(project + "+" + name, permissions, lifetime);
+    }
+
+    /** The project's robot called {@code name} (the part after {@code robot$<project>+}). */
+    public RobotAccount projectRobot(String project, String name) {
+        String fullName = RobotAccount.PREFIX + project + "+" + name;
+        return identities.findRobot(fullName).orElseThrow(() -> unknown("robot", name));
+    }
+
+    public List<RobotAccount> projectRobots(String project) {
+        project(project);
+        String prefix = RobotAccount.PREFIX + project + "+";
+        return identities.listRobots().stream().filter(r -> r.name().startsWith(prefix)).toList();
     }
 
     /** A new secret; the old one stops working at once. */
@@ -199,6 +235,57 @@ public final class AccountService {
 
     public void revokeAccessToken(String username, String id) {
         if (!identities.deleteAccessToken(username, id)) throw unknown("token", id);
+    }
+
+    /** What an external provider's sign-in grants are recorded as, so the next sign-in can take them back. */
+    static final String PROVIDER_GRANT = "oidc";
+
+    /**
+     * The account of a user an external provider vouched for: linked by the provider's (issuer, subject), created
+     * on first sign-in as {@code username} (without a password), its provider-granted memberships made exactly
+     * {@code roles}, and, when the provider decides it, its system-administrator flag.
+     */
+    public Account signInExternal(String issuer, String subject, String username, Optional<Boolean> systemAdmin,
+                                  java.util.Map<String, Role> roles) {
+        Optional<String> linked = identities.findExternalIdentity(issuer, subject);
+        String name;
+        if (linked.isPresent()) {
+            name = linked.get();
+        } else {
+            if (!USERNAME.matcher(username).matches()) {
+                throw new RegistryException(ErrorCode.UNAUTHORIZED, "sign-in failed: '" + username
+                        + "' is not a valid username (1-64 of a-z 0-9 . _ -)", null, 401);
+            }
+            boolean created = identities.createAccount(new Account(username, null, systemAdmin.orElse(false), false,
+                    clock.instant()));
+            if (!created && identities.findExternalIdentity(issuer, subject).isEmpty()) {
+                // Never take over a local account because a provider uses the same name.
+                throw new RegistryException(ErrorCode.DENIED, "sign-in failed: the username " + username
+                        + " belongs to another account", null, 403);
+            }
+            identities.linkExternalIdentity(issuer, subject, username);
+            name = identities.findExternalIdentity(issuer, subject).orElse(username);
+        }
+        Account account = user(name);
+        if (account.disabled()) throw new RegistryException(ErrorCode.UNAUTHORIZED, "sign-in failed: the account is disabled", null, 401);
+        if (systemAdmin.isPresent() && systemAdmin.get() != account.systemAdmin()) identities.setSystemAdmin(name, systemAdmin.get());
+        identities.syncGrantedMemberships(name, PROVIDER_GRANT, roles);
+        return user(name);
+    }
+
+    public List<dev.stowage.core.access.Session> sessions(String username) {
+        user(username);
+        return identities.sessions(username, clock.instant());
+    }
+
+    public void revokeSession(String username, String id) {
+        if (!identities.revokeSession(username, id, clock.instant())) throw unknown("session", id);
+    }
+
+    /** Signs the account out everywhere; answers how many sessions ended. */
+    public int revokeSessions(String username) {
+        user(username);
+        return identities.revokeSessions(username, clock.instant());
     }
 
     /** Starts TOTP enrollment: a new secret, not yet required until {@link #confirmTotp} sees a valid code. */

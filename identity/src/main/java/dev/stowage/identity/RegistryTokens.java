@@ -67,21 +67,55 @@ public final class RegistryTokens {
     public static final Duration REFRESH_LIFETIME = Duration.ofDays(30);
     private static final String REFRESH = "refresh";
 
-    /** A long-lived token that only the token endpoint accepts, to get new access tokens without the password. */
-    public String issueRefresh(String subject) {
-        Instant now = clock.instant();
+    /** What a valid refresh token stands for: its account and the session that can be revoked. */
+    public record Refresh(String subject, String sessionId) {}
+
+    /**
+     * A long-lived token that only the token endpoint accepts, to get new access tokens without the password. Its id
+     * is the session's, so revoking the session kills it.
+     */
+    public String issueRefresh(String subject, String sessionId, Instant expiresAt) {
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject(subject).audience(service)
-                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(REFRESH_LIFETIME)))
-                .jwtID(UUID.randomUUID().toString()).claim("use", REFRESH).build();
+                .issueTime(Date.from(clock.instant())).expirationTime(Date.from(expiresAt))
+                .jwtID(sessionId).claim("use", REFRESH).build();
         return sign(claims);
     }
 
-    /** The subject of a valid refresh token; anything else (an access token too) is UNAUTHORIZED. */
-    public String verifyRefresh(String token) {
+    /** The subject and session of a valid refresh token; anything else (an access token too) is UNAUTHORIZED. */
+    public Refresh verifyRefresh(String token) {
         try {
             JWTClaimsSet claims = verifiedClaims(token);
-            if (!REFRESH.equals(claims.getClaim("use"))) throw invalid("not a refresh token");
-            return claims.getSubject();
+            if (!REFRESH.equals(claims.getClaim("use")) || claims.getJWTID() == null) throw invalid("not a refresh token");
+            return new Refresh(claims.getSubject(), claims.getJWTID());
+        } catch (ParseException | JOSEException | ClassCastException e) {
+            throw invalid("malformed token");
+        }
+    }
+
+    private static final String SIGN_IN = "sign-in";
+
+    /**
+     * A short-lived signed note that a browser carries through an external sign-in (in a cookie), so that any node
+     * can finish what another started without shared session state.
+     */
+    public String issueSignInState(Map<String, String> values, Duration lifetime) {
+        Instant now = clock.instant();
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(issuer).audience(service)
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(lifetime))).claim("use", SIGN_IN);
+        values.forEach(claims::claim);
+        return sign(claims.build());
+    }
+
+    /** The values of a valid sign-in state, or UNAUTHORIZED. */
+    public Map<String, String> verifySignInState(String token) {
+        try {
+            JWTClaimsSet claims = verifiedClaims(token);
+            if (!SIGN_IN.equals(claims.getClaim("use"))) throw invalid("not a sign-in state");
+            Map<String, String> values = new LinkedHashMap<>();
+            claims.getClaims().forEach((k, v) -> {
+                if (v instanceof String text) values.put(k, text);
+            });
+            return values;
         } catch (ParseException | JOSEException | ClassCastException e) {
             throw invalid("malformed token");
         }

@@ -10,6 +10,7 @@ import dev.stowage.core.access.Permissions;
 import dev.stowage.core.access.Principal;
 import dev.stowage.core.access.Project;
 import dev.stowage.core.access.RobotAccount;
+import dev.stowage.core.access.Session;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.access.TotpState;
 import dev.stowage.core.access.Scope;
@@ -146,17 +147,37 @@ public final class TokenGrants {
         return granted;
     }
 
-    /** A refresh token for a signed-in user (robots and anonymous callers get none). */
-    public Optional<String> refreshTokenFor(Principal principal) {
-        return principal instanceof Principal.User user ? Optional.of(tokens.issueRefresh(user.username())) : Optional.empty();
+    /** A refresh token for a signed-in user, recorded as a session (robots and anonymous callers get none). */
+    public Optional<String> refreshTokenFor(Principal principal, String client) {
+        if (!(principal instanceof Principal.User user)) return Optional.empty();
+        java.time.Instant now = java.time.Instant.now();
+        byte[] id = new byte[12];
+        RANDOM.nextBytes(id);
+        Session session = new Session(java.util.HexFormat.of().formatHex(id), user.username(), now,
+                now.plus(RegistryTokens.REFRESH_LIFETIME), null, null, client);
+        identities.createSession(session);
+        return Optional.of(tokens.issueRefresh(user.username(), session.id(), session.expiresAt()));
     }
 
-    /** The user behind a refresh token, as the account is now: disabled or deleted accounts lose their tokens. */
+    /**
+     * The user behind a refresh token, as the account is now: revoked sessions and disabled or deleted accounts lose
+     * their tokens.
+     */
     public Principal authenticateRefresh(String refreshToken) {
-        String username = tokens.verifyRefresh(refreshToken);
-        Account account = identities.findAccount(username).filter(a -> !a.disabled()).orElseThrow(TokenGrants::unauthorized);
+        RegistryTokens.Refresh refresh = tokens.verifyRefresh(refreshToken);
+        java.time.Instant now = java.time.Instant.now();
+        Session session = identities.findSession(refresh.sessionId())
+                .filter(s -> s.username().equals(refresh.subject()) && s.usableAt(now))
+                .orElseThrow(TokenGrants::unauthorized);
+        // One write a minute at most: clients refresh every few minutes, the owner's list wants a rough time.
+        if (session.lastUsedAt() == null || session.lastUsedAt().isBefore(now.minusSeconds(60))) {
+            identities.touchSession(session.id(), now);
+        }
+        Account account = identities.findAccount(refresh.subject()).filter(a -> !a.disabled()).orElseThrow(TokenGrants::unauthorized);
         return new Principal.User(account.username(), account.systemAdmin());
     }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     public RegistryTokens.Issued issue(Principal principal, List<Scope> asked) {
         String subject = switch (principal) {

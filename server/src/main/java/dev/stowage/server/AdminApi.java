@@ -42,6 +42,11 @@ final class AdminApi {
     private static final Pattern USER_TOKEN = Pattern.compile("^/api/v1/users/([^/]+)/tokens/([^/]+)$");
     private static final Pattern ROBOT = Pattern.compile("^/api/v1/robots/([^/]+)$");
     private static final Pattern ROBOT_ROTATE = Pattern.compile("^/api/v1/robots/([^/]+)/rotate$");
+    private static final Pattern PROJECT_ROBOTS = Pattern.compile("^/api/v1/projects/([^/]+)/robots$");
+    private static final Pattern PROJECT_ROBOT = Pattern.compile("^/api/v1/projects/([^/]+)/robots/([^/]+)$");
+    private static final Pattern PROJECT_ROBOT_ROTATE = Pattern.compile("^/api/v1/projects/([^/]+)/robots/([^/]+)/rotate$");
+    private static final Pattern USER_SESSIONS = Pattern.compile("^/api/v1/users/([^/]+)/sessions$");
+    private static final Pattern USER_SESSION = Pattern.compile("^/api/v1/users/([^/]+)/sessions/([^/]+)$");
     private static final int MAX_BODY = 64 * 1024;
 
     /** The OpenAPI document of this API, served as is. */
@@ -128,42 +133,35 @@ final class AdminApi {
             exchange.sendJson(200, Map.of(), Map.of("current", accounts.rotateSigningKey(), "active", accounts.signingKeyIds()));
         } else if (path.equals("/api/v1/robots")) {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
-            switch (method) {
-                case "GET" -> exchange.sendJson(200, Map.of(), accounts.robots().stream().map(AdminApi::robot).toList());
-                case "POST" -> {
-                    JsonNode body = json(exchange);
-                    AccountService.NewSecret created = accounts.createRobot(text(body, "name"), permissions(body),
-                            body.hasNonNull("expiresIn") ? duration(text(body, "expiresIn")) : null);
-                    Map<String, Object> out = robot(created.robot());
-                    out.put("secret", created.secret());
-                    exchange.sendJson(201, Map.of("Location", "/api/v1/robots/" + created.robot().name(), "Cache-Control",
-                            "no-store"), out);
-                }
-                default -> throw notAllowed();
-            }
+            robots(exchange, Optional.empty());
         } else if ((m = ROBOT_ROTATE.matcher(path)).matches()) {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
-            if (!method.equals("POST")) throw notAllowed();
-            AccountService.NewSecret rotated = accounts.rotateRobot(m.group(1));
-            Map<String, Object> out = robot(rotated.robot());
-            out.put("secret", rotated.secret());
-            exchange.sendJson(200, Map.of("Cache-Control", "no-store"), out);
+            rotateRobot(exchange, m.group(1));
         } else if ((m = ROBOT.matcher(path)).matches()) {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
-            String name = m.group(1);
+            robot(exchange, m.group(1));
+        } else if ((m = PROJECT_ROBOTS.matcher(path)).matches()) {
+            authorize(exchange, Action.MANAGE_PROJECT, m.group(1));
+            robots(exchange, Optional.of(m.group(1)));
+        } else if ((m = PROJECT_ROBOT_ROTATE.matcher(path)).matches()) {
+            authorize(exchange, Action.MANAGE_PROJECT, m.group(1));
+            rotateRobot(exchange, accounts.projectRobot(m.group(1), m.group(2)).name());
+        } else if ((m = PROJECT_ROBOT.matcher(path)).matches()) {
+            authorize(exchange, Action.MANAGE_PROJECT, m.group(1));
+            robot(exchange, accounts.projectRobot(m.group(1), m.group(2)).name());
+        } else if ((m = USER_SESSIONS.matcher(path)).matches()) {
+            String username = m.group(1);
+            authorize(exchange, Action.MANAGE_ACCOUNT, null, username);
             switch (method) {
-                case "GET" -> exchange.sendJson(200, Map.of(), robot(accounts.robot(name)));
-                case "PATCH" -> {
-                    JsonNode body = json(exchange);
-                    if (body.has("disabled")) accounts.setRobotDisabled(name, body.path("disabled").asBoolean());
-                    exchange.sendJson(200, Map.of(), robot(accounts.robot(name)));
-                }
-                case "DELETE" -> {
-                    accounts.deleteRobot(name);
-                    exchange.sendEmpty(204, Map.of());
-                }
+                case "GET" -> exchange.sendJson(200, Map.of(), accounts.sessions(username).stream().map(AdminApi::session).toList());
+                case "DELETE" -> exchange.sendJson(200, Map.of(), Map.of("revoked", accounts.revokeSessions(username)));
                 default -> throw notAllowed();
             }
+        } else if ((m = USER_SESSION.matcher(path)).matches()) {
+            authorize(exchange, Action.MANAGE_ACCOUNT, null, m.group(1));
+            if (!method.equals("DELETE")) throw notAllowed();
+            accounts.revokeSession(m.group(1), m.group(2));
+            exchange.sendEmpty(204, Map.of());
         } else if (path.equals("/api/v1/users")) {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
             switch (method) {
@@ -237,6 +235,62 @@ final class AdminApi {
         } else {
             throw new RegistryException(ErrorCode.NOT_FOUND, "no such endpoint");
         }
+    }
+
+    /** The robots of a project (or, without one, every robot), and creating one. */
+    private void robots(Exchange exchange, Optional<String> project) {
+        switch (exchange.method().name()) {
+            case "GET" -> exchange.sendJson(200, Map.of(), project.map(accounts::projectRobots).orElseGet(accounts::robots)
+                    .stream().map(AdminApi::robot).toList());
+            case "POST" -> {
+                JsonNode body = json(exchange);
+                java.time.Duration lifetime = body.hasNonNull("expiresIn") ? duration(text(body, "expiresIn")) : null;
+                AccountService.NewSecret created = project.isPresent()
+                        ? accounts.createProjectRobot(project.get(), text(body, "name"), permissions(body), lifetime)
+                        : accounts.createRobot(text(body, "name"), permissions(body), lifetime);
+                Map<String, Object> out = robot(created.robot());
+                out.put("secret", created.secret());
+                String location = project.map(p -> "/api/v1/projects/" + p + "/robots/" + text(body, "name"))
+                        .orElse("/api/v1/robots/" + created.robot().name());
+                exchange.sendJson(201, Map.of("Location", location, "Cache-Control", "no-store"), out);
+            }
+            default -> throw notAllowed();
+        }
+    }
+
+    private void rotateRobot(Exchange exchange, String fullName) {
+        if (!exchange.method().name().equals("POST")) throw notAllowed();
+        AccountService.NewSecret rotated = accounts.rotateRobot(fullName);
+        Map<String, Object> out = robot(rotated.robot());
+        out.put("secret", rotated.secret());
+        exchange.sendJson(200, Map.of("Cache-Control", "no-store"), out);
+    }
+
+    private void robot(Exchange exchange, String fullName) {
+        switch (exchange.method().name()) {
+            case "GET" -> exchange.sendJson(200, Map.of(), robot(accounts.robot(fullName)));
+            case "PATCH" -> {
+                JsonNode body = json(exchange);
+                if (body.has("disabled")) accounts.setRobotDisabled(fullName, body.path("disabled").asBoolean());
+                exchange.sendJson(200, Map.of(), robot(accounts.robot(fullName)));
+            }
+            case "DELETE" -> {
+                accounts.deleteRobot(fullName);
+                exchange.sendEmpty(204, Map.of());
+            }
+            default -> throw notAllowed();
+        }
+    }
+
+    private static Map<String, Object> session(dev.stowage.core.access.Session s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", s.id());
+        out.put("client", s.client());
+        out.put("issuedAt", s.issuedAt().toString());
+        out.put("expiresAt", s.expiresAt().toString());
+        out.put("lastUsedAt", s.lastUsedAt() == null ? null : s.lastUsedAt().toString());
+        out.put("revokedAt", s.revokedAt() == null ? null : s.revokedAt().toString());
+        return out;
     }
 
     /** GET /api/v1/audit?actor=&action=&repository=&since=&until=&after=&limit=, oldest first, {@code next} to page. */

@@ -41,6 +41,11 @@ final class HttpAudit {
         if (path.equals("/token")) {
             action = exchange.header(HttpHeaderNames.AUTHORIZATION).isPresent() || method.equals("POST") ? "sign-in" : "token";
             reference = String.join(" ", exchange.queryAll("scope"));
+        } else if (path.equals(SignInApi.CALLBACK)) {
+            action = "sign-in";
+            detail = "oidc" + (detail.isEmpty() ? "" : " " + detail);
+        } else if (path.equals(SignInApi.LOGIN)) {
+            return Optional.empty();
         } else if (path.startsWith("/api/v1/")) {
             if (refused) {
                 action = "denied";

@@ -54,8 +54,15 @@ final class RegistryApi {
     private final AccessController access;
     private final Optional<TokenApi> tokenApi;
     private final Optional<AdminApi> adminApi;
+    private final Optional<SignInApi> signInApi;
 
     RegistryApi(RegistryService service, AccessController access, Optional<TokenApi> tokenApi, Optional<AdminApi> adminApi) {
+        this(service, access, tokenApi, adminApi, Optional.empty());
+    }
+
+    RegistryApi(RegistryService service, AccessController access, Optional<TokenApi> tokenApi, Optional<AdminApi> adminApi,
+                Optional<SignInApi> signInApi) {
+        this.signInApi = signInApi;
         this.service = service;
         this.access = access;
         this.tokenApi = tokenApi;
@@ -93,6 +100,10 @@ final class RegistryApi {
         try {
             if (tokenApi.isPresent() && exchange.path().equals("/token")) {
                 tokenApi.get().handle(exchange);
+                return;
+            }
+            if (signInApi.isPresent() && signInApi.get().handles(exchange.path())) {
+                signInApi.get().handle(exchange);
                 return;
             }
             if (adminApi.isPresent() && exchange.path().startsWith("/api/v1/")) {

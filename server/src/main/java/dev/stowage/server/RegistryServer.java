@@ -29,6 +29,7 @@ import java.util.Optional;
 import dev.stowage.core.audit.AuditTrail;
 import dev.stowage.core.spi.AuditStore;
 import dev.stowage.identity.AccountService;
+import dev.stowage.identity.OidcSignIn;
 import dev.stowage.identity.TokenGrants;
 
 /** The HTTP server: Netty event loops (native epoll where available) in front of the registry API. */
@@ -65,13 +66,23 @@ public final class RegistryServer implements AutoCloseable {
                                        Optional<TokenGrants> grants, Optional<AccountService> accounts,
                                        Optional<AuditTrail> audit, Optional<AuditStore> auditStore)
             throws InterruptedException {
+        return start(settings, service, access, grants, accounts, audit, auditStore, Optional.empty());
+    }
+
+    /** With {@code signIn} (and {@code grants}), people sign in through an OpenID Connect provider under /auth/oidc. */
+    public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
+                                       Optional<TokenGrants> grants, Optional<AccountService> accounts,
+                                       Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
+                                       Optional<OidcSignIn> signIn)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new),
-                accounts.map(a -> new AdminApi(a, access, auditStore)));
+                accounts.map(a -> new AdminApi(a, access, auditStore)),
+                signIn.flatMap(s -> grants.map(g -> new SignInApi(s, g))));
         Optional<HttpAudit> httpAudit = audit.map(HttpAudit::new);
         AccessLog accessLog = new AccessLog();
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()

@@ -38,7 +38,7 @@ final class TokenApi {
                 exchange.principal(principal);
                 boolean offline = exchange.query("offline_token").map("true"::equals).orElse(false);
                 answer(exchange, principal, Scope.parseAll(exchange.queryAll("scope")),
-                        offline ? grants.refreshTokenFor(principal) : Optional.empty());
+                        offline ? grants.refreshTokenFor(principal, client(exchange)) : Optional.empty());
             }
             case "POST" -> {
                 Map<String, List<String>> form = form(exchange);
@@ -58,7 +58,7 @@ final class TokenApi {
                     default -> throw new RegistryException(ErrorCode.UNSUPPORTED, "unsupported grant_type: " + grantType, null, 400);
                 }
                 exchange.principal(principal);
-                Optional<String> refresh = offline ? grants.refreshTokenFor(principal) : Optional.empty();
+                Optional<String> refresh = offline ? grants.refreshTokenFor(principal, client(exchange)) : Optional.empty();
                 answer(exchange, principal, Scope.parseAll(form.getOrDefault("scope", List.of())), refresh);
             }
             default -> throw new RegistryException(ErrorCode.UNSUPPORTED, "method not allowed", null, 405);
@@ -74,6 +74,12 @@ final class TokenApi {
         body.put("issued_at", issued.issuedAt().toString());
         refreshToken.ifPresent(r -> body.put("refresh_token", r));
         exchange.sendJson(200, Map.of("Cache-Control", "no-store"), body);
+    }
+
+    /** How the owner will recognise the session in their list: the client's User-Agent, shortened. */
+    private static String client(Exchange exchange) {
+        String agent = exchange.header(HttpHeaderNames.USER_AGENT).orElse("token endpoint");
+        return agent.length() > 100 ? agent.substring(0, 100) : agent;
     }
 
     private static Map<String, List<String>> form(Exchange exchange) {
