@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
         description = {"Manage users, projects, members, robot accounts, access tokens and the audit trail of a running registry.",
                 "Credentials: --user and the password from STOWAGE_PASSWORD or, with --password-stdin, standard input."},
         subcommands = {AdminCommand.Users.class, AdminCommand.Projects.class, AdminCommand.Members.class,
-                AdminCommand.Robots.class, AdminCommand.Tokens.class, AdminCommand.Audit.class})
+                AdminCommand.Robots.class, AdminCommand.Tokens.class, AdminCommand.Sessions.class, AdminCommand.Audit.class})
 final class AdminCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -136,18 +136,22 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "robots", description = "list | create NAME --allow PATTERN=pull,push ... [--expires 90d] | rotate robot$NAME | disable robot$NAME | delete robot$NAME")
+    @Command(name = "robots", description = {"list | create NAME --allow PATTERN=pull,push ... [--expires 90d] | rotate NAME | "
+            + "disable NAME | delete NAME", "System robots are named robot$NAME; with --project P, the project's robots "
+            + "(robot$P+NAME), which its administrators manage."})
     static final class Robots implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
         @Parameters(index = "0") String verb;
         @Parameters(index = "1", arity = "0..1") String name;
         @Option(names = "--allow", description = "PATTERN=ACTIONS, e.g. team/**=pull,push") List<String> allow;
         @Option(names = "--expires", description = "lifetime, e.g. 90d") String expires;
+        @Option(names = "--project", description = "the project whose robots these are") String project;
 
         @Override
         public Integer call() throws Exception {
+            String base = project == null ? "/api/v1/robots" : "/api/v1/projects/" + enc(project) + "/robots";
             return switch (verb) {
-                case "list" -> admin.call("GET", "/api/v1/robots", null);
+                case "list" -> admin.call("GET", base, null);
                 case "create" -> {
                     ObjectNode body = object().put("name", name);
                     if (expires != null) body.put("expiresIn", expires);
@@ -159,11 +163,11 @@ final class AdminCommand {
                         ArrayNode actions = p.putArray("actions");
                         for (String action : a.substring(eq + 1).split(",")) actions.add(action);
                     }
-                    yield admin.call("POST", "/api/v1/robots", body);
+                    yield admin.call("POST", base, body);
                 }
-                case "rotate" -> admin.call("POST", "/api/v1/robots/" + enc(name) + "/rotate", null);
-                case "disable" -> admin.call("PATCH", "/api/v1/robots/" + enc(name), object().put("disabled", true));
-                case "delete" -> admin.call("DELETE", "/api/v1/robots/" + enc(name), null);
+                case "rotate" -> admin.call("POST", base + "/" + enc(name) + "/rotate", null);
+                case "disable" -> admin.call("PATCH", base + "/" + enc(name), object().put("disabled", true));
+                case "delete" -> admin.call("DELETE", base + "/" + enc(name), null);
                 default -> throw new IllegalArgumentException("unknown verb: " + verb);
             };
         }
@@ -188,6 +192,25 @@ final class AdminCommand {
                     yield admin.call("POST", base, body);
                 }
                 case "revoke" -> admin.call("DELETE", base + "/" + enc(nameOrId), null);
+                default -> throw new IllegalArgumentException("unknown verb: " + verb);
+            };
+        }
+    }
+
+    @Command(name = "sessions", description = "list USER | revoke USER ID | revoke-all USER (sign out everywhere)")
+    static final class Sessions implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0") String verb;
+        @Parameters(index = "1") String username;
+        @Parameters(index = "2", arity = "0..1") String id;
+
+        @Override
+        public Integer call() throws Exception {
+            String base = "/api/v1/users/" + enc(username) + "/sessions";
+            return switch (verb) {
+                case "list" -> admin.call("GET", base, null);
+                case "revoke" -> admin.call("DELETE", base + "/" + enc(id), null);
+                case "revoke-all" -> admin.call("DELETE", base, null);
                 default -> throw new IllegalArgumentException("unknown verb: " + verb);
             };
         }

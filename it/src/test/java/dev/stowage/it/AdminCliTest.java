@@ -61,6 +61,23 @@ class AdminCliTest {
     }
 
     @Test
+    void aProjectAdministratorManagesTheProjectsRobotsAndTheirOwnSessions() throws Exception {
+        Map<String, String> admin = Map.of("STOWAGE_PASSWORD", PASSWORD, "STOWAGE_NEW_PASSWORD", "gina-long-password");
+        cli(admin, "users", "create", "gina").ok();
+        cli(admin, "projects", "create", "ginas").ok();
+        cli(admin, "members", "set", "ginas", "gina", "admin").ok();
+        Map<String, String> gina = Map.of("STOWAGE_PASSWORD", "gina-long-password");
+        JsonNode robot = json(cli(gina, "--user", "gina", "robots", "--project", "ginas", "create", "ci",
+                "--allow", "ginas/**=pull,push").ok());
+        assertThat(robot.path("name").asText()).isEqualTo("robot$ginas+ci");
+        assertThat(json(cli(gina, "--user", "gina", "robots", "--project", "ginas", "list").ok()).findValuesAsText("name"))
+                .containsExactly("robot$ginas+ci");
+        assertThat(cli(gina, "--user", "gina", "robots", "list").exitCode()).isEqualTo(1);
+        assertThat(json(cli(gina, "--user", "gina", "sessions", "list", "gina").ok()).isArray()).isTrue();
+        assertThat(json(cli(gina, "--user", "gina", "sessions", "revoke-all", "gina").ok()).path("revoked").asInt()).isZero();
+    }
+
+    @Test
     void wrongPasswordFailsWithTheHttpStatus() throws Exception {
         Clients.Result r = cli(Map.of("STOWAGE_PASSWORD", "wrong"), "users", "list");
         assertThat(r.exitCode()).isEqualTo(1);

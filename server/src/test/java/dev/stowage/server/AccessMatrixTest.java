@@ -75,7 +75,11 @@ class AccessMatrixTest {
             new Route("catalog", "GET", "/v2/_catalog", "catalog", 200, null),
             new Route("admin: list users", "GET", "/api/v1/users", "system", 200, null),
             new Route("admin: create project", "POST", "/api/v1/projects", "system", 400, "{\"name\":\"\"}"),
-            new Route("admin: project members", "GET", "/api/v1/projects/{p}/members", "manage", 200, null));
+            new Route("admin: project members", "GET", "/api/v1/projects/{p}/members", "manage", 200, null),
+            new Route("admin: system robots", "GET", "/api/v1/robots", "system", 200, null),
+            new Route("admin: project robots", "GET", "/api/v1/projects/{p}/robots", "manage", 200, null),
+            new Route("admin: create project robot", "POST", "/api/v1/projects/{p}/robots", "manage", 400,
+                    "{\"name\":\"ci\",\"permissions\":[]}"));
 
     /** The rule, as a table: may this caller do this on a public or private project? */
     static boolean allowed(String caller, String need, boolean isPublic) {

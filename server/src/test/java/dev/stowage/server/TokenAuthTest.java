@@ -331,7 +331,9 @@ class TokenAuthTest {
         for (String path : new String[] {"/token", "/api/v1/users", "/api/v1/users/{username}", "/api/v1/users/{username}/tokens",
                 "/api/v1/users/{username}/tokens/{id}", "/api/v1/projects", "/api/v1/projects/{name}",
                 "/api/v1/projects/{name}/members", "/api/v1/projects/{name}/members/{username}", "/api/v1/robots",
-                "/api/v1/robots/{name}", "/api/v1/robots/{name}/rotate", "/api/v1/audit"}) {
+                "/api/v1/robots/{name}", "/api/v1/robots/{name}/rotate", "/api/v1/audit", "/api/v1/users/{username}/sessions",
+                "/api/v1/users/{username}/sessions/{id}", "/api/v1/projects/{name}/robots", "/api/v1/projects/{name}/robots/{robot}",
+                "/api/v1/projects/{name}/robots/{robot}/rotate", "/auth/oidc/login", "/auth/oidc/callback"}) {
             assertThat(paths.has(path)).as(path).isTrue();
         }
         assertThat(JSON.readTree(r.body()).path("openapi").asText()).startsWith("3.1");
@@ -386,6 +388,84 @@ class TokenAuthTest {
         HttpResponse<String> disabled = send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
                 "grant_type=refresh_token&refresh_token=" + refresh)));
         assertThat(disabled.statusCode()).isEqualTo(401);
+    }
+
+    String refreshTokenFor(String user, String password) throws Exception {
+        HttpResponse<String> r = send(request("/token").header("User-Agent", "docker/27.5.1 go/go1.22")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&username=" + user + "&password=" + password
+                        + "&access_type=offline&service=stowage&client_id=docker&scope=repository%3Ateam%2Fapp%3Apull")));
+        assertThat(r.statusCode()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("refresh_token").asText();
+    }
+
+    int refresh(String refreshToken) throws Exception {
+        return send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
+                "grant_type=refresh_token&service=stowage&refresh_token=" + refreshToken))).statusCode();
+    }
+
+    @Test
+    void eachSignInIsASessionItsOwnerCanListAndRevokeOneByOne() throws Exception {
+        String laptop = refreshTokenFor("dev", "devpw");
+        String desktop = refreshTokenFor("dev", "devpw");
+        JsonNode sessions = JSON.readTree(admin("GET", "/api/v1/users/dev/sessions", "dev", "devpw", null).body());
+        assertThat(sessions).hasSize(2);
+        assertThat(sessions.get(0).path("client").asText()).isEqualTo("docker/27.5.1 go/go1.22");
+        assertThat(admin("GET", "/api/v1/users/dev/sessions", "guest", "guestpw", null).statusCode()).isEqualTo(403);
+
+        String laptopId = JSON.readTree(new String(Base64.getUrlDecoder().decode(laptop.split("\\.")[1]))).path("jti").asText();
+        assertThat(admin("DELETE", "/api/v1/users/guest/sessions/" + laptopId, "guest", "guestpw", null).statusCode()).isEqualTo(404);
+        assertThat(admin("DELETE", "/api/v1/users/dev/sessions/" + laptopId, "dev", "devpw", null).statusCode()).isEqualTo(204);
+        assertThat(refresh(laptop)).isEqualTo(401);
+        assertThat(refresh(desktop)).isEqualTo(200);
+        JsonNode after = JSON.readTree(admin("GET", "/api/v1/users/dev/sessions", "dev", "devpw", null).body());
+        assertThat(after).extracting(n -> n.path("revokedAt").isNull()).containsExactlyInAnyOrder(true, false);
+    }
+
+    @Test
+    void signingOutEverywhereAndChangingThePasswordEndEverySession() throws Exception {
+        String first = refreshTokenFor("dev", "devpw");
+        HttpResponse<String> all = admin("DELETE", "/api/v1/users/dev/sessions", "dev", "devpw", null);
+        assertThat(JSON.readTree(all.body()).path("revoked").asInt()).isEqualTo(1);
+        assertThat(refresh(first)).isEqualTo(401);
+
+        String second = refreshTokenFor("dev", "devpw");
+        assertThat(refresh(second)).isEqualTo(200);
+        assertThat(admin("PATCH", "/api/v1/users/dev", "admin", "adminpw", "{\"password\":\"a-brand-new-password\"}")
+                .statusCode()).isEqualTo(200);
+        assertThat(refresh(second)).isEqualTo(401);
+    }
+
+    @Test
+    void projectAdminsManageRobotsOfTheirProjectThatReachOnlyIt() throws Exception {
+        admin("PUT", "/api/v1/projects/team/members/dev", "admin", "adminpw", "{\"role\":\"admin\"}");
+        HttpResponse<String> outside = admin("POST", "/api/v1/projects/team/robots", "dev", "devpw",
+                "{\"name\":\"ci\",\"permissions\":[{\"repository\":\"public/**\",\"actions\":[\"push\"]}]}");
+        assertThat(outside.statusCode()).isEqualTo(403);
+        assertThat(outside.body()).contains("may only name its repositories");
+        HttpResponse<String> created = admin("POST", "/api/v1/projects/team/robots", "dev", "devpw",
+                "{\"name\":\"ci\",\"permissions\":[{\"repository\":\"team/**\",\"actions\":[\"pull\",\"push\"]}]}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.headers().firstValue("Location")).contains("/api/v1/projects/team/robots/ci");
+        assertThat(JSON.readTree(created.body()).path("name").asText()).isEqualTo("robot$team+ci");
+        String secret = JSON.readTree(created.body()).path("secret").asText();
+        assertThat(pushBlob("team/app", token("robot$team+ci", secret, "repository:team/app:pull,push")).statusCode())
+                .isEqualTo(201);
+
+        // Other projects' admins and members without the admin role see nothing of it.
+        assertThat(admin("GET", "/api/v1/projects/team/robots", "guest", "guestpw", null).statusCode()).isEqualTo(403);
+        assertThat(admin("GET", "/api/v1/projects/public/robots/ci", "dev", "devpw", null).statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(admin("GET", "/api/v1/projects/team/robots", "dev", "devpw", null).body()))
+                .extracting(n -> n.path("name").asText()).containsExactly("robot$team+ci");
+
+        String rotated = JSON.readTree(admin("POST", "/api/v1/projects/team/robots/ci/rotate", "dev", "devpw", null).body())
+                .path("secret").asText();
+        assertThat(send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString(("robot$team+ci:" + secret).getBytes()))).statusCode()).isEqualTo(401);
+        assertThat(token("robot$team+ci", rotated, "repository:team/app:pull")).isNotEmpty();
+        assertThat(admin("PATCH", "/api/v1/projects/team/robots/ci", "dev", "devpw", "{\"disabled\":true}").statusCode())
+                .isEqualTo(200);
+        assertThat(admin("DELETE", "/api/v1/projects/team/robots/ci", "dev", "devpw", null).statusCode()).isEqualTo(204);
+        assertThat(admin("GET", "/api/v1/projects/team/robots/ci", "dev", "devpw", null).statusCode()).isEqualTo(404);
     }
 
     @Test
