@@ -93,6 +93,37 @@ class AuthenticatedClientsTest {
     }
 
     @Test
+    void buildahLogsInBuildsPushesAndPullsBackAsARobot() throws Exception {
+        Clients.require("buildah", "buildah");
+        List<String> storage = List.of("--root", dir.resolve("buildah/root").toString(), "--runroot",
+                dir.resolve("buildah/run").toString(), "--storage-driver", "vfs");
+        Path auth = Files.writeString(dir.resolve("buildah-auth.json"), "{}");
+        Map<String, String> env = Map.of("REGISTRY_AUTH_FILE", auth.toString());
+        var created = Registry.call(stowage, "POST", "/api/v1/robots", "admin", PASSWORD,
+                "{\"name\":\"builder\",\"permissions\":[{\"repository\":\"secure/buildah\",\"actions\":[\"pull\",\"push\"]}]}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String secret = new com.fasterxml.jackson.databind.ObjectMapper().readTree(created.body()).path("secret").asText();
+
+        String container = last(Clients.run(concat(List.of("buildah"), storage, List.of("from", "scratch")), env, 120).ok().output());
+        Clients.run(concat(List.of("buildah"), storage, List.of("copy", container, TestImages.BUSYBOX.toString(), "/bin/busybox")),
+                env, 120).ok();
+        Clients.run(concat(List.of("buildah"), storage, List.of("commit", "--format", "oci", container, "localhost/built:v1")),
+                env, 120).ok();
+        Clients.run(List.of("buildah", "login", "--tls-verify=false", "-u", "robot$builder", "-p", secret, stowage.hostPort()),
+                env, 60).ok();
+        String image = stowage.hostPort() + "/secure/buildah:v1";
+        Clients.run(concat(List.of("buildah"), storage, List.of("push", "--tls-verify=false", "localhost/built:v1",
+                "docker://" + image)), env, 300).ok();
+        Clients.run(concat(List.of("buildah"), storage, List.of("rmi", "-f", "localhost/built:v1")), env, 60).ok();
+        Clients.run(concat(List.of("buildah"), storage, List.of("pull", "--tls-verify=false", image)), env, 300).ok();
+        // The robot may push only where its permission says.
+        var elsewhere = Clients.run(concat(List.of("buildah"), storage, List.of("push", "--tls-verify=false", image,
+                "docker://" + stowage.hostPort() + "/secure/other:v1")), env, 300);
+        assertThat(elsewhere.exitCode()).isNotZero();
+        assertThat(elsewhere.output()).containsIgnoringCase("denied");
+    }
+
+    @Test
     void jibPushesWithCredentials() throws Exception {
         // Jib sends credentials over plain HTTP only when told to: this registry has no TLS in this test.
         System.setProperty("sendCredentialsOverHttp", "true");

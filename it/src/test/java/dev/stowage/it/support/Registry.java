@@ -34,6 +34,16 @@ public final class Registry {
         return JSON.readTree(r.body());
     }
 
+    /** A call with Basic credentials, e.g. to the admin API; {@code body} is JSON or null. */
+    public static HttpResponse<String> call(StowageProcess stowage, String method, String path, String user, String password,
+                                            String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stowage.baseUrl() + path))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes()))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) request.header("Content-Type", "application/json");
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The digest the registry answers for a manifest reference. */
     public static String manifestDigest(StowageProcess stowage, String repo, String reference) throws Exception {
         HttpResponse<byte[]> r = head(stowage, "/v2/" + repo + "/manifests/" + reference);
