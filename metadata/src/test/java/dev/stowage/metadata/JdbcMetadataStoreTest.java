@@ -159,8 +159,19 @@ abstract class JdbcMetadataStoreTest extends MetadataStoreContract {
     }
 
     @Test
-    void migrationsAreRecordedByFlyway() throws SQLException {
+    void everyMigrationOfBothDialectsIsRecordedByFlywayInOrder() throws Exception {
+        List<String> expected = migrationVersions("sqlite");
+        assertThat(migrationVersions("postgresql")).as("both dialects have the same migrations").isEqualTo(expected);
+        assertThat(expected).startsWith("1", "2", "3", "4", "5", "6", "7", "8", "9");
         assertThat(sql("SELECT version, success FROM flyway_schema_history WHERE version IS NOT NULL ORDER BY installed_rank"))
-                .extracting(row -> row.getFirst()).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+                .extracting(row -> String.valueOf(row.getFirst())).containsExactlyElementsOf(expected);
+    }
+
+    private static List<String> migrationVersions(String dialect) throws Exception {
+        java.nio.file.Path folder = java.nio.file.Path.of(JdbcMetadataStoreTest.class.getResource("/db/migration/" + dialect).toURI());
+        try (var files = java.nio.file.Files.list(folder)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .map(n -> n.substring(1, n.indexOf("__"))).sorted(java.util.Comparator.comparingInt(Integer::parseInt)).toList();
+        }
     }
 }
