@@ -304,10 +304,11 @@ public final class JdbcMetadataStore implements MetadataStore {
         long now = System.currentTimeMillis();
         write(c -> {
             long repositoryId = ensureRepository(c, repository, now);
-            // A blob the collector is deleting comes back: its bytes were just committed again.
+            // The caller asked linkIfPresent first, so a row here is present and freshly linked, or brand new:
+            // the collector claims neither within its grace period.
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO blobs (digest, size, state, created_at) VALUES (?, ?, 'present', ?) "
-                            + "ON CONFLICT (digest) DO UPDATE SET state = 'present' WHERE blobs.state <> 'present'")) {
+                            + "ON CONFLICT (digest) DO NOTHING")) {
                 s.setString(1, digest.toString());
                 s.setLong(2, size);
                 s.setLong(3, now);
@@ -322,6 +323,184 @@ public final class JdbcMetadataStore implements MetadataStore {
                 s.executeUpdate();
             }
             return null;
+        });
+    }
+
+    @Override
+    public BlobClaim linkIfPresent(RepositoryName repository, Digest digest) {
+        long now = System.currentTimeMillis();
+        return write(c -> {
+            String state;
+            try (PreparedStatement s = c.prepareStatement("SELECT state FROM blobs WHERE digest = ?" + forShare())) {
+                s.setString(1, digest.toString());
+                try (ResultSet r = s.executeQuery()) {
+                    state = r.next() ? r.getString(1) : null;
+                }
+            }
+            if (state == null) return BlobClaim.ABSENT;
+            if (!state.equals("present")) return BlobClaim.DELETING;
+            long repositoryId = ensureRepository(c, repository, now);
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO repository_blobs (repository_id, digest, linked_at) VALUES (?, ?, ?) "
+                            + "ON CONFLICT (repository_id, digest) DO UPDATE SET linked_at = excluded.linked_at")) {
+                s.setLong(1, repositoryId);
+                s.setString(2, digest.toString());
+                s.setLong(3, now);
+                s.executeUpdate();
+            }
+            return BlobClaim.LINKED;
+        });
+    }
+
+    /**
+     * PostgreSQL row locks that order a check against the collector's claim (SQLite has one writer at a time, so
+     * its transactions are already in order).
+     */
+    private String forShare() {
+        return dialect == Dialect.POSTGRESQL ? " FOR SHARE" : "";
+    }
+
+    private String forUpdate() {
+        return dialect == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
+    }
+
+    // --- garbage collection -----------------------------------------------------------------------------------
+
+    private static final String UNREFERENCED = "b.state = 'present' AND b.created_at < ? "
+            + "AND NOT EXISTS (SELECT 1 FROM manifest_references mr WHERE mr.child_digest = b.digest) "
+            + "AND NOT EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest AND rb.linked_at >= ?)";
+
+    @Override
+    public List<BlobRecord> unreferencedBlobs(Instant cutoff, Optional<Digest> after, int limit) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT b.digest, b.size FROM blobs b WHERE b.digest > ? AND "
+                    + UNREFERENCED + " ORDER BY b.digest LIMIT ?")) {
+                s.setString(1, after.map(Digest::toString).orElse(""));
+                s.setLong(2, millis(cutoff));
+                s.setLong(3, millis(cutoff));
+                s.setInt(4, limit);
+                List<BlobRecord> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) out.add(new BlobRecord(Digest.parse(r.getString(1)), r.getLong(2)));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean claimBlobForDeletion(Digest digest, Instant cutoff, Instant now) {
+        return write(c -> {
+            // Lock first, then check in a new statement: on PostgreSQL a manifest put or mount holding the row
+            // (FOR SHARE) has committed by now, and its references are visible to the check.
+            try (PreparedStatement s = c.prepareStatement("SELECT state FROM blobs WHERE digest = ?" + forUpdate())) {
+                s.setString(1, digest.toString());
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next() || !r.getString(1).equals("present")) return false;
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE blobs SET state = 'deleting', state_since = ? "
+                    + "WHERE digest = ? AND digest IN (SELECT b.digest FROM blobs b WHERE b.digest = ? AND " + UNREFERENCED + ")")) {
+                s.setLong(1, millis(now));
+                s.setString(2, digest.toString());
+                s.setString(3, digest.toString());
+                s.setLong(4, millis(cutoff));
+                s.setLong(5, millis(cutoff));
+                if (s.executeUpdate() != 1) return false;
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM repository_blobs WHERE digest = ?")) {
+                s.setString(1, digest.toString());
+                s.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public void forgetBlob(Digest digest) {
+        write(c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM repository_blobs WHERE digest = ?")) {
+                s.setString(1, digest.toString());
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM blobs WHERE digest = ? AND state = 'deleting'")) {
+                s.setString(1, digest.toString());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<Digest> abandonedDeletions(Instant claimedBefore, int limit) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT digest FROM blobs WHERE state = 'deleting' "
+                    + "AND (state_since IS NULL OR state_since < ?) ORDER BY digest LIMIT ?")) {
+                s.setLong(1, millis(claimedBefore));
+                s.setInt(2, limit);
+                List<Digest> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) out.add(Digest.parse(r.getString(1)));
+                }
+                return out;
+            }
+        });
+    }
+
+    private static final String UNTAGGED = "m.pushed_at < ? "
+            + "AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest) "
+            + "AND NOT EXISTS (SELECT 1 FROM manifest_references mr WHERE mr.repository_id = m.repository_id "
+            + "AND mr.child_digest = m.digest) "
+            + "AND (m.subject IS NULL OR NOT EXISTS (SELECT 1 FROM manifests s WHERE s.repository_id = m.repository_id "
+            + "AND s.digest = m.subject))";
+
+    @Override
+    public List<StoredManifest> untaggedManifests(Instant cutoff, Optional<StoredManifest> after, int limit) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT r.name, m.digest, m.size FROM manifests m "
+                    + "JOIN repositories r ON r.id = m.repository_id WHERE (r.name > ? OR (r.name = ? AND m.digest > ?)) AND "
+                    + UNTAGGED + " ORDER BY r.name, m.digest LIMIT ?")) {
+                String name = after.map(a -> a.repository().value()).orElse("");
+                s.setString(1, name);
+                s.setString(2, name);
+                s.setString(3, after.map(a -> a.digest().toString()).orElse(""));
+                s.setLong(4, millis(cutoff));
+                s.setInt(5, limit);
+                List<StoredManifest> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new StoredManifest(RepositoryName.of(r.getString(1)), Digest.parse(r.getString(2)), r.getLong(3)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteUntaggedManifest(RepositoryName repository, Digest digest, Instant cutoff) {
+        return write(c -> {
+            Long repositoryId = null;
+            try (PreparedStatement s = c.prepareStatement("SELECT m.repository_id FROM manifests m JOIN repositories r "
+                    + "ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ?" + (dialect == Dialect.POSTGRESQL
+                    ? " FOR UPDATE OF m" : ""))) {
+                s.setString(1, repository.value());
+                s.setString(2, digest.toString());
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next()) repositoryId = r.getLong(1);
+                }
+            }
+            if (repositoryId == null) return false;
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM manifests WHERE repository_id = ? AND digest = ? "
+                    + "AND digest IN (SELECT m.digest FROM manifests m WHERE m.repository_id = ? AND m.digest = ? AND "
+                    + UNTAGGED + ")")) {
+                s.setLong(1, repositoryId);
+                s.setString(2, digest.toString());
+                s.setLong(3, repositoryId);
+                s.setString(4, digest.toString());
+                s.setLong(5, millis(cutoff));
+                return s.executeUpdate() == 1;
+            }
         });
     }
 
@@ -445,7 +624,9 @@ public final class JdbcMetadataStore implements MetadataStore {
             int inserted;
             try (PreparedStatement s = c.prepareStatement("INSERT INTO manifests (repository_id, digest, media_type, "
                     + "artifact_type, subject, size, payload, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    + "ON CONFLICT (repository_id, digest) DO NOTHING")) {
+                    // A no-op update that still locks an existing row (on PostgreSQL), so the collector cannot
+                    // delete it as untagged while this put tags or references it.
+                    + "ON CONFLICT (repository_id, digest) DO UPDATE SET size = excluded.size WHERE 1 = 0")) {
                 s.setLong(1, repositoryId);
                 s.setString(2, manifest.digest().toString());
                 s.setString(3, manifest.mediaType());
@@ -456,6 +637,7 @@ public final class JdbcMetadataStore implements MetadataStore {
                 s.setLong(8, now);
                 inserted = s.executeUpdate();
             }
+            requireReferencedContent(c, repositoryId, manifest);
             if (inserted > 0) insertReferences(c, repositoryId, manifest.digest(), references(manifest));
             else replaceReferences(c, repositoryId, manifest);
             if (tag.isPresent()) {
@@ -471,6 +653,37 @@ public final class JdbcMetadataStore implements MetadataStore {
             }
             return null;
         });
+    }
+
+    /**
+     * What the manifest references must still be there when it is written: the service checked before, but the
+     * collector may have claimed a blob or deleted an untagged child since. Checked under a shared row lock, which
+     * orders this put against the collector's claim.
+     */
+    private void requireReferencedContent(Connection c, long repositoryId, ManifestRecord manifest) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT state FROM blobs WHERE digest = ?" + forShare())) {
+            for (Digest blob : manifest.blobs()) {
+                s.setString(1, blob.toString());
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next() || !r.getString(1).equals("present")) throw unknownReference("blob", blob);
+                }
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?"
+                + forShare())) {
+            for (Digest child : manifest.manifests()) {
+                s.setLong(1, repositoryId);
+                s.setString(2, child.toString());
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) throw unknownReference("manifest", child);
+                }
+            }
+        }
+    }
+
+    private static dev.stowage.core.RegistryException unknownReference(String kind, Digest digest) {
+        return new dev.stowage.core.RegistryException(dev.stowage.core.ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                kind + " unknown to registry: " + digest, Map.of("digest", digest.toString()));
     }
 
     private static void deleteReferences(Connection c, long repositoryId, Digest parent) throws SQLException {

@@ -103,15 +103,18 @@ abstract class JdbcMetadataStoreTest extends MetadataStoreContract {
     }
 
     @Test
-    void aBlobBeingDeletedIsInvisibleUntilItIsRecordedAgain() throws SQLException {
+    void aBlobBeingDeletedIsInvisibleAndMustBeWaitedOutBeforeItIsPushedAgain() throws SQLException {
         Digest d = digest("blob");
         store.recordBlob(REPO, d, 9);
         sql("UPDATE blobs SET state = 'deleting' WHERE digest = ?", d.toString());
         assertThat(store.findBlob(d)).isEmpty();
         assertThat(store.findLinkedBlob(REPO, d)).isEmpty();
+        assertThat(store.linkIfPresent(OTHER, d)).isEqualTo(dev.stowage.core.spi.MetadataStore.BlobClaim.DELETING);
+        store.forgetBlob(d);
+        assertThat(store.linkIfPresent(OTHER, d)).isEqualTo(dev.stowage.core.spi.MetadataStore.BlobClaim.ABSENT);
         store.recordBlob(OTHER, d, 9);
-        assertThat(sql("SELECT state FROM blobs WHERE digest = ?", d.toString())).containsExactly(List.of("present"));
-        assertThat(store.findBlob(d)).contains(new BlobRecord(d, 9));
+        assertThat(store.findLinkedBlob(OTHER, d)).contains(new BlobRecord(d, 9));
+        assertThat(store.linkIfPresent(REPO, d)).isEqualTo(dev.stowage.core.spi.MetadataStore.BlobClaim.LINKED);
         assertThat(store.findLinkedBlob(REPO, d)).contains(new BlobRecord(d, 9));
     }
 
@@ -130,32 +133,6 @@ abstract class JdbcMetadataStoreTest extends MetadataStoreContract {
         store.recordBlob(REPO, d, 9);
         org.assertj.core.api.Assertions.assertThatThrownBy(() ->
                 sql("UPDATE blobs SET state = 'gone' WHERE digest = ?", d.toString())).isInstanceOf(SQLException.class);
-    }
-
-    /**
-     * The mark query of the online collector to come (DESIGN.md): committed blobs older than the grace period that
-     * no manifest references and no repository linked recently. It must run on the schema as it is.
-     */
-    @Test
-    void schemaAnswersTheCollectorsMarkQuery() throws SQLException {
-        ManifestRecord kept = pushManifest(REPO, "kept", "v1");        // config referenced by a manifest
-        Digest orphan = digest("orphan");                              // pushed, never referenced, link is old
-        Digest fresh = digest("fresh");                                // pushed, never referenced, link is recent
-        Digest unlinked = digest("unlinked");                          // pushed, then unlinked everywhere
-        store.recordBlob(REPO, orphan, 1);
-        store.recordBlob(REPO, fresh, 1);
-        store.recordBlob(OTHER, unlinked, 1);
-        store.unlinkBlob(OTHER, unlinked);
-        sql("UPDATE blobs SET created_at = 1000");
-        sql("UPDATE repository_blobs SET linked_at = 1000 WHERE digest <> ?", fresh.toString());
-        long cutoff = System.currentTimeMillis() - 60_000;
-        List<List<Object>> candidates = sql("SELECT b.digest FROM blobs b WHERE b.state = 'present' AND b.created_at < ? "
-                + "AND NOT EXISTS (SELECT 1 FROM manifest_references mr WHERE mr.child_digest = b.digest) "
-                + "AND NOT EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest AND rb.linked_at >= ?) "
-                + "ORDER BY b.digest", cutoff, cutoff);
-        assertThat(candidates).extracting(row -> (String) row.getFirst())
-                .containsExactlyInAnyOrder(orphan.toString(), unlinked.toString());
-        assertThat(candidates).extracting(row -> (String) row.getFirst()).doesNotContain(kept.blobs().getFirst().toString());
     }
 
     @Test

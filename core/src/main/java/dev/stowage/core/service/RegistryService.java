@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,8 +111,8 @@ public final class RegistryService {
         Optional<BlobRecord> source = from.isPresent()
                 ? metadata.findLinkedBlob(from.get(), digest)
                 : metadata.findBlob(digest);
-        if (source.isPresent() && blobExists(digest)) {
-            metadata.recordBlob(repository, digest, source.get().size());
+        if (source.isPresent() && blobExists(digest)
+                && metadata.linkIfPresent(repository, digest) == MetadataStore.BlobClaim.LINKED) {
             return new MountResult(source, Optional.empty());
         }
         return new MountResult(Optional.empty(), Optional.of(startUpload(repository)));
@@ -147,6 +148,7 @@ public final class RegistryService {
         return whileWriting(repository, uploadId, rangeStart, body, (upload, sink) -> {
             body.drainTo(sink::write);
             long size;
+            awaitDeletion(repository, digest);
             try {
                 size = sink.commit(digest);
             } catch (UploadSink.DigestMismatchException e) {
@@ -159,6 +161,30 @@ public final class RegistryService {
             metadata.deleteUpload(uploadId);
             return new BlobRecord(digest, size);
         });
+    }
+
+    /** How long a push waits for the collector to finish deleting the very blob it is committing. */
+    private static final Duration DELETION_WAIT = Duration.ofSeconds(30);
+
+    /**
+     * Before committing bytes that may be stored already: links a present blob (so the collector leaves it alone),
+     * or waits while the collector deletes it, so the commit writes the bytes anew instead of keeping a file that is
+     * about to go.
+     */
+    private void awaitDeletion(RepositoryName repository, Digest digest) {
+        long deadline = System.nanoTime() + DELETION_WAIT.toNanos();
+        while (metadata.linkIfPresent(repository, digest) == MetadataStore.BlobClaim.DELETING) {
+            if (System.nanoTime() > deadline) {
+                throw new RegistryException(ErrorCode.UNAVAILABLE, "the blob " + digest
+                        + " is being garbage collected; push it again in a moment", null, 503);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RegistryException(ErrorCode.UNAVAILABLE, "interrupted", null, 503);
+            }
+        }
     }
 
     @FunctionalInterface
@@ -262,6 +288,17 @@ public final class RegistryService {
      * The manifest if it can be answered from memory without blocking (for the event loop), else empty and the
      * caller falls back to {@link #getManifest} on a thread that may block.
      */
+    /** The collector deleted this manifest: no cached copy may answer for it. */
+    void manifestCollected(RepositoryName repository, Digest digest) {
+        cache.manifestDeleted(repository, digest);
+    }
+
+    BlobStore blobStore() { return blobs; }
+
+    MetadataStore metadataStore() { return metadata; }
+
+    Clock clock() { return clock; }
+
     public Optional<ManifestRecord> cachedManifest(RepositoryName repository, Reference reference) {
         Optional<ManifestRecord> cached = cache.find(repository, reference);
         cached.ifPresent(m -> policy.beforeManifestPull(repository, m));

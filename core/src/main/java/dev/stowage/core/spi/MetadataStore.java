@@ -33,11 +33,53 @@ public interface MetadataStore extends AutoCloseable {
      */
     void recordBlob(RepositoryName repository, Digest digest, long size);
 
+    /** What {@link #linkIfPresent} found. */
+    enum BlobClaim { LINKED, ABSENT, DELETING }
+
+    /**
+     * Links a stored blob to {@code repository} now, only if it is present: a fresh link keeps the collector away
+     * from it for its grace period. Called before committing bytes that may already be stored, and to mount.
+     * DELETING: the collector is removing it; wait and ask again.
+     */
+    BlobClaim linkIfPresent(RepositoryName repository, Digest digest);
+
     /** The blob if {@code repository} may serve it (pushed there, mounted, or referenced by its manifests). */
     Optional<BlobRecord> findLinkedBlob(RepositoryName repository, Digest digest);
 
     /** Removes the link from repository to blob; answers whether there was one. The bytes stay for GC. */
     boolean unlinkBlob(RepositoryName repository, Digest digest);
+
+    // --- garbage collection -----------------------------------------------------------------------------------
+
+    /**
+     * Mark: present blobs created before {@code cutoff} that no manifest references and no repository linked at or
+     * after {@code cutoff}, in digest order after {@code after}.
+     */
+    List<BlobRecord> unreferencedBlobs(Instant cutoff, Optional<Digest> after, int limit);
+
+    /**
+     * Claims a blob for deletion if, checked again under its lock, it is still what {@link #unreferencedBlobs}
+     * said: it becomes 'deleting' (manifest puts and mounts no longer see it) and its stale links go.
+     */
+    boolean claimBlobForDeletion(Digest digest, Instant cutoff, Instant now);
+
+    /** Removes the row of a claimed blob whose bytes are gone. */
+    void forgetBlob(Digest digest);
+
+    /** Blobs claimed before {@code claimedBefore} and never finished (a collector stopped midway). */
+    List<Digest> abandonedDeletions(Instant claimedBefore, int limit);
+
+    /** A manifest as the collector sees it. */
+    record StoredManifest(RepositoryName repository, Digest digest, long size) {}
+
+    /**
+     * Manifests pushed before {@code cutoff} that no tag names, no index in their repository lists, and that are
+     * not a referrer of a manifest still there, in (repository, digest) order after {@code after}.
+     */
+    List<StoredManifest> untaggedManifests(Instant cutoff, Optional<StoredManifest> after, int limit);
+
+    /** Deletes the manifest if, checked again under its lock, it is still untagged and unreferenced. */
+    boolean deleteUntaggedManifest(RepositoryName repository, Digest digest, Instant cutoff);
 
     // --- uploads --------------------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The behaviour every MetadataStore must have, one behaviour per test. Subclasses supply a fresh, empty store per
@@ -555,5 +556,96 @@ public abstract class MetadataStoreContract {
         }
         concurrently(work);
         assertThat(store.listRepositories(null, 100)).hasSize(8);
+    }
+
+    // --- garbage collection -----------------------------------------------------------------------------------
+
+    /** A cutoff after everything this test wrote: all of it is past its grace period. */
+    protected static Instant later() {
+        return Instant.now().plusSeconds(60);
+    }
+
+    @Test
+    void theMarkFindsBlobsNothingReferencesOnceTheirGraceIsOver() {
+        ManifestRecord kept = pushManifest(REPO, "kept", "v1");
+        Digest orphan = digest("orphan");
+        Digest unlinked = digest("unlinked");
+        store.recordBlob(REPO, orphan, 1);
+        store.recordBlob(OTHER, unlinked, 2);
+        store.unlinkBlob(OTHER, unlinked);
+        assertThat(store.unreferencedBlobs(later(), Optional.empty(), 100)).extracting(BlobRecord::digest)
+                .containsExactlyInAnyOrder(orphan, unlinked).doesNotContain(kept.blobs().getFirst());
+        // Within the grace period (cutoff before the pushes), nothing is a candidate.
+        assertThat(store.unreferencedBlobs(Instant.now().minusSeconds(60), Optional.empty(), 100)).isEmpty();
+        // Paging by digest.
+        List<BlobRecord> first = store.unreferencedBlobs(later(), Optional.empty(), 1);
+        List<BlobRecord> second = store.unreferencedBlobs(later(), Optional.of(first.getFirst().digest()), 1);
+        assertThat(List.of(first.getFirst().digest(), second.getFirst().digest())).containsExactlyInAnyOrder(orphan, unlinked);
+    }
+
+    @Test
+    void aClaimedBlobIsGoneForManifestsAndMountsAndItsRowIsForgottenAfterwards() {
+        Digest orphan = digest("orphan");
+        store.recordBlob(REPO, orphan, 1);
+        assertThat(store.claimBlobForDeletion(orphan, later(), Instant.now())).isTrue();
+        assertThat(store.claimBlobForDeletion(orphan, later(), Instant.now())).as("claimed once").isFalse();
+        assertThat(store.findBlob(orphan)).isEmpty();
+        assertThat(store.linkIfPresent(OTHER, orphan)).isEqualTo(MetadataStore.BlobClaim.DELETING);
+        ManifestRecord m = manifest("late", null, null, List.of(orphan));
+        assertThatThrownBy(() -> store.putManifest(REPO, m, Optional.of(Tag.of("late"))))
+                .isInstanceOf(dev.stowage.core.RegistryException.class).hasMessageContaining(orphan.toString());
+        assertThat(store.findManifest(REPO, m.digest())).as("the failed put left nothing").isEmpty();
+        assertThat(store.abandonedDeletions(later(), 10)).containsExactly(orphan);
+        store.forgetBlob(orphan);
+        assertThat(store.abandonedDeletions(later(), 10)).isEmpty();
+        assertThat(store.linkIfPresent(OTHER, orphan)).isEqualTo(MetadataStore.BlobClaim.ABSENT);
+    }
+
+    @Test
+    void aClaimIsRefusedForAReferencedOrFreshlyLinkedBlob() {
+        ManifestRecord kept = pushManifest(REPO, "kept", "v1");
+        assertThat(store.claimBlobForDeletion(kept.blobs().getFirst(), later(), Instant.now())).isFalse();
+        Digest orphan = digest("orphan");
+        store.recordBlob(REPO, orphan, 1);
+        // Linked again (a push of the same layer began) after the mark's cutoff: not claimable.
+        Instant cutoff = Instant.now().minusMillis(1);
+        store.linkIfPresent(OTHER, orphan);
+        assertThat(store.claimBlobForDeletion(orphan, cutoff, Instant.now())).isFalse();
+        assertThat(store.findBlob(orphan)).isPresent();
+    }
+
+    @Test
+    void untaggedManifestsAreThoseNoTagIndexOrLiveSubjectNeeds() {
+        ManifestRecord tagged = pushManifest(REPO, "tagged", "v1");
+        ManifestRecord loose = pushManifest(REPO, "loose", null);
+        ManifestRecord child = pushManifest(REPO, "child", null);
+        ManifestRecord index = new ManifestRecord(digest("index-payload"), "application/vnd.oci.image.index.v1+json",
+                "index-payload".getBytes(StandardCharsets.UTF_8), null, null, List.of(), List.of(child.digest()), null);
+        store.putManifest(REPO, index, Optional.of(Tag.of("multi")));
+        Digest sbomConfig = digest("sbom-config");
+        store.recordBlob(REPO, sbomConfig, 1);
+        ManifestRecord signature = manifest("signature", tagged.digest(), "application/vnd.example.sig", List.of(sbomConfig));
+        store.putManifest(REPO, signature, Optional.empty());
+        ManifestRecord orphanReferrer = manifest("orphan-referrer", digest("gone-subject"), "application/vnd.example.sig",
+                List.of(sbomConfig));
+        store.putManifest(REPO, orphanReferrer, Optional.empty());
+
+        assertThat(store.untaggedManifests(later(), Optional.empty(), 100)).extracting(MetadataStore.StoredManifest::digest)
+                .containsExactlyInAnyOrder(loose.digest(), orphanReferrer.digest());
+        assertThat(store.untaggedManifests(Instant.now().minusSeconds(60), Optional.empty(), 100)).isEmpty();
+
+        assertThat(store.deleteUntaggedManifest(REPO, tagged.digest(), later())).isFalse();
+        assertThat(store.deleteUntaggedManifest(REPO, child.digest(), later())).isFalse();
+        assertThat(store.deleteUntaggedManifest(REPO, signature.digest(), later())).isFalse();
+        assertThat(store.deleteUntaggedManifest(REPO, loose.digest(), later())).isTrue();
+        assertThat(store.findManifest(REPO, loose.digest())).isEmpty();
+
+        // Untagging the index frees its child; deleting the tagged image frees its signature.
+        store.deleteTag(REPO, Tag.of("multi"));
+        assertThat(store.deleteUntaggedManifest(REPO, index.digest(), later())).isTrue();
+        assertThat(store.deleteUntaggedManifest(REPO, child.digest(), later())).isTrue();
+        store.deleteManifest(REPO, tagged.digest());
+        assertThat(store.untaggedManifests(later(), Optional.empty(), 100)).extracting(MetadataStore.StoredManifest::digest)
+                .containsExactlyInAnyOrder(signature.digest(), orphanReferrer.digest());
     }
 }
