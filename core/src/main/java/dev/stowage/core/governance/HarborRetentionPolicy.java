@@ -137,8 +137,8 @@ public record HarborRetentionPolicy(List<Rule> rules) implements RetentionPolicy
             PolicyJson.Obj params = rule.object("params");
             params.allowOnly(Set.of(template.json()));
             parameter = params.positiveInteger(template.json());
-        } else if (rule.has("params")) {
-            rule.object("params").allowOnly(Set.of());
+        } else if (rule.has("params") && !rule.object("params").node().isEmpty()) {
+            throw new PolicyException(rule.path("params"), "always takes no parameter");
         }
         return new Rule(rule.bool("disabled", false), template, parameter,
                 ImmutableTagRule.scopeSelector(rule), ImmutableTagRule.tagSelector(rule, true));
