@@ -113,8 +113,8 @@ public record EcrLifecyclePolicy(List<Rule> rules) implements RetentionPolicy {
         /** e.g. {@code ECR rule priority 2: imageCountMoreThan 5 (tagPrefixList ["prod"])}. */
         public String describe() {
             String count = countType.json() + " " + countNumber + (countType == CountType.IMAGE_COUNT_MORE_THAN ? "" : " days");
-            String selection = !tagPatternList.isEmpty() ? "tagPatternList " + TagMutability.quoted(tagPatternList)
-                    : !tagPrefixList.isEmpty() ? "tagPrefixList " + TagMutability.quoted(tagPrefixList)
+            String selection = !tagPatternList.isEmpty() ? "tagPatternList " + PolicyJson.quoted(tagPatternList)
+                    : !tagPrefixList.isEmpty() ? "tagPrefixList " + PolicyJson.quoted(tagPrefixList)
                     : tagStatus.json();
             return "ECR rule priority " + rulePriority + ": " + count + " (" + selection + ")";
         }

@@ -38,22 +38,7 @@ public record ImmutableTagRule(long id, boolean disabled, RepositorySelector rep
         rule.allowOnly(Set.of("id", "priority", "disabled", "action", "template", "scope_selectors", "tag_selectors"));
         rule.constant("action", "immutable");
         rule.constant("template", "immutable_template");
-        return new ImmutableTagRule(id, rule.bool("disabled", false), scopeSelector(rule), tagSelector(rule, false));
-    }
-
-    /** The one repository selector Harbor allows: {@code scope_selectors.repository[0]}. */
-    static RepositorySelector scopeSelector(PolicyJson.Obj rule) {
-        PolicyJson.Obj scope = rule.object("scope_selectors");
-        scope.allowOnly(Set.of("repository"));
-        var selectors = scope.array("repository");
-        if (selectors.size() != 1) throw new PolicyException(scope.path("repository"), "must hold exactly one selector");
-        return RepositorySelector.fromJson(selectors.get(0).object());
-    }
-
-    /** The one tag selector Harbor allows: {@code tag_selectors[0]}. */
-    static TagSelector tagSelector(PolicyJson.Obj rule, boolean untaggedAllowed) {
-        var selectors = rule.array("tag_selectors");
-        if (selectors.size() != 1) throw new PolicyException(rule.path("tag_selectors"), "must hold exactly one selector");
-        return TagSelector.fromJson(selectors.get(0).object(), untaggedAllowed);
+        return new ImmutableTagRule(id, rule.bool("disabled", false), RepositorySelector.fromScopeSelectors(rule),
+                TagSelector.fromTagSelectors(rule, false));
     }
 }

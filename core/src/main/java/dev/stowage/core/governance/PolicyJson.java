@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Reads policy documents field by field, keeping the path of each value so every error names the field. Policies are
@@ -33,6 +34,11 @@ final class PolicyJson {
             throw new PolicyException("", "not valid JSON: " + e.getOriginalMessage()
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
+    }
+
+    /** {@code ["a","b"]}: lists in rule descriptions, written as in the JSON they came from. */
+    static String quoted(List<?> values) {
+        return values.stream().map(v -> "\"" + v + "\"").collect(Collectors.joining(",", "[", "]"));
     }
 
     static String child(String path, String field) {
@@ -115,6 +121,16 @@ final class PolicyJson {
 
         List<String> strings(String field) {
             return array(field).stream().map(Element::string).toList();
+        }
+
+        /** A doublestar pattern; a malformed one is reported at this field. */
+        Glob glob(String field) {
+            String pattern = string(field);
+            try {
+                return Glob.compile(pattern);
+            } catch (IllegalArgumentException e) {
+                throw new PolicyException(path(field), e.getMessage());
+            }
         }
 
         /** Requires {@code field} to have exactly {@code expected}, or to be absent. */

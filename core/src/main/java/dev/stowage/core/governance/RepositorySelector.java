@@ -47,16 +47,15 @@ public record RepositorySelector(Decoration decoration, Glob pattern) {
             case "repoExcludes" -> Decoration.EXCLUDES;
             default -> throw new PolicyException(json.path("decoration"), "must be \"repoMatches\" or \"repoExcludes\"");
         };
-        return new RepositorySelector(decoration, compile(json, "pattern"));
+        return new RepositorySelector(decoration, json.glob("pattern"));
     }
 
-    static Glob compile(PolicyJson.Obj json, String field) {
-        try {
-            return Glob.compile(json.string(field));
-        } catch (PolicyException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            throw new PolicyException(json.path(field), e.getMessage());
-        }
+    /** The one repository selector Harbor allows in a rule: {@code scope_selectors.repository[0]}. */
+    static RepositorySelector fromScopeSelectors(PolicyJson.Obj rule) {
+        PolicyJson.Obj scope = rule.object("scope_selectors");
+        scope.allowOnly(Set.of("repository"));
+        var selectors = scope.array("repository");
+        if (selectors.size() != 1) throw new PolicyException(scope.path("repository"), "must hold exactly one selector");
+        return fromJson(selectors.get(0).object());
     }
 }

@@ -82,12 +82,8 @@ public record TagMutability(Mode mode, List<Glob> exclusionFilters) {
             case MUTABLE -> Optional.empty();
             case IMMUTABLE -> Optional.of(setting);
             case IMMUTABLE_WITH_EXCLUSION -> excludedBy.isPresent() ? Optional.empty()
-                    : Optional.of(setting + " (no exclusion filter of " + quoted(exclusionFilters) + " matches)");
+                    : Optional.of(setting + " (no exclusion filter of " + PolicyJson.quoted(exclusionFilters) + " matches)");
             case MUTABLE_WITH_EXCLUSION -> excludedBy.map(f -> setting + " (exclusion filter \"" + f + "\" matches)");
         };
-    }
-
-    static String quoted(List<?> values) {
-        return values.stream().map(v -> "\"" + v + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
     }
 }

@@ -59,7 +59,7 @@ public record TagSelector(Decoration decoration, Glob pattern, boolean untagged)
             case "excludes" -> Decoration.EXCLUDES;
             default -> throw new PolicyException(json.path("decoration"), "must be \"matches\" or \"excludes\"");
         };
-        Glob pattern = RepositorySelector.compile(json, "pattern");
+        Glob pattern = json.glob("pattern");
         if (json.has("untagged") && json.has("extras")) {
             throw new PolicyException(json.path("extras"), "give untagged or extras, not both");
         }
@@ -67,6 +67,13 @@ public record TagSelector(Decoration decoration, Glob pattern, boolean untagged)
         if (json.has("untagged")) untagged = json.bool("untagged", untagged);
         if (json.has("extras")) untagged = untaggedFromExtras(json, untagged);
         return new TagSelector(decoration, pattern, untagged);
+    }
+
+    /** The one tag selector Harbor allows in a rule: {@code tag_selectors[0]}. */
+    static TagSelector fromTagSelectors(PolicyJson.Obj rule, boolean untaggedAllowed) {
+        var selectors = rule.array("tag_selectors");
+        if (selectors.size() != 1) throw new PolicyException(rule.path("tag_selectors"), "must hold exactly one selector");
+        return fromJson(selectors.get(0).object(), untaggedAllowed);
     }
 
     private static boolean untaggedFromExtras(PolicyJson.Obj json, boolean absent) {
