@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  *       ({@code *} is the wildcard), {@code tagPrefixList} when every prefix starts at least one of its tags.</li>
  * </ul>
  * Stowage has one storage class, so {@code storageClass} may only be {@code standard} and the {@code transition}
- * action and {@code sinceImageTransitioned} are refused.
+ * action and {@code sinceImageTransitioned} are refused. A policy with no rules is accepted and expires nothing.
  */
 public record EcrLifecyclePolicy(List<Rule> rules) implements RetentionPolicy {
     /** ECR's limit on wildcards in one tag pattern. */

@@ -141,7 +141,7 @@ public record HarborRetentionPolicy(List<Rule> rules) implements RetentionPolicy
             throw new PolicyException(rule.path("params"), "always takes no parameter");
         }
         return new Rule(rule.bool("disabled", false), template, parameter,
-                RepositorySelector.fromScopeSelectors(rule), TagSelector.fromTagSelectors(rule, true));
+                RepositorySelector.fromScopeSelectors(rule), TagSelector.fromTagSelectors(rule));
     }
 
     @Override

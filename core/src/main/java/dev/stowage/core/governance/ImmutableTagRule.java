@@ -31,7 +31,8 @@ public record ImmutableTagRule(long id, boolean disabled, RepositorySelector rep
      * Reads Harbor's immutable rule body: {@code {"disabled":false,"scope_selectors":{"repository":[{"kind":"doublestar",
      * "decoration":"repoMatches","pattern":"**"}]},"tag_selectors":[{"kind":"doublestar","decoration":"matches",
      * "pattern":"v*"}]}}. Harbor's constant fields ({@code action: "immutable"}, {@code template: "immutable_template"})
-     * are accepted; {@code id} and {@code priority} in the body are ignored, the store's id is {@code id}.
+     * are accepted; {@code id} and {@code priority} in the body are ignored, the store's id is {@code id}, and so is an
+     * untagged flag on the tag selector, as Harbor does (immutability is decided per tag).
      */
     public static ImmutableTagRule parse(long id, String json) {
         PolicyJson.Obj rule = PolicyJson.parse(json);
@@ -39,6 +40,6 @@ public record ImmutableTagRule(long id, boolean disabled, RepositorySelector rep
         rule.constant("action", "immutable");
         rule.constant("template", "immutable_template");
         return new ImmutableTagRule(id, rule.bool("disabled", false), RepositorySelector.fromScopeSelectors(rule),
-                TagSelector.fromTagSelectors(rule, false));
+                TagSelector.fromTagSelectors(rule));
     }
 }

@@ -50,9 +50,8 @@ public record TagSelector(Decoration decoration, Glob pattern, boolean untagged)
      * flag either as {@code "untagged":true} or as Harbor's {@code "extras":"{\"untagged\":true}"}. Absent, it takes
      * Harbor's default: untagged images are selected (true for matches, false for excludes).
      */
-    static TagSelector fromJson(PolicyJson.Obj json, boolean untaggedAllowed) {
-        json.allowOnly(untaggedAllowed ? Set.of("kind", "decoration", "pattern", "untagged", "extras")
-                : Set.of("kind", "decoration", "pattern"));
+    static TagSelector fromJson(PolicyJson.Obj json) {
+        json.allowOnly(Set.of("kind", "decoration", "pattern", "untagged", "extras"));
         json.constant("kind", "doublestar");
         Decoration decoration = switch (json.string("decoration")) {
             case "matches" -> Decoration.MATCHES;
@@ -70,10 +69,10 @@ public record TagSelector(Decoration decoration, Glob pattern, boolean untagged)
     }
 
     /** The one tag selector Harbor allows in a rule: {@code tag_selectors[0]}. */
-    static TagSelector fromTagSelectors(PolicyJson.Obj rule, boolean untaggedAllowed) {
+    static TagSelector fromTagSelectors(PolicyJson.Obj rule) {
         var selectors = rule.array("tag_selectors");
         if (selectors.size() != 1) throw new PolicyException(rule.path("tag_selectors"), "must hold exactly one selector");
-        return fromJson(selectors.get(0).object(), untaggedAllowed);
+        return fromJson(selectors.get(0).object());
     }
 
     private static boolean untaggedFromExtras(PolicyJson.Obj json, boolean absent) {
