@@ -14,6 +14,7 @@ import dev.stowage.core.access.RobotPermission;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.audit.AuditRecord;
 import dev.stowage.core.audit.AuditTrail;
+import dev.stowage.core.service.GarbageCollector;
 import dev.stowage.core.spi.AuditStore;
 import dev.stowage.identity.AccountService;
 import java.util.List;
@@ -63,11 +64,18 @@ final class AdminApi {
     private final AccountService accounts;
     private final AccessController access;
     private final Optional<AuditStore> audit;
+    private final Optional<GarbageCollector> collector;
 
     AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit) {
+        this(accounts, access, audit, Optional.empty());
+    }
+
+    AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit,
+             Optional<GarbageCollector> collector) {
         this.accounts = accounts;
         this.access = access;
         this.audit = audit;
+        this.collector = collector;
     }
 
     void handle(Exchange exchange) {
@@ -81,6 +89,10 @@ final class AdminApi {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
             if (!method.equals("GET")) throw notAllowed();
             auditQuery(exchange);
+        } else if (path.equals("/api/v1/gc") && collector.isPresent()) {
+            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            if (!method.equals("POST")) throw notAllowed();
+            garbageCollect(exchange);
         } else if ((m = USER_TOTP.matcher(path)).matches()) {
             String username = m.group(1);
             authorize(exchange, Action.MANAGE_ACCOUNT, null, username);
@@ -235,6 +247,21 @@ final class AdminApi {
         } else {
             throw new RegistryException(ErrorCode.NOT_FOUND, "no such endpoint");
         }
+    }
+
+    /** POST /api/v1/gc {"dryRun":true,"untagged":false,"grace":"1h"}: runs a collection now and answers its report. */
+    private void garbageCollect(Exchange exchange) {
+        JsonNode body = jsonOrEmpty(exchange);
+        java.time.Duration grace = body.hasNonNull("grace") ? durationOf(text(body, "grace"), "grace like 1h, 30m")
+                : GarbageCollector.DEFAULT_GRACE;
+        GarbageCollector.Report report;
+        try {
+            report = collector.get().run(new GarbageCollector.Options(body.path("dryRun").asBoolean(false),
+                    body.path("untagged").asBoolean(false), grace));
+        } catch (IllegalStateException e) {
+            throw new RegistryException(ErrorCode.CONFLICT, e.getMessage());
+        }
+        exchange.sendJson(200, Map.of(), report);
     }
 
     /** The robots of a project (or, without one, every robot), and creating one. */
@@ -393,8 +420,12 @@ final class AdminApi {
     }
 
     private static java.time.Duration duration(String text) {
+        return durationOf(text, "expiresIn like 30d, 12h, 90m");
+    }
+
+    private static java.time.Duration durationOf(String text, String hint) {
         return dev.stowage.core.Durations.parse(text).orElseThrow(() ->
-                new RegistryException(ErrorCode.UNSUPPORTED, "expiresIn like 30d, 12h, 90m", null, 400));
+                new RegistryException(ErrorCode.UNSUPPORTED, hint, null, 400));
     }
 
     private static Map<String, Object> member(String username, Role role) {
@@ -423,10 +454,20 @@ final class AdminApi {
     }
 
     private static JsonNode json(Exchange exchange) {
+        return json(exchange, false);
+    }
+
+    /** The JSON object in the body; an empty body is an empty object (for routes whose fields are all optional). */
+    private static JsonNode jsonOrEmpty(Exchange exchange) {
+        return json(exchange, true);
+    }
+
+    private static JsonNode json(Exchange exchange, boolean emptyIsObject) {
         try {
             byte[] body = exchange.body().readFully(MAX_BODY, () -> {
                 throw new RegistryException(ErrorCode.SIZE_INVALID, "request body too large", null, 413);
             });
+            if (body.length == 0 && emptyIsObject) return Exchange.JSON.createObjectNode();
             JsonNode node = Exchange.JSON.readTree(body);
             if (node == null || !node.isObject()) throw badJson();
             return node;

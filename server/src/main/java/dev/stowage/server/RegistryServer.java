@@ -28,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 import dev.stowage.core.audit.AuditTrail;
 import dev.stowage.core.spi.AuditStore;
+import dev.stowage.core.service.GarbageCollector;
 import dev.stowage.identity.AccountService;
 import dev.stowage.identity.OidcSignIn;
 import dev.stowage.identity.TokenGrants;
@@ -81,7 +82,7 @@ public final class RegistryServer implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new),
-                accounts.map(a -> new AdminApi(a, access, auditStore)),
+                accounts.map(a -> new AdminApi(a, access, auditStore, Optional.of(new GarbageCollector(service)))),
                 signIn.flatMap(s -> grants.map(g -> new SignInApi(s, g))));
         Optional<HttpAudit> httpAudit = audit.map(HttpAudit::new);
         AccessLog accessLog = new AccessLog();

@@ -29,6 +29,8 @@ public final class GarbageCollector {
     private static final int REPORT_LIMIT = 1_000;
     /** A claim older than this was left by a collector that stopped; pushes wait out younger ones. */
     private static final Duration ABANDONED = Duration.ofMinutes(1);
+    /** Pushes send their layers, then the manifest, within seconds; an hour covers slow links and big layers. */
+    public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
 
     /**
      * @param untagged also delete manifests no tag names (and that no index or live subject needs)
