@@ -2,6 +2,8 @@ package dev.stowage.app;
 
 import dev.stowage.core.access.AccessController;
 import dev.stowage.core.access.RegistryPolicy;
+import dev.stowage.core.governance.Schedule;
+import dev.stowage.core.service.GarbageCollector;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.service.ServiceSettings;
 import dev.stowage.identity.AccountService;
@@ -112,12 +114,29 @@ public final class Stowage implements AutoCloseable {
             long interval = config.uploadSweepInterval().toMillis();
             sweeper.scheduleWithFixedDelay(() -> sweepUploads(service), Math.min(interval, 10_000), interval,
                     TimeUnit.MILLISECONDS);
+            config.gcSchedule().ifPresent(schedule -> scheduleCollection(sweeper, schedule,
+                    new GarbageCollector(service), new GarbageCollector.Options(false, config.gc().untagged(), config.gcGrace())));
             LOG.info("storage {} , metadata {}", config.storagePath(), redact(config.jdbcUrl()));
             return new Stowage(blobs, metadata, server, sweeper, audit);
         } catch (InterruptedException | RuntimeException e) {
             metadata.close();
             throw e;
         }
+    }
+
+    /** Runs the collector at each time the schedule names, on the sweeper thread; a failed run waits for the next. */
+    private static void scheduleCollection(ScheduledExecutorService executor, Schedule schedule, GarbageCollector collector,
+                                           GarbageCollector.Options options) {
+        java.time.Instant now = java.time.Instant.now();
+        long delay = Math.max(0, java.time.Duration.between(now, schedule.next(now)).toMillis());
+        executor.schedule(() -> {
+            try {
+                collector.run(options);
+            } catch (RuntimeException e) {
+                LOG.warn("scheduled garbage collection failed: {}", e.toString());
+            }
+            scheduleCollection(executor, schedule, collector, options);
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     private static void sweepUploads(RegistryService service) {

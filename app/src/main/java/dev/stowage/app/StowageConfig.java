@@ -26,7 +26,13 @@ import java.util.TreeMap;
  * environment variables (e.g. {@code STOWAGE_HTTP_PORT}, {@code STOWAGE_DATABASE_MAX_POOL_SIZE}).
  */
 public record StowageConfig(Http http, Storage storage, Database database, Uploads uploads, Manifests manifests,
-                            Delete delete, Auth auth, Tls tls, Network network, Audit audit, Oidc oidc) {
+                            Delete delete, Auth auth, Tls tls, Network network, Audit audit, Oidc oidc, Gc gc) {
+
+    /**
+     * Online garbage collection: {@code schedule} is a cron expression (5 fields, 6 with seconds, or @daily; empty:
+     * only when asked), {@code untagged} also deletes manifests no tag names, {@code grace} protects pushes in flight.
+     */
+    public record Gc(String schedule, boolean untagged, String grace) {}
 
     public record Http(String host, int port, int ioThreads, int maxHeaderBytes) {}
 
@@ -133,6 +139,10 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               tokenLifetime: 5m
               keyGrace: 24h
               createProjectsOnPush: false
+            gc:
+              schedule: ""
+              untagged: false
+              grace: 1h
             oidc:
               issuer: ""
               clientId: ""
@@ -210,12 +220,26 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         }
         parseDuration(auth.tokenLifetime(), "auth.tokenLifetime");
         parseDuration(auth.keyGrace(), "auth.keyGrace");
+        gcGrace();
+        gcSchedule();
         if (oidc.enabled()) {
             if (oidc.clientId().isBlank()) throw new IllegalArgumentException("oidc.clientId is required with oidc.issuer");
             if (!auth.enabled()) throw new IllegalArgumentException("oidc needs auth.enabled");
             oidc.groupGrants();
         }
         if (manifests.maxBytes() < 1024) throw new IllegalArgumentException("manifests.maxBytes must be at least 1024");
+    }
+
+    public Duration gcGrace() { return parseDuration(gc.grace(), "gc.grace"); }
+
+    /** The collection schedule, if one is set; a malformed expression is a configuration error naming it. */
+    public java.util.Optional<dev.stowage.core.governance.Schedule> gcSchedule() {
+        if (gc.schedule() == null || gc.schedule().isBlank()) return java.util.Optional.empty();
+        try {
+            return java.util.Optional.of(dev.stowage.core.governance.Schedule.parse(gc.schedule()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("gc.schedule: " + e.getMessage());
+        }
     }
 
     public Duration uploadExpiry() { return parseDuration(uploads.expiry(), "uploads.expiry"); }

@@ -80,6 +80,10 @@ public final class JdbcMetadataStore implements MetadataStore {
             hikari.addDataSourceProperty("busy_timeout", "30000");
             hikari.addDataSourceProperty("foreign_keys", "true");
             hikari.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+            // Index lookups over a large registry (the collector's mark probes every blob) read pages from a memory
+            // map instead of a read(2) each, and keep the hot upper levels of the B-trees in a bigger page cache.
+            hikari.addDataSourceProperty("mmap_size", String.valueOf(1L << 30));
+            hikari.addDataSourceProperty("cache_size", "-16384");
         } else {
             hikari.setMaximumPoolSize(config.maxPoolSize() > 0 ? config.maxPoolSize() : MetadataConfig.DEFAULT_POSTGRESQL_POOL_SIZE);
             hikari.addDataSourceProperty("reWriteBatchedInserts", "true");

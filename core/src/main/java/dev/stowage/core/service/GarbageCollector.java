@@ -43,7 +43,7 @@ public final class GarbageCollector {
     }
 
     /** What a run did (or, dry, would do). Lists are capped at {@value #REPORT_LIMIT} entries; counts are not. */
-    public record Report(Instant startedAt, boolean dryRun, long markMillis, long totalMillis, int manifestsDeleted,
+    public record Report(String startedAt, boolean dryRun, long markMillis, long totalMillis, int manifestsDeleted,
                          int blobsDeleted, long bytesFreed, int uploadsRemoved, List<String> manifests, List<String> blobs) {}
 
     private final RegistryService registry;
@@ -118,7 +118,7 @@ public final class GarbageCollector {
             if (!batch.isEmpty()) after = Optional.of(batch.getLast().digest());
         } while (batch.size() == BATCH);
         int uploads = options.dryRun() ? 0 : registry.expireUploads();
-        Report report = new Report(started, options.dryRun(), markNanos / 1_000_000, (System.nanoTime() - t0) / 1_000_000,
+        Report report = new Report(started.toString(), options.dryRun(), markNanos / 1_000_000, (System.nanoTime() - t0) / 1_000_000,
                 manifests, blobCount, bytes, uploads, List.copyOf(manifestList), List.copyOf(blobList));
         LOG.info("garbage collection{}: {} manifests, {} blobs ({} bytes), {} uploads; mark {} ms, total {} ms",
                 options.dryRun() ? " (dry run)" : "", manifests, blobCount, bytes, uploads, report.markMillis(),
