@@ -1,8 +1,9 @@
 package dev.stowage.app;
 
 import dev.stowage.core.access.AccessController;
-import dev.stowage.core.access.RegistryPolicy;
+import dev.stowage.core.governance.ImmutableTagPolicy;
 import dev.stowage.core.governance.Schedule;
+import dev.stowage.metadata.JdbcGovernanceStore;
 import dev.stowage.core.service.GarbageCollector;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.service.ServiceSettings;
@@ -70,8 +71,8 @@ public final class Stowage implements AutoCloseable {
             ServiceSettings settings = new ServiceSettings(config.manifests().maxBytes(), config.uploadExpiry(),
                     ServiceSettings.DEFAULTS.maxPageSize(), config.delete().enabled(),
                     ServiceSettings.DEFAULTS.manifestCacheBytes(), config.tagCacheTtl());
-            RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.PERMISSIVE, settings,
-                    Clock.systemUTC());
+            ImmutableTagPolicy immutability = new ImmutableTagPolicy(new JdbcGovernanceStore(metadata), metadata);
+            RegistryService service = new RegistryService(blobs, metadata, immutability, settings, Clock.systemUTC());
             Optional<TlsSettings> tls = config.tls().enabled()
                     ? Optional.of(new TlsSettings(Path.of(config.tls().certificate()), Path.of(config.tls().key()),
                             Optional.of(config.tls().clientCa()).filter(c -> !c.isBlank()).map(Path::of),
@@ -104,7 +105,7 @@ public final class Stowage implements AutoCloseable {
                         ? Optional.of(new OidcSignIn(oidcSettings(config.oidc()), tokens, accounts)) : Optional.empty();
                 server = RegistryServer.start(serverSettings, service,
                         new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
-                        Optional.of(accounts), audit, Optional.of(auditStore), signIn);
+                        Optional.of(accounts), audit, Optional.of(auditStore), signIn, Optional.of(immutability));
             } else {
                 server = RegistryServer.start(serverSettings, service, AccessController.OPEN, Optional.empty(),
                         Optional.empty(), audit, Optional.empty());

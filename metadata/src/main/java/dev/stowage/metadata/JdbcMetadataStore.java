@@ -852,6 +852,22 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
     }
 
+    @Override
+    public List<Tag> tagsOf(RepositoryName repository, Digest manifest) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT t.name FROM repositories r JOIN tags t "
+                    + "ON t.repository_id = r.id WHERE r.name = ? AND t.manifest_digest = ? ORDER BY t.name")) {
+                s.setString(1, repository.value());
+                s.setString(2, manifest.toString());
+                List<Tag> tags = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) tags.add(Tag.of(r.getString(1)));
+                }
+                return tags;
+            }
+        });
+    }
+
     static final String FIND_REFERRERS_SQL = "SELECT " + MANIFEST_COLUMNS + " FROM repositories r "
             + "JOIN manifests m ON m.repository_id = r.id WHERE r.name = ? AND m.subject = ?";
 

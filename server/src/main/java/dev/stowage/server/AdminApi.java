@@ -14,7 +14,12 @@ import dev.stowage.core.access.RobotPermission;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.audit.AuditRecord;
 import dev.stowage.core.audit.AuditTrail;
+import dev.stowage.core.governance.ImmutableTagPolicy;
+import dev.stowage.core.governance.ImmutableTagRule;
+import dev.stowage.core.governance.PolicyException;
+import dev.stowage.core.governance.TagMutability;
 import dev.stowage.core.service.GarbageCollector;
+import dev.stowage.core.spi.GovernanceStore;
 import dev.stowage.core.spi.AuditStore;
 import dev.stowage.identity.AccountService;
 import java.util.List;
@@ -46,6 +51,9 @@ final class AdminApi {
     private static final Pattern PROJECT_ROBOTS = Pattern.compile("^/api/v1/projects/([^/]+)/robots$");
     private static final Pattern PROJECT_ROBOT = Pattern.compile("^/api/v1/projects/([^/]+)/robots/([^/]+)$");
     private static final Pattern PROJECT_ROBOT_ROTATE = Pattern.compile("^/api/v1/projects/([^/]+)/robots/([^/]+)/rotate$");
+    private static final Pattern IMMUTABLE_RULES = Pattern.compile("^/api/v1/projects/([^/]+)/immutable-rules$");
+    private static final Pattern IMMUTABLE_RULE = Pattern.compile("^/api/v1/projects/([^/]+)/immutable-rules/([0-9]{1,18})$");
+    private static final Pattern TAG_MUTABILITY = Pattern.compile("^/api/v1/repositories/(.+)/tag-mutability$");
     private static final Pattern USER_SESSIONS = Pattern.compile("^/api/v1/users/([^/]+)/sessions$");
     private static final Pattern USER_SESSION = Pattern.compile("^/api/v1/users/([^/]+)/sessions/([^/]+)$");
     private static final int MAX_BODY = 64 * 1024;
@@ -65,17 +73,19 @@ final class AdminApi {
     private final AccessController access;
     private final Optional<AuditStore> audit;
     private final Optional<GarbageCollector> collector;
+    private final Optional<ImmutableTagPolicy> immutability;
 
     AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit) {
-        this(accounts, access, audit, Optional.empty());
+        this(accounts, access, audit, Optional.empty(), Optional.empty());
     }
 
     AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit,
-             Optional<GarbageCollector> collector) {
+             Optional<GarbageCollector> collector, Optional<ImmutableTagPolicy> immutability) {
         this.accounts = accounts;
         this.access = access;
         this.audit = audit;
         this.collector = collector;
+        this.immutability = immutability;
     }
 
     void handle(Exchange exchange) {
@@ -93,6 +103,45 @@ final class AdminApi {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
             if (!method.equals("POST")) throw notAllowed();
             garbageCollect(exchange);
+        } else if ((m = IMMUTABLE_RULES.matcher(path)).matches() && immutability.isPresent()) {
+            String project = m.group(1);
+            authorize(exchange, Action.MANAGE_PROJECT, project);
+            accounts.project(project);
+            switch (method) {
+                case "GET" -> exchange.sendJson(200, Map.of(), immutability.get().rules(project).stream()
+                        .map(AdminApi::immutableRule).toList());
+                case "POST" -> {
+                    GovernanceStore.StoredRule rule = governed(() -> immutability.get().addRule(project, bodyText(exchange)));
+                    exchange.sendJson(201, Map.of("Location", path + "/" + rule.id()), immutableRule(rule));
+                }
+                default -> throw notAllowed();
+            }
+        } else if ((m = IMMUTABLE_RULE.matcher(path)).matches() && immutability.isPresent()) {
+            String project = m.group(1);
+            long id = Long.parseLong(m.group(2));
+            authorize(exchange, Action.MANAGE_PROJECT, project);
+            switch (method) {
+                case "PUT" -> exchange.sendJson(200, Map.of(), immutableRule(governed(() ->
+                        immutability.get().replaceRule(project, id, bodyText(exchange)))
+                        .orElseThrow(() -> new RegistryException(ErrorCode.NOT_FOUND, "no rule " + id + " in " + project))));
+                case "DELETE" -> {
+                    if (!immutability.get().deleteRule(project, id)) {
+                        throw new RegistryException(ErrorCode.NOT_FOUND, "no rule " + id + " in " + project);
+                    }
+                    exchange.sendEmpty(204, Map.of());
+                }
+                default -> throw notAllowed();
+            }
+        } else if ((m = TAG_MUTABILITY.matcher(path)).matches() && immutability.isPresent()) {
+            dev.stowage.core.RepositoryName repository = dev.stowage.core.RepositoryName.of(m.group(1));
+            authorize(exchange, Action.MANAGE_PROJECT, repository.project());
+            switch (method) {
+                case "GET" -> exchange.sendJson(200, Map.of(), mutability(immutability.get().mutability(repository)));
+                case "PUT" -> exchange.sendJson(200, Map.of(), mutability(governed(() ->
+                        immutability.get().setMutability(repository, bodyText(exchange)))));
+                case "DELETE" -> exchange.sendJson(200, Map.of(), mutability(immutability.get().setMutability(repository, null)));
+                default -> throw notAllowed();
+            }
         } else if ((m = USER_TOTP.matcher(path)).matches()) {
             String username = m.group(1);
             authorize(exchange, Action.MANAGE_ACCOUNT, null, username);
@@ -262,6 +311,46 @@ final class AdminApi {
             throw new RegistryException(ErrorCode.CONFLICT, e.getMessage());
         }
         exchange.sendJson(200, Map.of(), report);
+    }
+
+    /** A governance setting's validation error names the field: 400 with that message. */
+    private static <T> T governed(java.util.function.Supplier<T> change) {
+        try {
+            return change.get();
+        } catch (PolicyException e) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, e.getMessage(), null, 400);
+        }
+    }
+
+    /** The body as text, checked to be a JSON object (its fields are the domain's to judge). */
+    private static String bodyText(Exchange exchange) {
+        try {
+            return Exchange.JSON.writeValueAsString(json(exchange));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw badJson();
+        }
+    }
+
+    private static Map<String, Object> immutableRule(GovernanceStore.StoredRule stored) {
+        ImmutableTagRule rule = ImmutableTagRule.parse(stored.id(), stored.json());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", stored.id());
+        out.put("disabled", rule.disabled());
+        out.put("description", rule.describe());
+        try {
+            out.put("rule", Exchange.JSON.readTree(stored.json()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    private static Map<String, Object> mutability(TagMutability setting) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("imageTagMutability", setting.mode().name());
+        out.put("imageTagMutabilityExclusionFilters", setting.exclusionFilters().stream()
+                .map(g -> Map.of("filterType", "WILDCARD", "filter", g.pattern())).toList());
+        return out;
     }
 
     /** The robots of a project (or, without one, every robot), and creating one. */

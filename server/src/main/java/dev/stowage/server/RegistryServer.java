@@ -28,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 import dev.stowage.core.audit.AuditTrail;
 import dev.stowage.core.spi.AuditStore;
+import dev.stowage.core.governance.ImmutableTagPolicy;
 import dev.stowage.core.service.GarbageCollector;
 import dev.stowage.identity.AccountService;
 import dev.stowage.identity.OidcSignIn;
@@ -76,13 +77,23 @@ public final class RegistryServer implements AutoCloseable {
                                        Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
                                        Optional<OidcSignIn> signIn)
             throws InterruptedException {
+        return start(settings, service, access, grants, accounts, audit, auditStore, signIn, Optional.empty());
+    }
+
+    /** With {@code immutability}, the admin API manages immutable-tag rules and repositories' tag mutability. */
+    public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
+                                       Optional<TokenGrants> grants, Optional<AccountService> accounts,
+                                       Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
+                                       Optional<OidcSignIn> signIn, Optional<ImmutableTagPolicy> immutability)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new),
-                accounts.map(a -> new AdminApi(a, access, auditStore, Optional.of(new GarbageCollector(service)))),
+                accounts.map(a -> new AdminApi(a, access, auditStore, Optional.of(new GarbageCollector(service)),
+                        immutability)),
                 signIn.flatMap(s -> grants.map(g -> new SignInApi(s, g))));
         Optional<HttpAudit> httpAudit = audit.map(HttpAudit::new);
         AccessLog accessLog = new AccessLog();

@@ -77,6 +77,7 @@ class AccessMatrixTest {
             new Route("admin: create project", "POST", "/api/v1/projects", "system", 400, "{\"name\":\"\"}"),
             new Route("admin: project members", "GET", "/api/v1/projects/{p}/members", "manage", 200, null),
             new Route("admin: system robots", "GET", "/api/v1/robots", "system", 200, null),
+            new Route("admin: garbage collection (dry run)", "POST", "/api/v1/gc", "system", 200, "{\"dryRun\":true}"),
             new Route("admin: project robots", "GET", "/api/v1/projects/{p}/robots", "manage", 200, null),
             new Route("admin: create project robot", "POST", "/api/v1/projects/{p}/robots", "manage", 400,
                     "{\"name\":\"ci\",\"permissions\":[]}"));

@@ -284,10 +284,6 @@ public final class RegistryService {
         return manifest;
     }
 
-    /**
-     * The manifest if it can be answered from memory without blocking (for the event loop), else empty and the
-     * caller falls back to {@link #getManifest} on a thread that may block.
-     */
     /** The collector deleted this manifest: no cached copy may answer for it. */
     void manifestCollected(RepositoryName repository, Digest digest) {
         cache.manifestDeleted(repository, digest);
@@ -299,6 +295,10 @@ public final class RegistryService {
 
     Clock clock() { return clock; }
 
+    /**
+     * The manifest if it can be answered from memory without blocking (for the event loop), else empty and the
+     * caller falls back to {@link #getManifest} on a thread that may block.
+     */
     public Optional<ManifestRecord> cachedManifest(RepositoryName repository, Reference reference) {
         Optional<ManifestRecord> cached = cache.find(repository, reference);
         cached.ifPresent(m -> policy.beforeManifestPull(repository, m));

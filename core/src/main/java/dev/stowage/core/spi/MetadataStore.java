@@ -120,6 +120,9 @@ public interface MetadataStore extends AutoCloseable {
     /** Tags after {@code after} (exclusive; null for the start), lexical order, at most limit. */
     List<Tag> listTags(RepositoryName repository, String after, int limit);
 
+    /** The tags that name {@code manifest} in {@code repository}, in byte order. */
+    List<Tag> tagsOf(RepositoryName repository, Digest manifest);
+
     /** Manifests in {@code repository} whose subject is {@code subject}, optionally of one artifact type. */
     List<ManifestRecord> findReferrers(RepositoryName repository, Digest subject, Optional<String> artifactType);
 

@@ -1,0 +1,27 @@
+package dev.stowage.core.spi;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Governance settings: immutable-tag rules per project and tag mutability per repository. Blocking. */
+public interface GovernanceStore {
+
+    /** A rule as stored: its id, project, and the JSON it was given as (validated before it was stored). */
+    record StoredRule(long id, String project, String json) {}
+
+    List<StoredRule> immutableRules(String project);
+
+    /** Adds a rule to an existing project and answers its id. */
+    long addImmutableRule(String project, String json, Instant at);
+
+    boolean replaceImmutableRule(String project, long id, String json);
+
+    boolean deleteImmutableRule(String project, long id);
+
+    /** The repository's ECR-style tag mutability JSON, if one was set. */
+    Optional<String> tagMutability(String repository);
+
+    /** Sets the repository's tag mutability; null removes it (tags are mutable). */
+    void setTagMutability(String repository, String json);
+}

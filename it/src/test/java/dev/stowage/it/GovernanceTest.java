@@ -1,0 +1,146 @@
+package dev.stowage.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stowage.it.support.Clients;
+import dev.stowage.it.support.Registry;
+import dev.stowage.it.support.StowageProcess;
+import dev.stowage.it.support.TestImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static dev.stowage.it.support.Clients.cmd;
+import static dev.stowage.it.support.Clients.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Immutable tags and online garbage collection, driven through the admin API with skopeo as the client. */
+class GovernanceTest {
+    static final String PASSWORD = "it-admin-password";
+    static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir static Path dir;
+    static StowageProcess stowage;
+
+    @BeforeAll
+    static void start() throws Exception {
+        StowageProcess.requireStowage("governance");
+        Clients.require("skopeo", "skopeo");
+        stowage = StowageProcess.start(dir.resolve("data"), Map.of("STOWAGE_AUTH_ENABLED", "true",
+                "STOWAGE_ADMIN_PASSWORD", PASSWORD));
+        for (String project : new String[] {"rel", "ecr"}) {
+            assertThat(admin("POST", "/api/v1/projects", "{\"name\":\"" + project + "\"}").statusCode()).isEqualTo(201);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (stowage != null) stowage.close();
+    }
+
+    static java.net.http.HttpResponse<String> admin(String method, String path, String body) throws Exception {
+        return Registry.call(stowage, method, path, "admin", PASSWORD, body);
+    }
+
+    static Clients.Result copy(Path layout, String tag, String destination) throws Exception {
+        return run(cmd("skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:" + PASSWORD,
+                "oci:" + layout + ":" + tag, "docker://" + stowage.hostPort() + "/" + destination));
+    }
+
+    static Clients.Result delete(String reference) throws Exception {
+        return run(cmd("skopeo", "delete", "--tls-verify=false", "--creds", "admin:" + PASSWORD,
+                "docker://" + stowage.hostPort() + "/" + reference));
+    }
+
+    @Test
+    void aHarborStyleRuleStopsMovingAndDeletingMatchingTagsAndNamesItself() throws Exception {
+        var created = admin("POST", "/api/v1/projects/rel/immutable-rules", "{\"scope_selectors\":{\"repository\":["
+                + "{\"kind\":\"doublestar\",\"decoration\":\"repoMatches\",\"pattern\":\"**\"}]},\"tag_selectors\":["
+                + "{\"kind\":\"doublestar\",\"decoration\":\"matches\",\"pattern\":\"v*\"}]}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        long id = JSON.readTree(created.body()).path("id").asLong();
+
+        Path layout = dir.resolve("rel");
+        TestImages.writeImage(layout, "one", "amd64", "release one");
+        TestImages.writeImage(layout, "two", "amd64", "release two");
+        copy(layout, "one", "rel/app:v1").ok();
+        copy(layout, "one", "rel/app:v1").ok(); // the same manifest again is fine
+        copy(layout, "two", "rel/app:latest").ok();
+        copy(layout, "one", "rel/app:latest").ok(); // mutable tag moves
+
+        Clients.Result moved = copy(layout, "two", "rel/app:v1");
+        assertThat(moved.exitCode()).isNotZero();
+        assertThat(moved.output()).contains("denied").contains("v1").contains("is immutable by rule " + id);
+        Clients.Result deleted = delete("rel/app:v1");
+        assertThat(deleted.exitCode()).isNotZero();
+        assertThat(deleted.output()).contains("immutable");
+        String before = run(cmd("skopeo", "inspect", "--tls-verify=false", "--creds", "admin:" + PASSWORD, "--format",
+                "{{.Digest}}", "docker://" + stowage.hostPort() + "/rel/app:v1")).ok().output();
+        String one = run(cmd("skopeo", "inspect", "--format", "{{.Digest}}", "oci:" + layout + ":one")).ok().output();
+        assertThat(last(before)).as("v1 still names the first image").isEqualTo(last(one));
+
+        assertThat(admin("DELETE", "/api/v1/projects/rel/immutable-rules/" + id, null).statusCode()).isEqualTo(204);
+        copy(layout, "two", "rel/app:v1").ok(); // this node forgot the deleted rule at once
+    }
+
+    static String last(String output) {
+        return output.lines().reduce((a, b) -> b).orElse("").trim();
+    }
+
+    @Test
+    void badRulesAreRefusedNamingTheField() throws Exception {
+        var bad = admin("POST", "/api/v1/projects/rel/immutable-rules", "{\"scope_selectors\":{\"repository\":["
+                + "{\"kind\":\"doublestar\",\"decoration\":\"repoMatches\",\"pattern\":\"**\"}]},\"tag_selectors\":[{\"kind\":\"doublestar\","
+                + "\"decoration\":\"sometimes\",\"pattern\":\"v*\"}]}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(bad.body()).path("errors").get(0).path("message").asText()).contains("tag_selectors[0]");
+        var mutability = admin("PUT", "/api/v1/repositories/ecr/app/tag-mutability", "{\"imageTagMutability\":\"SOMETIMES\"}");
+        assertThat(mutability.statusCode()).isEqualTo(400);
+        assertThat(mutability.body()).contains("imageTagMutability");
+    }
+
+    @Test
+    void anEcrStyleImmutableRepositoryWithExclusionsKeepsItsTagsButLatestMoves() throws Exception {
+        var set = admin("PUT", "/api/v1/repositories/ecr/app/tag-mutability", "{\"imageTagMutability\":"
+                + "\"IMMUTABLE_WITH_EXCLUSION\",\"imageTagMutabilityExclusionFilters\":[{\"filterType\":\"WILDCARD\","
+                + "\"filter\":\"latest\"}]}");
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+        JsonNode shown = JSON.readTree(admin("GET", "/api/v1/repositories/ecr/app/tag-mutability", null).body());
+        assertThat(shown.path("imageTagMutability").asText()).isEqualTo("IMMUTABLE_WITH_EXCLUSION");
+
+        Path layout = dir.resolve("ecr");
+        TestImages.writeImage(layout, "one", "amd64", "ecr one");
+        TestImages.writeImage(layout, "two", "amd64", "ecr two");
+        copy(layout, "one", "ecr/app:1.0").ok();
+        copy(layout, "one", "ecr/app:latest").ok();
+        copy(layout, "two", "ecr/app:latest").ok();
+        Clients.Result moved = copy(layout, "two", "ecr/app:1.0");
+        assertThat(moved.exitCode()).isNotZero();
+        assertThat(moved.output()).contains("1.0").contains("immutable");
+        // Other repositories of the project are not affected.
+        copy(layout, "one", "ecr/other:1.0").ok();
+        copy(layout, "two", "ecr/other:1.0").ok();
+    }
+
+    @Test
+    void garbageCollectionThroughTheApiFreesWhatADeletedImageLeftAndKeepsTheRest() throws Exception {
+        Path layout = dir.resolve("gc");
+        TestImages.writeImage(layout, "keep", "amd64", "gc keep");
+        TestImages.writeImage(layout, "drop", "amd64", "gc drop");
+        copy(layout, "keep", "rel/gc:keep").ok();
+        copy(layout, "drop", "rel/gc:drop").ok();
+        delete("rel/gc:drop").ok();
+        JsonNode dry = JSON.readTree(admin("POST", "/api/v1/gc", "{\"dryRun\":true,\"grace\":\"0s\"}").body());
+        assertThat(dry.path("dryRun").asBoolean()).isTrue();
+        assertThat(dry.path("blobsDeleted").asInt()).isGreaterThan(0);
+        var real = admin("POST", "/api/v1/gc", "{\"grace\":\"0s\"}");
+        assertThat(real.statusCode()).as(real.body()).isEqualTo(200);
+        assertThat(JSON.readTree(real.body()).path("blobsDeleted").asInt()).isEqualTo(dry.path("blobsDeleted").asInt());
+        run(cmd("skopeo", "copy", "--src-tls-verify=false", "--src-creds", "admin:" + PASSWORD,
+                "docker://" + stowage.hostPort() + "/rel/gc:keep", "oci:" + dir.resolve("pulled") + ":keep")).ok();
+        assertThat(admin("POST", "/api/v1/gc", "{\"grace\":\"soon\"}").statusCode()).isEqualTo(400);
+    }
+}

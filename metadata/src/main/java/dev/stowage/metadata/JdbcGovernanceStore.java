@@ -1,0 +1,100 @@
+package dev.stowage.metadata;
+
+import dev.stowage.core.spi.GovernanceStore;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Governance settings in the metadata database (same pool and write path as the registry metadata). */
+public final class JdbcGovernanceStore implements GovernanceStore {
+    private final JdbcMetadataStore db;
+
+    public JdbcGovernanceStore(JdbcMetadataStore db) {
+        this.db = db;
+    }
+
+    @Override
+    public List<StoredRule> immutableRules(String project) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT id, project, rule FROM immutable_tag_rules WHERE project = ? ORDER BY id")) {
+                s.setString(1, project);
+                List<StoredRule> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) out.add(new StoredRule(r.getLong(1), r.getString(2), r.getString(3)));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public long addImmutableRule(String project, String json, Instant at) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO immutable_tag_rules (project, rule, created_at) VALUES (?, ?, ?) RETURNING id")) {
+                s.setString(1, project);
+                s.setString(2, json);
+                s.setLong(3, at.toEpochMilli());
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    return r.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean replaceImmutableRule(String project, long id, String json) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE immutable_tag_rules SET rule = ? WHERE project = ? AND id = ?")) {
+                s.setString(1, json);
+                s.setString(2, project);
+                s.setLong(3, id);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteImmutableRule(String project, long id) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM immutable_tag_rules WHERE project = ? AND id = ?")) {
+                s.setString(1, project);
+                s.setLong(2, id);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Optional<String> tagMutability(String repository) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT setting FROM repository_tag_mutability WHERE repository = ?")) {
+                s.setString(1, repository);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void setTagMutability(String repository, String json) {
+        db.write(c -> {
+            String sql = json == null ? "DELETE FROM repository_tag_mutability WHERE repository = ?"
+                    : "INSERT INTO repository_tag_mutability (repository, setting) VALUES (?, ?) "
+                    + "ON CONFLICT (repository) DO UPDATE SET setting = excluded.setting";
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, repository);
+                if (json != null) s.setString(2, json);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+}
