@@ -356,6 +356,14 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
     }
 
+    /** One statement with text parameters, in the caller's transaction; answers the row count. */
+    private static int execute(Connection c, String sql, String... parameters) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) s.setString(i + 1, parameters[i]);
+            return s.executeUpdate();
+        }
+    }
+
     /**
      * PostgreSQL row locks that order a check against the collector's claim (SQLite has one writer at a time, so
      * its transactions are already in order).
@@ -412,10 +420,7 @@ public final class JdbcMetadataStore implements MetadataStore {
                 s.setLong(5, millis(cutoff));
                 if (s.executeUpdate() != 1) return false;
             }
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM repository_blobs WHERE digest = ?")) {
-                s.setString(1, digest.toString());
-                s.executeUpdate();
-            }
+            execute(c, "DELETE FROM repository_blobs WHERE digest = ?", digest.toString());
             return true;
         });
     }
@@ -423,15 +428,8 @@ public final class JdbcMetadataStore implements MetadataStore {
     @Override
     public void forgetBlob(Digest digest) {
         write(c -> {
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM repository_blobs WHERE digest = ?")) {
-                s.setString(1, digest.toString());
-                s.executeUpdate();
-            }
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM blobs WHERE digest = ? AND state = 'deleting'")) {
-                s.setString(1, digest.toString());
-                s.executeUpdate();
-            }
-            return null;
+            execute(c, "DELETE FROM repository_blobs WHERE digest = ?", digest.toString());
+            return execute(c, "DELETE FROM blobs WHERE digest = ? AND state = 'deleting'", digest.toString());
         });
     }
 
@@ -590,13 +588,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public void deleteUpload(String uploadId) {
-        write(c -> {
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM uploads WHERE id = ?")) {
-                s.setString(1, uploadId);
-                s.executeUpdate();
-            }
-            return null;
-        });
+        write(c -> execute(c, "DELETE FROM uploads WHERE id = ?", uploadId));
     }
 
     @Override

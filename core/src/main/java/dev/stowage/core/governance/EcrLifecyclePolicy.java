@@ -155,17 +155,7 @@ public record EcrLifecyclePolicy(List<Rule> rules) implements RetentionPolicy {
     public static EcrLifecyclePolicy parse(String json) {
         PolicyJson.Obj root = PolicyJson.parse(json);
         root.allowOnly(Set.of("rules"));
-        List<Rule> rules = new ArrayList<>();
-        for (PolicyJson.Element element : root.array("rules")) {
-            PolicyJson.Obj rule = element.object();
-            try {
-                rules.add(parseRule(rule));
-            } catch (PolicyException e) {
-                if (e.field().startsWith(rule.path())) throw e;
-                throw new PolicyException(PolicyJson.child(rule.path(), e.field()), e.problem());
-            }
-        }
-        return new EcrLifecyclePolicy(rules);
+        return new EcrLifecyclePolicy(PolicyJson.eachRule(root.array("rules"), EcrLifecyclePolicy::parseRule));
     }
 
     private static Rule parseRule(PolicyJson.Obj rule) {

@@ -114,17 +114,7 @@ public record HarborRetentionPolicy(List<Rule> rules) implements RetentionPolicy
         root.constant("algorithm", "or");
         List<PolicyJson.Element> elements = root.array("rules");
         if (elements.size() > MAX_RULES) throw new PolicyException("rules", "at most " + MAX_RULES + " rules");
-        List<Rule> rules = new ArrayList<>();
-        for (PolicyJson.Element element : elements) {
-            PolicyJson.Obj rule = element.object();
-            try {
-                rules.add(parseRule(rule));
-            } catch (PolicyException e) {
-                if (e.field().startsWith(rule.path())) throw e;
-                throw new PolicyException(PolicyJson.child(rule.path(), e.field()), e.problem());
-            }
-        }
-        return new HarborRetentionPolicy(rules);
+        return new HarborRetentionPolicy(PolicyJson.eachRule(elements, HarborRetentionPolicy::parseRule));
     }
 
     private static Rule parseRule(PolicyJson.Obj rule) {

@@ -41,6 +41,24 @@ final class PolicyJson {
         return values.stream().map(v -> "\"" + v + "\"").collect(Collectors.joining(",", "[", "]"));
     }
 
+    /**
+     * Parses each element of a rules array with {@code parser}; an error inside a rule is reported with the rule's
+     * path in front of the field it names ({@code rules[2].selection.countUnit}).
+     */
+    static <R> java.util.List<R> eachRule(java.util.List<Element> elements, java.util.function.Function<Obj, R> parser) {
+        java.util.List<R> rules = new java.util.ArrayList<>();
+        for (Element element : elements) {
+            Obj rule = element.object();
+            try {
+                rules.add(parser.apply(rule));
+            } catch (PolicyException e) {
+                if (e.field().startsWith(rule.path())) throw e;
+                throw new PolicyException(child(rule.path(), e.field()), e.problem());
+            }
+        }
+        return rules;
+    }
+
     static String child(String path, String field) {
         return path.isEmpty() ? field : path + "." + field;
     }
