@@ -44,11 +44,13 @@ public final class Stowage implements AutoCloseable {
     private final FileSystemBlobStore blobs;
     private final JdbcMetadataStore metadata;
     private final RegistryServer server;
+    private final RegistryService service;
     private final ScheduledExecutorService sweeper;
     private final Optional<AuditTrail> audit;
 
-    private Stowage(FileSystemBlobStore blobs, JdbcMetadataStore metadata, RegistryServer server,
+    private Stowage(FileSystemBlobStore blobs, JdbcMetadataStore metadata, RegistryServer server, RegistryService service,
                     ScheduledExecutorService sweeper, Optional<AuditTrail> audit) {
+        this.service = service;
         this.audit = audit;
         this.blobs = blobs;
         this.metadata = metadata;
@@ -115,10 +117,11 @@ public final class Stowage implements AutoCloseable {
             long interval = config.uploadSweepInterval().toMillis();
             sweeper.scheduleWithFixedDelay(() -> sweepUploads(service), Math.min(interval, 10_000), interval,
                     TimeUnit.MILLISECONDS);
+            sweeper.scheduleWithFixedDelay(() -> flushPulls(service), 5, 5, TimeUnit.SECONDS);
             config.gcSchedule().ifPresent(schedule -> scheduleCollection(sweeper, schedule,
                     new GarbageCollector(service), new GarbageCollector.Options(false, config.gc().untagged(), config.gcGrace())));
             LOG.info("storage {} , metadata {}", config.storagePath(), redact(config.jdbcUrl()));
-            return new Stowage(blobs, metadata, server, sweeper, audit);
+            return new Stowage(blobs, metadata, server, service, sweeper, audit);
         } catch (InterruptedException | RuntimeException e) {
             metadata.close();
             throw e;
@@ -138,6 +141,15 @@ public final class Stowage implements AutoCloseable {
             }
             scheduleCollection(executor, schedule, collector, options);
         }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private static void flushPulls(RegistryService service) {
+        try {
+            service.flushPulls();
+        } catch (RuntimeException e) {
+            // Pull times are approximate by design: a failed batch is dropped, the next pulls are noted again.
+            LOG.warn("recording pull times failed: {}", e.toString());
+        }
     }
 
     private static void sweepUploads(RegistryService service) {
@@ -163,6 +175,7 @@ public final class Stowage implements AutoCloseable {
     public void close() {
         sweeper.shutdownNow();
         server.close();
+        flushPulls(service);
         audit.ifPresent(AuditTrail::close);
         metadata.close();
         try {

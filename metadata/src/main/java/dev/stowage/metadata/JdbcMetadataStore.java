@@ -845,6 +845,41 @@ public final class JdbcMetadataStore implements MetadataStore {
     }
 
     @Override
+    public void recordPulls(List<Pull> pulls) {
+        write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE manifests SET last_pulled_at = ? WHERE digest = ? "
+                    + "AND repository_id = (SELECT id FROM repositories WHERE name = ?) "
+                    + "AND (last_pulled_at IS NULL OR last_pulled_at < ?)")) {
+                for (Pull pull : pulls) {
+                    s.setLong(1, millis(pull.at()));
+                    s.setString(2, pull.digest().toString());
+                    s.setString(3, pull.repository().value());
+                    s.setLong(4, millis(pull.at()));
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Instant> lastPulled(RepositoryName repository, Digest digest) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT m.last_pulled_at FROM manifests m JOIN repositories r "
+                    + "ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ?")) {
+                s.setString(1, repository.value());
+                s.setString(2, digest.toString());
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) return Optional.empty();
+                    long at = r.getLong(1);
+                    return r.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
+                }
+            }
+        });
+    }
+
+    @Override
     public List<Tag> tagsOf(RepositoryName repository, Digest manifest) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT t.name FROM repositories r JOIN tags t "

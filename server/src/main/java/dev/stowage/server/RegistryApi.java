@@ -90,6 +90,7 @@ final class RegistryApi {
             Optional<ManifestRecord> cached = service.cachedManifest(route.name(), reference);
             if (cached.isEmpty()) return false;
             sendManifest(exchange, route.name(), reference, cached.get());
+            if (method.equals("GET")) service.pulled(route.name(), cached.get().digest());
             return true;
         } catch (RegistryException e) {
             return false; // the ordinary path produces the error answer
@@ -253,7 +254,9 @@ final class RegistryApi {
     }
 
     private void getManifest(Exchange exchange, RepositoryName name, Reference reference) {
-        sendManifest(exchange, name, reference, service.getManifest(name, reference));
+        ManifestRecord manifest = service.getManifest(name, reference);
+        sendManifest(exchange, name, reference, manifest);
+        if (exchange.method().name().equals("GET")) service.pulled(name, manifest.digest());
     }
 
     private static void sendManifest(Exchange exchange, RepositoryName name, Reference reference, ManifestRecord manifest) {

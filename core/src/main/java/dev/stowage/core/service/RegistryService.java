@@ -50,6 +50,7 @@ public final class RegistryService {
     /** One request at a time may write to an upload; a second one racing on the same session is refused. */
     private final ConcurrentHashMap<String, ReentrantLock> uploadLocks = new ConcurrentHashMap<>();
     private final ManifestCache cache;
+    private final PullTracker pulls;
 
     public RegistryService(BlobStore blobs, MetadataStore metadata, RegistryPolicy policy, ServiceSettings settings,
                            Clock clock) {
@@ -59,6 +60,7 @@ public final class RegistryService {
         this.settings = settings;
         this.clock = clock;
         this.cache = new ManifestCache(settings.manifestCacheBytes(), settings.tagCacheTtl());
+        this.pulls = new PullTracker(metadata, clock);
     }
 
     public ServiceSettings settings() { return settings; }
@@ -282,6 +284,16 @@ public final class RegistryService {
         ManifestRecord manifest = found.orElseThrow(() -> manifestUnknown(repository, reference));
         policy.beforeManifestPull(repository, manifest);
         return manifest;
+    }
+
+    /** Notes that a client downloaded the manifest (a GET, not a HEAD); written in batches by {@link #flushPulls}. */
+    public void pulled(RepositoryName repository, Digest digest) {
+        pulls.pulled(repository, digest);
+    }
+
+    /** Writes the pull times noted so far; call periodically and at shutdown. */
+    public int flushPulls() {
+        return pulls.flush();
     }
 
     /** The collector deleted this manifest: no cached copy may answer for it. */

@@ -120,6 +120,15 @@ public interface MetadataStore extends AutoCloseable {
     /** Tags after {@code after} (exclusive; null for the start), lexical order, at most limit. */
     List<Tag> listTags(RepositoryName repository, String after, int limit);
 
+    /** A manifest pulled at a time. */
+    record Pull(RepositoryName repository, Digest digest, Instant at) {}
+
+    /** Moves each manifest's last-pulled time forward to the pull's (never back); one transaction for the batch. */
+    void recordPulls(List<Pull> pulls);
+
+    /** When the manifest was last pulled, as recorded so far. */
+    Optional<Instant> lastPulled(RepositoryName repository, Digest digest);
+
     /** The tags that name {@code manifest} in {@code repository}, in byte order. */
     List<Tag> tagsOf(RepositoryName repository, Digest manifest);
 

@@ -648,4 +648,18 @@ public abstract class MetadataStoreContract {
         assertThat(store.untaggedManifests(later(), Optional.empty(), 100)).extracting(MetadataStore.StoredManifest::digest)
                 .containsExactlyInAnyOrder(signature.digest(), orphanReferrer.digest());
     }
+
+    @Test
+    void pullTimesOnlyMoveForward() {
+        ManifestRecord m = pushManifest(REPO, "pulled", "v1");
+        assertThat(store.lastPulled(REPO, m.digest())).isEmpty();
+        Instant t1 = Instant.ofEpochMilli(1_800_000_000_000L);
+        store.recordPulls(List.of(new MetadataStore.Pull(REPO, m.digest(), t1),
+                new MetadataStore.Pull(OTHER, m.digest(), t1.plusSeconds(5))));
+        assertThat(store.lastPulled(REPO, m.digest())).contains(t1);
+        store.recordPulls(List.of(new MetadataStore.Pull(REPO, m.digest(), t1.minusSeconds(60))));
+        assertThat(store.lastPulled(REPO, m.digest())).contains(t1);
+        store.recordPulls(List.of(new MetadataStore.Pull(REPO, m.digest(), t1.plusSeconds(60))));
+        assertThat(store.lastPulled(REPO, m.digest())).contains(t1.plusSeconds(60));
+    }
 }
