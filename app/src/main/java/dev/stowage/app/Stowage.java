@@ -5,6 +5,7 @@ import dev.stowage.core.governance.ImmutableTagPolicy;
 import dev.stowage.core.governance.Schedule;
 import dev.stowage.metadata.JdbcGovernanceStore;
 import dev.stowage.core.service.GarbageCollector;
+import dev.stowage.core.service.RetentionRunner;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.service.ServiceSettings;
 import dev.stowage.identity.AccountService;
@@ -73,8 +74,10 @@ public final class Stowage implements AutoCloseable {
             ServiceSettings settings = new ServiceSettings(config.manifests().maxBytes(), config.uploadExpiry(),
                     ServiceSettings.DEFAULTS.maxPageSize(), config.delete().enabled(),
                     ServiceSettings.DEFAULTS.manifestCacheBytes(), config.tagCacheTtl());
-            ImmutableTagPolicy immutability = new ImmutableTagPolicy(new JdbcGovernanceStore(metadata), metadata);
+            JdbcGovernanceStore governance = new JdbcGovernanceStore(metadata);
+            ImmutableTagPolicy immutability = new ImmutableTagPolicy(governance, metadata);
             RegistryService service = new RegistryService(blobs, metadata, immutability, settings, Clock.systemUTC());
+            RetentionRunner retention = new RetentionRunner(service, governance, immutability);
             Optional<TlsSettings> tls = config.tls().enabled()
                     ? Optional.of(new TlsSettings(Path.of(config.tls().certificate()), Path.of(config.tls().key()),
                             Optional.of(config.tls().clientCa()).filter(c -> !c.isBlank()).map(Path::of),
@@ -107,7 +110,7 @@ public final class Stowage implements AutoCloseable {
                         ? Optional.of(new OidcSignIn(oidcSettings(config.oidc()), tokens, accounts)) : Optional.empty();
                 server = RegistryServer.start(serverSettings, service,
                         new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
-                        Optional.of(accounts), audit, Optional.of(auditStore), signIn, Optional.of(immutability));
+                        Optional.of(accounts), audit, Optional.of(auditStore), signIn, Optional.of(immutability), Optional.of(retention));
             } else {
                 server = RegistryServer.start(serverSettings, service, AccessController.OPEN, Optional.empty(),
                         Optional.empty(), audit, Optional.empty());
@@ -120,6 +123,7 @@ public final class Stowage implements AutoCloseable {
             sweeper.scheduleWithFixedDelay(() -> flushPulls(service), 5, 5, TimeUnit.SECONDS);
             config.gcSchedule().ifPresent(schedule -> scheduleCollection(sweeper, schedule,
                     new GarbageCollector(service), new GarbageCollector.Options(false, config.gc().untagged(), config.gcGrace())));
+            sweeper.scheduleWithFixedDelay(new RetentionSchedule(retention), 60, 60, TimeUnit.SECONDS);
             LOG.info("storage {} , metadata {}", config.storagePath(), redact(config.jdbcUrl()));
             return new Stowage(blobs, metadata, server, service, sweeper, audit);
         } catch (InterruptedException | RuntimeException e) {

@@ -97,4 +97,59 @@ public final class JdbcGovernanceStore implements GovernanceStore {
             return null;
         });
     }
+
+    private static final String RETENTION_COLUMNS = "SELECT project, format, policy, schedule FROM retention_policies ";
+
+    @Override
+    public Optional<StoredRetention> retention(String project) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(RETENTION_COLUMNS + "WHERE project = ?")) {
+                s.setString(1, project);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(new StoredRetention(r.getString(1), r.getString(2), r.getString(3),
+                            r.getString(4))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<StoredRetention> retentionPolicies() {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(RETENTION_COLUMNS + "ORDER BY project")) {
+                List<StoredRetention> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) out.add(new StoredRetention(r.getString(1), r.getString(2), r.getString(3), r.getString(4)));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public void setRetention(StoredRetention retention, Instant at) {
+        db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO retention_policies (project, format, policy, "
+                    + "schedule, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (project) DO UPDATE SET format = "
+                    + "excluded.format, policy = excluded.policy, schedule = excluded.schedule, updated_at = excluded.updated_at")) {
+                s.setString(1, retention.project());
+                s.setString(2, retention.format());
+                s.setString(3, retention.policy());
+                s.setString(4, retention.schedule());
+                s.setLong(5, at.toEpochMilli());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean deleteRetention(String project) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM retention_policies WHERE project = ?")) {
+                s.setString(1, project);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
 }

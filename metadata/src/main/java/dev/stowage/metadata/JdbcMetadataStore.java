@@ -845,6 +845,42 @@ public final class JdbcMetadataStore implements MetadataStore {
     }
 
     @Override
+    public List<Image> images(String project) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT r.name, m.digest, m.pushed_at, m.last_pulled_at, t.name "
+                    + "FROM repositories r JOIN manifests m ON m.repository_id = r.id "
+                    + "LEFT JOIN tags t ON t.repository_id = m.repository_id AND t.manifest_digest = m.digest "
+                    + "WHERE (r.name = ? OR (r.name > ? AND r.name < ?)) AND m.subject IS NULL "
+                    + "AND NOT EXISTS (SELECT 1 FROM manifest_references mr WHERE mr.repository_id = m.repository_id "
+                    + "AND mr.child_digest = m.digest AND mr.kind = 'manifest') ORDER BY r.name, m.digest, t.name")) {
+                // "project/" up to "project0" ('/' + 1) is every name under the project, in byte order.
+                s.setString(1, project);
+                s.setString(2, project + "/");
+                s.setString(3, project + "0");
+                List<Image> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    String lastKey = null;
+                    List<String> tags = null;
+                    while (r.next()) {
+                        String key = r.getString(1) + "@" + r.getString(2);
+                        if (!key.equals(lastKey)) {
+                            tags = new ArrayList<>();
+                            long pulled = r.getLong(4);
+                            Instant lastPulled = r.wasNull() ? null : Instant.ofEpochMilli(pulled);
+                            out.add(new Image(RepositoryName.of(r.getString(1)), Digest.parse(r.getString(2)), tags,
+                                    Instant.ofEpochMilli(r.getLong(3)), lastPulled));
+                            lastKey = key;
+                        }
+                        String tag = r.getString(5);
+                        if (tag != null) tags.add(tag);
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
     public void recordPulls(List<Pull> pulls) {
         write(c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE manifests SET last_pulled_at = ? WHERE digest = ? "

@@ -19,6 +19,7 @@ import dev.stowage.core.governance.ImmutableTagRule;
 import dev.stowage.core.governance.PolicyException;
 import dev.stowage.core.governance.TagMutability;
 import dev.stowage.core.service.GarbageCollector;
+import dev.stowage.core.service.RetentionRunner;
 import dev.stowage.core.spi.GovernanceStore;
 import dev.stowage.core.spi.AuditStore;
 import dev.stowage.identity.AccountService;
@@ -53,6 +54,8 @@ final class AdminApi {
     private static final Pattern PROJECT_ROBOT_ROTATE = Pattern.compile("^/api/v1/projects/([^/]+)/robots/([^/]+)/rotate$");
     private static final Pattern IMMUTABLE_RULES = Pattern.compile("^/api/v1/projects/([^/]+)/immutable-rules$");
     private static final Pattern IMMUTABLE_RULE = Pattern.compile("^/api/v1/projects/([^/]+)/immutable-rules/([0-9]{1,18})$");
+    private static final Pattern RETENTION = Pattern.compile("^/api/v1/projects/([^/]+)/retention$");
+    private static final Pattern RETENTION_RUN = Pattern.compile("^/api/v1/projects/([^/]+)/retention/run$");
     private static final Pattern TAG_MUTABILITY = Pattern.compile("^/api/v1/repositories/(.+)/tag-mutability$");
     private static final Pattern USER_SESSIONS = Pattern.compile("^/api/v1/users/([^/]+)/sessions$");
     private static final Pattern USER_SESSION = Pattern.compile("^/api/v1/users/([^/]+)/sessions/([^/]+)$");
@@ -74,13 +77,16 @@ final class AdminApi {
     private final Optional<AuditStore> audit;
     private final Optional<GarbageCollector> collector;
     private final Optional<ImmutableTagPolicy> immutability;
+    private final Optional<RetentionRunner> retention;
 
     AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit) {
-        this(accounts, access, audit, Optional.empty(), Optional.empty());
+        this(accounts, access, audit, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit,
-             Optional<GarbageCollector> collector, Optional<ImmutableTagPolicy> immutability) {
+             Optional<GarbageCollector> collector, Optional<ImmutableTagPolicy> immutability,
+             Optional<RetentionRunner> retention) {
+        this.retention = retention;
         this.accounts = accounts;
         this.access = access;
         this.audit = audit;
@@ -132,6 +138,38 @@ final class AdminApi {
                 }
                 default -> throw notAllowed();
             }
+        } else if ((m = RETENTION.matcher(path)).matches() && retention.isPresent()) {
+            String project = m.group(1);
+            authorize(exchange, Action.MANAGE_PROJECT, project);
+            accounts.project(project);
+            switch (method) {
+                case "GET" -> exchange.sendJson(200, Map.of(), retentionPolicy(retention.get().policy(project).orElseThrow(() ->
+                        new RegistryException(ErrorCode.NOT_FOUND, "project " + project + " has no retention policy"))));
+                case "PUT" -> {
+                    JsonNode body = json(exchange);
+                    JsonNode policy = body.get("policy");
+                    if (policy == null || !policy.isObject()) {
+                        throw new RegistryException(ErrorCode.UNSUPPORTED, "policy: required (a JSON object)", null, 400);
+                    }
+                    String schedule = body.hasNonNull("schedule") ? text(body, "schedule") : null;
+                    exchange.sendJson(200, Map.of(), retentionPolicy(governed(() -> retention.get().setPolicy(project,
+                            body.path("format").asText(""), policy.toString(), schedule))));
+                }
+                case "DELETE" -> {
+                    if (!retention.get().deletePolicy(project)) {
+                        throw new RegistryException(ErrorCode.NOT_FOUND, "project " + project + " has no retention policy");
+                    }
+                    exchange.sendEmpty(204, Map.of());
+                }
+                default -> throw notAllowed();
+            }
+        } else if ((m = RETENTION_RUN.matcher(path)).matches() && retention.isPresent()) {
+            String project = m.group(1);
+            authorize(exchange, Action.MANAGE_PROJECT, project);
+            if (!method.equals("POST")) throw notAllowed();
+            boolean dryRun = jsonOrEmpty(exchange).path("dryRun").asBoolean(false);
+            exchange.sendJson(200, Map.of(), retention.get().run(project, dryRun).orElseThrow(() ->
+                    new RegistryException(ErrorCode.NOT_FOUND, "project " + project + " has no retention policy")));
         } else if ((m = TAG_MUTABILITY.matcher(path)).matches() && immutability.isPresent()) {
             dev.stowage.core.RepositoryName repository = dev.stowage.core.RepositoryName.of(m.group(1));
             authorize(exchange, Action.MANAGE_PROJECT, repository.project());
@@ -342,6 +380,18 @@ final class AdminApi {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out;
+    }
+
+    private static Map<String, Object> retentionPolicy(GovernanceStore.StoredRetention stored) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("format", stored.format());
+        try {
+            out.put("policy", Exchange.JSON.readTree(stored.policy()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.put("schedule", stored.schedule());
         return out;
     }
 

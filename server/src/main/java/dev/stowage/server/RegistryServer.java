@@ -30,6 +30,7 @@ import dev.stowage.core.audit.AuditTrail;
 import dev.stowage.core.spi.AuditStore;
 import dev.stowage.core.governance.ImmutableTagPolicy;
 import dev.stowage.core.service.GarbageCollector;
+import dev.stowage.core.service.RetentionRunner;
 import dev.stowage.identity.AccountService;
 import dev.stowage.identity.OidcSignIn;
 import dev.stowage.identity.TokenGrants;
@@ -77,14 +78,15 @@ public final class RegistryServer implements AutoCloseable {
                                        Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
                                        Optional<OidcSignIn> signIn)
             throws InterruptedException {
-        return start(settings, service, access, grants, accounts, audit, auditStore, signIn, Optional.empty());
+        return start(settings, service, access, grants, accounts, audit, auditStore, signIn, Optional.empty(), Optional.empty());
     }
 
     /** With {@code immutability}, the admin API manages immutable-tag rules and repositories' tag mutability. */
     public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
                                        Optional<TokenGrants> grants, Optional<AccountService> accounts,
                                        Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
-                                       Optional<OidcSignIn> signIn, Optional<ImmutableTagPolicy> immutability)
+                                       Optional<OidcSignIn> signIn, Optional<ImmutableTagPolicy> immutability,
+                                       Optional<RetentionRunner> retention)
             throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -93,7 +95,7 @@ public final class RegistryServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new),
                 accounts.map(a -> new AdminApi(a, access, auditStore, Optional.of(new GarbageCollector(service)),
-                        immutability)),
+                        immutability, retention)),
                 signIn.flatMap(s -> grants.map(g -> new SignInApi(s, g))));
         Optional<HttpAudit> httpAudit = audit.map(HttpAudit::new);
         AccessLog accessLog = new AccessLog();

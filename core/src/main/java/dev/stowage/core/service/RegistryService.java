@@ -301,6 +301,12 @@ public final class RegistryService {
         cache.manifestDeleted(repository, digest);
     }
 
+    /** Retention deleted this manifest and its tags: neither may be answered from memory. */
+    void manifestExpired(RepositoryName repository, Digest digest, List<String> tags) {
+        for (String tag : tags) cache.tagChanged(repository, Tag.of(tag));
+        cache.manifestDeleted(repository, digest);
+    }
+
     BlobStore blobStore() { return blobs; }
 
     MetadataStore metadataStore() { return metadata; }

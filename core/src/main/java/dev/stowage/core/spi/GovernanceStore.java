@@ -24,4 +24,16 @@ public interface GovernanceStore {
 
     /** Sets the repository's tag mutability; null removes it (tags are mutable). */
     void setTagMutability(String repository, String json);
+
+    /** A project's retention policy as stored: {@code format} is "ecr" or "harbor"; {@code schedule} may be null. */
+    record StoredRetention(String project, String format, String policy, String schedule) {}
+
+    Optional<StoredRetention> retention(String project);
+
+    /** Every project's retention policy, for the scheduler. */
+    List<StoredRetention> retentionPolicies();
+
+    void setRetention(StoredRetention retention, Instant at);
+
+    boolean deleteRetention(String project);
 }

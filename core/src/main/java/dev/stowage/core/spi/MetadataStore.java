@@ -120,6 +120,17 @@ public interface MetadataStore extends AutoCloseable {
     /** Tags after {@code after} (exclusive; null for the start), lexical order, at most limit. */
     List<Tag> listTags(RepositoryName repository, String after, int limit);
 
+    /** An image as retention sees it: a manifest that is neither a referrer nor the child of an index. */
+    record Image(RepositoryName repository, Digest digest, List<String> tags, Instant pushedAt, Instant lastPulledAt) {}
+
+    /** The images of every repository of {@code project}, by repository then digest. */
+    List<Image> images(String project);
+
+    /** Manifests whose subject is {@code subject} in {@code repository} (signatures, SBOMs), any artifact type. */
+    default List<ManifestRecord> referrersOf(RepositoryName repository, Digest subject) {
+        return findReferrers(repository, subject, Optional.empty());
+    }
+
     /** A manifest pulled at a time. */
     record Pull(RepositoryName repository, Digest digest, Instant at) {}
 
