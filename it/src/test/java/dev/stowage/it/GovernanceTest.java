@@ -143,4 +143,40 @@ class GovernanceTest {
                 "docker://" + stowage.hostPort() + "/rel/gc:keep", "oci:" + dir.resolve("pulled") + ":keep")).ok();
         assertThat(admin("POST", "/api/v1/gc", "{\"grace\":\"soon\"}").statusCode()).isEqualTo(400);
     }
+
+    @Test
+    void anEcrLifecyclePolicyGivenVerbatimExpiresOldBuildsDryRunFirst() throws Exception {
+        assertThat(admin("POST", "/api/v1/projects", "{\"name\":\"life\"}").statusCode()).isEqualTo(201);
+        Path layout = dir.resolve("life");
+        for (int i = 1; i <= 4; i++) {
+            TestImages.writeImage(layout, "b" + i, "amd64", "build " + i);
+            copy(layout, "b" + i, "life/app:build-" + i).ok();
+        }
+        String policy = "{\"rules\":[{\"rulePriority\":1,\"description\":\"keep two builds\",\"selection\":{"
+                + "\"tagStatus\":\"tagged\",\"tagPrefixList\":[\"build-\"],\"countType\":\"imageCountMoreThan\","
+                + "\"countNumber\":2},\"action\":{\"type\":\"expire\"}}]}";
+        var invalid = admin("PUT", "/api/v1/projects/life/retention", "{\"format\":\"ecr\",\"policy\":"
+                + policy.replace("\"countNumber\":2", "\"countNumber\":0") + "}");
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(invalid.body()).contains("rules[0].selection.countNumber");
+        var set = admin("PUT", "/api/v1/projects/life/retention", "{\"format\":\"ecr\",\"policy\":" + policy
+                + ",\"schedule\":\"0 3 * * *\"}");
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+
+        JsonNode dry = JSON.readTree(admin("POST", "/api/v1/projects/life/retention/run", "{\"dryRun\":true}").body());
+        assertThat(dry.path("removed").findValuesAsText("decidedBy")).hasSize(2).allMatch(d -> d.contains("priority 1"));
+        assertThat(tags("life/app")).containsExactlyInAnyOrder("build-1", "build-2", "build-3", "build-4");
+        JsonNode real = JSON.readTree(admin("POST", "/api/v1/projects/life/retention/run", null).body());
+        assertThat(real.path("removed").size()).isEqualTo(2);
+        assertThat(tags("life/app")).containsExactlyInAnyOrder("build-3", "build-4");
+    }
+
+    static java.util.List<String> tags(String repository) throws Exception {
+        String out = run(cmd("skopeo", "list-tags", "--tls-verify=false", "--creds", "admin:" + PASSWORD,
+                "docker://" + stowage.hostPort() + "/" + repository)).ok().output();
+        JsonNode tags = JSON.readTree(out.substring(out.indexOf('{'))).path("Tags");
+        java.util.List<String> list = new java.util.ArrayList<>();
+        tags.forEach(t -> list.add(t.asText()));
+        return list;
+    }
 }
