@@ -1,7 +1,9 @@
 package dev.stowage.app;
 
 import dev.stowage.core.access.AccessController;
+import dev.stowage.core.access.RegistryPolicy;
 import dev.stowage.core.governance.ImmutableTagPolicy;
+import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.governance.Schedule;
 import dev.stowage.metadata.JdbcGovernanceStore;
 import dev.stowage.core.service.GarbageCollector;
@@ -76,7 +78,9 @@ public final class Stowage implements AutoCloseable {
                     ServiceSettings.DEFAULTS.manifestCacheBytes(), config.tagCacheTtl());
             JdbcGovernanceStore governance = new JdbcGovernanceStore(metadata);
             ImmutableTagPolicy immutability = new ImmutableTagPolicy(governance, metadata);
-            RegistryService service = new RegistryService(blobs, metadata, immutability, settings, Clock.systemUTC());
+            QuotaPolicy quotas = new QuotaPolicy(governance, metadata);
+            RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.all(immutability, quotas), settings,
+                    Clock.systemUTC());
             RetentionRunner retention = new RetentionRunner(service, governance, immutability);
             Optional<TlsSettings> tls = config.tls().enabled()
                     ? Optional.of(new TlsSettings(Path.of(config.tls().certificate()), Path.of(config.tls().key()),
@@ -110,7 +114,7 @@ public final class Stowage implements AutoCloseable {
                         ? Optional.of(new OidcSignIn(oidcSettings(config.oidc()), tokens, accounts)) : Optional.empty();
                 server = RegistryServer.start(serverSettings, service,
                         new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
-                        Optional.of(accounts), audit, Optional.of(auditStore), signIn, Optional.of(immutability), Optional.of(retention));
+                        Optional.of(accounts), audit, Optional.of(auditStore), signIn, Optional.of(immutability), Optional.of(retention), Optional.of(quotas));
             } else {
                 server = RegistryServer.start(serverSettings, service, AccessController.OPEN, Optional.empty(),
                         Optional.empty(), audit, Optional.empty());

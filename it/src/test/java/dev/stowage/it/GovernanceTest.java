@@ -179,4 +179,33 @@ class GovernanceTest {
         tags.forEach(t -> list.add(t.asText()));
         return list;
     }
+
+    @Test
+    void quotasRefusePushesThatWouldExceedThemAndShowUsage() throws Exception {
+        assertThat(admin("POST", "/api/v1/projects", "{\"name\":\"small\"}").statusCode()).isEqualTo(201);
+        Path layout = dir.resolve("small");
+        TestImages.writeImage(layout, "a", "amd64", "quota a");
+        TestImages.writeImage(layout, "b", "amd64", "quota b");
+        var set = admin("PUT", "/api/v1/projects/small/quota", "{\"artifacts\":1,\"warningPercent\":80}");
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+        copy(layout, "a", "small/app:a").ok();
+        Clients.Result second = copy(layout, "b", "small/app:b");
+        assertThat(second.exitCode()).isNotZero();
+        assertThat(second.output()).contains("quota of project small exceeded");
+        copy(layout, "a", "small/app:again").ok(); // the same manifest under another tag adds no artifact
+
+        JsonNode quota = JSON.readTree(admin("GET", "/api/v1/projects/small/quota", null).body());
+        assertThat(quota.path("usage").path("artifacts").asLong()).isEqualTo(1);
+        long used = quota.path("usage").path("storageBytes").asLong();
+        assertThat(used).isPositive();
+
+        // Storage: room for what is there and not one more layer.
+        assertThat(admin("PUT", "/api/v1/projects/small/quota", "{\"storageBytes\":" + used + "}").statusCode()).isEqualTo(200);
+        TestImages.writeImage(layout, "c", "amd64", "quota c, never seen by the project");
+        Clients.Result bigger = copy(layout, "c", "small/other:c");
+        assertThat(bigger.exitCode()).isNotZero();
+        assertThat(bigger.output()).contains("quota of project small exceeded").contains("storage");
+        copy(layout, "a", "small/copy:a").ok(); // blobs the project holds already count once
+        assertThat(admin("PUT", "/api/v1/projects/small/quota", "{\"storageBytes\":-1}").statusCode()).isEqualTo(400);
+    }
 }

@@ -152,4 +152,44 @@ public final class JdbcGovernanceStore implements GovernanceStore {
             }
         });
     }
+
+    @Override
+    public Optional<dev.stowage.core.governance.Quota> quota(String project) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT storage_limit, artifact_limit, warning_percent FROM project_quotas WHERE project = ?")) {
+                s.setString(1, project);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) return Optional.empty();
+                    Long storage = r.getObject(1) == null ? null : r.getLong(1);
+                    Long artifacts = r.getObject(2) == null ? null : r.getLong(2);
+                    Integer warning = r.getObject(3) == null ? null : r.getInt(3);
+                    return Optional.of(dev.stowage.core.governance.Quota.of(storage, artifacts, warning));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void setQuota(String project, dev.stowage.core.governance.Quota quota) {
+        db.write(c -> {
+            if (quota.equals(dev.stowage.core.governance.Quota.UNLIMITED)) {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM project_quotas WHERE project = ?")) {
+                    s.setString(1, project);
+                    s.executeUpdate();
+                }
+                return null;
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO project_quotas (project, storage_limit, artifact_limit, "
+                    + "warning_percent) VALUES (?, ?, ?, ?) ON CONFLICT (project) DO UPDATE SET storage_limit = "
+                    + "excluded.storage_limit, artifact_limit = excluded.artifact_limit, warning_percent = excluded.warning_percent")) {
+                s.setString(1, project);
+                if (quota.storageLimitBytes().isPresent()) s.setLong(2, quota.storageLimitBytes().getAsLong()); else s.setNull(2, java.sql.Types.BIGINT);
+                if (quota.artifactLimit().isPresent()) s.setLong(3, quota.artifactLimit().getAsLong()); else s.setNull(3, java.sql.Types.BIGINT);
+                if (quota.warningPercent().isPresent()) s.setInt(4, quota.warningPercent().getAsInt()); else s.setNull(4, java.sql.Types.INTEGER);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
 }

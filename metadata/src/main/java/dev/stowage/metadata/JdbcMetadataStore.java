@@ -850,13 +850,10 @@ public final class JdbcMetadataStore implements MetadataStore {
             try (PreparedStatement s = c.prepareStatement("SELECT r.name, m.digest, m.pushed_at, m.last_pulled_at, t.name "
                     + "FROM repositories r JOIN manifests m ON m.repository_id = r.id "
                     + "LEFT JOIN tags t ON t.repository_id = m.repository_id AND t.manifest_digest = m.digest "
-                    + "WHERE (r.name = ? OR (r.name > ? AND r.name < ?)) AND m.subject IS NULL "
+                    + "WHERE " + IN_PROJECT + " AND m.subject IS NULL "
                     + "AND NOT EXISTS (SELECT 1 FROM manifest_references mr WHERE mr.repository_id = m.repository_id "
                     + "AND mr.child_digest = m.digest AND mr.kind = 'manifest') ORDER BY r.name, m.digest, t.name")) {
-                // "project/" up to "project0" ('/' + 1) is every name under the project, in byte order.
-                s.setString(1, project);
-                s.setString(2, project + "/");
-                s.setString(3, project + "0");
+                setProject(s, 1, project);
                 List<Image> out = new ArrayList<>();
                 try (ResultSet r = s.executeQuery()) {
                     String lastKey = null;
@@ -876,6 +873,55 @@ public final class JdbcMetadataStore implements MetadataStore {
                     }
                 }
                 return out;
+            }
+        });
+    }
+
+    /** Repositories of a project: its name, or names under "project/" (up to "project0", '/' + 1, in byte order). */
+    private static final String IN_PROJECT = "(r.name = ? OR (r.name > ? AND r.name < ?))";
+
+    private static void setProject(PreparedStatement s, int first, String project) throws SQLException {
+        s.setString(first, project);
+        s.setString(first + 1, project + "/");
+        s.setString(first + 2, project + "0");
+    }
+
+    @Override
+    public dev.stowage.core.governance.Quota.Usage projectUsage(String project) {
+        return read(c -> {
+            long bytes;
+            long artifacts;
+            try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.state = "
+                    + "'present' AND EXISTS (SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id "
+                    + "WHERE rb.digest = b.digest AND " + IN_PROJECT + ")")) {
+                setProject(s, 1, project);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    bytes = r.getLong(1);
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM manifests m JOIN repositories r "
+                    + "ON r.id = m.repository_id WHERE " + IN_PROJECT)) {
+                setProject(s, 1, project);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    artifacts = r.getLong(1);
+                }
+            }
+            return new dev.stowage.core.governance.Quota.Usage(bytes, artifacts);
+        });
+    }
+
+    @Override
+    public boolean projectHoldsBlob(String project, Digest digest) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM repository_blobs rb JOIN repositories r "
+                    + "ON r.id = rb.repository_id WHERE rb.digest = ? AND " + IN_PROJECT)) {
+                s.setString(1, digest.toString());
+                setProject(s, 2, project);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next();
+                }
             }
         });
     }

@@ -17,6 +17,8 @@ import dev.stowage.core.audit.AuditTrail;
 import dev.stowage.core.governance.ImmutableTagPolicy;
 import dev.stowage.core.governance.ImmutableTagRule;
 import dev.stowage.core.governance.PolicyException;
+import dev.stowage.core.governance.Quota;
+import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.governance.TagMutability;
 import dev.stowage.core.service.GarbageCollector;
 import dev.stowage.core.service.RetentionRunner;
@@ -54,6 +56,7 @@ final class AdminApi {
     private static final Pattern PROJECT_ROBOT_ROTATE = Pattern.compile("^/api/v1/projects/([^/]+)/robots/([^/]+)/rotate$");
     private static final Pattern IMMUTABLE_RULES = Pattern.compile("^/api/v1/projects/([^/]+)/immutable-rules$");
     private static final Pattern IMMUTABLE_RULE = Pattern.compile("^/api/v1/projects/([^/]+)/immutable-rules/([0-9]{1,18})$");
+    private static final Pattern QUOTA = Pattern.compile("^/api/v1/projects/([^/]+)/quota$");
     private static final Pattern RETENTION = Pattern.compile("^/api/v1/projects/([^/]+)/retention$");
     private static final Pattern RETENTION_RUN = Pattern.compile("^/api/v1/projects/([^/]+)/retention/run$");
     private static final Pattern TAG_MUTABILITY = Pattern.compile("^/api/v1/repositories/(.+)/tag-mutability$");
@@ -78,15 +81,17 @@ final class AdminApi {
     private final Optional<GarbageCollector> collector;
     private final Optional<ImmutableTagPolicy> immutability;
     private final Optional<RetentionRunner> retention;
+    private final Optional<QuotaPolicy> quotas;
 
     AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit) {
-        this(accounts, access, audit, Optional.empty(), Optional.empty(), Optional.empty());
+        this(accounts, access, audit, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit,
              Optional<GarbageCollector> collector, Optional<ImmutableTagPolicy> immutability,
-             Optional<RetentionRunner> retention) {
+             Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas) {
         this.retention = retention;
+        this.quotas = quotas;
         this.accounts = accounts;
         this.access = access;
         this.audit = audit;
@@ -138,6 +143,22 @@ final class AdminApi {
                 }
                 default -> throw notAllowed();
             }
+        } else if ((m = QUOTA.matcher(path)).matches() && quotas.isPresent()) {
+            String project = m.group(1);
+            // Project admins see their quota and usage; only system administrators set it.
+            authorize(exchange, method.equals("GET") ? Action.MANAGE_PROJECT : Action.MANAGE_SYSTEM, project);
+            accounts.project(project);
+            switch (method) {
+                case "GET" -> { }
+                case "PUT" -> {
+                    JsonNode body = json(exchange);
+                    quotas.get().setQuota(project, governed(() -> Quota.of(optionalLong(body, "storageBytes"),
+                            optionalLong(body, "artifacts"), body.hasNonNull("warningPercent")
+                                    ? (int) (long) optionalLong(body, "warningPercent") : null)));
+                }
+                default -> throw notAllowed();
+            }
+            exchange.sendJson(200, Map.of(), quota(quotas.get().quota(project), quotas.get().usage(project)));
         } else if ((m = RETENTION.matcher(path)).matches() && retention.isPresent()) {
             String project = m.group(1);
             authorize(exchange, Action.MANAGE_PROJECT, project);
@@ -380,6 +401,25 @@ final class AdminApi {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out;
+    }
+
+    private static Long optionalLong(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) return null;
+        if (!value.canConvertToLong()) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, field + ": must be a whole number or null", null, 400);
+        }
+        return value.longValue();
+    }
+
+    private static Map<String, Object> quota(Quota quota, Quota.Usage usage) {
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("storageBytes", quota.storageLimitBytes().isPresent() ? quota.storageLimitBytes().getAsLong() : null);
+        limits.put("artifacts", quota.artifactLimit().isPresent() ? quota.artifactLimit().getAsLong() : null);
+        limits.put("warningPercent", quota.warningPercent().isPresent() ? quota.warningPercent().getAsInt() : null);
+        Map<String, Object> out = new LinkedHashMap<>(limits);
+        out.put("usage", Map.of("storageBytes", usage.storageBytes(), "artifacts", usage.artifacts()));
         return out;
     }
 

@@ -29,6 +29,7 @@ import java.util.Optional;
 import dev.stowage.core.audit.AuditTrail;
 import dev.stowage.core.spi.AuditStore;
 import dev.stowage.core.governance.ImmutableTagPolicy;
+import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.service.GarbageCollector;
 import dev.stowage.core.service.RetentionRunner;
 import dev.stowage.identity.AccountService;
@@ -78,7 +79,8 @@ public final class RegistryServer implements AutoCloseable {
                                        Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
                                        Optional<OidcSignIn> signIn)
             throws InterruptedException {
-        return start(settings, service, access, grants, accounts, audit, auditStore, signIn, Optional.empty(), Optional.empty());
+        return start(settings, service, access, grants, accounts, audit, auditStore, signIn, Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     /** With {@code immutability}, the admin API manages immutable-tag rules and repositories' tag mutability. */
@@ -86,7 +88,7 @@ public final class RegistryServer implements AutoCloseable {
                                        Optional<TokenGrants> grants, Optional<AccountService> accounts,
                                        Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
                                        Optional<OidcSignIn> signIn, Optional<ImmutableTagPolicy> immutability,
-                                       Optional<RetentionRunner> retention)
+                                       Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas)
             throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -95,7 +97,7 @@ public final class RegistryServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new),
                 accounts.map(a -> new AdminApi(a, access, auditStore, Optional.of(new GarbageCollector(service)),
-                        immutability, retention)),
+                        immutability, retention, quotas)),
                 signIn.flatMap(s -> grants.map(g -> new SignInApi(s, g))));
         Optional<HttpAudit> httpAudit = audit.map(HttpAudit::new);
         AccessLog accessLog = new AccessLog();

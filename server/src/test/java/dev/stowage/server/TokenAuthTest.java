@@ -336,7 +336,7 @@ class TokenAuthTest {
                 "/api/v1/projects/{name}/robots/{robot}/rotate", "/auth/oidc/login", "/auth/oidc/callback", "/api/v1/gc",
                 "/api/v1/projects/{name}/immutable-rules", "/api/v1/projects/{name}/immutable-rules/{id}",
                 "/api/v1/repositories/{repository}/tag-mutability",
-                "/api/v1/projects/{name}/retention", "/api/v1/projects/{name}/retention/run"}) {
+                "/api/v1/projects/{name}/retention", "/api/v1/projects/{name}/retention/run", "/api/v1/projects/{name}/quota"}) {
             assertThat(paths.has(path)).as(path).isTrue();
         }
         assertThat(JSON.readTree(r.body()).path("openapi").asText()).startsWith("3.1");

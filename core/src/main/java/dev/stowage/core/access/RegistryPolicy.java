@@ -20,5 +20,39 @@ public interface RegistryPolicy {
 
     default void beforeManifestPull(RepositoryName repository, ManifestRecord manifest) {}
 
+    /** Before a blob of {@code size} bytes is stored in (or mounted into) {@code repository}. */
+    default void beforeBlobStored(RepositoryName repository, dev.stowage.core.Digest digest, long size) {}
+
     RegistryPolicy PERMISSIVE = new RegistryPolicy() { };
+
+    /** Every policy in turn; the first refusal wins. */
+    static RegistryPolicy all(RegistryPolicy... policies) {
+        java.util.List<RegistryPolicy> list = java.util.List.of(policies);
+        return new RegistryPolicy() {
+            @Override
+            public void beforeManifestPut(RepositoryName repository, ParsedManifest manifest, Optional<Tag> tag) {
+                list.forEach(p -> p.beforeManifestPut(repository, manifest, tag));
+            }
+
+            @Override
+            public void beforeManifestDelete(RepositoryName repository, ManifestRecord manifest) {
+                list.forEach(p -> p.beforeManifestDelete(repository, manifest));
+            }
+
+            @Override
+            public void beforeTagDelete(RepositoryName repository, Tag tag) {
+                list.forEach(p -> p.beforeTagDelete(repository, tag));
+            }
+
+            @Override
+            public void beforeManifestPull(RepositoryName repository, ManifestRecord manifest) {
+                list.forEach(p -> p.beforeManifestPull(repository, manifest));
+            }
+
+            @Override
+            public void beforeBlobStored(RepositoryName repository, dev.stowage.core.Digest digest, long size) {
+                list.forEach(p -> p.beforeBlobStored(repository, digest, size));
+            }
+        };
+    }
 }

@@ -113,6 +113,7 @@ public final class RegistryService {
         Optional<BlobRecord> source = from.isPresent()
                 ? metadata.findLinkedBlob(from.get(), digest)
                 : metadata.findBlob(digest);
+        if (source.isPresent()) policy.beforeBlobStored(repository, digest, source.get().size());
         if (source.isPresent() && blobExists(digest)
                 && metadata.linkIfPresent(repository, digest) == MetadataStore.BlobClaim.LINKED) {
             return new MountResult(source, Optional.empty());
@@ -150,6 +151,13 @@ public final class RegistryService {
         return whileWriting(repository, uploadId, rangeStart, body, (upload, sink) -> {
             body.drainTo(sink::write);
             long size;
+            try {
+                policy.beforeBlobStored(repository, digest, sink.size());
+            } catch (RegistryException refused) {
+                sink.close();
+                cancelQuietly(uploadId);
+                throw refused;
+            }
             awaitDeletion(repository, digest);
             try {
                 size = sink.commit(digest);

@@ -36,4 +36,9 @@ public interface GovernanceStore {
     void setRetention(StoredRetention retention, Instant at);
 
     boolean deleteRetention(String project);
+
+    Optional<dev.stowage.core.governance.Quota> quota(String project);
+
+    /** Sets the project's quota; {@link dev.stowage.core.governance.Quota#UNLIMITED} removes it. */
+    void setQuota(String project, dev.stowage.core.governance.Quota quota);
 }

@@ -131,6 +131,15 @@ public interface MetadataStore extends AutoCloseable {
         return findReferrers(repository, subject, Optional.empty());
     }
 
+    /**
+     * What the project's repositories hold: the bytes of the distinct blobs linked to any of them (a blob in several
+     * repositories of the project counts once), and the number of manifests.
+     */
+    dev.stowage.core.governance.Quota.Usage projectUsage(String project);
+
+    /** Whether any repository of the project already holds the blob (then storing it again adds nothing). */
+    boolean projectHoldsBlob(String project, Digest digest);
+
     /** A manifest pulled at a time. */
     record Pull(RepositoryName repository, Digest digest, Instant at) {}
 
