@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
         description = {"Manage users, projects, members, robot accounts, access tokens and the audit trail of a running registry.",
                 "Credentials: --user and the password from STOWAGE_PASSWORD or, with --password-stdin, standard input."},
         subcommands = {AdminCommand.Users.class, AdminCommand.Projects.class, AdminCommand.Members.class,
-                AdminCommand.Robots.class, AdminCommand.Tokens.class, AdminCommand.Sessions.class, AdminCommand.Audit.class})
+                AdminCommand.Robots.class, AdminCommand.Tokens.class, AdminCommand.Sessions.class, AdminCommand.Audit.class,
+                AdminCommand.Gc.class, AdminCommand.Immutable.class, AdminCommand.Retention.class, AdminCommand.Quota.class})
 final class AdminCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -211,6 +212,108 @@ final class AdminCommand {
                 case "list" -> admin.call("GET", base, null);
                 case "revoke" -> admin.call("DELETE", base + "/" + enc(id), null);
                 case "revoke-all" -> admin.call("DELETE", base, null);
+                default -> throw new IllegalArgumentException("unknown verb: " + verb);
+            };
+        }
+    }
+
+    /** A JSON body given on the command line or, with {@code @file}, read from a file. */
+    static ObjectNode jsonArgument(String text) throws Exception {
+        String json = text.startsWith("@") ? java.nio.file.Files.readString(java.nio.file.Path.of(text.substring(1))) : text;
+        com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(json);
+        if (node == null || !node.isObject()) throw new IllegalArgumentException("expected a JSON object: " + text);
+        return (ObjectNode) node;
+    }
+
+    @Command(name = "gc", description = "Garbage-collect now: [--dry-run] [--untagged] [--grace 1h]")
+    static final class Gc implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Option(names = "--dry-run") boolean dryRun;
+        @Option(names = "--untagged") boolean untagged;
+        @Option(names = "--grace") String grace;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectNode body = object().put("dryRun", dryRun).put("untagged", untagged);
+            if (grace != null) body.put("grace", grace);
+            return admin.call("POST", "/api/v1/gc", body);
+        }
+    }
+
+    @Command(name = "immutable", description = {"list PROJECT | add PROJECT RULE-JSON | remove PROJECT ID |",
+            "mutability REPOSITORY [SETTING-JSON] (ECR's imageTagMutability; without a setting: show it).",
+            "JSON may be @file."})
+    static final class Immutable implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0") String verb;
+        @Parameters(index = "1") String target;
+        @Parameters(index = "2", arity = "0..1") String argument;
+
+        @Override
+        public Integer call() throws Exception {
+            String rules = "/api/v1/projects/" + enc(target) + "/immutable-rules";
+            return switch (verb) {
+                case "list" -> admin.call("GET", rules, null);
+                case "add" -> admin.call("POST", rules, jsonArgument(argument));
+                case "remove" -> admin.call("DELETE", rules + "/" + enc(argument), null);
+                case "mutability" -> argument == null
+                        ? admin.call("GET", "/api/v1/repositories/" + target + "/tag-mutability", null)
+                        : admin.call("PUT", "/api/v1/repositories/" + target + "/tag-mutability", jsonArgument(argument));
+                default -> throw new IllegalArgumentException("unknown verb: " + verb);
+            };
+        }
+    }
+
+    @Command(name = "retention", description = {"show PROJECT | set PROJECT ecr|harbor POLICY-JSON [--schedule CRON] |",
+            "run PROJECT [--dry-run] | remove PROJECT. POLICY-JSON may be @file (an ECR lifecycle policy as is)."})
+    static final class Retention implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0") String verb;
+        @Parameters(index = "1") String project;
+        @Parameters(index = "2", arity = "0..1") String format;
+        @Parameters(index = "3", arity = "0..1") String policy;
+        @Option(names = "--schedule") String schedule;
+        @Option(names = "--dry-run") boolean dryRun;
+
+        @Override
+        public Integer call() throws Exception {
+            String base = "/api/v1/projects/" + enc(project) + "/retention";
+            return switch (verb) {
+                case "show" -> admin.call("GET", base, null);
+                case "set" -> {
+                    ObjectNode body = object().put("format", format);
+                    body.set("policy", jsonArgument(policy));
+                    if (schedule != null) body.put("schedule", schedule);
+                    yield admin.call("PUT", base, body);
+                }
+                case "run" -> admin.call("POST", base + "/run", object().put("dryRun", dryRun));
+                case "remove" -> admin.call("DELETE", base, null);
+                default -> throw new IllegalArgumentException("unknown verb: " + verb);
+            };
+        }
+    }
+
+    @Command(name = "quota", description = "show PROJECT | set PROJECT [--storage BYTES] [--artifacts N] [--warning PERCENT]")
+    static final class Quota implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0") String verb;
+        @Parameters(index = "1") String project;
+        @Option(names = "--storage") Long storage;
+        @Option(names = "--artifacts") Long artifacts;
+        @Option(names = "--warning") Integer warning;
+
+        @Override
+        public Integer call() throws Exception {
+            String base = "/api/v1/projects/" + enc(project) + "/quota";
+            return switch (verb) {
+                case "show" -> admin.call("GET", base, null);
+                case "set" -> {
+                    ObjectNode body = object();
+                    if (storage != null) body.put("storageBytes", storage); else body.putNull("storageBytes");
+                    if (artifacts != null) body.put("artifacts", artifacts); else body.putNull("artifacts");
+                    if (warning != null) body.put("warningPercent", warning); else body.putNull("warningPercent");
+                    yield admin.call("PUT", base, body);
+                }
                 default -> throw new IllegalArgumentException("unknown verb: " + verb);
             };
         }

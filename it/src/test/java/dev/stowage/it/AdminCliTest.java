@@ -78,6 +78,24 @@ class AdminCliTest {
     }
 
     @Test
+    void governanceFromTheCommandLine() throws Exception {
+        Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD);
+        cli(env, "projects", "create", "gov").ok();
+        JsonNode rule = json(cli(env, "immutable", "add", "gov", "{\"scope_selectors\":{\"repository\":[{\"kind\":"
+                + "\"doublestar\",\"decoration\":\"repoMatches\",\"pattern\":\"**\"}]},\"tag_selectors\":[{\"kind\":"
+                + "\"doublestar\",\"decoration\":\"matches\",\"pattern\":\"v*\"}]}").ok());
+        assertThat(rule.path("description").asText()).contains("v*");
+        assertThat(json(cli(env, "immutable", "list", "gov").ok()).size()).isEqualTo(1);
+        assertThat(json(cli(env, "quota", "set", "gov", "--artifacts", "10").ok()).path("artifacts").asLong()).isEqualTo(10);
+        cli(env, "retention", "set", "gov", "harbor", "{\"rules\":[]}", "--schedule", "@daily").ok();
+        assertThat(json(cli(env, "retention", "run", "gov", "--dry-run").ok()).path("dryRun").asBoolean()).isTrue();
+        assertThat(json(cli(env, "gc", "--dry-run").ok()).path("dryRun").asBoolean()).isTrue();
+        Clients.Result bad = cli(env, "retention", "set", "gov", "ecr", "{\"rules\":[{}]}");
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.output()).contains("rules[0]");
+    }
+
+    @Test
     void wrongPasswordFailsWithTheHttpStatus() throws Exception {
         Clients.Result r = cli(Map.of("STOWAGE_PASSWORD", "wrong"), "users", "list");
         assertThat(r.exitCode()).isEqualTo(1);
