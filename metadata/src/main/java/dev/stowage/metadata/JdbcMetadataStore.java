@@ -449,7 +449,7 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
     }
 
-    private static final String UNTAGGED = "m.pushed_at < ? "
+    private static final String UNTAGGED = "m.pushed_at < ? AND (m.untagged_at IS NULL OR m.untagged_at < ?) "
             + "AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest) "
             + "AND NOT EXISTS (SELECT 1 FROM manifest_references mr WHERE mr.repository_id = m.repository_id "
             + "AND mr.child_digest = m.digest) "
@@ -467,7 +467,8 @@ public final class JdbcMetadataStore implements MetadataStore {
                 s.setString(2, name);
                 s.setString(3, after.map(a -> a.digest().toString()).orElse(""));
                 s.setLong(4, millis(cutoff));
-                s.setInt(5, limit);
+                s.setLong(5, millis(cutoff));
+                s.setInt(6, limit);
                 List<StoredManifest> out = new ArrayList<>();
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
@@ -501,6 +502,7 @@ public final class JdbcMetadataStore implements MetadataStore {
                 s.setLong(3, repositoryId);
                 s.setString(4, digest.toString());
                 s.setLong(5, millis(cutoff));
+                s.setLong(6, millis(cutoff));
                 return s.executeUpdate() == 1;
             }
         });
@@ -637,6 +639,15 @@ public final class JdbcMetadataStore implements MetadataStore {
             if (inserted > 0) insertReferences(c, repositoryId, manifest.digest(), references(manifest));
             else replaceReferences(c, repositoryId, manifest);
             if (tag.isPresent()) {
+                try (PreparedStatement s = c.prepareStatement("UPDATE manifests SET untagged_at = ? WHERE repository_id = ? "
+                        + "AND digest = (SELECT manifest_digest FROM tags WHERE repository_id = ? AND name = ?) AND digest <> ?")) {
+                    s.setLong(1, System.currentTimeMillis());
+                    s.setLong(2, repositoryId);
+                    s.setLong(3, repositoryId);
+                    s.setString(4, tag.get().value());
+                    s.setString(5, manifest.digest().toString());
+                    s.executeUpdate();
+                }
                 try (PreparedStatement s = c.prepareStatement("INSERT INTO tags (repository_id, name, manifest_digest, "
                         + "updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (repository_id, name) DO UPDATE SET "
                         + "manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at")) {
@@ -816,6 +827,15 @@ public final class JdbcMetadataStore implements MetadataStore {
     @Override
     public boolean deleteTag(RepositoryName repository, Tag tag) {
         return write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE manifests SET untagged_at = ? WHERE repository_id = "
+                    + "(SELECT id FROM repositories WHERE name = ?) AND digest = (SELECT t.manifest_digest FROM tags t "
+                    + "JOIN repositories r ON r.id = t.repository_id WHERE r.name = ? AND t.name = ?)")) {
+                s.setLong(1, System.currentTimeMillis());
+                s.setString(2, repository.value());
+                s.setString(3, repository.value());
+                s.setString(4, tag.value());
+                s.executeUpdate();
+            }
             try (PreparedStatement s = c.prepareStatement("DELETE FROM tags WHERE name = ? "
                     + "AND repository_id = (SELECT id FROM repositories WHERE name = ?)")) {
                 s.setString(1, tag.value());

@@ -147,7 +147,8 @@ class GarbageCollectionTest {
 
     /**
      * The collector runs in a loop while pushers keep moving tags (making manifests untagged) and pullers keep
-     * pulling stable images: no pull fails, and after every run each manifest left has all its blobs.
+     * pulling stable images and the moving tags: no pull fails, and after every run each manifest left has all its
+     * blobs.
      */
     @Test
     void collectingInALoopWhileClientsPushAndPullLosesNothingReferenced() throws Exception {
@@ -197,6 +198,30 @@ class GarbageCollectionTest {
                     return null;
                 }));
             }
+            // A puller of the moving tags: it resolves a tag whose image may be untagged the next moment and
+            // collected two seconds later; what it resolved must still pull whole.
+            work.add(threads.submit(() -> {
+                com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+                while (!stopping.get()) {
+                    String repo = "churn/app" + ThreadLocalRandom.current().nextInt(3);
+                    try {
+                        HttpResponse<byte[]> m = registry.send(registry.request("/v2/" + repo + "/manifests/latest")
+                                .header("Accept", OCI_MANIFEST).GET().build());
+                        if (m.statusCode() == 404) continue; // not pushed yet
+                        check(m, "moving manifest", failures);
+                        var manifest = json.readTree(m.body());
+                        check(registry.get("/v2/" + repo + "/blobs/" + manifest.path("config").path("digest").asText()),
+                                "moving config", failures);
+                        for (var layer : manifest.path("layers")) {
+                            check(registry.get("/v2/" + repo + "/blobs/" + layer.path("digest").asText()), "moving layer", failures);
+                        }
+                        pulls.incrementAndGet();
+                    } catch (Throwable e) {
+                        failures.add("moving pull: " + e);
+                    }
+                }
+                return null;
+            }));
             work.add(threads.submit(() -> {
                 while (!stopping.get()) {
                     // A grace period much longer than one push takes; with none, a layer pushed a moment before its

@@ -662,4 +662,17 @@ public abstract class MetadataStoreContract {
         store.recordPulls(List.of(new MetadataStore.Pull(REPO, m.digest(), t1.plusSeconds(60))));
         assertThat(store.lastPulled(REPO, m.digest())).contains(t1.plusSeconds(60));
     }
+
+    @Test
+    void aManifestJustUntaggedWaitsOutTheGracePeriodEvenIfPushedLongAgo() throws Exception {
+        ManifestRecord old = pushManifest(REPO, "old", "latest");
+        Thread.sleep(20);
+        Instant cutoff = Instant.now();
+        Thread.sleep(20);
+        pushManifest(REPO, "new", "latest"); // the tag moves: "old" is untagged after the cutoff
+        assertThat(store.untaggedManifests(cutoff, Optional.empty(), 10)).isEmpty();
+        assertThat(store.deleteUntaggedManifest(REPO, old.digest(), cutoff)).isFalse();
+        assertThat(store.untaggedManifests(later(), Optional.empty(), 10)).extracting(MetadataStore.StoredManifest::digest)
+                .containsExactly(old.digest());
+    }
 }
