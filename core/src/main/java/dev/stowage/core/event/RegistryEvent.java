@@ -100,11 +100,6 @@ public record RegistryEvent(String id, Type type, Instant time, String project, 
                 null, summary);
     }
 
-    public static RegistryEvent ping(String project, String actor) {
-        return new RegistryEvent(TimeOrderedIds.next(), Type.PING, Instant.now(), project, null, null, null, null, actor,
-                Map.of());
-    }
-
     private static RegistryEvent artifact(Type type, RepositoryName repository, Digest digest, Tag tag, String mediaType,
                                           String actor) {
         return new RegistryEvent(TimeOrderedIds.next(), type, Instant.now(), repository.project(), repository.value(),
