@@ -1,0 +1,395 @@
+package dev.stowage.webhooks;
+
+import dev.stowage.core.event.ClaimedDelivery;
+import dev.stowage.core.event.DeliveryAttempt;
+import dev.stowage.core.event.EncodedEvent;
+import dev.stowage.core.event.EventPublisher;
+import dev.stowage.core.event.RegistryEvent;
+import dev.stowage.core.event.Webhook;
+import dev.stowage.core.event.WebhookDelivery;
+import dev.stowage.core.event.WebhookDelivery.Status;
+import dev.stowage.core.spi.WebhookStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Delivers registry events to the webhooks that subscribe to them.
+ *
+ * <p>As the {@link EventPublisher}, it only checks this node's view of the subscriptions (a map lookup: events no
+ * one wants, most pulls, cost nothing more) and queues the event in memory. A writer thread encodes queued events as
+ * CloudEvents and hands them to {@link WebhookStore#enqueue} in batches, which makes one durable delivery per
+ * subscribed webhook. Events still in memory when the process dies are lost, as with the audit trail; once queued
+ * in the database, a delivery is made at least once, by whichever node claims it, across restarts.
+ *
+ * <p>A worker claims due deliveries (no more than it has free request slots) and POSTs each on a virtual thread, signed
+ * with the webhook's secret. A 2xx answer delivers it; anything else (another status, a refused connection, a
+ * timeout) schedules the next attempt with exponential backoff, until the last attempt makes it FAILED. Receivers
+ * should de-duplicate on the {@code X-Stowage-Delivery} header or the CloudEvent {@code id}: a node that dies after
+ * the receiver answered but before the answer was recorded leaves the delivery to be made again.
+ */
+public final class WebhookDispatcher implements EventPublisher, AutoCloseable {
+    public static final String SIGNATURE_HEADER = "X-Stowage-Signature-256";
+    public static final String DELIVERY_HEADER = "X-Stowage-Delivery";
+    public static final String EVENT_HEADER = "X-Stowage-Event";
+    static final String USER_AGENT = "Stowage-Webhook/1";
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
+    private static final int ENQUEUE_BATCH = 256;
+    private static final int PURGE_BATCH = 1000;
+    private static final int RESPONSE_EXCERPT = 256;
+    private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+    private static final RegistryEvent STOP = new RegistryEvent("stop", RegistryEvent.Type.PING, Instant.EPOCH, null, null,
+            null, null, null, null, Map.of());
+
+    private final WebhookStore store;
+    private final WebhookSettings settings;
+    private final Clock clock;
+    private final CloudEventEncoder encoder;
+    private final HttpClient http;
+    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    /** The client's own: it completes responses there, and must still do so while {@link #senders} winds down. */
+    private final ExecutorService httpExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    private final BlockingQueue<RegistryEvent> published;
+    private final Semaphore requestSlots;
+    private final ReentrantLock wakeLock = new ReentrantLock();
+    private final Condition wakeCondition = wakeLock.newCondition();
+    private boolean woken; // guarded by wakeLock
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile boolean running = true;
+    private volatile Subscriptions subscriptions = Subscriptions.UNKNOWN;
+    private volatile Instant subscriptionsLoadedAt = Instant.MIN;
+    private final Thread writer;
+    private final Thread worker;
+
+    /** Starts delivering at once: what is due in the store (left by an earlier run or another node) goes out now. */
+    public WebhookDispatcher(WebhookStore store, WebhookSettings settings, Clock clock) {
+        this.store = store;
+        this.settings = settings;
+        this.clock = clock;
+        this.encoder = new CloudEventEncoder(settings.source());
+        this.published = new ArrayBlockingQueue<>(settings.maxQueuedEvents());
+        this.requestSlots = new Semaphore(settings.maxConcurrentDeliveries());
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER) // a redirect is an answer that is not 2xx, not a new target
+                .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade dance with plain-HTTP receivers
+                .executor(httpExecutor)
+                .build();
+        this.writer = Thread.ofVirtual().name("webhook-writer").start(this::writeLoop);
+        this.worker = Thread.ofVirtual().name("webhook-worker").start(this::workLoop);
+    }
+
+    // --- publishing -----------------------------------------------------------------------------------------
+
+    @Override
+    public void publish(RegistryEvent event) {
+        try {
+            if (!running || event.type() == RegistryEvent.Type.PING || !subscriptions.wants(event)) return;
+            if (!published.offer(event)) {
+                long n = dropped.incrementAndGet();
+                if (n == 1 || n % 1000 == 0) {
+                    LOG.warn("webhook event queue full ({} events): {} events dropped so far", settings.maxQueuedEvents(), n);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("webhook event {} not published: {}", event.id(), e.toString());
+        }
+    }
+
+    /** Re-reads the subscriptions now, so events published from here on see a change just made on this node. */
+    public void subscriptionsChanged() {
+        refreshSubscriptions();
+    }
+
+    /** Looks for due deliveries now instead of at the next poll (a redelivery or ping was queued). */
+    void wake() {
+        wakeLock.lock();
+        try {
+            woken = true;
+            wakeCondition.signalAll();
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    byte[] encode(RegistryEvent event) {
+        return encoder.encode(event);
+    }
+
+    private void refreshSubscriptions() {
+        try {
+            subscriptions = Subscriptions.of(store.listWebhooks(Optional.empty()));
+            subscriptionsLoadedAt = clock.instant();
+        } catch (RuntimeException e) {
+            LOG.warn("reading webhook subscriptions failed, keeping the previous view: {}", e.toString());
+        }
+    }
+
+    private void writeLoop() {
+        List<RegistryEvent> batch = new ArrayList<>();
+        while (running || !published.isEmpty()) {
+            try {
+                if (!clock.instant().isBefore(subscriptionsLoadedAt.plus(settings.subscriptionRefresh()))) refreshSubscriptions();
+                RegistryEvent first = published.poll(settings.subscriptionRefresh().toMillis(), TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                batch.add(first);
+                published.drainTo(batch, ENQUEUE_BATCH - 1);
+                batch.remove(STOP);
+                if (!batch.isEmpty()) write(batch);
+                batch.clear();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void write(List<RegistryEvent> events) throws InterruptedException {
+        List<EncodedEvent> encoded = new ArrayList<>(events.size());
+        for (RegistryEvent e : events) {
+            try {
+                encoded.add(EncodedEvent.of(e, encoder.encode(e)));
+            } catch (RuntimeException ex) {
+                LOG.error("webhook event {} ({}) cannot be encoded, dropped: {}", e.id(), e.type(), ex.toString());
+            }
+        }
+        while (true) {
+            try {
+                if (!store.enqueue(encoded, clock.instant()).isEmpty()) wake();
+                return;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    LOG.error("queuing {} webhook events failed while stopping; they are lost: {}", encoded.size(), e.toString());
+                    return;
+                }
+                LOG.warn("queuing {} webhook events failed, retrying: {}", encoded.size(), e.toString());
+                TimeUnit.SECONDS.sleep(1);
+            }
+        }
+    }
+
+    // --- delivering -----------------------------------------------------------------------------------------
+
+    private void workLoop() {
+        Instant nextPurge = clock.instant();
+        while (running) {
+            int free = requestSlots.availablePermits();
+            int claimed = 0;
+            try {
+                Instant now = clock.instant();
+                if (free > 0) {
+                    List<ClaimedDelivery> due = store.claimDue(now, free, now.plus(settings.lease()));
+                    for (ClaimedDelivery d : due) {
+                        requestSlots.acquireUninterruptibly(); // never waits: this loop is the only taker
+                        senders.execute(() -> attempt(d));
+                    }
+                    claimed = due.size();
+                }
+                if (!now.isBefore(nextPurge)) {
+                    nextPurge = now.plus(PURGE_INTERVAL);
+                    int purged = store.purgeFinished(now.minus(settings.deliveryRetention()), PURGE_BATCH);
+                    if (purged == PURGE_BATCH) nextPurge = now; // more to go: again on the next round
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("claiming webhook deliveries failed: {}", e.toString());
+            }
+            if (free == 0 || claimed < free) awaitWake(settings.pollInterval());
+        }
+    }
+
+    private void awaitWake(Duration timeout) {
+        wakeLock.lock();
+        try {
+            long nanos = timeout.toNanos();
+            while (!woken && running && nanos > 0) nanos = wakeCondition.awaitNanos(nanos);
+            woken = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    private record Answer(int statusCode, String error, boolean retryable) {
+        boolean delivered() {
+            return statusCode >= 200 && statusCode < 300;
+        }
+    }
+
+    private void attempt(ClaimedDelivery claimed) {
+        WebhookDelivery d = claimed.delivery();
+        Webhook hook = claimed.webhook();
+        try {
+            Instant started = clock.instant();
+            long startNanos = System.nanoTime();
+            Answer answer = hook.enabled() ? post(hook, d) : new Answer(0, "the webhook is disabled", false);
+            Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+            int number = d.attempts() + 1;
+            Instant now = clock.instant();
+            Status status;
+            Instant next = now;
+            if (answer.delivered()) {
+                status = Status.DELIVERED;
+            } else if (!answer.retryable() || number >= settings.maxAttempts()) {
+                status = Status.FAILED;
+            } else {
+                status = Status.PENDING;
+                next = now.plus(Backoff.delayAfter(number, settings.backoffBase(), settings.backoffCap(), ThreadLocalRandom.current()));
+            }
+            DeliveryAttempt attempt = new DeliveryAttempt(d.id(), number, started, answer.statusCode(), answer.error(), took);
+            if (!store.recordAttempt(d, attempt, status, next)) {
+                LOG.warn("webhook delivery {}: the claim ran out before attempt {} was recorded; it will be made again",
+                        d.id(), number);
+            } else if (status == Status.FAILED) {
+                LOG.warn("webhook delivery {} to webhook {} failed for good after attempt {}: {}", d.id(), hook.id(), number,
+                        answer.error());
+            } else if (status == Status.PENDING) {
+                LOG.info("webhook delivery {} to webhook {} failed (attempt {} of {}), next at {}: {}", d.id(), hook.id(),
+                        number, settings.maxAttempts(), next, answer.error());
+            }
+        } catch (InterruptedException e) {
+            giveBack(d); // stopping: the next dispatcher on this database need not wait out the lease
+        } catch (RuntimeException e) {
+            LOG.warn("webhook delivery {}: attempt not recorded, retried when the claim runs out: {}", d.id(), e.toString());
+        } finally {
+            requestSlots.release();
+            wake();
+        }
+    }
+
+    private Answer post(Webhook hook, WebhookDelivery d) throws InterruptedException {
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(hook.targetUrl()))
+                    .timeout(settings.requestTimeout())
+                    .header("Content-Type", CloudEventEncoder.CONTENT_TYPE)
+                    .header("User-Agent", USER_AGENT)
+                    .header(DELIVERY_HEADER, d.id())
+                    .header(EVENT_HEADER, d.eventType().cloudEventType())
+                    .header(SIGNATURE_HEADER, WebhookSignatures.sign(hook.secret(), d.payload()))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(d.payload()))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            return new Answer(0, "unusable target URL: " + e.getMessage(), false);
+        }
+        CompletableFuture<HttpResponse<String>> sent = http.sendAsync(request, BoundedBody.handler(RESPONSE_EXCERPT));
+        try {
+            // The request timeout stops at the status line; this bounds the whole exchange, body included.
+            HttpResponse<String> response = sent.get(settings.connectTimeout().plus(settings.requestTimeout()).toMillis(),
+                    TimeUnit.MILLISECONDS);
+            int code = response.statusCode();
+            if (code >= 200 && code < 300) return new Answer(code, "", false);
+            return new Answer(code, "HTTP " + code + (response.body().isEmpty() ? "" : ": " + response.body()), true);
+        } catch (TimeoutException e) {
+            sent.cancel(true);
+            return new Answer(0, "no answer within " + settings.connectTimeout().plus(settings.requestTimeout()), true);
+        } catch (ExecutionException e) {
+            return new Answer(0, describe(e.getCause()), true);
+        } catch (InterruptedException e) {
+            sent.cancel(true);
+            throw e;
+        }
+    }
+
+    /** The outermost exception names what failed (ConnectException, HttpTimeoutException); a cause may say more. */
+    private static String describe(Throwable t) {
+        String message = null;
+        for (Throwable c = t; c != null && message == null; c = c.getCause()) message = c.getMessage();
+        return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private void giveBack(WebhookDelivery d) {
+        boolean interrupted = Thread.interrupted(); // the pool and the write lock refuse interrupted threads
+        try {
+            store.release(d, clock.instant());
+        } catch (RuntimeException e) {
+            LOG.warn("webhook delivery {} not given back, it waits out its claim: {}", d.id(), e.toString());
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    // --- stopping -------------------------------------------------------------------------------------------
+
+    /**
+     * Queues the events already published, stops claiming, and waits up to the shutdown grace for requests in
+     * flight; those still running then are abandoned and their deliveries given back, due at once.
+     */
+    @Override
+    public void close() {
+        if (!stopping.compareAndSet(false, true)) return;
+        running = false;
+        published.offer(STOP); // wakes the writer; a full queue wakes it anyway
+        wake();
+        long graceMillis = settings.shutdownGrace().toMillis();
+        try {
+            writer.join(graceMillis);
+            worker.join(graceMillis);
+            senders.shutdown();
+            if (!senders.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
+                senders.shutdownNow(); // interrupted attempts only give their deliveries back: quick
+                senders.awaitTermination(Math.max(graceMillis, 10_000), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            senders.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            writer.interrupt();
+            http.shutdownNow();
+            httpExecutor.shutdownNow();
+        }
+    }
+
+    /** This node's view of who wants what: per project, and for registry-wide events, any project. */
+    private record Subscriptions(Map<String, Set<RegistryEvent.Type>> byProject, Set<RegistryEvent.Type> anyProject,
+                                 boolean known) {
+        /** Before the first read: let everything through, the store decides. */
+        static final Subscriptions UNKNOWN = new Subscriptions(Map.of(), Set.of(), false);
+
+        static Subscriptions of(List<Webhook> hooks) {
+            Map<String, Set<RegistryEvent.Type>> byProject = new HashMap<>();
+            Set<RegistryEvent.Type> any = EnumSet.noneOf(RegistryEvent.Type.class);
+            for (Webhook w : hooks) {
+                if (!w.enabled() || w.events().isEmpty()) continue;
+                byProject.computeIfAbsent(w.project(), p -> EnumSet.noneOf(RegistryEvent.Type.class)).addAll(w.events());
+                any.addAll(w.events());
+            }
+            return new Subscriptions(byProject, any, true);
+        }
+
+        boolean wants(RegistryEvent e) {
+            if (!known) return true;
+            Set<RegistryEvent.Type> types = e.project() == null ? anyProject : byProject.get(e.project());
+            return types != null && types.contains(e.type());
+        }
+    }
+}
