@@ -86,6 +86,7 @@ public final class WebhookDispatcher implements EventPublisher, AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile boolean running = true;
+    private final ReentrantLock refreshLock = new ReentrantLock();
     private volatile Subscriptions subscriptions = Subscriptions.UNKNOWN;
     private volatile Instant subscriptionsLoadedAt = Instant.MIN;
     private final Thread writer;
@@ -146,12 +147,16 @@ public final class WebhookDispatcher implements EventPublisher, AutoCloseable {
         return encoder.encode(event);
     }
 
+    /** One at a time: a slow periodic read must not replace the view a change on this node just made current. */
     private void refreshSubscriptions() {
+        refreshLock.lock();
         try {
             subscriptions = Subscriptions.of(store.listWebhooks(Optional.empty()));
             subscriptionsLoadedAt = clock.instant();
         } catch (RuntimeException e) {
             LOG.warn("reading webhook subscriptions failed, keeping the previous view: {}", e.toString());
+        } finally {
+            refreshLock.unlock();
         }
     }
 
@@ -267,8 +272,8 @@ public final class WebhookDispatcher implements EventPublisher, AutoCloseable {
             }
             DeliveryAttempt attempt = new DeliveryAttempt(d.id(), number, started, answer.statusCode(), answer.error(), took);
             if (!store.recordAttempt(d, attempt, status, next)) {
-                LOG.warn("webhook delivery {}: the claim ran out before attempt {} was recorded; it will be made again",
-                        d.id(), number);
+                LOG.warn("webhook delivery {}: attempt {} not recorded, the delivery was deleted or its claim ran out "
+                        + "(then it is made again)", d.id(), number);
             } else if (status == Status.FAILED) {
                 LOG.warn("webhook delivery {} to webhook {} failed for good after attempt {}: {}", d.id(), hook.id(), number,
                         answer.error());
