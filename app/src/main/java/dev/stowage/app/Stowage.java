@@ -6,6 +6,10 @@ import dev.stowage.core.governance.ImmutableTagPolicy;
 import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.governance.Schedule;
 import dev.stowage.metadata.JdbcGovernanceStore;
+import dev.stowage.metadata.JdbcWebhookStore;
+import dev.stowage.webhooks.WebhookDispatcher;
+import dev.stowage.webhooks.WebhookService;
+import dev.stowage.webhooks.WebhookSettings;
 import dev.stowage.core.service.GarbageCollector;
 import dev.stowage.core.service.RetentionRunner;
 import dev.stowage.core.service.RegistryService;
@@ -48,12 +52,14 @@ public final class Stowage implements AutoCloseable {
     private final JdbcMetadataStore metadata;
     private final RegistryServer server;
     private final RegistryService service;
+    private final WebhookDispatcher dispatcher;
     private final ScheduledExecutorService sweeper;
     private final Optional<AuditTrail> audit;
 
     private Stowage(FileSystemBlobStore blobs, JdbcMetadataStore metadata, RegistryServer server, RegistryService service,
-                    ScheduledExecutorService sweeper, Optional<AuditTrail> audit) {
+                    WebhookDispatcher dispatcher, ScheduledExecutorService sweeper, Optional<AuditTrail> audit) {
         this.service = service;
+        this.dispatcher = dispatcher;
         this.audit = audit;
         this.blobs = blobs;
         this.metadata = metadata;
@@ -82,6 +88,9 @@ public final class Stowage implements AutoCloseable {
             RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.all(immutability, quotas), settings,
                     Clock.systemUTC());
             RetentionRunner retention = new RetentionRunner(service, governance, immutability);
+            JdbcWebhookStore webhookStore = new JdbcWebhookStore(metadata);
+            WebhookDispatcher dispatcher = new WebhookDispatcher(webhookStore, WebhookSettings.defaults(), Clock.systemUTC());
+            WebhookService webhooks = new WebhookService(webhookStore, dispatcher, Clock.systemUTC());
             Optional<TlsSettings> tls = config.tls().enabled()
                     ? Optional.of(new TlsSettings(Path.of(config.tls().certificate()), Path.of(config.tls().key()),
                             Optional.of(config.tls().clientCa()).filter(c -> !c.isBlank()).map(Path::of),
@@ -114,7 +123,8 @@ public final class Stowage implements AutoCloseable {
                         ? Optional.of(new OidcSignIn(oidcSettings(config.oidc()), tokens, accounts)) : Optional.empty();
                 server = RegistryServer.start(serverSettings, service,
                         new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
-                        Optional.of(accounts), audit, Optional.of(auditStore), signIn, Optional.of(immutability), Optional.of(retention), Optional.of(quotas));
+                        Optional.of(accounts), audit, Optional.of(auditStore), signIn, Optional.of(immutability), Optional.of(retention), Optional.of(quotas),
+                        Optional.of(webhooks), dispatcher);
             } else {
                 server = RegistryServer.start(serverSettings, service, AccessController.OPEN, Optional.empty(),
                         Optional.empty(), audit, Optional.empty());
@@ -129,7 +139,7 @@ public final class Stowage implements AutoCloseable {
                     new GarbageCollector(service), new GarbageCollector.Options(false, config.gc().untagged(), config.gcGrace())));
             sweeper.scheduleWithFixedDelay(new RetentionSchedule(retention), 60, 60, TimeUnit.SECONDS);
             LOG.info("storage {} , metadata {}", config.storagePath(), redact(config.jdbcUrl()));
-            return new Stowage(blobs, metadata, server, service, sweeper, audit);
+            return new Stowage(blobs, metadata, server, service, dispatcher, sweeper, audit);
         } catch (InterruptedException | RuntimeException e) {
             metadata.close();
             throw e;
@@ -184,6 +194,7 @@ public final class Stowage implements AutoCloseable {
         sweeper.shutdownNow();
         server.close();
         flushPulls(service);
+        dispatcher.close();
         audit.ifPresent(AuditTrail::close);
         metadata.close();
         try {

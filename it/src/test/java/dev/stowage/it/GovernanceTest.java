@@ -208,4 +208,61 @@ class GovernanceTest {
         copy(layout, "a", "small/copy:a").ok(); // blobs the project holds already count once
         assertThat(admin("PUT", "/api/v1/projects/small/quota", "{\"storageBytes\":-1}").statusCode()).isEqualTo(400);
     }
+
+    @Test
+    void aPushIsDeliveredAsASignedCloudEventToAReceiverThatFailsFirstThenRecovers() throws Exception {
+        assertThat(admin("POST", "/api/v1/projects", "{\"name\":\"hooked\"}").statusCode()).isEqualTo(201);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ConcurrentLinkedQueue<String[]> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            boolean fail = calls.incrementAndGet() == 1;
+            if (!fail) {
+                received.add(new String[] {new String(body, java.nio.charset.StandardCharsets.UTF_8),
+                        exchange.getRequestHeaders().getFirst("X-Stowage-Signature-256"),
+                        exchange.getRequestHeaders().getFirst("Content-Type")});
+            }
+            exchange.sendResponseHeaders(fail ? 500 : 204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            var created = admin("POST", "/api/v1/projects/hooked/webhooks", "{\"targetUrl\":\"http://127.0.0.1:"
+                    + receiver.getAddress().getPort() + "/hook\",\"events\":[\"push\"]}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            JsonNode hook = JSON.readTree(created.body());
+            String secret = hook.path("secret").asText();
+            String id = hook.path("webhook").path("id").asText();
+            assertThat(secret).hasSizeGreaterThanOrEqualTo(32);
+
+            Path layout = dir.resolve("hooked");
+            TestImages.writeImage(layout, "v1", "amd64", "hooked image");
+            copy(layout, "v1", "hooked/app:v1").ok();
+
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+            while (received.isEmpty() && System.nanoTime() < deadline) Thread.sleep(200);
+            assertThat(received).as("delivered after the receiver recovered").hasSize(1);
+            String[] delivery = received.peek();
+            JsonNode event = JSON.readTree(delivery[0]);
+            assertThat(event.path("specversion").asText()).isEqualTo("1.0");
+            assertThat(event.path("type").asText()).isEqualTo("dev.stowage.artifact.pushed");
+            assertThat(event.path("subject").asText()).isEqualTo("v1");
+            assertThat(delivery[2]).startsWith("application/cloudevents+json");
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            assertThat(delivery[1]).isEqualTo("sha256=" + java.util.HexFormat.of().formatHex(
+                    mac.doFinal(delivery[0].getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+
+            JsonNode log = JSON.readTree(admin("GET", "/api/v1/projects/hooked/webhooks/" + id + "/deliveries", null).body());
+            assertThat(log.get(0).path("status").asText()).isEqualTo("DELIVERED");
+            JsonNode attempts = JSON.readTree(admin("GET", "/api/v1/projects/hooked/webhooks/" + id + "/deliveries/"
+                    + log.get(0).path("id").asText() + "/attempts", null).body());
+            assertThat(attempts).extracting(a -> a.path("statusCode").asInt()).containsExactly(500, 204);
+            assertThat(admin("GET", "/api/v1/projects/rel/webhooks/" + id, null).statusCode()).isEqualTo(404);
+        } finally {
+            receiver.stop(0);
+        }
+    }
 }

@@ -22,6 +22,7 @@ import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.governance.TagMutability;
 import dev.stowage.core.service.GarbageCollector;
 import dev.stowage.core.service.RetentionRunner;
+import dev.stowage.webhooks.WebhookService;
 import dev.stowage.core.spi.GovernanceStore;
 import dev.stowage.core.spi.AuditStore;
 import dev.stowage.identity.AccountService;
@@ -56,6 +57,7 @@ final class AdminApi {
     private static final Pattern PROJECT_ROBOT_ROTATE = Pattern.compile("^/api/v1/projects/([^/]+)/robots/([^/]+)/rotate$");
     private static final Pattern IMMUTABLE_RULES = Pattern.compile("^/api/v1/projects/([^/]+)/immutable-rules$");
     private static final Pattern IMMUTABLE_RULE = Pattern.compile("^/api/v1/projects/([^/]+)/immutable-rules/([0-9]{1,18})$");
+    private static final Pattern WEBHOOKS = Pattern.compile("^/api/v1/projects/([^/]+)/webhooks(/.*)?$");
     private static final Pattern QUOTA = Pattern.compile("^/api/v1/projects/([^/]+)/quota$");
     private static final Pattern RETENTION = Pattern.compile("^/api/v1/projects/([^/]+)/retention$");
     private static final Pattern RETENTION_RUN = Pattern.compile("^/api/v1/projects/([^/]+)/retention/run$");
@@ -82,14 +84,16 @@ final class AdminApi {
     private final Optional<ImmutableTagPolicy> immutability;
     private final Optional<RetentionRunner> retention;
     private final Optional<QuotaPolicy> quotas;
+    private final Optional<WebhookService> webhooks;
 
     AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit) {
-        this(accounts, access, audit, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        this(accounts, access, audit, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit,
              Optional<GarbageCollector> collector, Optional<ImmutableTagPolicy> immutability,
-             Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas) {
+             Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas, Optional<WebhookService> webhooks) {
+        this.webhooks = webhooks;
         this.retention = retention;
         this.quotas = quotas;
         this.accounts = accounts;
@@ -143,6 +147,10 @@ final class AdminApi {
                 }
                 default -> throw notAllowed();
             }
+        } else if ((m = WEBHOOKS.matcher(path)).matches() && webhooks.isPresent()) {
+            authorize(exchange, Action.MANAGE_PROJECT, m.group(1));
+            accounts.project(m.group(1));
+            webhook(exchange, m.group(1), m.group(2) == null ? "" : m.group(2));
         } else if ((m = QUOTA.matcher(path)).matches() && quotas.isPresent()) {
             String project = m.group(1);
             // Project admins see their quota and usage; only system administrators set it.
@@ -401,6 +409,72 @@ final class AdminApi {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out;
+    }
+
+    /**
+     * /webhooks (GET list, POST create: the secret is shown once), /webhooks/{id} (GET, PATCH, DELETE),
+     * /{id}/rotate-secret, /{id}/ping, /{id}/deliveries[?before=&limit=], /{id}/deliveries/{d}[/attempts|/redeliver].
+     */
+    private void webhook(Exchange exchange, String project, String rest) {
+        WebhookService hooks = webhooks.get();
+        String method = exchange.method().name();
+        String[] parts = rest.isEmpty() ? new String[0] : rest.substring(1).split("/");
+        String actor = exchange.principal() instanceof dev.stowage.core.access.Principal.User u ? u.username() : null;
+        Object answer;
+        int status = 200;
+        if (parts.length == 0 && method.equals("GET")) {
+            answer = hooks.list(project);
+        } else if (parts.length == 0 && method.equals("POST")) {
+            JsonNode body = json(exchange);
+            answer = hooks.create(project, text(body, "targetUrl"), WebhookService.parseEvents(strings(body, "events")),
+                    body.path("enabled").asBoolean(true));
+            status = 201;
+        } else if (parts.length == 1 && method.equals("GET")) {
+            answer = hooks.get(project, parts[0]);
+        } else if (parts.length == 1 && method.equals("PATCH")) {
+            JsonNode body = json(exchange);
+            answer = hooks.update(project, parts[0], body.hasNonNull("targetUrl") ? Optional.of(text(body, "targetUrl"))
+                            : Optional.empty(),
+                    body.has("events") ? Optional.of(WebhookService.parseEvents(strings(body, "events"))) : Optional.empty(),
+                    body.has("enabled") ? Optional.of(body.path("enabled").asBoolean()) : Optional.empty());
+        } else if (parts.length == 1 && method.equals("DELETE")) {
+            hooks.delete(project, parts[0]);
+            exchange.sendEmpty(204, Map.of());
+            return;
+        } else if (parts.length == 2 && parts[1].equals("rotate-secret") && method.equals("POST")) {
+            answer = hooks.rotateSecret(project, parts[0]);
+        } else if (parts.length == 2 && parts[1].equals("ping") && method.equals("POST")) {
+            answer = hooks.ping(project, parts[0], actor);
+            status = 202;
+        } else if (parts.length == 2 && parts[1].equals("deliveries") && method.equals("GET")) {
+            int limit;
+            try {
+                limit = Integer.parseInt(exchange.query("limit").orElse("50"));
+            } catch (NumberFormatException e) {
+                throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "limit must be a number");
+            }
+            answer = hooks.deliveries(project, parts[0], exchange.query("before"), limit);
+        } else if (parts.length == 3 && parts[1].equals("deliveries") && method.equals("GET")) {
+            answer = hooks.delivery(project, parts[0], parts[2]);
+        } else if (parts.length == 4 && parts[1].equals("deliveries") && parts[3].equals("attempts") && method.equals("GET")) {
+            answer = hooks.attempts(project, parts[0], parts[2]);
+        } else if (parts.length == 4 && parts[1].equals("deliveries") && parts[3].equals("redeliver") && method.equals("POST")) {
+            answer = hooks.redeliver(project, parts[0], parts[2]);
+            status = 202;
+        } else {
+            throw new RegistryException(ErrorCode.NOT_FOUND, "no such endpoint");
+        }
+        exchange.sendJson(status, Map.of("Cache-Control", "no-store"), answer);
+    }
+
+    private static List<String> strings(JsonNode body, String field) {
+        JsonNode list = body.get(field);
+        if (list == null || !list.isArray()) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, field + ": required (an array of strings)", null, 400);
+        }
+        List<String> out = new java.util.ArrayList<>();
+        list.forEach(n -> out.add(n.asText()));
         return out;
     }
 

@@ -40,7 +40,11 @@ import java.util.function.Consumer;
  * hands writes to the channel's event loop). Exactly one response is sent; later attempts are ignored.
  */
 final class Exchange {
-    static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** Instants and durations as ISO-8601 text, as every other time in the API. */
+    static final ObjectMapper JSON = JsonMapper.builder().addModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+            .addSerializer(java.time.Instant.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance)
+            .addSerializer(java.time.Duration.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance))
+            .build();
 
     private final Channel channel;
     private final HttpRequest request;

@@ -9,6 +9,8 @@ import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
 import dev.stowage.core.Tag;
 import dev.stowage.core.access.AccessController;
+import dev.stowage.core.event.EventPublisher;
+import dev.stowage.core.event.RegistryEvent;
 import dev.stowage.core.access.AccessRequest;
 import dev.stowage.core.access.Action;
 import dev.stowage.core.service.MountResult;
@@ -55,6 +57,7 @@ final class RegistryApi {
     private final Optional<TokenApi> tokenApi;
     private final Optional<AdminApi> adminApi;
     private final Optional<SignInApi> signInApi;
+    private final EventPublisher events;
 
     RegistryApi(RegistryService service, AccessController access, Optional<TokenApi> tokenApi, Optional<AdminApi> adminApi) {
         this(service, access, tokenApi, adminApi, Optional.empty());
@@ -62,6 +65,12 @@ final class RegistryApi {
 
     RegistryApi(RegistryService service, AccessController access, Optional<TokenApi> tokenApi, Optional<AdminApi> adminApi,
                 Optional<SignInApi> signInApi) {
+        this(service, access, tokenApi, adminApi, signInApi, EventPublisher.NOOP);
+    }
+
+    RegistryApi(RegistryService service, AccessController access, Optional<TokenApi> tokenApi, Optional<AdminApi> adminApi,
+                Optional<SignInApi> signInApi, EventPublisher events) {
+        this.events = events;
         this.signInApi = signInApi;
         this.service = service;
         this.access = access;
@@ -90,7 +99,7 @@ final class RegistryApi {
             Optional<ManifestRecord> cached = service.cachedManifest(route.name(), reference);
             if (cached.isEmpty()) return false;
             sendManifest(exchange, route.name(), reference, cached.get());
-            if (method.equals("GET")) service.pulled(route.name(), cached.get().digest());
+            if (method.equals("GET")) pulled(exchange, route.name(), reference, cached.get());
             return true;
         } catch (RegistryException e) {
             return false; // the ordinary path produces the error answer
@@ -248,6 +257,8 @@ final class RegistryApi {
             case "DELETE" -> {
                 service.deleteManifest(name, reference);
                 exchange.sendEmpty(202, Map.of());
+                events.publish(RegistryEvent.deleted(name, reference instanceof Reference.ByDigest d ? d.digest() : null, reference.asTag().orElse(null),
+                        actor(exchange)));
             }
             default -> throw methodNotAllowed(exchange.method());
         }
@@ -256,7 +267,21 @@ final class RegistryApi {
     private void getManifest(Exchange exchange, RepositoryName name, Reference reference) {
         ManifestRecord manifest = service.getManifest(name, reference);
         sendManifest(exchange, name, reference, manifest);
-        if (exchange.method().name().equals("GET")) service.pulled(name, manifest.digest());
+        if (exchange.method().name().equals("GET")) pulled(exchange, name, reference, manifest);
+    }
+
+    private void pulled(Exchange exchange, RepositoryName name, Reference reference, ManifestRecord manifest) {
+        service.pulled(name, manifest.digest());
+        events.publish(RegistryEvent.pulled(name, manifest.digest(), reference.asTag().orElse(null), manifest.mediaType(),
+                actor(exchange)));
+    }
+
+    private static String actor(Exchange exchange) {
+        return switch (exchange.principal()) {
+            case dev.stowage.core.access.Principal.User user -> user.username();
+            case dev.stowage.core.access.Principal.Robot robot -> robot.name();
+            case null, default -> null;
+        };
     }
 
     private static void sendManifest(Exchange exchange, RepositoryName name, Reference reference, ManifestRecord manifest) {
@@ -307,6 +332,8 @@ final class RegistryApi {
                 "Docker-Content-Digest", result.digest().toString());
         result.subject().ifPresent(subject -> headers.put("OCI-Subject", subject.toString()));
         exchange.sendEmpty(201, headers);
+        events.publish(RegistryEvent.pushed(name, result.digest(), reference.asTag().orElse(null),
+                exchange.header(HttpHeaderNames.CONTENT_TYPE).orElse(null), actor(exchange)));
     }
 
     // --- blobs ----------------------------------------------------------------------------------------------

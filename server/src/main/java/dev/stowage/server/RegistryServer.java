@@ -28,7 +28,9 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 import dev.stowage.core.audit.AuditTrail;
 import dev.stowage.core.spi.AuditStore;
+import dev.stowage.core.event.EventPublisher;
 import dev.stowage.core.governance.ImmutableTagPolicy;
+import dev.stowage.webhooks.WebhookService;
 import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.service.GarbageCollector;
 import dev.stowage.core.service.RetentionRunner;
@@ -90,6 +92,18 @@ public final class RegistryServer implements AutoCloseable {
                                        Optional<OidcSignIn> signIn, Optional<ImmutableTagPolicy> immutability,
                                        Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas)
             throws InterruptedException {
+        return start(settings, service, access, grants, accounts, audit, auditStore, signIn, immutability, retention, quotas,
+                Optional.empty(), EventPublisher.NOOP);
+    }
+
+    /** With {@code webhooks}, the admin API manages subscriptions; {@code events} hears pushes, pulls and deletes. */
+    public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
+                                       Optional<TokenGrants> grants, Optional<AccountService> accounts,
+                                       Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
+                                       Optional<OidcSignIn> signIn, Optional<ImmutableTagPolicy> immutability,
+                                       Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas,
+                                       Optional<WebhookService> webhooks, EventPublisher events)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -97,8 +111,8 @@ public final class RegistryServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new),
                 accounts.map(a -> new AdminApi(a, access, auditStore, Optional.of(new GarbageCollector(service)),
-                        immutability, retention, quotas)),
-                signIn.flatMap(s -> grants.map(g -> new SignInApi(s, g))));
+                        immutability, retention, quotas, webhooks)),
+                signIn.flatMap(s -> grants.map(g -> new SignInApi(s, g))), events);
         Optional<HttpAudit> httpAudit = audit.map(HttpAudit::new);
         AccessLog accessLog = new AccessLog();
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
