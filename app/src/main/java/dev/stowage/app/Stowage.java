@@ -82,15 +82,15 @@ public final class Stowage implements AutoCloseable {
             ServiceSettings settings = new ServiceSettings(config.manifests().maxBytes(), config.uploadExpiry(),
                     ServiceSettings.DEFAULTS.maxPageSize(), config.delete().enabled(),
                     ServiceSettings.DEFAULTS.manifestCacheBytes(), config.tagCacheTtl());
-            JdbcGovernanceStore governance = new JdbcGovernanceStore(metadata);
-            ImmutableTagPolicy immutability = new ImmutableTagPolicy(governance, metadata);
-            QuotaPolicy quotas = new QuotaPolicy(governance, metadata);
-            RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.all(immutability, quotas), settings,
-                    Clock.systemUTC());
-            RetentionRunner retention = new RetentionRunner(service, governance, immutability);
             JdbcWebhookStore webhookStore = new JdbcWebhookStore(metadata);
             WebhookDispatcher dispatcher = new WebhookDispatcher(webhookStore, WebhookSettings.defaults(), Clock.systemUTC());
             WebhookService webhooks = new WebhookService(webhookStore, dispatcher, Clock.systemUTC());
+            JdbcGovernanceStore governance = new JdbcGovernanceStore(metadata);
+            ImmutableTagPolicy immutability = new ImmutableTagPolicy(governance, metadata);
+            QuotaPolicy quotas = new QuotaPolicy(governance, metadata, dispatcher);
+            RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.all(immutability, quotas), settings,
+                    Clock.systemUTC());
+            RetentionRunner retention = new RetentionRunner(service, governance, immutability, dispatcher);
             Optional<TlsSettings> tls = config.tls().enabled()
                     ? Optional.of(new TlsSettings(Path.of(config.tls().certificate()), Path.of(config.tls().key()),
                             Optional.of(config.tls().clientCa()).filter(c -> !c.isBlank()).map(Path::of),
@@ -136,7 +136,7 @@ public final class Stowage implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
             sweeper.scheduleWithFixedDelay(() -> flushPulls(service), 5, 5, TimeUnit.SECONDS);
             config.gcSchedule().ifPresent(schedule -> scheduleCollection(sweeper, schedule,
-                    new GarbageCollector(service), new GarbageCollector.Options(false, config.gc().untagged(), config.gcGrace())));
+                    new GarbageCollector(service, dispatcher), new GarbageCollector.Options(false, config.gc().untagged(), config.gcGrace())));
             sweeper.scheduleWithFixedDelay(new RetentionSchedule(retention), 60, 60, TimeUnit.SECONDS);
             LOG.info("storage {} , metadata {}", config.storagePath(), redact(config.jdbcUrl()));
             return new Stowage(blobs, metadata, server, service, dispatcher, sweeper, audit);

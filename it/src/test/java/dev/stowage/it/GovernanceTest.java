@@ -265,4 +265,33 @@ class GovernanceTest {
             receiver.stop(0);
         }
     }
+
+    @Test
+    void garbageCollectionAndQuotaRefusalsAreAnnouncedToSubscribers() throws Exception {
+        assertThat(admin("POST", "/api/v1/projects", "{\"name\":\"watched\"}").statusCode()).isEqualTo(201);
+        java.util.concurrent.ConcurrentLinkedQueue<String> types = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/events", exchange -> {
+            types.add(JSON.readTree(exchange.getRequestBody().readAllBytes()).path("type").asText());
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            var created = admin("POST", "/api/v1/projects/watched/webhooks", "{\"targetUrl\":\"http://127.0.0.1:"
+                    + receiver.getAddress().getPort() + "/events\",\"events\":[\"GC_COMPLETED\",\"QUOTA_EXCEEDED\"]}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(admin("PUT", "/api/v1/projects/watched/quota", "{\"artifacts\":0}").statusCode()).isEqualTo(200);
+            Path layout = dir.resolve("watched");
+            TestImages.writeImage(layout, "v1", "amd64", "watched image");
+            assertThat(copy(layout, "v1", "watched/app:v1").exitCode()).isNotZero();
+            assertThat(admin("POST", "/api/v1/gc", "{}").statusCode()).isEqualTo(200);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (types.size() < 2 && System.nanoTime() < deadline) Thread.sleep(200);
+            assertThat(types).contains("dev.stowage.gc.completed", "dev.stowage.quota.exceeded");
+        } finally {
+            receiver.stop(0);
+        }
+    }
 }

@@ -110,7 +110,7 @@ public final class RegistryServer implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new),
-                accounts.map(a -> new AdminApi(a, access, auditStore, Optional.of(new GarbageCollector(service)),
+                accounts.map(a -> new AdminApi(a, access, auditStore, Optional.of(new GarbageCollector(service, events)),
                         immutability, retention, quotas, webhooks)),
                 signIn.flatMap(s -> grants.map(g -> new SignInApi(s, g))), events);
         Optional<HttpAudit> httpAudit = audit.map(HttpAudit::new);

@@ -25,9 +25,17 @@ public final class QuotaPolicy implements RegistryPolicy {
     private final GovernanceStore store;
     private final MetadataStore metadata;
 
+    private final dev.stowage.core.event.EventPublisher events;
+
     public QuotaPolicy(GovernanceStore store, MetadataStore metadata) {
+        this(store, metadata, dev.stowage.core.event.EventPublisher.NOOP);
+    }
+
+    /** {@code events} hears of warnings and refusals (quota.warning, quota.exceeded). */
+    public QuotaPolicy(GovernanceStore store, MetadataStore metadata, dev.stowage.core.event.EventPublisher events) {
         this.store = store;
         this.metadata = metadata;
+        this.events = events;
     }
 
     public Quota quota(String project) {
@@ -47,7 +55,9 @@ public final class QuotaPolicy implements RegistryPolicy {
         Optional<Quota> quota = store.quota(repository.project());
         if (quota.isEmpty() || quota.get().storageLimitBytes().isEmpty()) return;
         if (metadata.projectHoldsBlob(repository.project(), digest)) return;
-        decide(repository.project(), quota.get().check(metadata.projectUsage(repository.project()), size, 0));
+        Quota.Usage usage = metadata.projectUsage(repository.project());
+        decide(repository.project(), quota.get().check(usage, size, 0), usage.storageBytes() + size,
+                quota.get().storageLimitBytes().getAsLong());
     }
 
     @Override
@@ -55,14 +65,22 @@ public final class QuotaPolicy implements RegistryPolicy {
         Optional<Quota> quota = store.quota(repository.project());
         if (quota.isEmpty() || quota.get().artifactLimit().isEmpty()) return;
         if (metadata.findManifest(repository, manifest.digest()).isPresent()) return;
-        decide(repository.project(), quota.get().check(metadata.projectUsage(repository.project()), 0, 1));
+        Quota.Usage usage = metadata.projectUsage(repository.project());
+        decide(repository.project(), quota.get().check(usage, 0, 1), usage.artifacts() + 1,
+                quota.get().artifactLimit().getAsLong());
     }
 
-    private static void decide(String project, QuotaVerdict verdict) {
+    private void decide(String project, QuotaVerdict verdict, long wouldUse, long limit) {
         switch (verdict.status()) {
-            case EXCEEDED -> throw new RegistryException(ErrorCode.DENIED, "quota of project " + project + " exceeded: "
+            case EXCEEDED -> {
+                events.publish(dev.stowage.core.event.RegistryEvent.quotaExceeded(project, wouldUse, limit));
+                throw new RegistryException(ErrorCode.DENIED, "quota of project " + project + " exceeded: "
                     + verdict.message(), Map.of("project", project), 403);
-            case WARNING -> LOG.warn("quota of project {}: {}", project, verdict.message());
+            }
+            case WARNING -> {
+                LOG.warn("quota of project {}: {}", project, verdict.message());
+                events.publish(dev.stowage.core.event.RegistryEvent.quotaWarning(project, wouldUse, limit));
+            }
             default -> { }
         }
     }

@@ -52,7 +52,15 @@ public final class GarbageCollector {
     /** One run at a time per node; runs on several nodes are safe too (each deletion is claimed once). */
     private final ReentrantLock running = new ReentrantLock();
 
+    private final dev.stowage.core.event.EventPublisher events;
+
     public GarbageCollector(RegistryService registry) {
+        this(registry, dev.stowage.core.event.EventPublisher.NOOP);
+    }
+
+    /** {@code events} hears of every finished collection that was not a dry run. */
+    public GarbageCollector(RegistryService registry, dev.stowage.core.event.EventPublisher events) {
+        this.events = events;
         this.registry = registry;
         this.blobs = registry.blobStore();
         this.metadata = registry.metadataStore();
@@ -120,6 +128,10 @@ public final class GarbageCollector {
         int uploads = options.dryRun() ? 0 : registry.expireUploads();
         Report report = new Report(started.toString(), options.dryRun(), markNanos / 1_000_000, (System.nanoTime() - t0) / 1_000_000,
                 manifests, blobCount, bytes, uploads, List.copyOf(manifestList), List.copyOf(blobList));
+        if (!options.dryRun()) {
+            events.publish(dev.stowage.core.event.RegistryEvent.gcCompleted(java.util.Map.of("manifestsDeleted", manifests,
+                    "blobsDeleted", blobCount, "bytesFreed", bytes, "uploadsRemoved", uploads, "markMillis", report.markMillis())));
+        }
         LOG.info("garbage collection{}: {} manifests, {} blobs ({} bytes), {} uploads; mark {} ms, total {} ms",
                 options.dryRun() ? " (dry run)" : "", manifests, blobCount, bytes, uploads, report.markMillis(),
                 report.totalMillis());

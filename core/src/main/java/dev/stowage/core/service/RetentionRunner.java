@@ -40,7 +40,15 @@ public final class RetentionRunner {
     private final GovernanceStore store;
     private final ImmutableTagPolicy immutability;
 
+    private final dev.stowage.core.event.EventPublisher events;
+
     public RetentionRunner(RegistryService registry, GovernanceStore store, ImmutableTagPolicy immutability) {
+        this(registry, store, immutability, dev.stowage.core.event.EventPublisher.NOOP);
+    }
+
+    public RetentionRunner(RegistryService registry, GovernanceStore store, ImmutableTagPolicy immutability,
+                           dev.stowage.core.event.EventPublisher events) {
+        this.events = events;
         this.registry = registry;
         this.metadata = registry.metadataStore();
         this.store = store;
@@ -112,6 +120,10 @@ public final class RetentionRunner {
         }
         Report report = new Report(project, dryRun, removed, plan.kept().stream().map(RetentionRunner::outcome).toList(),
                 referrers);
+        if (!dryRun) {
+            events.publish(dev.stowage.core.event.RegistryEvent.retentionCompleted(project, java.util.Map.of(
+                    "removed", removed.size(), "kept", report.kept().size(), "referrersRemoved", referrers)));
+        }
         LOG.info("retention of {}{}: {} images removed ({} referrers), {} kept", project, dryRun ? " (dry run)" : "",
                 removed.size(), referrers, report.kept().size());
         return report;
