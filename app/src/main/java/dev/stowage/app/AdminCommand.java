@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
                 "Credentials: --user and the password from STOWAGE_PASSWORD or, with --password-stdin, standard input."},
         subcommands = {AdminCommand.Users.class, AdminCommand.Projects.class, AdminCommand.Members.class,
                 AdminCommand.Robots.class, AdminCommand.Tokens.class, AdminCommand.Sessions.class, AdminCommand.Audit.class,
-                AdminCommand.Gc.class, AdminCommand.Immutable.class, AdminCommand.Retention.class, AdminCommand.Quota.class})
+                AdminCommand.Gc.class, AdminCommand.Immutable.class, AdminCommand.Retention.class, AdminCommand.Quota.class,
+                AdminCommand.Webhooks.class})
 final class AdminCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -314,6 +315,36 @@ final class AdminCommand {
                     if (warning != null) body.put("warningPercent", warning); else body.putNull("warningPercent");
                     yield admin.call("PUT", base, body);
                 }
+                default -> throw new IllegalArgumentException("unknown verb: " + verb);
+            };
+        }
+    }
+
+    @Command(name = "webhooks", description = {"list PROJECT | create PROJECT URL --events push,delete,... | delete PROJECT ID |",
+            "deliveries PROJECT ID | ping PROJECT ID | redeliver PROJECT ID DELIVERY"})
+    static final class Webhooks implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0") String verb;
+        @Parameters(index = "1") String project;
+        @Parameters(index = "2", arity = "0..1") String idOrUrl;
+        @Parameters(index = "3", arity = "0..1") String delivery;
+        @Option(names = "--events", split = ",") List<String> events;
+
+        @Override
+        public Integer call() throws Exception {
+            String base = "/api/v1/projects/" + enc(project) + "/webhooks";
+            return switch (verb) {
+                case "list" -> admin.call("GET", base, null);
+                case "create" -> {
+                    ObjectNode body = object().put("targetUrl", idOrUrl);
+                    ArrayNode list = body.putArray("events");
+                    for (String e : events == null ? List.<String>of() : events) list.add(e);
+                    yield admin.call("POST", base, body);
+                }
+                case "delete" -> admin.call("DELETE", base + "/" + enc(idOrUrl), null);
+                case "deliveries" -> admin.call("GET", base + "/" + enc(idOrUrl) + "/deliveries", null);
+                case "ping" -> admin.call("POST", base + "/" + enc(idOrUrl) + "/ping", null);
+                case "redeliver" -> admin.call("POST", base + "/" + enc(idOrUrl) + "/deliveries/" + enc(delivery) + "/redeliver", null);
                 default -> throw new IllegalArgumentException("unknown verb: " + verb);
             };
         }

@@ -90,6 +90,12 @@ class AdminCliTest {
         cli(env, "retention", "set", "gov", "harbor", "{\"rules\":[]}", "--schedule", "@daily").ok();
         assertThat(json(cli(env, "retention", "run", "gov", "--dry-run").ok()).path("dryRun").asBoolean()).isTrue();
         assertThat(json(cli(env, "gc", "--dry-run").ok()).path("dryRun").asBoolean()).isTrue();
+        JsonNode hook = json(cli(env, "webhooks", "create", "gov", "http://127.0.0.1:9/hook", "--events", "push,gc_completed").ok());
+        assertThat(hook.path("secret").asText()).isNotEmpty();
+        String hookId = hook.path("webhook").path("id").asText();
+        assertThat(json(cli(env, "webhooks", "list", "gov").ok()).size()).isEqualTo(1);
+        assertThat(json(cli(env, "webhooks", "deliveries", "gov", hookId).ok()).isArray()).isTrue();
+        cli(env, "webhooks", "delete", "gov", hookId).ok();
         Clients.Result bad = cli(env, "retention", "set", "gov", "ecr", "{\"rules\":[{}]}");
         assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.output()).contains("rules[0]");
