@@ -99,10 +99,14 @@ public final class ImmutableTagPolicy implements RegistryPolicy {
         refuseIfProtected(repository, tags, "names this manifest, which cannot be deleted");
     }
 
+    /** The rule that protects one of {@code tags} of {@code repository}, if one does. */
+    public Optional<ImmutabilityVerdict> protectingRule(RepositoryName repository, java.util.Collection<String> tags) {
+        if (tags.isEmpty()) return Optional.empty();
+        return immutabilityOf(repository).protectingRule(RepositorySelector.pathInProject(repository.value()), tags);
+    }
+
     private void refuseIfProtected(RepositoryName repository, List<String> tags, String consequence) {
-        if (tags.isEmpty()) return;
-        Optional<ImmutabilityVerdict> verdict = immutabilityOf(repository)
-                .protectingRule(RepositorySelector.pathInProject(repository.value()), tags);
+        Optional<ImmutabilityVerdict> verdict = protectingRule(repository, tags);
         if (verdict.isPresent()) {
             throw new RegistryException(ErrorCode.DENIED, verdict.get().message() + ": it " + consequence, null, 403);
         }

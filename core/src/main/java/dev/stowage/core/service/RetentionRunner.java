@@ -7,7 +7,6 @@ import dev.stowage.core.governance.HarborRetentionPolicy;
 import dev.stowage.core.governance.ImageCandidate;
 import dev.stowage.core.governance.ImmutableTagPolicy;
 import dev.stowage.core.governance.PolicyException;
-import dev.stowage.core.governance.RepositorySelector;
 import dev.stowage.core.governance.RetentionDecision;
 import dev.stowage.core.governance.RetentionPlan;
 import dev.stowage.core.governance.RetentionPolicy;
@@ -104,8 +103,7 @@ public final class RetentionRunner {
                     image.pushedAt(), image.lastPulledAt()));
         }
         RetentionPlan plan = policy.plan(candidates, registry.clock().instant(), candidate -> immutability
-                .immutabilityOf(RepositoryName.of(candidate.repository()))
-                .protectingRule(RepositorySelector.pathInProject(candidate.repository()), candidate.tags()).isPresent());
+                .protectingRule(RepositoryName.of(candidate.repository()), candidate.tags()).isPresent());
         int referrers = 0;
         List<Outcome> removed = new ArrayList<>();
         for (RetentionDecision decision : plan.removals()) {
