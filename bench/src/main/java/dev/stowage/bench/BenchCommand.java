@@ -43,7 +43,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "the Distribution binary (default: ${DEFAULT-VALUE})")
     Path distributionBinary;
 
-    @Option(names = "--workloads", split = ",", defaultValue = "push,pull,manifest,list",
+    @Option(names = "--workloads", split = ",", defaultValue = "push,pull,manifest,list,siege",
             description = "which workloads (default: ${DEFAULT-VALUE})")
     List<String> workloads;
 
@@ -81,6 +81,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "15", description = "seconds of unmeasured mixed load per registry first, "
             + "so JIT compilers are warm when measuring starts (default: ${DEFAULT-VALUE})")
     int warmupSeconds;
+
+    @Option(names = "--siege-connections", defaultValue = "10000",
+            description = "idle connections held during the siege workload (default: ${DEFAULT-VALUE})")
+    int siegeConnections;
+
+    @Option(names = "--siege-flood", defaultValue = "64",
+            description = "clients sending failed sign-ins during the siege workload (default: ${DEFAULT-VALUE})")
+    int siegeFlood;
 
     @Option(names = "--quick", description = "a small smoke run (small sizes, short durations)")
     boolean quick;
@@ -141,6 +149,7 @@ public final class BenchCommand implements Callable<Integer> {
                     case "pull" -> pull(registries);
                     case "manifest" -> manifests(registries);
                     case "list" -> listing(registries);
+                    case "siege" -> siege(registries, dir);
                     default -> throw new IllegalArgumentException("unknown workload: " + workload);
                 }
             }
@@ -291,6 +300,74 @@ public final class BenchCommand implements Callable<Integer> {
                         return count;
                     }));
         }
+    }
+
+    /**
+     * Pull latency while the registry is under attack: idle, with {@code siegeConnections} idle connections held
+     * open by other addresses, and under a {@code siegeFlood}-client flood of failed sign-ins. Stowage meets the attacks
+     * as README starts it, with authentication on (in an instance of its own, pulls anonymous from a public
+     * project); other registries as they run (an open Distribution answers the flood's /v2/ requests without
+     * checking them).
+     */
+    private void siege(List<RegistryProcess> registries, Path dir) throws Exception {
+        List<RegistryProcess> besieged = new ArrayList<>();
+        List<RegistryProcess> started = new ArrayList<>();
+        try {
+            for (RegistryProcess r : registries) {
+                if (r.name.equals("stowage") && r.cpuSeconds().isPresent()) {
+                    RegistryProcess authenticated = RegistryProcess.startStowage(jar(), Files.createDirectories(dir.resolve("siege")),
+                            "stowage", Map.of("STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", Siege.ADMIN_PASSWORD));
+                    started.add(authenticated);
+                    Siege.prepareAuthenticated(authenticated.base);
+                    besieged.add(authenticated);
+                } else {
+                    try (HttpConnection c = new HttpConnection(r.base)) {
+                        BlobContent.Blob layer = content.blob(seeds.incrementAndGet(), 1024);
+                        Workloads.pushMonolithic(c, Siege.REPOSITORY, content, layer, new byte[BlobContent.CHUNK]);
+                        Workloads.pushManifest(c, Siege.REPOSITORY, "latest", List.of(layer), "siege");
+                    }
+                    besieged.add(r);
+                }
+            }
+            int seconds = Math.max(2, durationSeconds / 2);
+            compare("manifest GET by tag, 1 client, idle", besieged, r -> timedPulls(r, seconds));
+            compare("manifest GET by tag, 1 client, " + siegeConnections + " idle connections held", besieged, r -> {
+                try (Siege.IdleConnections idle = new Siege.IdleConnections(r.base, siegeConnections, 250)) {
+                    Report.Sample sample = timedPulls(r, seconds);
+                    System.err.printf(Locale.ROOT, "%s: %d idle connections opened (%d refused at connect), %d still open after the run%n",
+                            r.name, siegeConnections - idle.refused(), idle.refused(), idle.open());
+                    return sample;
+                }
+            });
+            compare("manifest GET by tag, 1 client, " + siegeFlood + "-client login flood", besieged, r -> {
+                String path = r.name.equals("stowage") ? "/token?service=stowage&scope=repository:" + Siege.REPOSITORY + ":pull" : "/v2/";
+                try (Siege.LoginFlood flood = new Siege.LoginFlood(r.base, siegeFlood, path)) {
+                    Thread.sleep(1000);
+                    Report.Sample sample = timedPulls(r, seconds);
+                    System.err.printf(Locale.ROOT, "%s: %d failed sign-ins during the run, answers %s%n", r.name, flood.attempts(),
+                            flood.statuses());
+                    return sample;
+                }
+            });
+        } finally {
+            for (RegistryProcess r : started) r.close();
+        }
+    }
+
+    private Report.Sample timedPulls(RegistryProcess r, int seconds) throws Exception {
+        return parallel(r, 1, "req/s", 1, (c, client, latencies, scratch) -> {
+            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+            long count = 0;
+            Map<String, String> accept = Map.of("Accept", Workloads.OCI_MANIFEST);
+            while (System.nanoTime() < deadline) {
+                long t = System.nanoTime();
+                Workloads.expect(c.send("GET", "/v2/" + Siege.REPOSITORY + "/manifests/latest", accept, null, false, null),
+                        200, "manifest GET");
+                latencies.record(System.nanoTime() - t);
+                count++;
+            }
+            return count;
+        });
     }
 
     private void listing(List<RegistryProcess> registries) throws Exception {

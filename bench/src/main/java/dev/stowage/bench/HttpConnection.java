@@ -20,6 +20,7 @@ import java.util.Map;
 final class HttpConnection implements AutoCloseable {
     private final String host;
     private final int port;
+    private final String sourceAddress;
     private Socket socket;
     private OutputStream out;
     private InputStream in;
@@ -38,13 +39,20 @@ final class HttpConnection implements AutoCloseable {
     }
 
     HttpConnection(URI base) {
+        this(base, null);
+    }
+
+    /** Connecting from {@code sourceAddress} (a loopback alias such as 127.0.0.2), to look like another client. */
+    HttpConnection(URI base, String sourceAddress) {
         this.host = base.getHost();
         this.port = base.getPort() > 0 ? base.getPort() : 80;
+        this.sourceAddress = sourceAddress;
     }
 
     private void connect() throws IOException {
         socket = new Socket();
         socket.setTcpNoDelay(true);
+        if (sourceAddress != null) socket.bind(new InetSocketAddress(sourceAddress, 0));
         socket.connect(new InetSocketAddress(host, port), 5000);
         socket.setSoTimeout(120_000);
         out = socket.getOutputStream();

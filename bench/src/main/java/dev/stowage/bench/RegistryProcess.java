@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +27,11 @@ final class RegistryProcess implements AutoCloseable {
     }
 
     static RegistryProcess startStowage(Path jar, Path dir) throws Exception {
+        return startStowage(jar, dir, "stowage", Map.of());
+    }
+
+    /** Stowage with {@code env} over the bench's defaults (e.g. authentication on, as README starts it). */
+    static RegistryProcess startStowage(Path jar, Path dir, String name, Map<String, String> env) throws Exception {
         int port = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "serve"))
@@ -35,7 +41,8 @@ final class RegistryProcess implements AutoCloseable {
         pb.environment().put("STOWAGE_STORAGE_PATH", Files.createDirectories(dir.resolve("stowage")).toString());
         // Like the Distribution it is compared with: no authentication.
         pb.environment().put("STOWAGE_AUTH_ENABLED", "false");
-        return started("stowage", port, pb.start(), dir.resolve("stowage.log"));
+        pb.environment().putAll(env);
+        return started(name, port, pb.start(), dir.resolve("stowage.log"));
     }
 
     static RegistryProcess startDistribution(Path binary, Path dir) throws Exception {
@@ -66,7 +73,8 @@ final class RegistryProcess implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) throw new IllegalStateException(name + " exited:\n" + Files.readString(log));
             try (HttpConnection c = new HttpConnection(base)) {
-                if (c.send("GET", "/v2/", java.util.Map.of(), null, false, null).status() == 200) {
+                int status = c.send("GET", "/v2/", java.util.Map.of(), null, false, null).status();
+                if (status == 200 || status == 401) { // 401: authentication is on
                     return new RegistryProcess(name, base, p);
                 }
             } catch (IOException e) {
