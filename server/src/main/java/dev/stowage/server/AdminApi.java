@@ -313,14 +313,21 @@ final class AdminApi {
             }
         } else if ((m = USER.matcher(path)).matches()) {
             String username = m.group(1);
-            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            if (!method.equals("PATCH")) authorize(exchange, Action.MANAGE_SYSTEM, null);
             switch (method) {
                 case "GET" -> exchange.sendJson(200, Map.of(), user(accounts.user(username)));
                 case "PATCH" -> {
-                    JsonNode body = json(exchange);
-                    // Setting someone's password needs a fresh proof (asked again now that the body says so);
-                    // disabling an account, what one does when a credential leaks, takes any administrator credential.
-                    if (body.has("password")) authorizeCredentialChange(exchange, Action.MANAGE_SYSTEM, null, null);
+                    // Setting someone's password needs a fresh proof; disabling an account, what one does when a
+                    // credential leaks, takes any administrator credential. The body says which, so it is read before
+                    // the (single: a TOTP code works once) authorization, and a malformed one is refused only after it.
+                    JsonNode body;
+                    try {
+                        body = json(exchange);
+                    } catch (RegistryException e) {
+                        authorize(exchange, Action.MANAGE_SYSTEM, null);
+                        throw e;
+                    }
+                    authorize(exchange, Action.MANAGE_SYSTEM, null, null, body.has("password"));
                     Optional<String> password = body.has("password") ? Optional.of(text(body, "password")) : Optional.empty();
                     Optional<Boolean> disabled = JsonFields.optionalBool(body, "disabled");
                     password.ifPresent(p -> accounts.setPassword(username, p.toCharArray()));

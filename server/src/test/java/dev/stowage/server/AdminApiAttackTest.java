@@ -238,6 +238,23 @@ class AdminApiAttackTest {
         assertThat(call("PATCH", "/api/v1/users/dev", basic("admin", pat), "{\"disabled\":true}").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void anAdministratorWithASecondFactorSetsAPasswordWithOneCode() throws Exception {
+        HttpResponse<String> enrolled = call("POST", "/api/v1/users/admin/totp", basic("admin", "adminpw"), null);
+        String secret = JSON.readTree(enrolled.body()).path("secret").asText();
+        assertThat(call("POST", "/api/v1/users/admin/totp/confirm", basic("admin", "adminpw"),
+                "{\"code\":\"" + Totp.codeAt(secret, Instant.now()) + "\"}").statusCode()).isEqualTo(204);
+        HttpResponse<String> r = call("PATCH", "/api/v1/users/dev", basic("admin", "adminpw"
+                + Totp.codeAt(secret, Instant.now().plusSeconds(30))), "{\"password\":\"another-long-pw\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    @Test
+    void anAnonymousPatchOfAUserIsChallengedWhateverItsBody() throws Exception {
+        assertThat(call("PATCH", "/api/v1/users/dev", null, "not json").statusCode()).isEqualTo(401);
+        assertThat(call("PATCH", "/api/v1/users/dev", null, "{\"password\":\"another-long-pw\"}").statusCode()).isEqualTo(401);
+    }
+
     // --- admin session tokens (what the OIDC callback answers) ---------------------------------------------------
 
     @Test
