@@ -160,9 +160,10 @@ final class AdminApi {
                 case "GET" -> { }
                 case "PUT" -> {
                     JsonNode body = json(exchange);
-                    Long storage = JsonFields.nullableLong(body, "storageBytes", 0, Long.MAX_VALUE);
-                    Long artifacts = JsonFields.nullableLong(body, "artifacts", 0, Long.MAX_VALUE);
-                    Long warning = JsonFields.nullableLong(body, "warningPercent", 0, 100);
+                    // The types are checked here, the ranges by Quota (whose messages name the field).
+                    Long storage = JsonFields.nullableLong(body, "storageBytes", Long.MIN_VALUE, Long.MAX_VALUE);
+                    Long artifacts = JsonFields.nullableLong(body, "artifacts", Long.MIN_VALUE, Long.MAX_VALUE);
+                    Long warning = JsonFields.nullableLong(body, "warningPercent", Integer.MIN_VALUE, Integer.MAX_VALUE);
                     quotas.get().setQuota(project, governed(() -> Quota.of(storage, artifacts,
                             warning == null ? null : warning.intValue())));
                 }

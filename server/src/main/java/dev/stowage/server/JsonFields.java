@@ -52,7 +52,8 @@ final class JsonFields {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) return null;
         if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < min || value.longValue() > max) {
-            throw wrongType(field, "must be a whole number from " + min + " to " + max + ", or null");
+            throw wrongType(field, min == Long.MIN_VALUE && max == Long.MAX_VALUE ? "must be a whole number or null"
+                    : "must be a whole number from " + min + " to " + max + ", or null");
         }
         return value.longValue();
     }
