@@ -265,7 +265,6 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
     /** Durations as {@code 24h}, {@code 30m}, {@code 10s}, {@code 500ms}, {@code 7d}, or ISO-8601 ({@code PT1H}). */
     static Duration parseDuration(String text, String name) {
         if (text == null) throw new IllegalArgumentException(name + " is required");
-        return Durations.parse(text).orElseThrow(() ->
-                new IllegalArgumentException(name + ": '" + text + "' is not a duration (e.g. 24h, 30m, 10s)"));
+        return Durations.parse(text, Duration.ZERO, Durations.MAX, name);
     }
 }

@@ -21,8 +21,6 @@ import java.util.regex.Pattern;
 /** The admin use cases on accounts, projects and members, with their validation. Authorization happens before. */
 public final class AccountService {
     private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-    /** System robots are named like users; project robots {@code <project>+<name>}, as in Harbor. */
-    private static final Pattern ROBOT_NAME = Pattern.compile("([a-z0-9][a-z0-9._-]{0,254}\\+)?[a-z0-9][a-z0-9._-]{0,63}");
     public static final int MIN_PASSWORD_LENGTH = 12;
 
     private final IdentityStore identities;
@@ -143,15 +141,24 @@ public final class AccountService {
     /** A new robot and its secret, which is shown only now. */
     public record NewSecret(RobotAccount robot, String secret) {}
 
+    /**
+     * A system robot, {@code robot$<name>}. Its name is a username's ({@code +} is not allowed): {@code robot$a+b} is
+     * project a's robot b, a name space that only project a's routes create in.
+     */
     public NewSecret createRobot(String name, List<RobotPermission> permissions, java.time.Duration lifetime) {
-        if (name == null || !ROBOT_NAME.matcher(name).matches()) {
-            throw new RegistryException(ErrorCode.NAME_INVALID, "robot names are 1-64 of a-z 0-9 . _ -");
+        if (name == null || !USERNAME.matcher(name).matches()) {
+            throw new RegistryException(ErrorCode.NAME_INVALID, "system robot names are 1-64 of a-z 0-9 . _ - (no '+': "
+                    + "robot$<project>+<name> are project robots, created at /api/v1/projects/<project>/robots)");
         }
+        return create(RobotAccount.PREFIX + name, null, permissions, lifetime);
+    }
+
+    private NewSecret create(String fullName, String project, List<RobotPermission> permissions, java.time.Duration lifetime) {
         if (permissions.isEmpty()) throw new RegistryException(ErrorCode.UNSUPPORTED, "a robot needs permissions", null, 400);
         String secret = newSecret();
-        RobotAccount robot = new RobotAccount(RobotAccount.PREFIX + name, hasher.hash(secret.toCharArray()), permissions,
-                lifetime == null ? null : clock.instant().plus(lifetime), false, clock.instant());
-        if (!identities.createRobot(robot)) throw new RegistryException(ErrorCode.CONFLICT, "robot " + name + " exists");
+        RobotAccount robot = new RobotAccount(fullName, hasher.hash(secret.toCharArray()), permissions,
+                lifetime == null ? null : clock.instant().plus(lifetime), false, clock.instant(), project);
+        if (!identities.createRobot(robot)) throw new RegistryException(ErrorCode.CONFLICT, "robot " + fullName + " exists");
         return new NewSecret(robot, secret);
     }
 
@@ -171,19 +178,21 @@ public final class AccountService {
                         + " may only name its repositories (" + project + "/...), not " + p.repositoryPattern(), null, 403);
             }
         }
-        return createRobot(project + "+" + name, permissions, lifetime);
+        return create(RobotAccount.projectRobotName(project, name), project, permissions, lifetime);
     }
 
-    /** The project's robot called {@code name} (the part after {@code robot$<project>+}). */
+    /**
+     * The project's robot called {@code name} (the part after {@code robot$<project>+}): only a robot recorded as the
+     * project's, never a system robot whose name merely starts with {@code <project>+}.
+     */
     public RobotAccount projectRobot(String project, String name) {
-        String fullName = RobotAccount.PREFIX + project + "+" + name;
-        return identities.findRobot(fullName).orElseThrow(() -> unknown("robot", name));
+        return identities.findRobot(RobotAccount.projectRobotName(project, name))
+                .filter(r -> project.equals(r.project())).orElseThrow(() -> unknown("robot", name));
     }
 
     public List<RobotAccount> projectRobots(String project) {
         project(project);
-        String prefix = RobotAccount.PREFIX + project + "+";
-        return identities.listRobots().stream().filter(r -> r.name().startsWith(prefix)).toList();
+        return identities.listRobots().stream().filter(r -> project.equals(r.project())).toList();
     }
 
     /** A new secret; the old one stops working at once. */

@@ -29,7 +29,10 @@ import java.util.UUID;
 
 /**
  * Docker registry tokens: short-lived ES256 JWTs whose {@code access} claim lists the granted scopes, signed by
- * the current key with its id in the header, verified against any key still in its grace period.
+ * the current key with its id in the header, verified against any key still in its grace period. Every token says
+ * what it is for, and each verifier accepts only its own kind: registry access tokens (audience the registry
+ * service, no {@code use}), refresh tokens and sign-in states (the service, {@code use} naming them), and admin
+ * session tokens (audience {@code <service>-api}, {@code use: admin-session}), which only the admin API takes.
  */
 public final class RegistryTokens {
     /** Clock skew tolerated between the node that issued a token and the one verifying it. */
@@ -93,6 +96,52 @@ public final class RegistryTokens {
     }
 
     private static final String SIGN_IN = "sign-in";
+    private static final String ADMIN_SESSION = "admin-session";
+
+    /** A valid admin session token: whose, and how and when its holder signed in. */
+    public record AdminSession(String subject, dev.stowage.core.access.Authentication authentication, Instant expiresAt) {}
+
+    /** The audience of admin session tokens: never the registry service, so registry routes and /token refuse them. */
+    public String adminAudience() {
+        return service + "-api";
+    }
+
+    /**
+     * A short-lived token for the admin API (what a browser sign-in answers), carrying how and when its holder signed
+     * in ({@code auth_time}, {@code sign_in}), so that changing credentials with it can demand a recent sign-in.
+     */
+    public Issued issueAdminSession(String subject, dev.stowage.core.access.Authentication how) {
+        Instant now = clock.instant();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject(subject).audience(adminAudience())
+                .issueTime(Date.from(now)).notBeforeTime(Date.from(now)).expirationTime(Date.from(now.plus(lifetime)))
+                .jwtID(UUID.randomUUID().toString()).claim("use", ADMIN_SESSION)
+                .claim("auth_time", how.at().getEpochSecond())
+                .claim("sign_in", how.method().name().toLowerCase(java.util.Locale.ROOT)).build();
+        return new Issued(sign(claims), now, lifetime);
+    }
+
+    /** The holder and sign-in of a valid admin session token; any other token (a registry token too) is UNAUTHORIZED. */
+    public AdminSession verifyAdminSession(String token) {
+        try {
+            JWTClaimsSet claims = verifiedClaims(token, adminAudience());
+            if (!ADMIN_SESSION.equals(claims.getClaim("use")) || claims.getSubject() == null) {
+                throw invalid("not an admin session token");
+            }
+            Long authTime = claims.getLongClaim("auth_time");
+            String signIn = claims.getStringClaim("sign_in");
+            if (authTime == null || signIn == null) throw invalid("no sign-in recorded");
+            dev.stowage.core.access.Authentication.Method method;
+            try {
+                method = dev.stowage.core.access.Authentication.Method.valueOf(signIn.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw invalid("unknown sign-in method");
+            }
+            return new AdminSession(claims.getSubject(), new dev.stowage.core.access.Authentication(method,
+                    Instant.ofEpochSecond(authTime)), claims.getExpirationTime().toInstant());
+        } catch (ParseException | JOSEException | ClassCastException | java.time.DateTimeException e) {
+            throw invalid("malformed token");
+        }
+    }
 
     /**
      * A short-lived signed note that a browser carries through an external sign-in (in a cookie), so that any node
@@ -168,6 +217,10 @@ public final class RegistryTokens {
     }
 
     private JWTClaimsSet verifiedClaims(String token) throws ParseException, JOSEException {
+        return verifiedClaims(token, service);
+    }
+
+    private JWTClaimsSet verifiedClaims(String token, String audience) throws ParseException, JOSEException {
         SignedJWT jwt = SignedJWT.parse(token);
         if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())) throw invalid("unexpected algorithm");
         Optional<ECKey> key = Optional.ofNullable(jwt.getHeader().getKeyID()).flatMap(keys::verificationKey);
@@ -176,7 +229,8 @@ public final class RegistryTokens {
         JWTClaimsSet claims = jwt.getJWTClaimsSet();
         Instant now = clock.instant();
         if (!issuer.equals(claims.getIssuer())) throw invalid("wrong issuer");
-        if (claims.getAudience() == null || !claims.getAudience().contains(service)) throw invalid("wrong audience");
+        // Exactly one audience: a token for the registry is never also one for the admin API, or the other way round.
+        if (claims.getAudience() == null || !claims.getAudience().equals(List.of(audience))) throw invalid("wrong audience");
         if (claims.getExpirationTime() == null || now.isAfter(claims.getExpirationTime().toInstant().plus(LEEWAY))) {
             throw invalid("expired");
         }

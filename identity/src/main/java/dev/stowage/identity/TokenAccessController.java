@@ -7,6 +7,8 @@ import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
 import dev.stowage.core.access.AccessController;
 import dev.stowage.core.access.AccessRequest;
+import dev.stowage.core.access.AccessToken;
+import dev.stowage.core.access.Authentication;
 import dev.stowage.core.access.Account;
 import dev.stowage.core.access.Action;
 import dev.stowage.core.access.Cidr;
@@ -25,8 +27,9 @@ import java.util.Optional;
  * The one access check for every route. Registry routes speak the Docker token protocol: a Bearer token must
  * grant the route's action on its repository; without one, anonymous pulls of public projects pass and everything
  * else is answered 401 with a challenge naming the realm, service and scope to ask for (private and missing
- * repositories get the same answer). Management routes (the admin API) take Basic credentials or a token of the
- * account and decide by {@link Permissions}.
+ * repositories get the same answer). Management routes (the admin API) take Basic credentials, personal access
+ * tokens and admin session tokens (never registry tokens), decide by {@link Permissions}, and let a request that
+ * mints or changes a credential through only with a fresh password or provider sign-in ({@link #FRESH_PROOF}).
  */
 public final class TokenAccessController implements AccessController {
     private final RegistryTokens tokens;
@@ -89,24 +92,87 @@ public final class TokenAccessController implements AccessController {
         return token.subject().isEmpty() ? Principal.ANONYMOUS : new Principal.User(token.subject(), false);
     }
 
+    /**
+     * How recent a password or provider sign-in must be to mint or change a credential with it: long enough to
+     * sign in and create a token, short enough that a session token left in a terminal's history is no longer one.
+     */
+    public static final Duration FRESH_PROOF = Duration.ofMinutes(5);
+
     private Principal authorizeManagement(AccessRequest request) {
-        Principal principal = bearer(request).map(t -> accountOf(verify(t, request, null).subject()))
-                .orElseGet(() -> grants.authenticate(request.authorization()));
-        if (principal instanceof Principal.Anonymous) throw basicChallenge();
+        Principal principal = authenticateManagement(request);
+        if (principal instanceof Principal.Anonymous) throw basicChallenge("authentication required");
         boolean allowed = switch (request.action()) {
             case MANAGE_SYSTEM -> Permissions.mayManageSystem(principal);
             case MANAGE_ACCOUNT -> Permissions.mayManageAccount(principal, request.account().orElse(""));
             default -> Permissions.mayManageProject(principal, request.project().flatMap(p -> roleOf(principal, p)));
         };
         if (!allowed) throw new RegistryException(ErrorCode.DENIED, "requested access to the resource is denied", null, 403);
+        if (request.changesCredentials() && !(principal instanceof Principal.User user
+                && user.authentication().isFreshAt(Instant.now(), FRESH_PROOF))) {
+            throw basicChallenge("this change needs a fresh sign-in: send the password (with the current TOTP code "
+                    + "when the account has a second factor) as Basic credentials, or use an admin session token from a "
+                    + "sign-in less than " + FRESH_PROOF.toMinutes() + " minutes old; personal access tokens and older "
+                    + "sessions cannot mint or change credentials");
+        }
         return principal;
     }
 
+    /**
+     * The admin API's callers: Basic credentials (a password, or a personal access token in its place), a personal
+     * access token or an admin session token as Bearer. Registry tokens are refused: they are short-lived grants for
+     * the registry routes, and one scoped to a single pull must never become an admin credential.
+     */
+    private Principal authenticateManagement(AccessRequest request) {
+        Optional<String> bearer = bearer(request);
+        if (bearer.isEmpty()) {
+            Principal principal = grants.authenticate(request.authorization());
+            if (!(principal instanceof Principal.User user)) return principal;
+            Authentication.Method method = presentsAccessToken(request.authorization().orElseThrow())
+                    ? Authentication.Method.ACCESS_TOKEN : Authentication.Method.PASSWORD;
+            return user.authenticatedBy(new Authentication(method, Instant.now()));
+        }
+        String token = bearer.get();
+        if (token.startsWith(AccessToken.PREFIX)) return accessTokenHolder(token);
+        RegistryTokens.AdminSession session;
+        try {
+            session = tokens.verifyAdminSession(token);
+        } catch (RegistryException e) {
+            throw basicChallenge("registry tokens are not accepted by the admin API: use Basic credentials, a personal "
+                    + "access token or an admin session token");
+        }
+        Account account = accountOf(session.subject());
+        return new Principal.User(account.username(), account.systemAdmin(), session.authentication());
+    }
+
+    /** {@code Bearer stowage_pat_<id>_<secret>}: the token names its account, and is checked as a Basic password is. */
+    private Principal accessTokenHolder(String token) {
+        String rest = token.substring(AccessToken.PREFIX.length());
+        int underscore = rest.indexOf('_');
+        String owner = underscore > 0 ? identities.findAccessToken(rest.substring(0, underscore)).map(AccessToken::username)
+                .orElse("") : "";
+        // An unknown id still goes through the check (and fails there), so timing does not tell ids apart.
+        Principal principal = grants.authenticate(owner.isEmpty() ? "-" : owner, token.toCharArray());
+        return principal instanceof Principal.User user
+                ? user.authenticatedBy(new Authentication(Authentication.Method.ACCESS_TOKEN, Instant.now())) : principal;
+    }
+
+    /** Whether Basic credentials carry a personal access token where the password goes. */
+    private static boolean presentsAccessToken(String authorization) {
+        if (!authorization.regionMatches(true, 0, "Basic ", 0, 6)) return false;
+        try {
+            String decoded = new String(java.util.Base64.getDecoder().decode(authorization.substring(6).trim()),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon >= 0 && decoded.startsWith(AccessToken.PREFIX, colon + 1);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** A token stands for its account as the account is now: disabled or deleted accounts lose their tokens. */
-    private Principal accountOf(String username) {
-        Account account = identities.findAccount(username).filter(a -> !a.disabled())
-                .orElseThrow(TokenAccessController::basicChallenge);
-        return new Principal.User(account.username(), account.systemAdmin());
+    private Account accountOf(String username) {
+        return identities.findAccount(username).filter(a -> !a.disabled())
+                .orElseThrow(() -> basicChallenge("the account is disabled or gone"));
     }
 
     private Optional<Role> roleOf(Principal principal, String project) {
@@ -155,8 +221,8 @@ public final class TokenAccessController implements AccessController {
                 .withHeader("WWW-Authenticate", header.toString());
     }
 
-    private static RegistryException basicChallenge() {
-        return new RegistryException(ErrorCode.UNAUTHORIZED, "authentication required", null, 401)
+    private static RegistryException basicChallenge(String message) {
+        return new RegistryException(ErrorCode.UNAUTHORIZED, message, null, 401)
                 .withHeader("WWW-Authenticate", "Basic realm=\"stowage\"");
     }
 }

@@ -179,6 +179,14 @@ public final class TokenGrants {
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
+    /**
+     * A token for the admin API for a person who has just signed in ({@code how}); the registry routes and this
+     * endpoint refuse it, and it changes credentials only while the sign-in is recent.
+     */
+    public RegistryTokens.Issued adminSession(Principal.User user, dev.stowage.core.access.Authentication how) {
+        return tokens.issueAdminSession(user.username(), how);
+    }
+
     public RegistryTokens.Issued issue(Principal principal, List<Scope> asked) {
         String subject = switch (principal) {
             case Principal.User user -> user.username();

@@ -86,6 +86,24 @@ class RegistryTokensTest {
     }
 
     @Test
+    void adminSessionTokensCarryTheSignInAndAreNeverRegistryOrRefreshTokens() throws Exception {
+        Instant signedIn = clock.now.minusSeconds(42);
+        var how = new dev.stowage.core.access.Authentication(dev.stowage.core.access.Authentication.Method.IDENTITY_PROVIDER,
+                signedIn.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        String session = tokens.issueAdminSession("alice", how).token();
+        assertThat(SignedJWT.parse(session).getJWTClaimsSet().getAudience()).containsExactly("registry.example-api");
+        RegistryTokens.AdminSession verified = tokens.verifyAdminSession(session);
+        assertThat(verified.subject()).isEqualTo("alice");
+        assertThat(verified.authentication()).isEqualTo(how);
+        assertUnauthorized(() -> tokens.verify(session));
+        assertUnauthorized(() -> tokens.verifyRefresh(session));
+        assertUnauthorized(() -> tokens.verifyAdminSession(tokens.issue("alice", List.of()).token()));
+        assertUnauthorized(() -> tokens.verifyAdminSession(tokens.issueRefresh("alice", "s1", clock.now.plusSeconds(60))));
+        clock.now = clock.now.plus(Duration.ofMinutes(6));
+        assertUnauthorized(() -> tokens.verifyAdminSession(session));
+    }
+
+    @Test
     void headerNamesTheKeyAndAlgorithm() throws Exception {
         String token = tokens.issue("alice", List.of()).token();
         JWSHeader header = SignedJWT.parse(token).getHeader();

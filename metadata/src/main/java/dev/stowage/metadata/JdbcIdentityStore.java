@@ -234,20 +234,21 @@ public final class JdbcIdentityStore implements IdentityStore {
         long expires = r.getLong(4);
         Instant expiresAt = r.wasNull() ? null : Instant.ofEpochMilli(expires);
         return new RobotAccount(r.getString(1), r.getString(2), decode(r.getString(3)), expiresAt, r.getInt(5) == 1,
-                Instant.ofEpochMilli(r.getLong(6)));
+                Instant.ofEpochMilli(r.getLong(6)), r.getString(7));
     }
 
     @Override
     public boolean createRobot(RobotAccount robot) {
         return db.write(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO robots (name, secret_hash, permissions, expires_at, "
-                    + "disabled, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                    + "disabled, created_at, project) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
                 s.setString(1, robot.name());
                 s.setString(2, robot.secretHash());
                 s.setString(3, encode(robot.permissions()));
                 if (robot.expiresAt() == null) s.setNull(4, java.sql.Types.BIGINT); else s.setLong(4, robot.expiresAt().toEpochMilli());
                 s.setInt(5, flag(robot.disabled()));
                 s.setLong(6, robot.createdAt().toEpochMilli());
+                s.setString(7, robot.project());
                 return s.executeUpdate() == 1;
             }
         });
@@ -257,7 +258,7 @@ public final class JdbcIdentityStore implements IdentityStore {
     public Optional<RobotAccount> findRobot(String name) {
         return db.read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT name, secret_hash, permissions, expires_at, disabled, "
-                    + "created_at FROM robots WHERE name = ?")) {
+                    + "created_at, project FROM robots WHERE name = ?")) {
                 s.setString(1, name);
                 try (ResultSet r = s.executeQuery()) {
                     return r.next() ? Optional.of(robot(r)) : Optional.empty();
@@ -270,7 +271,7 @@ public final class JdbcIdentityStore implements IdentityStore {
     public List<RobotAccount> listRobots() {
         return db.read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT name, secret_hash, permissions, expires_at, disabled, "
-                    + "created_at FROM robots ORDER BY name");
+                    + "created_at, project FROM robots ORDER BY name");
                  ResultSet r = s.executeQuery()) {
                 List<RobotAccount> out = new ArrayList<>();
                 while (r.next()) out.add(robot(r));

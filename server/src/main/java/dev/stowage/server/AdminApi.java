@@ -160,9 +160,12 @@ final class AdminApi {
                 case "GET" -> { }
                 case "PUT" -> {
                     JsonNode body = json(exchange);
-                    quotas.get().setQuota(project, governed(() -> Quota.of(optionalLong(body, "storageBytes"),
-                            optionalLong(body, "artifacts"), body.hasNonNull("warningPercent")
-                                    ? (int) (long) optionalLong(body, "warningPercent") : null)));
+                    // The types are checked here, the ranges by Quota (whose messages name the field).
+                    Long storage = JsonFields.nullableLong(body, "storageBytes", Long.MIN_VALUE, Long.MAX_VALUE);
+                    Long artifacts = JsonFields.nullableLong(body, "artifacts", Long.MIN_VALUE, Long.MAX_VALUE);
+                    Long warning = JsonFields.nullableLong(body, "warningPercent", Integer.MIN_VALUE, Integer.MAX_VALUE);
+                    quotas.get().setQuota(project, governed(() -> Quota.of(storage, artifacts,
+                            warning == null ? null : warning.intValue())));
                 }
                 default -> throw notAllowed();
             }
@@ -176,13 +179,11 @@ final class AdminApi {
                         new RegistryException(ErrorCode.NOT_FOUND, "project " + project + " has no retention policy"))));
                 case "PUT" -> {
                     JsonNode body = json(exchange);
-                    JsonNode policy = body.get("policy");
-                    if (policy == null || !policy.isObject()) {
-                        throw new RegistryException(ErrorCode.UNSUPPORTED, "policy: required (a JSON object)", null, 400);
-                    }
-                    String schedule = body.hasNonNull("schedule") ? text(body, "schedule") : null;
+                    JsonNode policy = JsonFields.object(body, "policy");
+                    String schedule = JsonFields.optionalString(body, "schedule").orElse(null);
+                    String format = JsonFields.optionalString(body, "format").orElse("");
                     exchange.sendJson(200, Map.of(), retentionPolicy(governed(() -> retention.get().setPolicy(project,
-                            body.path("format").asText(""), policy.toString(), schedule))));
+                            format, policy.toString(), schedule))));
                 }
                 case "DELETE" -> {
                     if (!retention.get().deletePolicy(project)) {
@@ -196,7 +197,7 @@ final class AdminApi {
             String project = m.group(1);
             authorize(exchange, Action.MANAGE_PROJECT, project);
             if (!method.equals("POST")) throw notAllowed();
-            boolean dryRun = jsonOrEmpty(exchange).path("dryRun").asBoolean(false);
+            boolean dryRun = JsonFields.bool(jsonOrEmpty(exchange), "dryRun", false);
             exchange.sendJson(200, Map.of(), retention.get().run(project, dryRun).orElseThrow(() ->
                     new RegistryException(ErrorCode.NOT_FOUND, "project " + project + " has no retention policy")));
         } else if ((m = TAG_MUTABILITY.matcher(path)).matches() && immutability.isPresent()) {
@@ -211,7 +212,8 @@ final class AdminApi {
             }
         } else if ((m = USER_TOTP.matcher(path)).matches()) {
             String username = m.group(1);
-            authorize(exchange, Action.MANAGE_ACCOUNT, null, username);
+            // Enrolling replaces the secret and removing drops the factor: both change a credential.
+            authorizeCredentialChange(exchange, Action.MANAGE_ACCOUNT, null, username);
             switch (method) {
                 case "POST" -> {
                     AccountService.TotpEnrollment enrollment = accounts.enrollTotp(username);
@@ -227,19 +229,21 @@ final class AdminApi {
                 default -> throw notAllowed();
             }
         } else if ((m = USER_TOTP_CONFIRM.matcher(path)).matches()) {
-            authorize(exchange, Action.MANAGE_ACCOUNT, null, m.group(1));
+            authorizeCredentialChange(exchange, Action.MANAGE_ACCOUNT, null, m.group(1));
             if (!method.equals("POST")) throw notAllowed();
             accounts.confirmTotp(m.group(1), text(json(exchange), "code"));
             exchange.sendEmpty(204, Map.of());
         } else if ((m = USER_TOKENS.matcher(path)).matches()) {
             String username = m.group(1);
-            authorize(exchange, Action.MANAGE_ACCOUNT, null, username);
+            // Listing needs the account; minting a token needs a fresh password proof (a token must not beget tokens).
+            if (method.equals("POST")) authorizeCredentialChange(exchange, Action.MANAGE_ACCOUNT, null, username);
+            else authorize(exchange, Action.MANAGE_ACCOUNT, null, username);
             switch (method) {
                 case "GET" -> exchange.sendJson(200, Map.of(), accounts.accessTokens(username).stream().map(AdminApi::accessToken).toList());
                 case "POST" -> {
                     JsonNode body = json(exchange);
                     AccountService.NewAccessToken created = accounts.createAccessToken(username, text(body, "name"),
-                            body.hasNonNull("expiresIn") ? duration(text(body, "expiresIn")) : null);
+                            expiresIn(body));
                     Map<String, Object> out = accessToken(created.token());
                     out.put("token", created.plaintext());
                     exchange.sendJson(201, Map.of("Cache-Control", "no-store"), out);
@@ -260,19 +264,21 @@ final class AdminApi {
             if (!method.equals("POST")) throw notAllowed();
             exchange.sendJson(200, Map.of(), Map.of("current", accounts.rotateSigningKey(), "active", accounts.signingKeyIds()));
         } else if (path.equals("/api/v1/robots")) {
-            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            if (method.equals("POST")) authorizeCredentialChange(exchange, Action.MANAGE_SYSTEM, null, null);
+            else authorize(exchange, Action.MANAGE_SYSTEM, null);
             robots(exchange, Optional.empty());
         } else if ((m = ROBOT_ROTATE.matcher(path)).matches()) {
-            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            authorizeCredentialChange(exchange, Action.MANAGE_SYSTEM, null, null);
             rotateRobot(exchange, m.group(1));
         } else if ((m = ROBOT.matcher(path)).matches()) {
             authorize(exchange, Action.MANAGE_SYSTEM, null);
             robot(exchange, m.group(1));
         } else if ((m = PROJECT_ROBOTS.matcher(path)).matches()) {
-            authorize(exchange, Action.MANAGE_PROJECT, m.group(1));
+            if (method.equals("POST")) authorizeCredentialChange(exchange, Action.MANAGE_PROJECT, m.group(1), null);
+            else authorize(exchange, Action.MANAGE_PROJECT, m.group(1));
             robots(exchange, Optional.of(m.group(1)));
         } else if ((m = PROJECT_ROBOT_ROTATE.matcher(path)).matches()) {
-            authorize(exchange, Action.MANAGE_PROJECT, m.group(1));
+            authorizeCredentialChange(exchange, Action.MANAGE_PROJECT, m.group(1), null);
             rotateRobot(exchange, accounts.projectRobot(m.group(1), m.group(2)).name());
         } else if ((m = PROJECT_ROBOT.matcher(path)).matches()) {
             authorize(exchange, Action.MANAGE_PROJECT, m.group(1));
@@ -291,26 +297,42 @@ final class AdminApi {
             accounts.revokeSession(m.group(1), m.group(2));
             exchange.sendEmpty(204, Map.of());
         } else if (path.equals("/api/v1/users")) {
-            authorize(exchange, Action.MANAGE_SYSTEM, null);
+            // A new account comes with a password (and maybe administrator rights): a fresh proof, not a token.
+            if (method.equals("POST")) authorizeCredentialChange(exchange, Action.MANAGE_SYSTEM, null, null);
+            else authorize(exchange, Action.MANAGE_SYSTEM, null);
             switch (method) {
                 case "GET" -> exchange.sendJson(200, Map.of(), accounts.users().stream().map(AdminApi::user).toList());
                 case "POST" -> {
                     JsonNode body = json(exchange);
-                    Account created = accounts.createUser(text(body, "username"), text(body, "password").toCharArray(),
-                            body.path("systemAdmin").asBoolean(false));
+                    String username = text(body, "username");
+                    String password = text(body, "password");
+                    boolean systemAdmin = JsonFields.bool(body, "systemAdmin", false);
+                    Account created = accounts.createUser(username, password.toCharArray(), systemAdmin);
                     exchange.sendJson(201, Map.of("Location", "/api/v1/users/" + created.username()), user(created));
                 }
                 default -> throw notAllowed();
             }
         } else if ((m = USER.matcher(path)).matches()) {
-            authorize(exchange, Action.MANAGE_SYSTEM, null);
             String username = m.group(1);
+            if (!method.equals("PATCH")) authorize(exchange, Action.MANAGE_SYSTEM, null);
             switch (method) {
                 case "GET" -> exchange.sendJson(200, Map.of(), user(accounts.user(username)));
                 case "PATCH" -> {
-                    JsonNode body = json(exchange);
-                    if (body.has("password")) accounts.setPassword(username, text(body, "password").toCharArray());
-                    if (body.has("disabled")) accounts.setDisabled(username, body.path("disabled").asBoolean());
+                    // Setting someone's password needs a fresh proof; disabling an account, what one does when a
+                    // credential leaks, takes any administrator credential. The body says which, so it is read before
+                    // the (single: a TOTP code works once) authorization, and a malformed one is refused only after it.
+                    JsonNode body;
+                    try {
+                        body = json(exchange);
+                    } catch (RegistryException e) {
+                        authorize(exchange, Action.MANAGE_SYSTEM, null);
+                        throw e;
+                    }
+                    authorize(exchange, Action.MANAGE_SYSTEM, null, null, body.has("password"));
+                    Optional<String> password = body.has("password") ? Optional.of(text(body, "password")) : Optional.empty();
+                    Optional<Boolean> disabled = JsonFields.optionalBool(body, "disabled");
+                    password.ifPresent(p -> accounts.setPassword(username, p.toCharArray()));
+                    disabled.ifPresent(d -> accounts.setDisabled(username, d));
                     exchange.sendJson(200, Map.of(), user(accounts.user(username)));
                 }
                 default -> throw notAllowed();
@@ -321,7 +343,8 @@ final class AdminApi {
                 case "GET" -> exchange.sendJson(200, Map.of(), accounts.projects().stream().map(AdminApi::project).toList());
                 case "POST" -> {
                     JsonNode body = json(exchange);
-                    Project created = accounts.createProject(text(body, "name"), body.path("public").asBoolean(false));
+                    String name = text(body, "name");
+                    Project created = accounts.createProject(name, JsonFields.bool(body, "public", false));
                     exchange.sendJson(201, Map.of("Location", "/api/v1/projects/" + created.name()), project(created));
                 }
                 default -> throw notAllowed();
@@ -333,8 +356,11 @@ final class AdminApi {
                 case "GET" -> exchange.sendJson(200, Map.of(), project(accounts.project(name)));
                 case "PATCH" -> {
                     JsonNode body = json(exchange);
-                    if (body.has("public")) accounts.setPublic(name, body.path("public").asBoolean());
-                    if (body.has("allowedNetworks")) accounts.setNetworks(name, text(body, "allowedNetworks"));
+                    Optional<Boolean> isPublic = JsonFields.optionalBool(body, "public");
+                    Optional<String> networks = body.has("allowedNetworks") ? Optional.of(text(body, "allowedNetworks"))
+                            : Optional.empty();
+                    isPublic.ifPresent(p -> accounts.setPublic(name, p));
+                    networks.ifPresent(n -> accounts.setNetworks(name, n));
                     exchange.sendJson(200, Map.of(), project(accounts.project(name)));
                 }
                 default -> throw notAllowed();
@@ -368,12 +394,13 @@ final class AdminApi {
     /** POST /api/v1/gc {"dryRun":true,"untagged":false,"grace":"1h"}: runs a collection now and answers its report. */
     private void garbageCollect(Exchange exchange) {
         JsonNode body = jsonOrEmpty(exchange);
-        java.time.Duration grace = body.hasNonNull("grace") ? durationOf(text(body, "grace"), "grace like 1h, 30m")
-                : GarbageCollector.DEFAULT_GRACE;
+        java.time.Duration grace = JsonFields.duration(body, "grace", java.time.Duration.ZERO, dev.stowage.core.Durations.MAX)
+                .orElse(GarbageCollector.DEFAULT_GRACE);
+        boolean dryRun = JsonFields.bool(body, "dryRun", false);
+        boolean untagged = JsonFields.bool(body, "untagged", false);
         GarbageCollector.Report report;
         try {
-            report = collector.get().run(new GarbageCollector.Options(body.path("dryRun").asBoolean(false),
-                    body.path("untagged").asBoolean(false), grace));
+            report = collector.get().run(new GarbageCollector.Options(dryRun, untagged, grace));
         } catch (IllegalStateException e) {
             throw new RegistryException(ErrorCode.CONFLICT, e.getMessage());
         }
@@ -427,17 +454,16 @@ final class AdminApi {
             answer = hooks.list(project);
         } else if (parts.length == 0 && method.equals("POST")) {
             JsonNode body = json(exchange);
-            answer = hooks.create(project, text(body, "targetUrl"), WebhookService.parseEvents(strings(body, "events")),
-                    body.path("enabled").asBoolean(true));
+            answer = hooks.create(project, text(body, "targetUrl"), WebhookService.parseEvents(JsonFields.strings(body, "events")),
+                    JsonFields.bool(body, "enabled", true));
             status = 201;
         } else if (parts.length == 1 && method.equals("GET")) {
             answer = hooks.get(project, parts[0]);
         } else if (parts.length == 1 && method.equals("PATCH")) {
             JsonNode body = json(exchange);
-            answer = hooks.update(project, parts[0], body.hasNonNull("targetUrl") ? Optional.of(text(body, "targetUrl"))
-                            : Optional.empty(),
-                    body.has("events") ? Optional.of(WebhookService.parseEvents(strings(body, "events"))) : Optional.empty(),
-                    body.has("enabled") ? Optional.of(body.path("enabled").asBoolean()) : Optional.empty());
+            answer = hooks.update(project, parts[0], JsonFields.optionalString(body, "targetUrl"),
+                    body.has("events") ? Optional.of(WebhookService.parseEvents(JsonFields.strings(body, "events"))) : Optional.empty(),
+                    JsonFields.optionalBool(body, "enabled"));
         } else if (parts.length == 1 && method.equals("DELETE")) {
             hooks.delete(project, parts[0]);
             exchange.sendEmpty(204, Map.of());
@@ -466,25 +492,6 @@ final class AdminApi {
             throw new RegistryException(ErrorCode.NOT_FOUND, "no such endpoint");
         }
         exchange.sendJson(status, Map.of("Cache-Control", "no-store"), answer);
-    }
-
-    private static List<String> strings(JsonNode body, String field) {
-        JsonNode list = body.get(field);
-        if (list == null || !list.isArray()) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED, field + ": required (an array of strings)", null, 400);
-        }
-        List<String> out = new java.util.ArrayList<>();
-        list.forEach(n -> out.add(n.asText()));
-        return out;
-    }
-
-    private static Long optionalLong(JsonNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) return null;
-        if (!value.canConvertToLong()) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED, field + ": must be a whole number or null", null, 400);
-        }
-        return value.longValue();
     }
 
     private static Map<String, Object> quota(Quota quota, Quota.Usage usage) {
@@ -524,13 +531,15 @@ final class AdminApi {
                     .stream().map(AdminApi::robot).toList());
             case "POST" -> {
                 JsonNode body = json(exchange);
-                java.time.Duration lifetime = body.hasNonNull("expiresIn") ? duration(text(body, "expiresIn")) : null;
+                String name = text(body, "name");
+                java.time.Duration lifetime = expiresIn(body);
+                List<RobotPermission> permissions = permissions(body);
                 AccountService.NewSecret created = project.isPresent()
-                        ? accounts.createProjectRobot(project.get(), text(body, "name"), permissions(body), lifetime)
-                        : accounts.createRobot(text(body, "name"), permissions(body), lifetime);
+                        ? accounts.createProjectRobot(project.get(), name, permissions, lifetime)
+                        : accounts.createRobot(name, permissions, lifetime);
                 Map<String, Object> out = robot(created.robot());
                 out.put("secret", created.secret());
-                String location = project.map(p -> "/api/v1/projects/" + p + "/robots/" + text(body, "name"))
+                String location = project.map(p -> "/api/v1/projects/" + p + "/robots/" + name)
                         .orElse("/api/v1/robots/" + created.robot().name());
                 exchange.sendJson(201, Map.of("Location", location, "Cache-Control", "no-store"), out);
             }
@@ -551,7 +560,7 @@ final class AdminApi {
             case "GET" -> exchange.sendJson(200, Map.of(), robot(accounts.robot(fullName)));
             case "PATCH" -> {
                 JsonNode body = json(exchange);
-                if (body.has("disabled")) accounts.setRobotDisabled(fullName, body.path("disabled").asBoolean());
+                JsonFields.optionalBool(body, "disabled").ifPresent(d -> accounts.setRobotDisabled(fullName, d));
                 exchange.sendJson(200, Map.of(), robot(accounts.robot(fullName)));
             }
             case "DELETE" -> {
@@ -608,9 +617,21 @@ final class AdminApi {
     }
 
     private void authorize(Exchange exchange, Action action, String project, String account) {
+        authorize(exchange, action, project, account, false);
+    }
+
+    /**
+     * For a request that mints or changes a credential or second factor: the access controller wants a fresh
+     * password (or provider) sign-in, not a token.
+     */
+    private void authorizeCredentialChange(Exchange exchange, Action action, String project, String account) {
+        authorize(exchange, action, project, account, true);
+    }
+
+    private void authorize(Exchange exchange, Action action, String project, String account, boolean changesCredentials) {
         exchange.principal(access.authorize(new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION),
                 exchange.clientAddress(), action, Optional.empty(), Optional.ofNullable(project), Optional.ofNullable(account),
-                exchange.header(HttpHeaderNames.HOST), exchange.secure())));
+                exchange.header(HttpHeaderNames.HOST), exchange.secure(), changesCredentials)));
     }
 
     private static Map<String, Object> user(Account a) {
@@ -646,23 +667,23 @@ final class AdminApi {
         return out;
     }
 
-    private static java.util.List<RobotPermission> permissions(JsonNode body) {
-        JsonNode list = body.get("permissions");
-        if (list == null || !list.isArray() || list.isEmpty()) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED, "permissions: a non-empty array of {repository, actions}", null, 400);
-        }
-        java.util.List<RobotPermission> out = new java.util.ArrayList<>();
+    /** {@code permissions}: a non-empty array of {repository: pattern, actions: [pull|push|delete, ...]}. */
+    private static List<RobotPermission> permissions(JsonNode body) {
+        JsonNode list = JsonFields.array(body, "permissions", "{repository, actions}");
+        if (list.isEmpty()) throw JsonFields.wrongType("permissions", "must not be empty");
+        List<RobotPermission> out = new java.util.ArrayList<>();
         for (JsonNode p : list) {
+            if (!p.isObject()) throw JsonFields.wrongType("permissions", "must be an array of {repository, actions} objects");
             java.util.Set<Action> actions = java.util.EnumSet.noneOf(Action.class);
-            for (JsonNode a : p.path("actions")) {
-                switch (a.asText()) {
+            for (String a : JsonFields.strings(p, "actions")) {
+                switch (a) {
                     case "pull" -> actions.add(Action.PULL);
                     case "push" -> actions.add(Action.PUSH);
                     case "delete" -> actions.add(Action.DELETE);
-                    default -> throw new RegistryException(ErrorCode.UNSUPPORTED, "actions are pull, push, delete", null, 400);
+                    default -> throw JsonFields.wrongType("actions", "are pull, push, delete");
                 }
             }
-            String pattern = p.path("repository").asText("");
+            String pattern = JsonFields.string(p, "repository");
             if (pattern.isBlank() || pattern.contains("=") || pattern.contains(";") || actions.isEmpty()) {
                 throw new RegistryException(ErrorCode.UNSUPPORTED, "each permission needs a repository pattern and actions",
                         null, 400);
@@ -672,13 +693,12 @@ final class AdminApi {
         return out;
     }
 
-    private static java.time.Duration duration(String text) {
-        return durationOf(text, "expiresIn like 30d, 12h, 90m");
-    }
+    /** The longest a personal access token or a robot may live: long-lived credentials are rotated, not forever. */
+    static final java.time.Duration MAX_CREDENTIAL_LIFETIME = java.time.Duration.ofDays(3650);
 
-    private static java.time.Duration durationOf(String text, String hint) {
-        return dev.stowage.core.Durations.parse(text).orElseThrow(() ->
-                new RegistryException(ErrorCode.UNSUPPORTED, hint, null, 400));
+    /** {@code expiresIn}: absent or null for no expiry, else from one second to ten years. */
+    private static java.time.Duration expiresIn(JsonNode body) {
+        return JsonFields.duration(body, "expiresIn", java.time.Duration.ofSeconds(1), MAX_CREDENTIAL_LIFETIME).orElse(null);
     }
 
     private static Map<String, Object> member(String username, Role role) {
@@ -732,11 +752,7 @@ final class AdminApi {
     }
 
     private static String text(JsonNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || !value.isTextual()) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED, "the field '" + field + "' is required (a string)", null, 400);
-        }
-        return value.textValue();
+        return JsonFields.string(body, field);
     }
 
     private static RegistryException badJson() {

@@ -2,6 +2,7 @@ package dev.stowage.server;
 
 import dev.stowage.core.ErrorCode;
 import dev.stowage.core.RegistryException;
+import dev.stowage.core.access.Authentication;
 import dev.stowage.core.access.Principal;
 import dev.stowage.identity.OidcSignIn;
 import dev.stowage.identity.RegistryTokens;
@@ -13,15 +14,16 @@ import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Sign-in for people through the configured OpenID Connect provider: {@code /auth/oidc/login} sends the browser
  * there with a signed state cookie; {@code /auth/oidc/callback} finishes the sign-in and answers the session: a
- * short-lived token for the admin API and a refresh token. For docker, podman and the other CLIs an OIDC user
+ * short-lived admin session token (for the admin API only, recording when and how its holder signed in) and a
+ * refresh token. For docker, podman and the other CLIs an OIDC user
  * creates a personal access token with that session, as Harbor's users use their CLI secret.
  */
 final class SignInApi {
@@ -58,9 +60,12 @@ final class SignInApi {
                 "sign-in failed: no sign-in in progress in this browser; start at " + LOGIN, null, 401));
         OidcSignIn.SignedIn signedIn = signIn.complete(exchange.query("code").orElse(null),
                 exchange.query("state").orElse(null), state);
-        Principal principal = new Principal.User(signedIn.account().username(), signedIn.account().systemAdmin());
+        Principal.User principal = new Principal.User(signedIn.account().username(), signedIn.account().systemAdmin(),
+                new Authentication(Authentication.Method.IDENTITY_PROVIDER, Instant.now()));
         exchange.principal(principal);
-        RegistryTokens.Issued access = grants.issue(principal, List.of());
+        // An admin session token (its own audience), not a registry token: the registry routes refuse it, and it
+        // may mint a personal access token only in the first minutes after this sign-in.
+        RegistryTokens.Issued access = grants.adminSession(principal, principal.authentication());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("username", signedIn.account().username());
         body.put("systemAdmin", signedIn.account().systemAdmin());
@@ -69,7 +74,8 @@ final class SignInApi {
         body.put("expires_in", access.expiresIn().toSeconds());
         body.put("refresh_token", grants.refreshTokenFor(principal, "oidc").orElseThrow());
         body.put("next", "POST /api/v1/users/" + signedIn.account().username()
-                + "/tokens with this token as Bearer creates a personal access token for docker login");
+                + "/tokens with this token as Bearer, within " + dev.stowage.identity.TokenAccessController.FRESH_PROOF.toMinutes()
+                + " minutes of signing in, creates a personal access token for docker login");
         exchange.sendJson(200, Map.of("Cache-Control", "no-store", "Set-Cookie", cookie(exchange, "", 0)), body);
     }
 
