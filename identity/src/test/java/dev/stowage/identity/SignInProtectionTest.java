@@ -195,7 +195,8 @@ class SignInProtectionTest {
     void ipv6AddressesAreCountedByTheirSlash64() {
         for (int i = 0; i < 20; i++) {
             String address = "2001:db8:1:2::" + Integer.toHexString(i + 1);
-            assertThat(statusOf(() -> signIn("nobody", "x", address))).isIn(401, 429);
+            String name = "nobody" + i;
+            assertThat(statusOf(() -> signIn(name, "x", address))).isEqualTo(401);
         }
         assertThat(statusOf(() -> signIn("dev", "pw", "2001:db8:1:2:ffff::1"))).isEqualTo(429);
         assertThat(signIn("dev", "pw", "2001:db8:1:3::1")).isEqualTo(new Principal.User("dev", false));
