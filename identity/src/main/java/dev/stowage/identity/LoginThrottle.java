@@ -50,11 +50,33 @@ public final class LoginThrottle {
     private static final class AccountFailures {
         int count;
         Instant last;
+        /** Attempts being checked now: once there are failures they count as failures, so a burst sent at once
+         *  cannot get more tries through than the limit. */
+        int pending;
     }
 
     private static final class AddressFailures {
         int count;
         Instant windowStart;
+        int pending;
+    }
+
+    /** One sign-in attempt let through; closing it ends its share of the in-flight counts. */
+    public final class Attempt implements AutoCloseable {
+        private AccountFailures account;
+        private AddressFailures address;
+
+        @Override
+        public void close() {
+            if (account != null) {
+                synchronized (account) { account.pending--; }
+                account = null;
+            }
+            if (address != null) {
+                synchronized (address) { address.pending--; }
+                address = null;
+            }
+        }
     }
 
     private final Settings settings;
@@ -74,39 +96,54 @@ public final class LoginThrottle {
     }
 
     /**
-     * Refuses (429 with Retry-After) an attempt to sign in as {@code account} from {@code address} that has to wait.
+     * Lets an attempt to sign in as {@code account} from {@code clientAddress} through, or refuses it (429 with
+     * Retry-After) when it has to wait. Attempts in flight count as failures once the account or address has failed.
      *
-     * @param address the client address, or empty when the caller does not know it (then only the per-account limit
-     *                applies, with the full backoff)
+     * @param clientAddress the client address, or empty when the caller does not know it (then only the per-account
+     *                      limit applies, with the full backoff)
      */
-    public void check(String account, String clientAddress) {
+    public Attempt begin(String account, String clientAddress) {
         Instant now = clock.instant();
         String address = bucketOf(clientAddress);
         boolean addressFailing = address.isEmpty();
+        Attempt attempt = new Attempt();
         if (!address.isEmpty() && settings.addressFailures() > 0) {
-            AddressFailures failures = addresses.getIfPresent(address);
-            if (failures != null) {
-                synchronized (failures) {
-                    Instant windowEnd = failures.windowStart.plus(ADDRESS_WINDOW);
-                    if (now.isBefore(windowEnd) && failures.count > 0) {
-                        addressFailing = true;
-                        if (failures.count >= settings.addressFailures()) {
-                            throw tooMany("too many failed sign-ins from this address", now, windowEnd);
-                        }
+            AddressFailures failures = addresses.get(address, a -> new AddressFailures());
+            synchronized (failures) {
+                Instant windowEnd = failures.windowStart == null ? now : failures.windowStart.plus(ADDRESS_WINDOW);
+                if (now.isBefore(windowEnd) && failures.count > 0) {
+                    addressFailing = true;
+                    if (failures.count + failures.pending >= settings.addressFailures()) {
+                        throw tooMany("too many failed sign-ins from this address", now,
+                                failures.count >= settings.addressFailures() ? windowEnd : now);
                     }
                 }
+                failures.pending++;
+                attempt.address = failures;
             }
         }
-        if (settings.accountFailures() == 0) return;
-        AccountFailures failures = accounts.getIfPresent(account);
-        if (failures == null) return;
+        if (settings.accountFailures() == 0) return attempt;
+        AccountFailures failures = accounts.get(account, a -> new AccountFailures());
         synchronized (failures) {
-            if (failures.count < settings.accountFailures() || failures.last.plus(ACCOUNT_MEMORY).isBefore(now)) return;
-            Duration wait = backoff(failures.count);
-            if (!addressFailing && wait.compareTo(CLEAN_ADDRESS_WAIT) > 0) wait = CLEAN_ADDRESS_WAIT;
-            Instant until = failures.last.plus(wait);
-            if (now.isBefore(until)) throw tooMany("too many failed sign-ins for this account", now, until);
+            boolean recent = failures.count > 0 && !failures.last.plus(ACCOUNT_MEMORY).isBefore(now);
+            if (recent && failures.count >= settings.accountFailures()) {
+                Duration wait = backoff(failures.count);
+                if (!addressFailing && wait.compareTo(CLEAN_ADDRESS_WAIT) > 0) wait = CLEAN_ADDRESS_WAIT;
+                Instant until = failures.last.plus(wait);
+                if (now.isBefore(until)) {
+                    attempt.close();
+                    throw tooMany("too many failed sign-ins for this account", now, until);
+                }
+            }
+            if (recent && failures.count + failures.pending >= settings.accountFailures()
+                    && failures.count < settings.accountFailures()) {
+                attempt.close();
+                throw tooMany("too many failed sign-ins for this account", now, now);
+            }
+            failures.pending++;
+            attempt.account = failures;
         }
+        return attempt;
     }
 
     /** Counts a failed attempt (wrong or unknown credentials, a wrong second factor). */

@@ -99,8 +99,9 @@ public final class TokenGrants {
      */
     public Principal authenticate(String username, char[] password, String clientAddress) {
         String address = clientAddress == null ? "" : clientAddress;
+        LoginThrottle.Attempt attempt;
         try {
-            throttle.check(username, address);
+            attempt = throttle.begin(username, address);
         } catch (RegistryException e) {
             java.util.Arrays.fill(password, '\0');
             throw e;
@@ -117,6 +118,8 @@ public final class TokenGrants {
         } catch (RegistryException e) {
             if (e.httpStatus() == 401) throttle.failed(username, address);
             throw e;
+        } finally {
+            attempt.close(); // after the failure is counted, so that the attempt is never counted as neither
         }
         // Only a secret checked now clears the failures: a client re-sending recently verified credentials every few
         // seconds must not hand a guesser a fresh allowance each time.

@@ -192,6 +192,20 @@ class SignInProtectionTest {
     }
 
     @Test
+    void onceAnAddressHasFailedItsAttemptsInFlightCountAsFailures() {
+        LoginThrottle throttle = new LoginThrottle(LoginThrottle.Settings.DEFAULTS, clock);
+        List<LoginThrottle.Attempt> burst = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) burst.add(throttle.begin("user" + i, ATTACKER)); // sent at once, none failed yet
+        throttle.failed("user0", ATTACKER);
+        burst.getFirst().close();
+        assertThatThrownBy(() -> throttle.begin("user99", ATTACKER)).isInstanceOfSatisfying(RegistryException.class,
+                e -> assertThat(e.httpStatus()).isEqualTo(429));
+        throttle.begin("user99", OWNER).close();
+        burst.forEach(LoginThrottle.Attempt::close);
+        throttle.begin("user99", ATTACKER).close();
+    }
+
+    @Test
     void ipv6AddressesAreCountedByTheirSlash64() {
         for (int i = 0; i < 20; i++) {
             String address = "2001:db8:1:2::" + Integer.toHexString(i + 1);
