@@ -91,7 +91,7 @@ public final class TokenAccessController implements AccessController {
 
     private Principal authorizeManagement(AccessRequest request) {
         Principal principal = bearer(request).map(t -> accountOf(verify(t, request, null).subject()))
-                .orElseGet(() -> grants.authenticate(request.authorization()));
+                .orElseGet(() -> grants.authenticate(request.authorization(), request.clientAddress()));
         if (principal instanceof Principal.Anonymous) throw basicChallenge();
         boolean allowed = switch (request.action()) {
             case MANAGE_SYSTEM -> Permissions.mayManageSystem(principal);

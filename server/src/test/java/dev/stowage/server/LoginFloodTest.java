@@ -161,6 +161,16 @@ class LoginFloodTest {
         });
     }
 
+    @Test
+    void theAdminApiCountsFailedSignInsPerAddressToo() throws Exception {
+        start(FAST);
+        for (int i = 0; i < 20; i++) assertThat(adminUsers("nobody" + i, "x").statusCode()).isEqualTo(401);
+        HttpResponse<String> refused = adminUsers("admin", "adminpw");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+        assertThat(JSON.readTree(refused.body()).path("errors").path(0).path("message").asText())
+                .startsWith("too many failed sign-ins from this address");
+    }
+
     HttpResponse<String> adminUsers(String user, String password) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/users")).header("Authorization", basic(user, password))
                 .build(), HttpResponse.BodyHandlers.ofString());
@@ -227,8 +237,11 @@ class LoginFloodTest {
                 return null;
             });
         }
+        long floodStart = System.nanoTime();
         Thread.sleep(1000);
         List<Long> flooded = pulls(puller, 200);
+        // a flood long enough to run into the limits, however fast the pulls were
+        Thread.sleep(Math.max(0, 5000 - (System.nanoTime() - floodStart) / 1_000_000));
         flooding.set(false);
         flood.shutdown();
         assertThat(flood.awaitTermination(120, TimeUnit.SECONDS)).isTrue();
