@@ -17,6 +17,8 @@ import dev.stowage.core.service.ServiceSettings;
 import dev.stowage.identity.AccountService;
 import dev.stowage.identity.AuthSettings;
 import dev.stowage.identity.OidcSignIn;
+import dev.stowage.identity.CredentialVerifier;
+import dev.stowage.identity.LoginThrottle;
 import dev.stowage.identity.PasswordHasher;
 import dev.stowage.identity.RegistryTokens;
 import dev.stowage.identity.SigningKeys;
@@ -115,8 +117,9 @@ public final class Stowage implements AutoCloseable {
                         StowageConfig.parseDuration(config.auth().keyGrace(), "auth.keyGrace"));
                 RegistryTokens tokens = new RegistryTokens(signingKeys, "stowage", auth.service(), auth.tokenLifetime(),
                         Clock.systemUTC());
-                TokenGrants grants = new TokenGrants(identities, PasswordHasher.DEFAULT, tokens,
-                        config.auth().createProjectsOnPush());
+                TokenGrants grants = new TokenGrants(identities,
+                        new CredentialVerifier(PasswordHasher.DEFAULT, config.credentialSettings()),
+                        new LoginThrottle(config.loginThrottle()), tokens, config.auth().createProjectsOnPush());
                 AccountService accounts = new AccountService(identities, PasswordHasher.DEFAULT, Clock.systemUTC(),
                         Optional.of(signingKeys));
                 Optional<OidcSignIn> signIn = config.oidc().enabled()

@@ -64,9 +64,14 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         public boolean enabled() { return certificate != null && !certificate.isBlank(); }
     }
 
-    /** Token authentication: on by default; off only for a registry that every client may write to. */
+    /**
+     * Token authentication: on by default; off only for a registry that every client may write to. The rest bounds
+     * what sign-ins may cost: threads and queue of the password hashing, how long verified credentials are trusted
+     * without hashing again, and the failed sign-ins allowed per account (before a backoff) and per address a minute.
+     */
     public record Auth(boolean enabled, String service, String realm, String tokenLifetime, String keyGrace,
-                       boolean createProjectsOnPush) {}
+                       boolean createProjectsOnPush, int hashThreads, int hashQueue, String credentialCache,
+                       int failureLimit, int addressFailureLimit, String failureBackoffMax) {}
 
     /**
      * Sign-in through an OpenID Connect provider; on when {@code issuer} is set. {@code groupRoles} maps provider
@@ -139,6 +144,12 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               tokenLifetime: 5m
               keyGrace: 24h
               createProjectsOnPush: false
+              hashThreads: 0
+              hashQueue: 64
+              credentialCache: 60s
+              failureLimit: 5
+              addressFailureLimit: 20
+              failureBackoffMax: 5m
             gc:
               schedule: ""
               untagged: false
@@ -220,6 +231,8 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         }
         parseDuration(auth.tokenLifetime(), "auth.tokenLifetime");
         parseDuration(auth.keyGrace(), "auth.keyGrace");
+        credentialSettings();
+        loginThrottle();
         gcGrace();
         gcSchedule();
         if (oidc.enabled()) {
@@ -228,6 +241,23 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
             oidc.groupGrants();
         }
         if (manifests.maxBytes() < 1024) throw new IllegalArgumentException("manifests.maxBytes must be at least 1024");
+    }
+
+    /** How password hashing is bounded ({@code auth.hashThreads} 0: half the cores). */
+    public dev.stowage.identity.CredentialVerifier.Settings credentialSettings() {
+        if (auth.hashThreads() < 0) throw new IllegalArgumentException("auth.hashThreads must not be negative");
+        if (auth.hashQueue() < 0) throw new IllegalArgumentException("auth.hashQueue must not be negative");
+        return new dev.stowage.identity.CredentialVerifier.Settings(
+                auth.hashThreads() == 0 ? dev.stowage.identity.CredentialVerifier.Settings.defaultThreads() : auth.hashThreads(),
+                auth.hashQueue(), parseDuration(auth.credentialCache(), "auth.credentialCache"));
+    }
+
+    /** The failed sign-ins allowed before attempts are refused (0 turns a limit off). */
+    public dev.stowage.identity.LoginThrottle.Settings loginThrottle() {
+        if (auth.failureLimit() < 0) throw new IllegalArgumentException("auth.failureLimit must not be negative");
+        if (auth.addressFailureLimit() < 0) throw new IllegalArgumentException("auth.addressFailureLimit must not be negative");
+        return new dev.stowage.identity.LoginThrottle.Settings(auth.failureLimit(), auth.addressFailureLimit(),
+                parseDuration(auth.failureBackoffMax(), "auth.failureBackoffMax"));
     }
 
     public Duration gcGrace() { return parseDuration(gc.grace(), "gc.grace"); }

@@ -46,6 +46,27 @@ class StowageConfigTest {
     }
 
     @Test
+    void signInBoundsDefaultToHalfTheCoresAQueueOf64AndFiveFailures() throws Exception {
+        StowageConfig config = StowageConfig.load(null, Map.of());
+        assertThat(config.credentialSettings()).isEqualTo(new dev.stowage.identity.CredentialVerifier.Settings(
+                Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 64, Duration.ofSeconds(60)));
+        assertThat(config.loginThrottle()).isEqualTo(dev.stowage.identity.LoginThrottle.Settings.DEFAULTS);
+    }
+
+    @Test
+    void signInBoundsComeFromTheEnvironmentAndNegativeOnesAreRefused() throws Exception {
+        StowageConfig config = StowageConfig.load(null, Map.of("STOWAGE_AUTH_HASH_THREADS", "3", "STOWAGE_AUTH_HASH_QUEUE", "8",
+                "STOWAGE_AUTH_CREDENTIAL_CACHE", "0s", "STOWAGE_AUTH_FAILURE_LIMIT", "10",
+                "STOWAGE_AUTH_ADDRESS_FAILURE_LIMIT", "0", "STOWAGE_AUTH_FAILURE_BACKOFF_MAX", "1m"));
+        assertThat(config.credentialSettings()).isEqualTo(new dev.stowage.identity.CredentialVerifier.Settings(3, 8, Duration.ZERO));
+        assertThat(config.loginThrottle()).isEqualTo(new dev.stowage.identity.LoginThrottle.Settings(10, 0, Duration.ofMinutes(1)));
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_AUTH_HASH_QUEUE", "-1")))
+                .hasMessageContaining("auth.hashQueue");
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_AUTH_FAILURE_BACKOFF_MAX", "later")))
+                .hasMessageContaining("auth.failureBackoffMax");
+    }
+
+    @Test
     void unknownSettingInTheFileIsAnErrorNamingIt() throws Exception {
         Path file = Files.writeString(dir.resolve("bad.yaml"), "http:\n  prot: 1\n");
         assertThatThrownBy(() -> StowageConfig.load(file, Map.of())).hasMessageContaining("prot");

@@ -125,14 +125,14 @@ public final class TokenAccessController implements AccessController {
     private Principal authenticateManagement(AccessRequest request) {
         Optional<String> bearer = bearer(request);
         if (bearer.isEmpty()) {
-            Principal principal = grants.authenticate(request.authorization());
+            Principal principal = grants.authenticate(request.authorization(), request.clientAddress());
             if (!(principal instanceof Principal.User user)) return principal;
             Authentication.Method method = presentsAccessToken(request.authorization().orElseThrow())
                     ? Authentication.Method.ACCESS_TOKEN : Authentication.Method.PASSWORD;
             return user.authenticatedBy(new Authentication(method, Instant.now()));
         }
         String token = bearer.get();
-        if (token.startsWith(AccessToken.PREFIX)) return accessTokenHolder(token);
+        if (token.startsWith(AccessToken.PREFIX)) return accessTokenHolder(token, request.clientAddress());
         RegistryTokens.AdminSession session;
         try {
             session = tokens.verifyAdminSession(token);
@@ -145,13 +145,13 @@ public final class TokenAccessController implements AccessController {
     }
 
     /** {@code Bearer stowage_pat_<id>_<secret>}: the token names its account, and is checked as a Basic password is. */
-    private Principal accessTokenHolder(String token) {
+    private Principal accessTokenHolder(String token, String clientAddress) {
         String rest = token.substring(AccessToken.PREFIX.length());
         int underscore = rest.indexOf('_');
         String owner = underscore > 0 ? identities.findAccessToken(rest.substring(0, underscore)).map(AccessToken::username)
                 .orElse("") : "";
         // An unknown id still goes through the check (and fails there), so timing does not tell ids apart.
-        Principal principal = grants.authenticate(owner.isEmpty() ? "-" : owner, token.toCharArray());
+        Principal principal = grants.authenticate(owner.isEmpty() ? "-" : owner, token.toCharArray(), clientAddress);
         return principal instanceof Principal.User user
                 ? user.authenticatedBy(new Authentication(Authentication.Method.ACCESS_TOKEN, Instant.now())) : principal;
     }

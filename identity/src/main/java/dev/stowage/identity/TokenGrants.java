@@ -30,7 +30,8 @@ import java.util.Set;
  */
 public final class TokenGrants {
     private final IdentityStore identities;
-    private final PasswordHasher hasher;
+    private final CredentialVerifier verifier;
+    private final LoginThrottle throttle;
     private final RegistryTokens tokens;
 
     private final boolean createProjectsOnPush;
@@ -39,19 +40,39 @@ public final class TokenGrants {
         this(identities, hasher, tokens, false);
     }
 
+    /** With the default bounds on hashing and failed sign-ins. */
+    public TokenGrants(IdentityStore identities, PasswordHasher hasher, RegistryTokens tokens, boolean createProjectsOnPush) {
+        this(identities, new CredentialVerifier(hasher, CredentialVerifier.Settings.defaults()),
+                new LoginThrottle(LoginThrottle.Settings.DEFAULTS), tokens, createProjectsOnPush);
+    }
+
     /**
+     * @param verifier             checks secrets against stored hashes, off the request threads and with a bound
+     * @param throttle             refuses guessing before it costs a hash
      * @param createProjectsOnPush a signed-in user asking to push into a project that does not exist creates it
      *                             (private, with them as its admin)
      */
-    public TokenGrants(IdentityStore identities, PasswordHasher hasher, RegistryTokens tokens, boolean createProjectsOnPush) {
+    public TokenGrants(IdentityStore identities, CredentialVerifier verifier, LoginThrottle throttle, RegistryTokens tokens,
+                       boolean createProjectsOnPush) {
         this.identities = identities;
-        this.hasher = hasher;
+        this.verifier = verifier;
+        this.throttle = throttle;
         this.tokens = tokens;
         this.createProjectsOnPush = createProjectsOnPush;
     }
 
-    /** The principal behind an Authorization header: absent is anonymous, bad credentials are UNAUTHORIZED. */
+    /** As {@link #authenticate(Optional, String)} from an address not known (only per-account throttling applies). */
     public Principal authenticate(Optional<String> authorization) {
+        return authenticate(authorization, "");
+    }
+
+    /**
+     * The principal behind an Authorization header: absent is anonymous, bad credentials are UNAUTHORIZED, too many
+     * recent failures TOOMANYREQUESTS (429), too many verifications in progress UNAVAILABLE (503).
+     *
+     * @param clientAddress where the request comes from, for the per-address failure limit ("" if unknown)
+     */
+    public Principal authenticate(Optional<String> authorization, String clientAddress) {
         if (authorization.isEmpty()) return Principal.ANONYMOUS;
         String header = authorization.get();
         if (!header.regionMatches(true, 0, "Basic ", 0, 6)) throw unauthorized();
@@ -63,12 +84,53 @@ public final class TokenGrants {
         }
         int colon = decoded.indexOf(':');
         if (colon <= 0) throw unauthorized();
-        return authenticate(decoded.substring(0, colon), decoded.substring(colon + 1).toCharArray());
+        return authenticate(decoded.substring(0, colon), decoded.substring(colon + 1).toCharArray(), clientAddress);
     }
 
+    /** As {@link #authenticate(String, char[], String)} from an address not known. */
     public Principal authenticate(String username, char[] password) {
-        if (username.startsWith(RobotAccount.PREFIX)) return authenticateRobot(username, password);
-        if (new String(password).startsWith(AccessToken.PREFIX)) return authenticateWithAccessToken(username, password);
+        return authenticate(username, password, "");
+    }
+
+    /**
+     * A user (password, with the TOTP code appended once a second factor is set up, or a personal access token) or a
+     * robot (its secret). Every failure counts against the name and the address; an attempt that has to wait is
+     * refused before anything is hashed.
+     */
+    public Principal authenticate(String username, char[] password, String clientAddress) {
+        String address = clientAddress == null ? "" : clientAddress;
+        LoginThrottle.Attempt attempt;
+        try {
+            attempt = throttle.begin(username, address);
+        } catch (RegistryException e) {
+            java.util.Arrays.fill(password, '\0');
+            throw e;
+        }
+        SignIn signIn;
+        try {
+            if (username.startsWith(RobotAccount.PREFIX)) {
+                signIn = authenticateRobot(username, password);
+            } else if (new String(password).startsWith(AccessToken.PREFIX)) {
+                signIn = authenticateWithAccessToken(username, password);
+            } else {
+                signIn = authenticateUser(username, password);
+            }
+        } catch (RegistryException e) {
+            if (e.httpStatus() == 401) throttle.failed(username, address);
+            throw e;
+        } finally {
+            attempt.close(); // after the failure is counted, so that the attempt is never counted as neither
+        }
+        // Only a secret checked now clears the failures: a client re-sending recently verified credentials every few
+        // seconds must not hand a guesser a fresh allowance each time.
+        if (signIn.hashed()) throttle.succeeded(username);
+        return signIn.principal();
+    }
+
+    /** Who signed in, and whether their secret was hashed for it (false: it matched a moment ago). */
+    private record SignIn(Principal principal, boolean hashed) {}
+
+    private SignIn authenticateUser(String username, char[] password) {
         Optional<Account> account = identities.findAccount(username);
         Optional<TotpState> totp = account.isPresent() ? identities.findTotp(username).filter(TotpState::enabled) : Optional.empty();
         // With a second factor, the 6-digit code follows the password: "secret123456".
@@ -79,40 +141,53 @@ public final class TokenGrants {
             secret = java.util.Arrays.copyOf(password, password.length - 6);
             code = new String(password, password.length - 6, 6);
         }
-        // Hash even for unknown users, so timing does not tell which usernames exist.
+        // Hash even for unknown users, so timing does not tell which usernames exist. Only the password part is
+        // remembered as verified: the code below is checked (and spent) every time.
         String stored = account.map(Account::passwordHash).orElse(DUMMY_HASH);
-        boolean ok = hasher.verify(secret, stored);
-        java.util.Arrays.fill(password, '\0');
-        java.util.Arrays.fill(secret, '\0');
-        if (account.isEmpty() || !ok || account.get().disabled()) throw unauthorized();
+        CredentialVerifier.Result result;
+        try {
+            result = verifier.verify("password", username, secret, stored);
+        } finally {
+            java.util.Arrays.fill(password, '\0');
+            java.util.Arrays.fill(secret, '\0');
+        }
+        if (account.isEmpty() || !result.matches() || account.get().disabled()) throw unauthorized();
         if (totp.isPresent()) {
             java.util.OptionalLong step = Totp.verify(totp.get().secret(), code, java.time.Instant.now(), totp.get().lastStep());
             if (step.isEmpty() || !identities.advanceTotpStep(username, step.getAsLong())) throw secondFactorRequired();
         }
-        return new Principal.User(account.get().username(), account.get().systemAdmin());
+        return new SignIn(new Principal.User(account.get().username(), account.get().systemAdmin()),
+                result == CredentialVerifier.Result.MATCH);
     }
 
-    private Principal authenticateWithAccessToken(String username, char[] presented) {
+    private SignIn authenticateWithAccessToken(String username, char[] presented) {
         String text = new String(presented);
         java.util.Arrays.fill(presented, '\0');
         String rest = text.substring(AccessToken.PREFIX.length());
         int underscore = rest.indexOf('_');
-        Optional<AccessToken> token = underscore > 0 ? identities.findAccessToken(rest.substring(0, underscore)) : Optional.empty();
+        String id = underscore > 0 ? rest.substring(0, underscore) : "";
+        Optional<AccessToken> token = underscore > 0 ? identities.findAccessToken(id) : Optional.empty();
         String secret = underscore > 0 ? rest.substring(underscore + 1) : "";
-        boolean ok = hasher.verify(secret.toCharArray(), token.map(AccessToken::secretHash).orElse(DUMMY_HASH));
-        if (token.isEmpty() || !ok || !token.get().username().equals(username) || !token.get().usableAt(java.time.Instant.now())) {
+        CredentialVerifier.Result result = verifier.verify("token", id, secret.toCharArray(),
+                token.map(AccessToken::secretHash).orElse(DUMMY_HASH));
+        if (token.isEmpty() || !result.matches() || !token.get().username().equals(username)
+                || !token.get().usableAt(java.time.Instant.now())) {
             throw unauthorized();
         }
         Account account = identities.findAccount(username).filter(a -> !a.disabled()).orElseThrow(TokenGrants::unauthorized);
-        return new Principal.User(account.username(), account.systemAdmin());
+        return new SignIn(new Principal.User(account.username(), account.systemAdmin()), result == CredentialVerifier.Result.MATCH);
     }
 
-    private Principal authenticateRobot(String name, char[] secret) {
+    private SignIn authenticateRobot(String name, char[] secret) {
         Optional<RobotAccount> robot = identities.findRobot(name);
-        boolean ok = hasher.verify(secret, robot.map(RobotAccount::secretHash).orElse(DUMMY_HASH));
-        java.util.Arrays.fill(secret, '\0');
-        if (robot.isEmpty() || !ok || !robot.get().usableAt(java.time.Instant.now())) throw unauthorized();
-        return new Principal.Robot(robot.get().name(), robot.get().permissions());
+        CredentialVerifier.Result result;
+        try {
+            result = verifier.verify("robot", name, secret, robot.map(RobotAccount::secretHash).orElse(DUMMY_HASH));
+        } finally {
+            java.util.Arrays.fill(secret, '\0');
+        }
+        if (robot.isEmpty() || !result.matches() || !robot.get().usableAt(java.time.Instant.now())) throw unauthorized();
+        return new SignIn(new Principal.Robot(robot.get().name(), robot.get().permissions()), result == CredentialVerifier.Result.MATCH);
     }
 
     /** The scopes granted: each asked scope restricted to what the principal may do; unknown types get nothing. */
@@ -214,5 +289,6 @@ public final class TokenGrants {
         return new RegistryException(ErrorCode.UNAUTHORIZED, "invalid username or password", null, 401);
     }
 
-    private static final String DUMMY_HASH = PasswordHasher.DEFAULT.hash("not a password".toCharArray());
+    /** Stands in for a missing account's hash; made from a random secret, so that nothing ever matches it. */
+    private static final String DUMMY_HASH = PasswordHasher.DEFAULT.hash(java.util.UUID.randomUUID().toString().toCharArray());
 }

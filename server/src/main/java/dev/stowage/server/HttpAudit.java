@@ -47,7 +47,8 @@ final class HttpAudit {
         } else if (path.equals(SignInApi.LOGIN)) {
             return Optional.empty();
         } else if (path.startsWith("/api/v1/")) {
-            if (refused) {
+            // 429: the credentials were not even tried (too many failed sign-ins); a refusal all the same
+            if (refused || status == 429) {
                 action = "denied";
             } else if (!method.equals("GET")) {
                 action = "admin";

@@ -34,7 +34,7 @@ final class TokenApi {
     void handle(Exchange exchange) {
         switch (exchange.method().name()) {
             case "GET" -> {
-                Principal principal = grants.authenticate(exchange.header(HttpHeaderNames.AUTHORIZATION));
+                Principal principal = grants.authenticate(exchange.header(HttpHeaderNames.AUTHORIZATION), exchange.clientAddress());
                 exchange.principal(principal);
                 boolean offline = exchange.query("offline_token").map("true"::equals).orElse(false);
                 answer(exchange, principal, Scope.parseAll(exchange.queryAll("scope")),
@@ -48,7 +48,8 @@ final class TokenApi {
                 switch (grantType) {
                     case "password" -> {
                         String username = first(form, "username").orElseThrow(() -> unauthorized());
-                        principal = grants.authenticate(username, first(form, "password").orElse("").toCharArray());
+                        principal = grants.authenticate(username, first(form, "password").orElse("").toCharArray(),
+                                exchange.clientAddress());
                         offline = first(form, "access_type").map("offline"::equals).orElse(false);
                     }
                     case "refresh_token" -> {

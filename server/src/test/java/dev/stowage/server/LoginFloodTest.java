@@ -1,0 +1,298 @@
+package dev.stowage.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stowage.core.Digest;
+import dev.stowage.core.access.Account;
+import dev.stowage.core.access.Project;
+import dev.stowage.core.access.RegistryPolicy;
+import dev.stowage.core.service.RegistryService;
+import dev.stowage.core.service.ServiceSettings;
+import dev.stowage.core.audit.AuditTrail;
+import dev.stowage.identity.AuthSettings;
+import dev.stowage.identity.CredentialVerifier;
+import dev.stowage.identity.LoginThrottle;
+import dev.stowage.identity.PasswordHasher;
+import dev.stowage.identity.RegistryTokens;
+import dev.stowage.identity.SigningKeys;
+import dev.stowage.identity.TokenAccessController;
+import dev.stowage.identity.TokenGrants;
+import dev.stowage.metadata.JdbcAuditStore;
+import dev.stowage.metadata.JdbcIdentityStore;
+import dev.stowage.metadata.JdbcMetadataStore;
+import dev.stowage.metadata.MetadataConfig;
+import dev.stowage.storage.FileSystemBlobStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Hole 5 of issue 8: wrong logins at the token endpoint cost an Argon2id hash each. They are throttled, bounded and
+ * kept off the threads that serve pulls.
+ */
+class LoginFloodTest {
+    static final PasswordHasher FAST = new PasswordHasher(1024, 1, 1);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir Path root;
+    JdbcMetadataStore metadata;
+    RegistryServer server;
+    String base;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    final List<String> auditLines = Collections.synchronizedList(new ArrayList<>());
+    AuditTrail audit;
+
+    void start(PasswordHasher hasher) throws Exception {
+        start(hasher, CredentialVerifier.Settings.defaults(), LoginThrottle.Settings.DEFAULTS);
+    }
+
+    /** A registry whose accounts are hashed with {@code hasher}, its sign-ins bounded and throttled as given. */
+    void start(PasswordHasher hasher, CredentialVerifier.Settings hashing, LoginThrottle.Settings throttling) throws Exception {
+        metadata = JdbcMetadataStore.open(new MetadataConfig("jdbc:sqlite:" + root.resolve("m.db"), "", "", 0));
+        JdbcIdentityStore identities = new JdbcIdentityStore(metadata);
+        Instant now = Instant.now();
+        identities.createAccount(new Account("admin", hasher.hash("adminpw".toCharArray()), true, false, now));
+        identities.createAccount(new Account("dev", hasher.hash("devpw".toCharArray()), false, false, now));
+        identities.createProject(new Project("public", true, now));
+        AuthSettings auth = new AuthSettings("stowage", Optional.empty(), Duration.ofMinutes(5));
+        SigningKeys signingKeys = SigningKeys.shared(identities, Clock.systemUTC(), Duration.ofHours(1));
+        RegistryTokens tokens = new RegistryTokens(signingKeys, "stowage", "stowage", Duration.ofMinutes(5), Clock.systemUTC());
+        RegistryService service = new RegistryService(new FileSystemBlobStore(root.resolve("blobs")), metadata,
+                RegistryPolicy.PERMISSIVE, ServiceSettings.DEFAULTS, Clock.systemUTC());
+        TokenGrants grants = new TokenGrants(identities, new CredentialVerifier(hasher, hashing), new LoginThrottle(throttling),
+                tokens, false);
+        JdbcAuditStore auditStore = new JdbcAuditStore(metadata);
+        audit = new AuditTrail(auditStore, auditLines::add, 50);
+        server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service,
+                new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
+                Optional.of(new dev.stowage.identity.AccountService(identities, hasher, Clock.systemUTC(), Optional.of(signingKeys))),
+                Optional.of(audit), Optional.of(auditStore));
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.close();
+        if (audit != null) audit.close();
+        if (metadata != null) metadata.close();
+    }
+
+    HttpResponse<String> token(String user, String password) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/token?service=stowage&scope="
+                        + URLEncoder.encode("repository:public/app:pull", StandardCharsets.UTF_8)))
+                .header("Authorization", basic(user, password)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String code(HttpResponse<String> r) throws Exception {
+        return JSON.readTree(r.body()).path("errors").path(0).path("code").asText();
+    }
+
+    @Test
+    void wrongPasswordsPastTheLimitAreRefusedWith429AndRetryAfterWithoutTryingThePassword() throws Exception {
+        start(FAST);
+        for (int i = 0; i < 5; i++) assertThat(token("dev", "wrong" + i).statusCode()).isEqualTo(401);
+        HttpResponse<String> refused = token("dev", "devpw");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+        assertThat(code(refused)).isEqualTo("TOOMANYREQUESTS");
+        assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 2L);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/json");
+    }
+
+    @Test
+    void throttledSignInsAreAuditedAsRefusalsOfTheirOwnKind() throws Exception {
+        start(FAST);
+        for (int i = 0; i < 5; i++) token("dev", "wrong" + i);
+        assertThat(token("dev", "wrong").statusCode()).isEqualTo(429);
+        audit.flush();
+        List<JsonNode> signIns = new ArrayList<>();
+        for (String line : auditLines) {
+            JsonNode record = JSON.readTree(line);
+            if (record.path("action").asText().equals("sign-in")) signIns.add(record);
+        }
+        assertThat(signIns).hasSize(6);
+        assertThat(signIns.subList(0, 5)).allSatisfy(r -> assertThat(r.path("outcome").asInt()).isEqualTo(401));
+        assertThat(signIns.get(5).path("outcome").asInt()).isEqualTo(429);
+        assertThat(signIns.get(5).path("detail").asText()).isEqualTo("TOOMANYREQUESTS");
+        assertThat(signIns.get(5).path("source").asText()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void theAdminApisBasicCredentialsAreThrottledAndAuditedToo() throws Exception {
+        start(FAST);
+        for (int i = 0; i < 5; i++) assertThat(adminUsers("admin", "wrong" + i).statusCode()).isEqualTo(401);
+        HttpResponse<String> refused = adminUsers("admin", "adminpw");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+        assertThat(code(refused)).isEqualTo("TOOMANYREQUESTS");
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        audit.flush();
+        assertThat(auditLines).anySatisfy(line -> {
+            JsonNode record = JSON.readTree(line);
+            assertThat(record.path("action").asText()).isEqualTo("denied");
+            assertThat(record.path("outcome").asInt()).isEqualTo(429);
+            assertThat(record.path("detail").asText()).isEqualTo("GET /api/v1/users TOOMANYREQUESTS");
+        });
+    }
+
+    @Test
+    void theAdminApiCountsFailedSignInsPerAddressToo() throws Exception {
+        start(FAST);
+        for (int i = 0; i < 20; i++) assertThat(adminUsers("nobody" + i, "x").statusCode()).isEqualTo(401);
+        HttpResponse<String> refused = adminUsers("admin", "adminpw");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+        assertThat(JSON.readTree(refused.body()).path("errors").path(0).path("message").asText())
+                .startsWith("too many failed sign-ins from this address");
+    }
+
+    HttpResponse<String> adminUsers(String user, String password) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/users")).header("Authorization", basic(user, password))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void signInsPastTheHashingQueueAreRefusedWith503AndRetryAfterAtOnce() throws Exception {
+        start(PasswordHasher.DEFAULT, new CredentialVerifier.Settings(1, 1, Duration.ZERO), LoginThrottle.Settings.OFF);
+        ExecutorService callers = Executors.newFixedThreadPool(16);
+        List<java.util.concurrent.Future<HttpResponse<String>>> answers = new ArrayList<>();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < 16; i++) {
+            int n = i;
+            answers.add(callers.submit(() -> {
+                go.await();
+                return token("admin", "guess" + n);
+            }));
+        }
+        go.countDown();
+        List<HttpResponse<String>> busy = new ArrayList<>();
+        for (var answer : answers) {
+            HttpResponse<String> r = answer.get(120, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).as(r.body()).isIn(401, 503);
+            if (r.statusCode() == 503) busy.add(r);
+        }
+        callers.shutdown();
+        assertThat(busy).isNotEmpty().allSatisfy(r -> {
+            assertThat(code(r)).isEqualTo("UNAVAILABLE");
+            assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+        });
+    }
+
+    @Test
+    void pullsStayFastWhileTheTokenEndpointIsFloodedWithWrongLogins() throws Exception {
+        start(PasswordHasher.DEFAULT); // the real cost of a hash is what the flood is about
+        String adminToken = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/token?service=stowage&scope="
+                        + URLEncoder.encode("repository:public/app:pull,push", StandardCharsets.UTF_8)))
+                .header("Authorization", basic("admin", "adminpw")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .path("token").asText();
+        pushImage(adminToken);
+        HttpClient puller = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<Long> idle = pulls(puller, 100);
+
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        List<int[]> answers = Collections.synchronizedList(new ArrayList<>()); // {status, millis}
+        ConcurrentHashMap<Integer, Integer> statuses = new ConcurrentHashMap<>();
+        ExecutorService flood = Executors.newFixedThreadPool(64);
+        for (int i = 0; i < 64; i++) {
+            int attacker = i;
+            flood.submit(() -> {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                for (int n = 0; flooding.get(); n++) {
+                    // half guess the admin's password, half spray unknown names
+                    String user = attacker % 2 == 0 ? "admin" : "user" + attacker + "-" + n;
+                    long start = System.nanoTime();
+                    try {
+                        HttpResponse<String> r = token(client, user, "guess-" + n);
+                        answers.add(new int[]{r.statusCode(), (int) ((System.nanoTime() - start) / 1_000_000)});
+                        statuses.merge(r.statusCode(), 1, Integer::sum);
+                    } catch (Exception e) {
+                        statuses.merge(-1, 1, Integer::sum);
+                    }
+                }
+                return null;
+            });
+        }
+        long floodStart = System.nanoTime();
+        Thread.sleep(1000);
+        List<Long> flooded = pulls(puller, 200);
+        // a flood long enough to run into the limits, however fast the pulls were
+        Thread.sleep(Math.max(0, 5000 - (System.nanoTime() - floodStart) / 1_000_000));
+        flooding.set(false);
+        flood.shutdown();
+        assertThat(flood.awaitTermination(120, TimeUnit.SECONDS)).isTrue();
+
+        List<Integer> refusals = answers.stream().filter(a -> a[0] == 429 || a[0] == 503).map(a -> a[1]).sorted().toList();
+        System.out.printf("pull latency idle p50 %d ms p99 %d ms; under a flood of 64 wrong logins p50 %d ms p99 %d ms;"
+                        + " flood answers %s; refusals p50 %d ms p99 %d ms%n",
+                percentile(idle, 50), percentile(idle, 99), percentile(flooded, 50), percentile(flooded, 99), statuses,
+                refusals.isEmpty() ? -1 : refusals.get(refusals.size() / 2),
+                refusals.isEmpty() ? -1 : refusals.get(Math.min(refusals.size() - 1, refusals.size() * 99 / 100)));
+        assertThat(percentile(flooded, 99)).as("pull p99 under the flood").isLessThan(500);
+        assertThat(statuses.keySet()).as("flood answers").containsAnyOf(429, 503).isSubsetOf(401, 429, 503);
+        assertThat(refusals.get(Math.min(refusals.size() - 1, refusals.size() * 99 / 100))).as("refusal p99").isLessThan(1000);
+    }
+
+    HttpResponse<String> token(HttpClient client, String user, String password) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base + "/token?service=stowage"))
+                .header("Authorization", basic(user, password)).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    List<Long> pulls(HttpClient client, int count) throws Exception {
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(base + "/v2/public/app/manifests/v1"))
+                    .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(), HttpResponse.BodyHandlers.ofByteArray());
+            millis.add((System.nanoTime() - start) / 1_000_000);
+            assertThat(r.statusCode()).isEqualTo(200);
+        }
+        return millis;
+    }
+
+    static long percentile(List<Long> values, int p) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(Math.min(sorted.size() - 1, sorted.size() * p / 100));
+    }
+
+    void pushImage(String token) throws Exception {
+        byte[] config = "{\"flood\":true}".getBytes();
+        Digest configDigest = Digest.sha256Of(config);
+        HttpResponse<String> blob = http.send(HttpRequest.newBuilder(URI.create(base + "/v2/public/app/blobs/uploads/?digest=" + configDigest))
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofByteArray(config)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(blob.statusCode()).as(blob.body()).isEqualTo(201);
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{"
+                + "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest + "\",\"size\":"
+                + config.length + "},\"layers\":[]}").getBytes();
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/v2/public/app/manifests/v1"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+    }
+}
