@@ -107,6 +107,12 @@ public final class WebhookDispatcher implements EventPublisher, AutoCloseable {
     }
 
     WebhookDispatcher(WebhookStore store, WebhookSettings settings, Clock clock, TargetAddressPolicy.Resolver resolver) {
+        this(store, settings, clock, resolver, defaultTls());
+    }
+
+    /** With a name resolver and a TLS trust other than the JVM's: for tests. */
+    WebhookDispatcher(WebhookStore store, WebhookSettings settings, Clock clock, TargetAddressPolicy.Resolver resolver,
+                      SSLSocketFactory tls) {
         this.store = store;
         this.settings = settings;
         this.clock = clock;
@@ -114,7 +120,7 @@ public final class WebhookDispatcher implements EventPublisher, AutoCloseable {
         this.published = new ArrayBlockingQueue<>(settings.maxQueuedEvents());
         this.requestSlots = new Semaphore(settings.maxConcurrentDeliveries());
         this.targets = new TargetAddressPolicy(settings.allowedNetworks(), resolver);
-        this.http = new PinnedHttpPost(defaultTls(), deadlines);
+        this.http = new PinnedHttpPost(tls, deadlines);
         this.writer = Thread.ofVirtual().name("webhook-writer").start(this::writeLoop);
         this.worker = Thread.ofVirtual().name("webhook-worker").start(this::workLoop);
     }

@@ -57,11 +57,15 @@ class WebhookTargetSafetyTest {
     }
 
     void start(WebhookSettings settings, TargetAddressPolicy.Resolver resolver) {
+        start(settings, resolver, (javax.net.ssl.SSLSocketFactory) javax.net.ssl.SSLSocketFactory.getDefault());
+    }
+
+    void start(WebhookSettings settings, TargetAddressPolicy.Resolver resolver, javax.net.ssl.SSLSocketFactory tls) {
         if (db == null) {
             db = JdbcMetadataStore.open(MetadataConfig.sqlite(dir.resolve("stowage.db")));
             store = new JdbcWebhookStore(db);
         }
-        dispatcher = new WebhookDispatcher(store, settings, Clock.systemUTC(), resolver);
+        dispatcher = new WebhookDispatcher(store, settings, Clock.systemUTC(), resolver, tls);
         service = new WebhookService(store, dispatcher, Clock.systemUTC());
     }
 
@@ -268,6 +272,85 @@ class WebhookTargetSafetyTest {
                     assertThat(a.error()).isEqualTo("connection failed");
                 });
             }
+        }
+    }
+
+    // --- HTTPS: the connection goes to the checked address, TLS speaks to the URL's host name -----------------
+
+    static void openssl(Path in, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(in.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(output).isZero();
+    }
+
+    /** A self-signed certificate for {@code name}: its key store for a server, its certificate as the client's trust. */
+    static javax.net.ssl.SSLContext[] certificateFor(Path in, String name) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/openssl")),
+                "openssl is needed to make test certificates");
+        openssl(in, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", name + ".key",
+                "-out", name + ".crt", "-days", "2", "-subj", "/CN=" + name, "-addext", "subjectAltName=DNS:" + name);
+        openssl(in, "pkcs12", "-export", "-in", name + ".crt", "-inkey", name + ".key", "-out", name + ".p12",
+                "-passout", "pass:changeit");
+        java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+        try (var input = java.nio.file.Files.newInputStream(in.resolve(name + ".p12"))) {
+            keys.load(input, "changeit".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "changeit".toCharArray());
+        javax.net.ssl.SSLContext server = javax.net.ssl.SSLContext.getInstance("TLS");
+        server.init(kmf.getKeyManagers(), null, null);
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var input = java.nio.file.Files.newInputStream(in.resolve(name + ".crt"))) {
+            trust.setCertificateEntry(name, java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(input));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext client = javax.net.ssl.SSLContext.getInstance("TLS");
+        client.init(null, tmf.getTrustManagers(), null);
+        return new javax.net.ssl.SSLContext[] {server, client};
+    }
+
+    /** An HTTPS receiver on 127.0.0.1 serving {@code context}'s certificate; it records the SNI name and Host. */
+    static com.sun.net.httpserver.HttpsServer httpsReceiver(javax.net.ssl.SSLContext context, List<String> seen) throws IOException {
+        com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(context));
+        server.createContext("/", exchange -> {
+            seen.add(exchange.getRequestHeaders().getFirst("Host"));
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    @Test
+    void anHttpsDeliveryGoesToTheCheckedAddressAndVerifiesTheCertificateForTheUrlsName() throws Exception {
+        javax.net.ssl.SSLContext[] tls = certificateFor(dir, "hooks.example.test");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpsServer receiver = httpsReceiver(tls[0], seen);
+        try {
+            TargetAddressPolicy.Resolver resolver = host -> host.equals("hooks.example.test")
+                    ? new InetAddress[] {InetAddress.getByName("127.0.0.1")} : InetAddress.getAllByName(host);
+            start(LOOPBACK_ALLOWED, resolver, tls[1].getSocketFactory());
+            int port = receiver.getAddress().getPort();
+            String named = storedWebhook("https://hooks.example.test:" + port + "/in");
+            String byAddress = storedWebhook("https://127.0.0.1:" + port + "/in"); // the certificate does not name it
+
+            dispatcher.publish(push());
+
+            onlyDelivery(named, Status.DELIVERED);
+            assertThat(seen).containsExactly("hooks.example.test:" + port);
+            WebhookDelivery refused = onlyDelivery(byAddress, Status.FAILED);
+            assertThat(store.attempts(refused.id())).extracting(DeliveryAttempt::error).containsOnly("connection failed");
+        } finally {
+            receiver.stop(0);
         }
     }
 }
