@@ -275,6 +275,59 @@ class WebhookTargetSafetyTest {
         }
     }
 
+    /** Reads the request head (the body is small and follows at once) and answers {@code answer}. */
+    static Consumer<Socket> answering(String answer) {
+        return s -> {
+            try {
+                s.getInputStream().read(new byte[65536]);
+                s.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            } catch (IOException ignored) {
+                // the client went away
+            }
+        };
+    }
+
+    @Test
+    void anInterimAnswerIsSkippedAndTheFinalStatusCounts() throws Exception {
+        start(ONE_SHOT);
+        try (RawServer receiver = new RawServer(answering("HTTP/1.1 100 Continue\r\nX-A: b\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"))) {
+            String hookId = service.create("team", receiver.url(), EnumSet.of(PUSH), true).webhook().id();
+
+            dispatcher.publish(push());
+
+            assertThat(store.attempts(onlyDelivery(hookId, Status.DELIVERED).id())).extracting(DeliveryAttempt::statusCode)
+                    .containsExactly(204);
+        }
+    }
+
+    @Test
+    void aReceiverThatTricklesItsAnswerIsCutOffAtTheDeadline() throws Exception {
+        start(ONE_SHOT); // the whole exchange: 0.5 s to connect + 0.7 s to answer
+        try (RawServer trickling = new RawServer(s -> Thread.ofVirtual().start(() -> {
+            try {
+                s.getInputStream().read(new byte[65536]);
+                while (true) { // a byte every 100 ms: each read is quick, the status line never ends
+                    s.getOutputStream().write('H');
+                    s.getOutputStream().flush();
+                    Thread.sleep(100);
+                }
+            } catch (IOException | InterruptedException ignored) {
+                // cut off, as it should be
+            }
+        }))) {
+            String hookId = service.create("team", trickling.url(), EnumSet.of(PUSH), true).webhook().id();
+
+            dispatcher.publish(push());
+
+            WebhookDelivery failed = onlyDelivery(hookId, Status.FAILED);
+            assertThat(store.attempts(failed.id())).singleElement().satisfies(a -> {
+                assertThat(a.error()).isEqualTo("connection failed");
+                assertThat(a.duration()).as("cut off at the deadline, generously bounded").isLessThan(Duration.ofSeconds(10));
+            });
+        }
+    }
+
     // --- HTTPS: the connection goes to the checked address, TLS speaks to the URL's host name -----------------
 
     static void openssl(Path in, String... args) throws Exception {
