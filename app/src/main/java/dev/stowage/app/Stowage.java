@@ -9,7 +9,6 @@ import dev.stowage.metadata.JdbcGovernanceStore;
 import dev.stowage.metadata.JdbcWebhookStore;
 import dev.stowage.webhooks.WebhookDispatcher;
 import dev.stowage.webhooks.WebhookService;
-import dev.stowage.webhooks.WebhookSettings;
 import dev.stowage.core.service.GarbageCollector;
 import dev.stowage.core.service.RetentionRunner;
 import dev.stowage.core.service.RegistryService;
@@ -85,7 +84,7 @@ public final class Stowage implements AutoCloseable {
                     ServiceSettings.DEFAULTS.maxPageSize(), config.delete().enabled(),
                     ServiceSettings.DEFAULTS.manifestCacheBytes(), config.tagCacheTtl());
             JdbcWebhookStore webhookStore = new JdbcWebhookStore(metadata);
-            WebhookDispatcher dispatcher = new WebhookDispatcher(webhookStore, WebhookSettings.defaults(), Clock.systemUTC());
+            WebhookDispatcher dispatcher = new WebhookDispatcher(webhookStore, config.webhookSettings(), Clock.systemUTC());
             WebhookService webhooks = new WebhookService(webhookStore, dispatcher, Clock.systemUTC());
             JdbcGovernanceStore governance = new JdbcGovernanceStore(metadata);
             ImmutableTagPolicy immutability = new ImmutableTagPolicy(governance, metadata);

@@ -26,7 +26,14 @@ import java.util.TreeMap;
  * environment variables (e.g. {@code STOWAGE_HTTP_PORT}, {@code STOWAGE_DATABASE_MAX_POOL_SIZE}).
  */
 public record StowageConfig(Http http, Storage storage, Database database, Uploads uploads, Manifests manifests,
-                            Delete delete, Auth auth, Tls tls, Network network, Audit audit, Oidc oidc, Gc gc) {
+                            Delete delete, Auth auth, Tls tls, Network network, Audit audit, Oidc oidc, Gc gc,
+                            Webhooks webhooks) {
+
+    /**
+     * Webhook targets: only public addresses, unless {@code allowedNetworks} (comma-separated CIDRs) lets deliveries
+     * reach an internal network anyway (a receiver on the company network, or 127.0.0.1 for a local test).
+     */
+    public record Webhooks(String allowedNetworks) {}
 
     /**
      * Online garbage collection: {@code schedule} is a cron expression (5 fields, 6 with seconds, or @daily; empty:
@@ -154,6 +161,8 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               schedule: ""
               untagged: false
               grace: 1h
+            webhooks:
+              allowedNetworks: ""
             oidc:
               issuer: ""
               clientId: ""
@@ -241,6 +250,16 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
             oidc.groupGrants();
         }
         if (manifests.maxBytes() < 1024) throw new IllegalArgumentException("manifests.maxBytes must be at least 1024");
+        webhookSettings();
+    }
+
+    /** Delivery settings with the allowed networks; a malformed network is a configuration error naming it. */
+    public dev.stowage.webhooks.WebhookSettings webhookSettings() {
+        try {
+            return dev.stowage.webhooks.WebhookSettings.defaults().withAllowedNetworks(webhooks.allowedNetworks());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("webhooks.allowedNetworks: " + e.getMessage());
+        }
     }
 
     /** How password hashing is bounded ({@code auth.hashThreads} 0: half the cores). */

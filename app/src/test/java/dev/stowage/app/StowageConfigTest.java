@@ -90,4 +90,13 @@ class StowageConfigTest {
         assertThat(StowageConfig.parseDuration("7d", "x")).isEqualTo(Duration.ofDays(7));
         assertThat(StowageConfig.parseDuration("PT2H", "x")).isEqualTo(Duration.ofHours(2));
     }
+
+    @Test
+    void webhooksReachNoInternalNetworkUnlessTheAdministratorAllowsOne() throws Exception {
+        assertThat(StowageConfig.load(null, Map.of()).webhookSettings().allowedNetworks()).isEmpty();
+        assertThat(StowageConfig.load(null, Map.of("STOWAGE_WEBHOOKS_ALLOWED_NETWORKS", "10.0.0.0/8, 127.0.0.1/32"))
+                .webhookSettings().allowedNetworks()).hasSize(2);
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_WEBHOOKS_ALLOWED_NETWORKS", "intranet")))
+                .hasMessageContaining("webhooks.allowedNetworks");
+    }
 }

@@ -90,7 +90,10 @@ class AdminCliTest {
         cli(env, "retention", "set", "gov", "harbor", "{\"rules\":[]}", "--schedule", "@daily").ok();
         assertThat(json(cli(env, "retention", "run", "gov", "--dry-run").ok()).path("dryRun").asBoolean()).isTrue();
         assertThat(json(cli(env, "gc", "--dry-run").ok()).path("dryRun").asBoolean()).isTrue();
-        JsonNode hook = json(cli(env, "webhooks", "create", "gov", "http://127.0.0.1:9/hook", "--events", "push,gc_completed").ok());
+        Clients.Result internal = cli(env, "webhooks", "create", "gov", "http://127.0.0.1:9/hook", "--events", "push");
+        assertThat(internal.exitCode()).isEqualTo(1);
+        assertThat(internal.output()).contains("HTTP 400").contains("127.0.0.1 is a loopback address");
+        JsonNode hook = json(cli(env, "webhooks", "create", "gov", "http://198.51.100.7:9/hook", "--events", "push,gc_completed").ok());
         assertThat(hook.path("secret").asText()).isNotEmpty();
         String hookId = hook.path("webhook").path("id").asText();
         assertThat(json(cli(env, "webhooks", "list", "gov").ok()).size()).isEqualTo(1);

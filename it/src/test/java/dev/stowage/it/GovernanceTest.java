@@ -29,8 +29,9 @@ class GovernanceTest {
     static void start() throws Exception {
         StowageProcess.requireStowage("governance");
         Clients.require("skopeo", "skopeo");
+        // The webhook receivers below listen on 127.0.0.1, which webhooks may reach only when the administrator allows it.
         stowage = StowageProcess.start(dir.resolve("data"), Map.of("STOWAGE_AUTH_ENABLED", "true",
-                "STOWAGE_ADMIN_PASSWORD", PASSWORD));
+                "STOWAGE_ADMIN_PASSWORD", PASSWORD, "STOWAGE_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.1/32"));
         for (String project : new String[] {"rel", "ecr"}) {
             assertThat(admin("POST", "/api/v1/projects", "{\"name\":\"" + project + "\"}").statusCode()).isEqualTo(201);
         }
@@ -282,11 +283,17 @@ class GovernanceTest {
             var created = admin("POST", "/api/v1/projects/watched/webhooks", "{\"targetUrl\":\"http://127.0.0.1:"
                     + receiver.getAddress().getPort() + "/events\",\"events\":[\"GC_COMPLETED\",\"QUOTA_EXCEEDED\"]}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-            assertThat(admin("PUT", "/api/v1/projects/watched/quota", "{\"artifacts\":0}").statusCode()).isEqualTo(200);
+            // A project hears of a collection when it removed something of the project: here the manifest that
+            // lost its tag when v1 moved.
             Path layout = dir.resolve("watched");
             TestImages.writeImage(layout, "v1", "amd64", "watched image");
-            assertThat(copy(layout, "v1", "watched/app:v1").exitCode()).isNotZero();
-            assertThat(admin("POST", "/api/v1/gc", "{}").statusCode()).isEqualTo(200);
+            TestImages.writeImage(layout, "v2", "amd64", "watched image, rebuilt");
+            copy(layout, "v1", "watched/app:v1").ok();
+            copy(layout, "v2", "watched/app:v1").ok();
+            assertThat(admin("PUT", "/api/v1/projects/watched/quota", "{\"artifacts\":0}").statusCode()).isEqualTo(200);
+            TestImages.writeImage(layout, "v3", "amd64", "watched image, over quota");
+            assertThat(copy(layout, "v3", "watched/app:v3").exitCode()).isNotZero();
+            assertThat(admin("POST", "/api/v1/gc", "{\"untagged\":true,\"grace\":\"0s\"}").statusCode()).isEqualTo(200);
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
             while (types.size() < 2 && System.nanoTime() < deadline) Thread.sleep(200);
             assertThat(types).contains("dev.stowage.gc.completed", "dev.stowage.quota.exceeded");

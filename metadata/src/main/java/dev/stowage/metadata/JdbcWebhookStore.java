@@ -135,7 +135,8 @@ public final class JdbcWebhookStore implements WebhookStore {
             Map<Optional<String>, List<Webhook>> hooksByProject = new HashMap<>();
             List<WebhookDelivery> made = new ArrayList<>();
             for (EncodedEvent e : events) {
-                Optional<String> scope = Optional.ofNullable(e.project());
+                if (e.project() == null) continue; // no project's event: no project webhook receives it
+                Optional<String> scope = Optional.of(e.project());
                 List<Webhook> candidates = hooksByProject.get(scope);
                 if (candidates == null) {
                     candidates = listWebhooks(c, scope, true);

@@ -1,6 +1,7 @@
 package dev.stowage.server;
 
 import dev.stowage.core.Digest;
+import dev.stowage.core.event.RegistryEvent;
 import dev.stowage.core.service.GarbageCollector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,6 +114,43 @@ class GarbageCollectionTest {
         // Nothing left to do: a second run finds nothing.
         GarbageCollector.Report again = collector.run(new GarbageCollector.Options(false, true, Duration.ZERO));
         assertThat(again.blobsDeleted() + again.manifestsDeleted()).isZero();
+    }
+
+    @Test
+    void eachProjectHearsOnlyOfItsOwnShareOfACollection() throws Exception {
+        List<RegistryEvent> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        GarbageCollector publishing = new GarbageCollector(registry.service, heard::add);
+        push("team/app", "v1", List.of(random(100)));
+        push("team/app", "v2", List.of(random(100)));
+        push("team/web", "v1", List.of(random(100)));
+        push("other/app", "v1", List.of(random(100)));
+        registry.pushBlob("other/app", random(5000)); // an orphan blob: content-addressed, no project's any more
+        for (String tag : List.of("/v2/team/app/manifests/v1", "/v2/team/app/manifests/v2", "/v2/team/web/manifests/v1",
+                "/v2/other/app/manifests/v1")) {
+            assertThat(registry.delete(tag).statusCode()).isEqualTo(202);
+        }
+
+        GarbageCollector.Report report = publishing.run(new GarbageCollector.Options(false, true, Duration.ZERO));
+
+        assertThat(report.manifestsDeleted()).isEqualTo(4);
+        assertThat(heard).allSatisfy(e -> assertThat(e.type()).isEqualTo(RegistryEvent.Type.GC_COMPLETED));
+        assertThat(heard).extracting(RegistryEvent::project).containsExactlyInAnyOrder("team", "other");
+        assertThat(heard).filteredOn(e -> e.project().equals("team")).singleElement()
+                .satisfies(e -> assertThat(e.data()).isEqualTo(Map.of("manifestsDeleted", 3)));
+        assertThat(heard).filteredOn(e -> e.project().equals("other")).singleElement()
+                .satisfies(e -> assertThat(e.data()).isEqualTo(Map.of("manifestsDeleted", 1)));
+    }
+
+    @Test
+    void aCollectionThatRemovedNothingOfAProjectTellsItNothing() throws Exception {
+        List<RegistryEvent> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        registry.pushBlob("team/app", random(5000));
+
+        GarbageCollector.Report report = new GarbageCollector(registry.service, heard::add)
+                .run(new GarbageCollector.Options(false, true, Duration.ZERO));
+
+        assertThat(report.blobsDeleted()).isEqualTo(1);
+        assertThat(heard).as("registry-wide counts are no project's business").isEmpty();
     }
 
     @Test

@@ -12,30 +12,32 @@ import dev.stowage.core.spi.WebhookStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URISyntaxException;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -65,7 +67,12 @@ public final class WebhookDispatcher implements EventPublisher, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
     private static final int ENQUEUE_BATCH = 256;
     private static final int PURGE_BATCH = 1000;
-    private static final int RESPONSE_EXCERPT = 256;
+    /**
+     * Every way a delivery can get no HTTP answer reads the same in the delivery log (refused, reset, timed out, TLS
+     * failed, not HTTP, name not found): a project administrator sees that the receiver did not answer, not which of
+     * those happened, so the log is no port scanner. The server log has the detail at debug level.
+     */
+    static final String CONNECTION_FAILED = "connection failed";
     private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
     private static final RegistryEvent STOP = new RegistryEvent("stop", RegistryEvent.Type.PING, Instant.EPOCH, null, null,
             null, null, null, null, Map.of());
@@ -74,10 +81,12 @@ public final class WebhookDispatcher implements EventPublisher, AutoCloseable {
     private final WebhookSettings settings;
     private final Clock clock;
     private final CloudEventEncoder encoder;
-    private final HttpClient http;
+    private final TargetAddressPolicy targets;
+    private final PinnedHttpPost http;
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
-    /** The client's own: it completes responses there, and must still do so while {@link #senders} winds down. */
-    private final ExecutorService httpExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    /** Closes the sockets of exchanges that ran past their deadline. */
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("webhook-deadlines").daemon().factory());
     private final BlockingQueue<RegistryEvent> published;
     private final Semaphore requestSlots;
     private final ReentrantLock wakeLock = new ReentrantLock();
@@ -94,18 +103,24 @@ public final class WebhookDispatcher implements EventPublisher, AutoCloseable {
 
     /** Starts delivering at once: what is due in the store (left by an earlier run or another node) goes out now. */
     public WebhookDispatcher(WebhookStore store, WebhookSettings settings, Clock clock) {
+        this(store, settings, clock, java.net.InetAddress::getAllByName);
+    }
+
+    WebhookDispatcher(WebhookStore store, WebhookSettings settings, Clock clock, TargetAddressPolicy.Resolver resolver) {
+        this(store, settings, clock, resolver, defaultTls());
+    }
+
+    /** With a name resolver and a TLS trust other than the JVM's: for tests. */
+    WebhookDispatcher(WebhookStore store, WebhookSettings settings, Clock clock, TargetAddressPolicy.Resolver resolver,
+                      SSLSocketFactory tls) {
         this.store = store;
         this.settings = settings;
         this.clock = clock;
         this.encoder = new CloudEventEncoder(settings.source());
         this.published = new ArrayBlockingQueue<>(settings.maxQueuedEvents());
         this.requestSlots = new Semaphore(settings.maxConcurrentDeliveries());
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER) // a redirect is an answer that is not 2xx, not a new target
-                .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade dance with plain-HTTP receivers
-                .executor(httpExecutor)
-                .build();
+        this.targets = new TargetAddressPolicy(settings.allowedNetworks(), resolver);
+        this.http = new PinnedHttpPost(tls, deadlines);
         this.writer = Thread.ofVirtual().name("webhook-writer").start(this::writeLoop);
         this.worker = Thread.ofVirtual().name("webhook-worker").start(this::workLoop);
     }
@@ -140,6 +155,19 @@ public final class WebhookDispatcher implements EventPublisher, AutoCloseable {
             wakeCondition.signalAll();
         } finally {
             wakeLock.unlock();
+        }
+    }
+
+    /** Which targets webhooks may have; the service checks new and changed targets with it. */
+    TargetAddressPolicy targets() {
+        return targets;
+    }
+
+    private static SSLSocketFactory defaultTls() {
+        try {
+            return SSLContext.getDefault().getSocketFactory(); // the JVM's trust store, as any HTTPS client
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no default TLS context", e);
         }
     }
 
@@ -292,44 +320,37 @@ public final class WebhookDispatcher implements EventPublisher, AutoCloseable {
     }
 
     private Answer post(Webhook hook, WebhookDelivery d) throws InterruptedException {
-        HttpRequest request;
+        URI url;
         try {
-            request = HttpRequest.newBuilder(URI.create(hook.targetUrl()))
-                    .timeout(settings.requestTimeout())
-                    .header("Content-Type", CloudEventEncoder.CONTENT_TYPE)
-                    .header("User-Agent", USER_AGENT)
-                    .header(DELIVERY_HEADER, d.id())
-                    .header(EVENT_HEADER, d.eventType().cloudEventType())
-                    .header(SIGNATURE_HEADER, WebhookSignatures.sign(hook.secret(), d.payload()))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(d.payload()))
-                    .build();
-        } catch (IllegalArgumentException e) {
-            return new Answer(0, "unusable target URL: " + e.getMessage(), false);
+            url = new URI(hook.targetUrl());
+            if (url.getHost() == null || url.getScheme() == null
+                    || !(url.getScheme().equalsIgnoreCase("http") || url.getScheme().equalsIgnoreCase("https"))) {
+                return new Answer(0, "unusable target URL", false);
+            }
+        } catch (URISyntaxException e) {
+            return new Answer(0, "unusable target URL", false);
         }
-        CompletableFuture<HttpResponse<String>> sent = http.sendAsync(request, BoundedBody.handler(RESPONSE_EXCERPT));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", CloudEventEncoder.CONTENT_TYPE);
+        headers.put("User-Agent", USER_AGENT);
+        headers.put(DELIVERY_HEADER, d.id());
+        headers.put(EVENT_HEADER, d.eventType().cloudEventType());
+        headers.put(SIGNATURE_HEADER, WebhookSignatures.sign(hook.secret(), d.payload()));
         try {
-            // The request timeout stops at the status line; this bounds the whole exchange, body included.
-            HttpResponse<String> response = sent.get(settings.connectTimeout().plus(settings.requestTimeout()).toMillis(),
-                    TimeUnit.MILLISECONDS);
-            int code = response.statusCode();
-            if (code >= 200 && code < 300) return new Answer(code, "", false);
-            return new Answer(code, "HTTP " + code + (response.body().isEmpty() ? "" : ": " + response.body()), true);
-        } catch (TimeoutException e) {
-            sent.cancel(true);
-            return new Answer(0, "no answer within " + settings.connectTimeout().plus(settings.requestTimeout()), true);
-        } catch (ExecutionException e) {
-            return new Answer(0, describe(e.getCause()), true);
-        } catch (InterruptedException e) {
-            sent.cancel(true);
-            throw e;
+            // Resolved and checked now, on every attempt; the connection goes to exactly the address checked.
+            InetAddress address = targets.resolveAllowed(url.getHost());
+            int code = http.post(url, address, headers, d.payload(), settings.connectTimeout(),
+                    settings.connectTimeout().plus(settings.requestTimeout()));
+            // Only the status: the answer's body is never read, so it cannot end up in the delivery log.
+            return code >= 200 && code < 300 ? new Answer(code, "", false) : new Answer(code, "HTTP " + code, true);
+        } catch (TargetAddressPolicy.RefusedTarget e) {
+            return new Answer(0, "target not allowed: " + e.getMessage(), false);
+        } catch (IOException e) {
+            // Stopping interrupts the sender, which closes its socket: that is no attempt, the delivery goes back.
+            if (Thread.interrupted()) throw new InterruptedException("stopping");
+            LOG.debug("webhook delivery {} to webhook {}: no answer: {}", d.id(), hook.id(), e.toString());
+            return new Answer(0, CONNECTION_FAILED, true);
         }
-    }
-
-    /** The outermost exception names what failed (ConnectException, HttpTimeoutException); a cause may say more. */
-    private static String describe(Throwable t) {
-        String message = null;
-        for (Throwable c = t; c != null && message == null; c = c.getCause()) message = c.getMessage();
-        return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     private void giveBack(WebhookDelivery d) {
@@ -369,31 +390,31 @@ public final class WebhookDispatcher implements EventPublisher, AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             writer.interrupt();
-            http.shutdownNow();
-            httpExecutor.shutdownNow();
+            deadlines.shutdownNow();
         }
     }
 
-    /** This node's view of who wants what: per project, and for registry-wide events, any project. */
-    private record Subscriptions(Map<String, Set<RegistryEvent.Type>> byProject, Set<RegistryEvent.Type> anyProject,
-                                 boolean known) {
-        /** Before the first read: let everything through, the store decides. */
-        static final Subscriptions UNKNOWN = new Subscriptions(Map.of(), Set.of(), false);
+    /**
+     * This node's view of who wants what, per project. An event of no project is no project webhook's business: a
+     * project hears only of its own events (see {@link Webhook#wants}).
+     */
+    private record Subscriptions(Map<String, Set<RegistryEvent.Type>> byProject, boolean known) {
+        /** Before the first read: let every project's events through, the store decides. */
+        static final Subscriptions UNKNOWN = new Subscriptions(Map.of(), false);
 
         static Subscriptions of(List<Webhook> hooks) {
             Map<String, Set<RegistryEvent.Type>> byProject = new HashMap<>();
-            Set<RegistryEvent.Type> any = EnumSet.noneOf(RegistryEvent.Type.class);
             for (Webhook w : hooks) {
                 if (!w.enabled() || w.events().isEmpty()) continue;
                 byProject.computeIfAbsent(w.project(), p -> EnumSet.noneOf(RegistryEvent.Type.class)).addAll(w.events());
-                any.addAll(w.events());
             }
-            return new Subscriptions(byProject, any, true);
+            return new Subscriptions(byProject, true);
         }
 
         boolean wants(RegistryEvent e) {
+            if (e.project() == null) return false;
             if (!known) return true;
-            Set<RegistryEvent.Type> types = e.project() == null ? anyProject : byProject.get(e.project());
+            Set<RegistryEvent.Type> types = byProject.get(e.project());
             return types != null && types.contains(e.type());
         }
     }

@@ -66,7 +66,7 @@ public final class WebhookService {
     public WebhookInfo update(String project, String id, Optional<String> targetUrl, Optional<Set<RegistryEvent.Type>> events,
                               Optional<Boolean> enabled) {
         Webhook w = find(project, id);
-        Webhook changed = new Webhook(w.id(), w.project(), targetUrl.map(WebhookService::validTarget).orElse(w.targetUrl()),
+        Webhook changed = new Webhook(w.id(), w.project(), targetUrl.map(this::validTarget).orElse(w.targetUrl()),
                 events.map(WebhookService::validEvents).orElse(w.events()), w.secret(), enabled.orElse(w.enabled()),
                 w.createdAt());
         if (!store.updateWebhook(changed)) throw notFound("webhook", id);
@@ -147,8 +147,12 @@ public final class WebhookService {
         return RepositoryName.of(project).value();
     }
 
-    /** http or https, a host, no user:password (put credentials in a secret, not in a URL shown in logs and lists). */
-    static String validTarget(String targetUrl) {
+    /**
+     * http or https, a host, no user:password (put credentials in a secret, not in a URL shown in logs and lists), and
+     * an address webhooks may reach: not an internal one unless the administrator allowed its network (checked again
+     * on every delivery, since what a name resolves to can change).
+     */
+    String validTarget(String targetUrl) {
         if (targetUrl == null || targetUrl.isBlank()) throw invalid("a webhook needs a target URL");
         if (targetUrl.length() > MAX_TARGET_URL_LENGTH) throw invalid("target URL longer than " + MAX_TARGET_URL_LENGTH);
         URI uri;
@@ -162,6 +166,12 @@ public final class WebhookService {
         if (uri.getHost() == null || uri.getHost().isEmpty()) throw invalid("target URL has no host");
         if (uri.getRawUserInfo() != null) throw invalid("target URL must not carry user information");
         if (uri.getRawFragment() != null) throw invalid("target URL must not have a fragment");
+        try {
+            dispatcher.targets().checkTarget(uri.getHost());
+        } catch (TargetAddressPolicy.RefusedTarget e) {
+            throw invalid("target URL not allowed: " + e.getMessage()
+                    + "; webhooks reach only public addresses unless webhooks.allowedNetworks allows the network");
+        }
         return uri.toString();
     }
 

@@ -1,7 +1,11 @@
 package dev.stowage.webhooks;
 
+import dev.stowage.core.access.Cidr;
+
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,11 +25,13 @@ import java.util.Objects;
  * @param deliveryRetention       delivered and failed deliveries are kept this long in the delivery log
  * @param shutdownGrace           how long stopping waits for requests in flight before it abandons them
  * @param source                  the CloudEvents {@code source} prefix: the repository or project is appended
+ * @param allowedNetworks         networks an administrator lets webhooks reach although they are internal (loopback,
+ *                                private, link-local...; see {@link TargetAddressPolicy}); empty: only public addresses
  */
 public record WebhookSettings(Duration backoffBase, Duration backoffCap, int maxAttempts, Duration connectTimeout,
                               Duration requestTimeout, Duration pollInterval, int maxConcurrentDeliveries,
                               int maxQueuedEvents, Duration subscriptionRefresh, Duration deliveryRetention,
-                              Duration shutdownGrace, String source) {
+                              Duration shutdownGrace, String source, List<Cidr> allowedNetworks) {
 
     public WebhookSettings {
         for (Duration d : new Duration[] {backoffBase, backoffCap, connectTimeout, requestTimeout, pollInterval,
@@ -40,6 +46,7 @@ public record WebhookSettings(Duration backoffBase, Duration backoffCap, int max
         Objects.requireNonNull(source, "source");
         source = source.endsWith("/") ? source.substring(0, source.length() - 1) : source;
         URI.create(source.isEmpty() ? "/" : source); // fails now, not on the first event
+        allowedNetworks = List.copyOf(allowedNetworks);
     }
 
     /**
@@ -49,27 +56,35 @@ public record WebhookSettings(Duration backoffBase, Duration backoffCap, int max
     public static WebhookSettings defaults() {
         return new WebhookSettings(Duration.ofSeconds(5), Duration.ofHours(1), 12, Duration.ofSeconds(5),
                 Duration.ofSeconds(15), Duration.ofSeconds(1), 16, 10_000, Duration.ofSeconds(5), Duration.ofDays(30),
-                Duration.ofSeconds(10), "/stowage");
+                Duration.ofSeconds(10), "/stowage", List.of());
     }
 
     public WebhookSettings withBackoff(Duration base, Duration cap, int attempts) {
         return new WebhookSettings(base, cap, attempts, connectTimeout, requestTimeout, pollInterval, maxConcurrentDeliveries,
-                maxQueuedEvents, subscriptionRefresh, deliveryRetention, shutdownGrace, source);
+                maxQueuedEvents, subscriptionRefresh, deliveryRetention, shutdownGrace, source, allowedNetworks);
     }
 
     public WebhookSettings withTimeouts(Duration connect, Duration request) {
         return new WebhookSettings(backoffBase, backoffCap, maxAttempts, connect, request, pollInterval,
-                maxConcurrentDeliveries, maxQueuedEvents, subscriptionRefresh, deliveryRetention, shutdownGrace, source);
+                maxConcurrentDeliveries, maxQueuedEvents, subscriptionRefresh, deliveryRetention, shutdownGrace, source, allowedNetworks);
     }
 
     public WebhookSettings withPolling(Duration poll, Duration refresh) {
         return new WebhookSettings(backoffBase, backoffCap, maxAttempts, connectTimeout, requestTimeout, poll,
-                maxConcurrentDeliveries, maxQueuedEvents, refresh, deliveryRetention, shutdownGrace, source);
+                maxConcurrentDeliveries, maxQueuedEvents, refresh, deliveryRetention, shutdownGrace, source, allowedNetworks);
     }
 
     public WebhookSettings withShutdownGrace(Duration grace) {
         return new WebhookSettings(backoffBase, backoffCap, maxAttempts, connectTimeout, requestTimeout, pollInterval,
-                maxConcurrentDeliveries, maxQueuedEvents, subscriptionRefresh, deliveryRetention, grace, source);
+                maxConcurrentDeliveries, maxQueuedEvents, subscriptionRefresh, deliveryRetention, grace, source, allowedNetworks);
+    }
+
+    /** {@code networks}: comma-separated CIDRs ({@code 10.0.0.0/8,127.0.0.1/32}); blank allows no internal address. */
+    public WebhookSettings withAllowedNetworks(String networks) {
+        List<Cidr> parsed = new ArrayList<>();
+        for (String n : networks.split(",")) if (!n.isBlank()) parsed.add(Cidr.parse(n));
+        return new WebhookSettings(backoffBase, backoffCap, maxAttempts, connectTimeout, requestTimeout, pollInterval,
+                maxConcurrentDeliveries, maxQueuedEvents, subscriptionRefresh, deliveryRetention, shutdownGrace, source, parsed);
     }
 
     /**

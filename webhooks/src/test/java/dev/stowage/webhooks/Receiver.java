@@ -31,6 +31,8 @@ final class Receiver implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failureStatus = 500;
+    private volatile String failureBody = "receiver says no";
+    private volatile String failureLocation;
     private volatile CountDownLatch hold = new CountDownLatch(0);
 
     private Receiver(int port) throws IOException {
@@ -65,7 +67,14 @@ final class Receiver implements AutoCloseable {
 
     /** The next {@code count} requests are answered with {@code status}. */
     void failNext(int count, int status) {
+        failNext(count, status, "receiver says no", null);
+    }
+
+    /** The next {@code count} requests are answered with {@code status}, {@code body} and, if given, a Location. */
+    void failNext(int count, int status, String body, String location) {
         failureStatus = status;
+        failureBody = body;
+        failureLocation = location;
         failuresLeft.set(count);
     }
 
@@ -95,7 +104,8 @@ final class Receiver implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             int status = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? failureStatus : 200;
-            byte[] answer = (status == 200 ? "ok" : "receiver says no").getBytes();
+            byte[] answer = (status == 200 ? "ok" : failureBody).getBytes();
+            if (status != 200 && failureLocation != null) exchange.getResponseHeaders().set("Location", failureLocation);
             exchange.sendResponseHeaders(status, answer.length);
             exchange.getResponseBody().write(answer);
         }

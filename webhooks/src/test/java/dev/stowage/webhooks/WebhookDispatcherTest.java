@@ -45,7 +45,8 @@ class WebhookDispatcherTest {
             .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200), 4)
             .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))
             .withPolling(Duration.ofMillis(25), Duration.ofMillis(200))
-            .withShutdownGrace(Duration.ofSeconds(5));
+            .withShutdownGrace(Duration.ofSeconds(5))
+            .withAllowedNetworks("127.0.0.1/32"); // the administrator's escape hatch: the receivers are on loopback
     /** For receivers that come up later: retries go on long enough for the test to start them. */
     static final WebhookSettings PATIENT = FAST.withBackoff(Duration.ofMillis(20), Duration.ofMillis(200), 10_000);
 
@@ -150,8 +151,11 @@ class WebhookDispatcherTest {
             String otherGcId = service.create("other", otherGc.url(), EnumSet.of(GC_COMPLETED), true).webhook().id();
             String disabledId = service.create("team", teamPush.url(), EnumSet.of(PUSH), false).webhook().id();
 
+            // An event of no project (registry-wide figures) is for none of them: a project hears only its own.
+            dispatcher.publish(new RegistryEvent("registry-wide", GC_COMPLETED, Instant.now(), null, null, null, null, null,
+                    null, Map.of("blobsDeleted", 99)));
             dispatcher.publish(push("team/app", "v1"));
-            dispatcher.publish(RegistryEvent.gcCompleted(Map.of("blobsDeleted", 7)));
+            dispatcher.publish(RegistryEvent.gcCompleted("other", Map.of("manifestsDeleted", 7)));
 
             onlyDelivery(teamPushId, Status.DELIVERED);
             onlyDelivery(otherGcId, Status.DELIVERED);
@@ -162,9 +166,11 @@ class WebhookDispatcherTest {
             assertThat(teamPush.requests()).hasSize(1);
             JsonNode gc = JSON.readTree(otherGc.requests().getFirst().body());
             assertThat(gc.path("type").asText()).isEqualTo("dev.stowage.gc.completed");
-            assertThat(gc.path("source").asText()).isEqualTo("/stowage");
+            assertThat(gc.path("source").asText()).isEqualTo("/stowage/other");
             assertThat(gc.has("subject")).isFalse();
-            assertThat(gc.path("data").path("blobsDeleted").asInt()).isEqualTo(7);
+            assertThat(gc.path("data").path("project").asText()).isEqualTo("other");
+            assertThat(gc.path("data").path("manifestsDeleted").asInt()).isEqualTo(7);
+            assertThat(gc.path("data").has("blobsDeleted")).isFalse();
         }
     }
 
@@ -181,8 +187,8 @@ class WebhookDispatcherTest {
             assertThat(delivery.attempts()).isEqualTo(3);
             assertThat(store.attempts(delivery.id())).extracting(DeliveryAttempt::number, DeliveryAttempt::statusCode,
                     DeliveryAttempt::error).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple(1, 500, "HTTP 500: receiver says no"),
-                    org.assertj.core.groups.Tuple.tuple(2, 500, "HTTP 500: receiver says no"),
+                    org.assertj.core.groups.Tuple.tuple(1, 500, "HTTP 500"),
+                    org.assertj.core.groups.Tuple.tuple(2, 500, "HTTP 500"),
                     org.assertj.core.groups.Tuple.tuple(3, 200, ""));
             List<Receiver.Request> requests = receiver.requests();
             assertThat(requests).hasSize(3);
@@ -206,7 +212,7 @@ class WebhookDispatcherTest {
             assertThat(delivery.id()).isEqualTo(deliveryId);
             List<DeliveryAttempt> attempts = store.attempts(deliveryId);
             assertThat(attempts.getFirst().statusCode()).isZero();
-            assertThat(attempts.getFirst().error()).contains("ConnectException");
+            assertThat(attempts.getFirst().error()).isEqualTo("connection failed");
             assertThat(attempts.getLast().statusCode()).isEqualTo(200);
             assertThat(receiver.requests()).hasSize(1);
         }

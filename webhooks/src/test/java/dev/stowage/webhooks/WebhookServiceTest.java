@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ class WebhookServiceTest {
 
     @Test
     void plainHttpAndHttpsWithPortsPathsAndQueriesAreAccepted() {
-        for (String target : List.of("http://10.1.2.3:8080/in", "https://ci.example.com/hooks/stowage?team=a&x=1", "HTTPS://CI.example.com")) {
+        for (String target : List.of("http://198.51.100.7:8080/in", "https://ci.example.com/hooks/stowage?team=a&x=1", "HTTPS://CI.example.com")) {
             assertThat(service.create("team", target, EnumSet.of(Type.PUSH), true).webhook().targetUrl()).isEqualTo(target);
         }
     }
@@ -182,5 +183,79 @@ class WebhookServiceTest {
             assertThatThrownBy(() -> service.deliveries("team", id, Optional.empty(), bad))
                     .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.PAGINATION_NUMBER_INVALID));
         }
+    }
+
+    /** With the defaults: no internal network allowed. */
+    WebhookService strict() {
+        WebhookDispatcher strict = new WebhookDispatcher(store, WebhookDispatcherTest.FAST.withAllowedNetworks(""), Clock.systemUTC());
+        closeLater.add(strict);
+        return new WebhookService(store, strict, Clock.systemUTC());
+    }
+
+    final List<WebhookDispatcher> closeLater = new java.util.ArrayList<>();
+
+    @AfterEach
+    void closeStrict() {
+        closeLater.forEach(WebhookDispatcher::close);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "http://127.0.0.1:5000/               | 127.0.0.1 is a loopback address",
+            "http://127.9.8.7/                    | 127.9.8.7 is a loopback address",
+            "http://[::1]:8080/                   | [::1] is a loopback address",
+            "http://10.1.2.3/                     | 10.1.2.3 is a private address",
+            "http://172.16.0.1/                   | 172.16.0.1 is a private address",
+            "http://172.31.255.254/               | 172.31.255.254 is a private address",
+            "http://192.168.1.1/                  | 192.168.1.1 is a private address",
+            "http://[fc00::1]/                    | [fc00::1] is a private address",
+            "http://100.64.0.1/                   | 100.64.0.1 is a shared (carrier-grade NAT) address",
+            "http://169.254.169.254/latest/       | 169.254.169.254 is a link-local address",
+            "http://[fe80::1]/                    | [fe80::1] is a link-local address",
+            "http://[fd00:ec2::254]/              | [fd00:ec2::254] is a private address",
+            "http://0.0.0.0:5000/                 | 0.0.0.0 is an unspecified address",
+            "http://[::]:5000/                    | [::] is an unspecified address",
+            "http://224.0.0.1/                    | 224.0.0.1 is a multicast address",
+            "http://[ff02::1]/                    | [ff02::1] is a multicast address",
+            "http://255.255.255.255/              | 255.255.255.255 is a reserved or broadcast address",
+            "http://[::ffff:127.0.0.1]/           | [::ffff:127.0.0.1] is a loopback address",
+            "http://[::ffff:a9fe:a9fe]/           | [::ffff:a9fe:a9fe] is a link-local address",
+            "http://[::127.0.0.1]/                | [::127.0.0.1] is a loopback address (IPv4 in IPv6)",
+            "http://[64:ff9b::a00:1]/             | [64:ff9b::a00:1] is a private address (IPv4 in IPv6)",
+            "http://[2002:a9fe:a9fe::1]/          | [2002:a9fe:a9fe::1] is a link-local address (IPv4 in IPv6)",
+            "http://2130706433:5000/              | 2130706433 is a loopback address",
+            "http://localhost:5000/               | localhost resolves to a loopback address"})
+    void anInternalTargetIsRefusedAtCreationNamingTheReason(String target, String reason) {
+        WebhookService strict = strict();
+        assertThatThrownBy(() -> strict.create("team", target, EnumSet.of(Type.PUSH), true))
+                .isInstanceOf(RegistryException.class)
+                .satisfies(e -> assertThat(((RegistryException) e).httpStatus()).isEqualTo(400))
+                .hasMessage("target URL not allowed: " + reason
+                        + "; webhooks reach only public addresses unless webhooks.allowedNetworks allows the network");
+        assertThat(strict.list("team")).isEmpty();
+    }
+
+    @Test
+    void anUpdateToAnInternalTargetIsRefusedAndChangesNothing() {
+        WebhookService strict = strict();
+        String id = strict.create("team", "https://198.51.100.7/hook", EnumSet.of(Type.PUSH), true).webhook().id();
+
+        assertThatThrownBy(() -> strict.update("team", id, Optional.of("http://169.254.169.254/"), Optional.empty(),
+                Optional.empty())).satisfies(e -> assertThat(((RegistryException) e).httpStatus()).isEqualTo(400));
+        assertThat(strict.get("team", id).targetUrl()).isEqualTo("https://198.51.100.7/hook");
+    }
+
+    @Test
+    void aNetworkTheAdministratorAllowedMayBeATarget() {
+        WebhookDispatcher allowing = new WebhookDispatcher(store, WebhookDispatcherTest.FAST.withAllowedNetworks("10.0.0.0/8, ::1/128"),
+                Clock.systemUTC());
+        closeLater.add(allowing);
+        WebhookService admin = new WebhookService(store, allowing, Clock.systemUTC());
+
+        assertThat(admin.create("team", "http://10.1.2.3:8080/in", EnumSet.of(Type.PUSH), true).webhook().targetUrl())
+                .isEqualTo("http://10.1.2.3:8080/in");
+        assertThat(admin.create("team", "http://[::1]:8080/in", EnumSet.of(Type.PUSH), true)).isNotNull();
+        assertThatThrownBy(() -> admin.create("team", "http://192.168.0.1/", EnumSet.of(Type.PUSH), true))
+                .hasMessageContaining("192.168.0.1 is a private address");
     }
 }

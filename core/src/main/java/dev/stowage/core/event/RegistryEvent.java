@@ -14,8 +14,8 @@ import java.util.Optional;
 
 /**
  * Something that happened in the registry that subscribers outside it may want to hear about. The fields other than
- * {@code id}, {@code type} and {@code time} are null where they do not apply: {@code project} is null for
- * registry-wide events (garbage collection), which then concern every project; {@code tag} is null for a manifest
+ * {@code id}, {@code type} and {@code time} are null where they do not apply: {@code project} is null only for
+ * an event of no project, which no project's webhook receives; {@code tag} is null for a manifest
  * pushed, pulled or deleted by digest. {@code data} carries what is specific to a type (quota figures, collection
  * counts), with values a JSON encoder understands (strings, numbers, booleans, lists and maps of those).
  */
@@ -94,10 +94,13 @@ public record RegistryEvent(String id, Type type, Instant time, String project, 
                 null, null, summary);
     }
 
-    /** A garbage collection of the whole registry finished; every project's subscribers hear of it. */
-    public static RegistryEvent gcCompleted(Map<String, Object> summary) {
-        return new RegistryEvent(TimeOrderedIds.next(), Type.GC_COMPLETED, Instant.now(), null, null, null, null, null,
-                null, summary);
+    /**
+     * A garbage collection removed something of {@code project}; {@code share} says what of it, and nothing of other
+     * projects or of the registry as a whole (blobs are content-addressed and, once unreferenced, no project's).
+     */
+    public static RegistryEvent gcCompleted(String project, Map<String, Object> share) {
+        return new RegistryEvent(TimeOrderedIds.next(), Type.GC_COMPLETED, Instant.now(), Objects.requireNonNull(project, "project"),
+                null, null, null, null, null, share);
     }
 
     private static RegistryEvent artifact(Type type, RepositoryName repository, Digest digest, Tag tag, String mediaType,

@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A project's subscription: events of the given types in that project (and registry-wide events of those types) are
- * POSTed to {@code targetUrl}, signed with {@code secret}. The secret has to be kept as it is (an HMAC key cannot be
+ * A project's subscription: events of the given types in that project, and only those, are POSTed to
+ * {@code targetUrl}, signed with {@code secret}. The secret has to be kept as it is (an HMAC key cannot be
  * hashed), so it is left out of {@link #toString()} and must never be logged.
  */
 public record Webhook(String id, String project, String targetUrl, Set<RegistryEvent.Type> events, String secret,
@@ -23,9 +23,12 @@ public record Webhook(String id, String project, String targetUrl, Set<RegistryE
         events = events.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(events));
     }
 
-    /** Whether an event of {@code type} in {@code eventProject} (null: registry-wide) is delivered here. */
+    /**
+     * Whether an event of {@code type} in {@code eventProject} is delivered here. An event of no project (registry-wide
+     * figures) reaches no project's webhook: a project administrator hears only of their own project.
+     */
     public boolean wants(RegistryEvent.Type type, String eventProject) {
-        return enabled && events.contains(type) && (eventProject == null || eventProject.equals(project));
+        return enabled && events.contains(type) && project.equals(eventProject);
     }
 
     @Override

@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -58,7 +60,7 @@ public final class GarbageCollector {
         this(registry, dev.stowage.core.event.EventPublisher.NOOP);
     }
 
-    /** {@code events} hears of every finished collection that was not a dry run. */
+    /** {@code events} hears, per project, of the untagged manifests a collection (not a dry run) removed from it. */
     public GarbageCollector(RegistryService registry, dev.stowage.core.event.EventPublisher events) {
         this.events = events;
         this.registry = registry;
@@ -83,6 +85,7 @@ public final class GarbageCollector {
         List<String> manifestList = new ArrayList<>();
         List<String> blobList = new ArrayList<>();
         int manifests = 0;
+        Map<String, Integer> manifestsByProject = new TreeMap<>();
         if (options.untagged()) {
             // Deleting an index can leave its children untagged, so go round until a pass finds nothing.
             // A dry run cannot see that cascade without deleting; it reports the first pass.
@@ -98,6 +101,7 @@ public final class GarbageCollector {
                     for (MetadataStore.StoredManifest m : batch) {
                         if (options.dryRun() || metadata.deleteUntaggedManifest(m.repository(), m.digest(), cutoff)) {
                             if (!options.dryRun()) registry.manifestCollected(m.repository(), m.digest());
+                            manifestsByProject.merge(m.repository().project(), 1, Integer::sum);
                             manifests++;
                             again = !options.dryRun();
                             if (manifestList.size() < REPORT_LIMIT) manifestList.add(m.repository() + "@" + m.digest());
@@ -129,8 +133,10 @@ public final class GarbageCollector {
         Report report = new Report(started.toString(), options.dryRun(), markNanos / 1_000_000, (System.nanoTime() - t0) / 1_000_000,
                 manifests, blobCount, bytes, uploads, List.copyOf(manifestList), List.copyOf(blobList));
         if (!options.dryRun()) {
-            events.publish(dev.stowage.core.event.RegistryEvent.gcCompleted(java.util.Map.of("manifestsDeleted", manifests,
-                    "blobsDeleted", blobCount, "bytesFreed", bytes, "uploadsRemoved", uploads, "markMillis", report.markMillis())));
+            // Each project hears of its own share only: the registry-wide figures (blobs and bytes, which are
+            // content-addressed and no project's once unreferenced; uploads; timings) are the system's, not theirs.
+            manifestsByProject.forEach((project, count) -> events.publish(
+                    dev.stowage.core.event.RegistryEvent.gcCompleted(project, Map.of("manifestsDeleted", count))));
         }
         LOG.info("garbage collection{}: {} manifests, {} blobs ({} bytes), {} uploads; mark {} ms, total {} ms",
                 options.dryRun() ? " (dry run)" : "", manifests, blobCount, bytes, uploads, report.markMillis(),

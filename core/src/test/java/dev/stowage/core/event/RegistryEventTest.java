@@ -30,8 +30,8 @@ class RegistryEventTest {
     }
 
     @Test
-    void registryWideEventsHaveNoProject() {
-        assertThat(RegistryEvent.gcCompleted(java.util.Map.of("blobsDeleted", 3)).project()).isNull();
+    void aCollectionIsReportedToEachProjectWithItsOwnShare() {
+        assertThat(RegistryEvent.gcCompleted("team", java.util.Map.of("manifestsDeleted", 3)).project()).isEqualTo("team");
         assertThat(RegistryEvent.quotaExceeded("team", 11, 10).data()).containsEntry("usedBytes", 11L).containsEntry("limitBytes", 10L);
     }
 
@@ -59,7 +59,7 @@ class RegistryEventTest {
                 true, Instant.EPOCH);
         assertThat(h.toString()).doesNotContain("s3cr3t-value");
         assertThat(h.wants(RegistryEvent.Type.PUSH, "team")).isTrue();
-        assertThat(h.wants(RegistryEvent.Type.PUSH, null)).isTrue();
+        assertThat(h.wants(RegistryEvent.Type.PUSH, null)).as("an event of no project is no project's").isFalse();
         assertThat(h.wants(RegistryEvent.Type.PUSH, "other")).isFalse();
         assertThat(h.wants(RegistryEvent.Type.PULL, "team")).isFalse();
     }
