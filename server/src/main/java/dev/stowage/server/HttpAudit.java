@@ -24,6 +24,12 @@ final class HttpAudit {
         eventFor(exchange).ifPresent(trail::record);
     }
 
+    /** The client's User-Agent, bounded: it is stored with every event and a client may send 16 KiB of it. */
+    private static String agent(Exchange exchange) {
+        String agent = exchange.header(HttpHeaderNames.USER_AGENT).orElse("");
+        return agent.length() > 512 ? agent.substring(0, 512) : agent;
+    }
+
     static Optional<AuditEvent> eventFor(Exchange exchange) {
         String path;
         try {
@@ -78,6 +84,6 @@ final class HttpAudit {
         if (action == null) return Optional.empty();
         String actor = exchange.principal() instanceof Principal.User user ? user.username() : "";
         return Optional.of(new AuditEvent(Instant.now(), actor, exchange.clientAddress(),
-                exchange.header(HttpHeaderNames.USER_AGENT).orElse(""), action, repository, reference, status, detail));
+                agent(exchange), action, repository, reference, status, detail));
     }
 }
