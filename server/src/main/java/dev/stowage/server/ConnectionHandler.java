@@ -29,6 +29,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final AccessLog accessLog;
     private final NetworkPolicy network;
     private final java.util.Optional<HttpAudit> audit;
+    private final RequestTimeouts timeouts;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange current;
@@ -39,8 +40,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** After an early answer (an error before the body was read), at most this much body is read and dropped. */
     private static final long DRAIN_LIMIT = 64L << 20;
 
-    ConnectionHandler(RegistryApi api, AccessLog accessLog, NetworkPolicy network, java.util.Optional<HttpAudit> audit) {
+    ConnectionHandler(RegistryApi api, AccessLog accessLog, NetworkPolicy network, java.util.Optional<HttpAudit> audit,
+                      RequestTimeouts timeouts) {
         this.api = api;
+        this.timeouts = timeouts;
         this.accessLog = accessLog;
         this.network = network;
         this.audit = audit;
@@ -85,6 +88,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     }
                 }
                 if (content instanceof LastHttpContent) {
+                    timeouts.enter(RequestTimeouts.Phase.SERVING);
                     if (!currentDispatched) {
                         dispatch();
                     } else if (responseDone) {
@@ -110,6 +114,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         RequestBody body = new RequestBody(declaredLength, this::pauseBody);
         current = new Exchange(ctx.channel(), request, body, this::exchangeComplete);
+        timeouts.enter(hasBodyFraming(request) ? RequestTimeouts.Phase.BODY : RequestTimeouts.Phase.SERVING);
         currentDispatched = false;
         responseDone = false;
         drainedBytes = 0;
@@ -138,6 +143,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         currentDispatched = true;
         Exchange exchange = current;
         if (!api.tryInline(exchange)) Thread.ofVirtual().start(() -> api.handle(exchange));
+    }
+
+    /** Whether body bytes (or at least the end of the body) are still to come after the headers. */
+    private static boolean hasBodyFraming(HttpRequest request) {
+        return request.headers().contains(HttpHeaderNames.CONTENT_LENGTH) || HttpUtil.isTransferEncodingChunked(request);
     }
 
     private static boolean hasBody(HttpRequest request) {
@@ -197,6 +207,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void endExchange() {
         current = null;
         bodyPaused = false;
+        timeouts.enter(RequestTimeouts.Phase.AWAITING_REQUEST);
         while (!pipelined.isEmpty() && (current == null || !current.body().ended())) {
             handle(pipelined.poll());
         }
@@ -207,6 +218,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void pauseBody(boolean pause) {
         if (ctx.executor().inEventLoop()) {
             bodyPaused = pause;
+            // Storage being behind is not the client's silence: no body timeout while paused.
+            if (current != null && !current.body().ended()) {
+                timeouts.enter(pause ? RequestTimeouts.Phase.SERVING : RequestTimeouts.Phase.BODY);
+            }
             updateAutoRead();
             if (!pause) ctx.read();
         } else {
