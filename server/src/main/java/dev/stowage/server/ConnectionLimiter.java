@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Caps open connections, in total and per client address, so that connections that send nothing cannot use up
  * the process's file descriptors. Decided when a connection is set up, on its event loop, with two counters: a
  * connection past a cap gets a fixed 503 (Retry-After, the JSON error body) and is closed, without an HTTP codec
- * or anything else allocated for it.
+ * or anything else allocated for it (under TLS it is closed at once, before a handshake is paid for).
  */
 final class ConnectionLimiter {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimiter.class);
@@ -32,13 +32,16 @@ final class ConnectionLimiter {
 
     private final int maxTotal;
     private final int maxPerAddress;
+    private final boolean tls;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
 
-    ConnectionLimiter(int maxTotal, int maxPerAddress) {
+    /** With {@code tls}, a refused connection is closed at once: a plain-text 503 would mean nothing to a TLS client. */
+    ConnectionLimiter(int maxTotal, int maxPerAddress, boolean tls) {
         this.maxTotal = maxTotal;
         this.maxPerAddress = maxPerAddress;
+        this.tls = tls;
     }
 
     /**
@@ -99,7 +102,11 @@ final class ConnectionLimiter {
     private void refuse(SocketChannel channel, String cap) {
         long n = refused.incrementAndGet();
         if (n == 1 || n % 1000 == 0) LOG.warn("refusing connections: too many {} ({} refused so far)", cap, n);
-        channel.pipeline().addLast("refuse", new Refusal());
+        if (tls) {
+            channel.close();
+        } else {
+            channel.pipeline().addLast("refuse", new Refusal());
+        }
     }
 
     /**

@@ -122,7 +122,7 @@ public final class RegistryServer implements AutoCloseable {
         ServerSettings.Connections limits = settings.connections();
         ConnectionLimiter limiter = new ConnectionLimiter(
                 limits.maxConnections() > 0 ? limits.maxConnections() : ConnectionLimiter.fromFileDescriptorLimit(),
-                limits.maxConnectionsPerAddress());
+                limits.maxConnectionsPerAddress(), settings.tls().isPresent());
         Optional<ReloadingSslContext> tls = Optional.empty();
         try {
             if (settings.tls().isPresent()) tls = Optional.of(new ReloadingSslContext(settings.tls().get(), 2000));
