@@ -44,7 +44,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path distributionBinary;
 
     @Option(names = "--workloads", split = ",", defaultValue = "push,pull,manifest,list",
-            description = "which workloads (default: ${DEFAULT-VALUE})")
+            description = "which workloads: push, pull, manifest, list, idle (manifest GET under idle connections) "
+                    + "(default: ${DEFAULT-VALUE})")
     List<String> workloads;
 
     @Option(names = "--clients", defaultValue = "4", description = "concurrent clients for pushes and pulls (default: ${DEFAULT-VALUE})")
@@ -84,6 +85,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--quick", description = "a small smoke run (small sizes, short durations)")
     boolean quick;
+
+    @Option(names = "--idle-connections", defaultValue = "10000",
+            description = "idle connections the 'idle' workload holds open (default: ${DEFAULT-VALUE})")
+    int idleConnections;
 
     @Option(names = "--markdown", description = "also write the results as Markdown to this file")
     Path markdown;
@@ -141,6 +146,8 @@ public final class BenchCommand implements Callable<Integer> {
                     case "pull" -> pull(registries);
                     case "manifest" -> manifests(registries);
                     case "list" -> listing(registries);
+                    case "idle" -> new IdleConnectionsWorkload(idleConnections, connections, durationSeconds, content,
+                            seeds.incrementAndGet()).run(registries, report);
                     default -> throw new IllegalArgumentException("unknown workload: " + workload);
                 }
             }
