@@ -24,10 +24,12 @@ final class HttpAudit {
         eventFor(exchange).ifPresent(trail::record);
     }
 
-    /** The client's User-Agent, bounded: it is stored with every event and a client may send 16 KiB of it. */
+    /**
+     * The client's User-Agent, escaped (audit lines are read on terminals and by SIEMs) and bounded: it is stored
+     * with every event and a client may send 16 KiB of it.
+     */
     private static String agent(Exchange exchange) {
-        String agent = exchange.header(HttpHeaderNames.USER_AGENT).orElse("");
-        return agent.length() > 512 ? agent.substring(0, 512) : agent;
+        return exchange.header(HttpHeaderNames.USER_AGENT).map(a -> LogText.escape(a, 512)).orElse("");
     }
 
     static Optional<AuditEvent> eventFor(Exchange exchange) {
@@ -46,7 +48,7 @@ final class HttpAudit {
         String detail = exchange.failureNote() == null ? "" : exchange.failureNote();
         if (path.equals("/token")) {
             action = exchange.header(HttpHeaderNames.AUTHORIZATION).isPresent() || method.equals("POST") ? "sign-in" : "token";
-            reference = String.join(" ", exchange.queryAll("scope"));
+            reference = LogText.escape(String.join(" ", exchange.queryAll("scope")), 1024);
         } else if (path.equals(SignInApi.CALLBACK)) {
             action = "sign-in";
             detail = "oidc" + (detail.isEmpty() ? "" : " " + detail);
@@ -58,7 +60,7 @@ final class HttpAudit {
             } else if (!method.equals("GET")) {
                 action = "admin";
             }
-            detail = method + " " + path + (detail.isEmpty() ? "" : " " + detail);
+            detail = method + " " + LogText.escape(path, 1024) + (detail.isEmpty() ? "" : " " + detail);
         } else {
             try {
                 Route route = Route.resolve(path);
