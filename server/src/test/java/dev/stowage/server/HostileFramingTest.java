@@ -135,4 +135,17 @@ class HostileFramingTest {
         assertThat(errorCode(r)).isEqualTo("UNSUPPORTED");
         assertUploadStillAtZero(location);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gzip", "chunked, gzip", "xchunked", "identity"})
+    void aTransferEncodingOtherThanChunkedIs400AndTheUploadUnchanged(String encoding) throws Exception {
+        String location = startUpload();
+        try (RawHttp c = raw()) {
+            RawHttp.Response r = c.send("PATCH " + location + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                    + "Transfer-Encoding: " + encoding + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.header("Connection")).isEqualTo("close");
+        }
+        assertUploadStillAtZero(location);
+    }
 }
