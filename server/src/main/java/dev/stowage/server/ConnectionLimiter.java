@@ -69,7 +69,7 @@ final class ConnectionLimiter {
      * the caps; otherwise sets it up to be answered 503 and closed, and answers false.
      */
     boolean admit(SocketChannel channel) {
-        InetAddress address = channel.remoteAddress() == null ? null : channel.remoteAddress().getAddress();
+        InetAddress address = channel.remoteAddress() == null ? null : addressKey(channel.remoteAddress().getAddress());
         if (open.incrementAndGet() > maxTotal) {
             open.decrementAndGet();
             refuse(channel, "connections in total");
@@ -81,7 +81,8 @@ final class ConnectionLimiter {
             if (fromAddress.incrementAndGet() > maxPerAddress) {
                 release(address, fromAddress);
                 open.decrementAndGet();
-                refuse(channel, "connections from " + address.getHostAddress());
+                refuse(channel, "connections from " + address.getHostAddress()
+                        + (address instanceof java.net.Inet6Address ? "/64" : ""));
                 return false;
             }
         }
@@ -91,6 +92,21 @@ final class ConnectionLimiter {
             if (counted != null) release(address, counted);
         });
         return true;
+    }
+
+    /**
+     * What the per-address cap counts by: the IPv4 address, or the IPv6 /64 network (one host commonly has a whole
+     * /64 to pick addresses from, so counting single IPv6 addresses would be no cap at all).
+     */
+    static InetAddress addressKey(InetAddress address) {
+        if (!(address instanceof java.net.Inet6Address)) return address;
+        byte[] bytes = address.getAddress();
+        java.util.Arrays.fill(bytes, 8, 16, (byte) 0);
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e); // cannot happen: 16 bytes
+        }
     }
 
     private void release(InetAddress address, AtomicInteger count) {
