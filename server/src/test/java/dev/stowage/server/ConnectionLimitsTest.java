@@ -135,6 +135,33 @@ class ConnectionLimitsTest {
     }
 
     @Test
+    void aClientThatStopsReadingAResponseIsClosed() throws Exception {
+        start(LONG, LONG, SHORT, 0, 0);
+        byte[] blob = new byte[32 << 20];
+        new java.util.Random(1).nextBytes(blob);
+        Digest digest = registry.pushBlob("a/b", blob);
+        long received = 0;
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", registry.server.port()));
+            s.getOutputStream().write(("GET /v2/a/b/blobs/" + digest + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // Read nothing for a while: the response stops moving once the socket buffers are full.
+            Thread.sleep(6000);
+            s.setSoTimeout(10_000);
+            byte[] buffer = new byte[64 << 10];
+            try {
+                for (int n; (n = s.getInputStream().read(buffer)) != -1; ) received += n;
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                // the whole response arrived and the connection stayed open: the assertion below fails
+            } catch (java.net.SocketException reset) {
+                // closed with unread data: a reset is the same verdict
+            }
+        }
+        assertThat(received).isLessThan(blob.length);
+    }
+
+    @Test
     void connectionsFromOneAddressPastItsCapAreAnswered503() throws Exception {
         start(LONG, LONG, LONG, 0, 3);
         List<RawHttp> held = new ArrayList<>();
