@@ -77,6 +77,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     // decoder has lost the framing).
                     current.closeAfterResponse();
                     current.body().fail(malformedChunkedBody());
+                    if (responseDone) ctx.close(); // answered already; what follows would only be dropped
                     return;
                 }
                 current.body().offer(content);
