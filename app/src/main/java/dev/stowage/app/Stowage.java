@@ -100,7 +100,7 @@ public final class Stowage implements AutoCloseable {
             ServerSettings serverSettings = new ServerSettings(config.http().host(), config.http().port(),
                     config.http().ioThreads(), config.http().maxHeaderBytes(), tls,
                     NetworkPolicy.of(List.of(config.network().allow().split(",")), config.network().rateLimit(),
-                            config.network().rateBurst()));
+                            config.network().rateBurst()), config.http().connections());
             JdbcAuditStore auditStore = new JdbcAuditStore(metadata);
             Optional<AuditTrail> audit = config.audit().enabled()
                     ? Optional.of(new AuditTrail(auditStore, AuditStream.open(config.audit().stream()), 200))

@@ -41,7 +41,20 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
      */
     public record Gc(String schedule, boolean untagged, String grace) {}
 
-    public record Http(String host, int port, int ioThreads, int maxHeaderBytes) {}
+    /**
+     * The listener. Connections silent too long are closed: {@code idleTimeout} between requests,
+     * {@code headerTimeout} for a request's headers, {@code bodyTimeout} while a body is in transfer. At most
+     * {@code maxConnections} open (0: derived from the file-descriptor limit), {@code maxConnectionsPerAddress}
+     * from one client address (0: no cap); past a cap a connection is answered 503.
+     */
+    public record Http(String host, int port, int ioThreads, int maxHeaderBytes, String idleTimeout, String headerTimeout,
+                       String bodyTimeout, int maxConnections, int maxConnectionsPerAddress) {
+        public dev.stowage.server.ServerSettings.Connections connections() {
+            return new dev.stowage.server.ServerSettings.Connections(parseDuration(idleTimeout, "http.idleTimeout"),
+                    parseDuration(headerTimeout, "http.headerTimeout"), parseDuration(bodyTimeout, "http.bodyTimeout"),
+                    maxConnections, maxConnectionsPerAddress);
+        }
+    }
 
     public record Storage(String path) {}
 
@@ -118,6 +131,11 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               port: 5000
               ioThreads: 0
               maxHeaderBytes: 16384
+              idleTimeout: 60s
+              headerTimeout: 20s
+              bodyTimeout: 60s
+              maxConnections: 0
+              maxConnectionsPerAddress: 1000
             storage:
               path: ./data
             database:
@@ -233,6 +251,11 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
 
     private void validate() {
         if (http.port() < 0 || http.port() > 65535) throw new IllegalArgumentException("http.port must be 0-65535");
+        try {
+            http.connections();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("http.") ? e.getMessage() : "http." + e.getMessage(), e);
+        }
         parseDuration(uploads.expiry(), "uploads.expiry");
         parseDuration(uploads.sweepInterval(), "uploads.sweepInterval");
         if (tls.enabled() && (tls.key() == null || tls.key().isBlank())) {

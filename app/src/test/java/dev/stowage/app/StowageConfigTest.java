@@ -67,6 +67,32 @@ class StowageConfigTest {
     }
 
     @Test
+    void connectionsTimeOutAndAreCappedByDefault() throws Exception {
+        var connections = StowageConfig.load(null, Map.of()).http().connections();
+        assertThat(connections.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(connections.headerTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(connections.bodyTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(connections.maxConnections()).isZero(); // derived from the file-descriptor limit
+        assertThat(connections.maxConnectionsPerAddress()).isEqualTo(1000);
+    }
+
+    @Test
+    void connectionSettingsComeFromTheEnvironment() throws Exception {
+        var connections = StowageConfig.load(null, Map.of("STOWAGE_HTTP_IDLE_TIMEOUT", "5s",
+                "STOWAGE_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "0")).http().connections();
+        assertThat(connections.idleTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(connections.maxConnectionsPerAddress()).isZero();
+    }
+
+    @Test
+    void aZeroTimeoutIsAnErrorNamingTheSetting() {
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_HTTP_HEADER_TIMEOUT", "0s")))
+                .hasMessageContaining("http.headerTimeout");
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_HTTP_BODY_TIMEOUT", "never")))
+                .hasMessageContaining("http.bodyTimeout");
+    }
+
+    @Test
     void unknownSettingInTheFileIsAnErrorNamingIt() throws Exception {
         Path file = Files.writeString(dir.resolve("bad.yaml"), "http:\n  prot: 1\n");
         assertThatThrownBy(() -> StowageConfig.load(file, Map.of())).hasMessageContaining("prot");

@@ -44,7 +44,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path distributionBinary;
 
     @Option(names = "--workloads", split = ",", defaultValue = "push,pull,manifest,list,siege",
-            description = "which workloads (default: ${DEFAULT-VALUE})")
+            description = "which workloads: push, pull, manifest, list, siege (pull latency under idle connections "
+                    + "and a login flood) (default: ${DEFAULT-VALUE})")
     List<String> workloads;
 
     @Option(names = "--clients", defaultValue = "4", description = "concurrent clients for pushes and pulls (default: ${DEFAULT-VALUE})")

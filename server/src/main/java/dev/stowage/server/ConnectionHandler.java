@@ -29,6 +29,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final AccessLog accessLog;
     private final NetworkPolicy network;
     private final java.util.Optional<HttpAudit> audit;
+    private final RequestTimeouts timeouts;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange current;
@@ -39,8 +40,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** After an early answer (an error before the body was read), at most this much body is read and dropped. */
     private static final long DRAIN_LIMIT = 64L << 20;
 
-    ConnectionHandler(RegistryApi api, AccessLog accessLog, NetworkPolicy network, java.util.Optional<HttpAudit> audit) {
+    ConnectionHandler(RegistryApi api, AccessLog accessLog, NetworkPolicy network, java.util.Optional<HttpAudit> audit,
+                      RequestTimeouts timeouts) {
         this.api = api;
+        this.timeouts = timeouts;
         this.accessLog = accessLog;
         this.network = network;
         this.audit = audit;
@@ -68,6 +71,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 startExchange(request);
             }
             if (msg instanceof HttpContent content && current != null) {
+                if (content.decoderResult().isFailure()) {
+                    // Broken chunked encoding: the body did not end, it broke. The consumer fails instead of taking
+                    // what came so far as the whole body, and the connection closes after the answer (the
+                    // decoder has lost the framing).
+                    current.closeAfterResponse();
+                    current.body().fail(malformedChunkedBody());
+                    if (responseDone) ctx.close(); // answered already; what follows would only be dropped
+                    return;
+                }
                 current.body().offer(content);
                 if (responseDone) {
                     drainedBytes += content.content().readableBytes();
@@ -77,6 +89,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     }
                 }
                 if (content instanceof LastHttpContent) {
+                    timeouts.enter(RequestTimeouts.Phase.SERVING);
                     if (!currentDispatched) {
                         dispatch();
                     } else if (responseDone) {
@@ -92,15 +105,26 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void startExchange(HttpRequest request) {
-        RequestBody body = new RequestBody(HttpUtil.getContentLength(request, -1L), this::pauseBody);
+        long declaredLength;
+        RegistryException malformed = null;
+        try {
+            declaredLength = declaredLength(request);
+        } catch (RegistryException e) {
+            declaredLength = -1;
+            malformed = e;
+        }
+        RequestBody body = new RequestBody(declaredLength, this::pauseBody);
         current = new Exchange(ctx.channel(), request, body, this::exchangeComplete);
+        timeouts.enter(hasBodyFraming(request) ? RequestTimeouts.Phase.BODY : RequestTimeouts.Phase.SERVING);
         currentDispatched = false;
         responseDone = false;
         drainedBytes = 0;
-        if (request.decoderResult().isFailure()) {
+        if (malformed != null || request.decoderResult().isFailure()) {
+            // The request's framing is unknown: answer, then close (nothing after it can be parsed reliably).
             body.discard();
             currentDispatched = true;
-            current.sendError(badRequest(request.decoderResult().cause()));
+            current.closeAfterResponse();
+            current.sendError(malformed != null ? malformed : badRequest(request.decoderResult().cause()));
             return;
         }
         if (ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress remote) {
@@ -122,8 +146,45 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (!api.tryInline(exchange)) Thread.ofVirtual().start(() -> api.handle(exchange));
     }
 
+    /** Whether body bytes (or at least the end of the body) are still to come after the headers. */
+    private static boolean hasBodyFraming(HttpRequest request) {
+        return request.headers().contains(HttpHeaderNames.CONTENT_LENGTH) || HttpUtil.isTransferEncodingChunked(request);
+    }
+
     private static boolean hasBody(HttpRequest request) {
-        return HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
+        return declaredLength(request) > 0 || HttpUtil.isTransferEncodingChunked(request);
+    }
+
+    /**
+     * The Content-Length, or -1 without one. Stricter than Netty's parser (RFC 9110 section 8.6): exactly one
+     * value, decimal digits only, that fits a long; anything else (lists, signs, hex, overflow) is 400.
+     */
+    static long declaredLength(HttpRequest request) {
+        java.util.List<String> values = request.headers().getAll(HttpHeaderNames.CONTENT_LENGTH);
+        if (values.isEmpty()) return -1;
+        if (values.size() > 1) throw malformedLength("more than one Content-Length");
+        return parseLength(values.getFirst().strip());
+    }
+
+    private static long parseLength(String value) {
+        if (value.isEmpty() || value.length() > 19) throw malformedLength("malformed Content-Length");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') throw malformedLength("malformed Content-Length");
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw malformedLength("Content-Length too large");
+        }
+    }
+
+    private static RegistryException malformedLength(String message) {
+        return new RegistryException(ErrorCode.SIZE_INVALID, message, null, 400);
+    }
+
+    private static RegistryException malformedChunkedBody() {
+        return new RegistryException(ErrorCode.UNSUPPORTED, "malformed chunked transfer encoding", null, 400);
     }
 
     /** Event loop (via the write future): the response is on the wire. */
@@ -134,8 +195,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         responseDone = true;
         if (!exchange.body().ended()) {
             // Answered early (an error): read and drop the rest of the body, so the client, which may still be
-            // sending it, reads the answer instead of a reset connection.
+            // sending it, reads the answer instead of a reset connection; unless more is announced than we would
+            // ever drain, then close now.
             exchange.body().discard();
+            long announced = exchange.body().declaredLength();
+            if (announced >= 0 && announced - exchange.body().received() > DRAIN_LIMIT) ctx.close();
             return;
         }
         endExchange();
@@ -144,6 +208,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void endExchange() {
         current = null;
         bodyPaused = false;
+        timeouts.enter(RequestTimeouts.Phase.AWAITING_REQUEST);
         while (!pipelined.isEmpty() && (current == null || !current.body().ended())) {
             handle(pipelined.poll());
         }
@@ -154,6 +219,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void pauseBody(boolean pause) {
         if (ctx.executor().inEventLoop()) {
             bodyPaused = pause;
+            // Storage being behind is not the client's silence: no body timeout while paused.
+            if (current != null && !current.body().ended()) {
+                timeouts.enter(pause ? RequestTimeouts.Phase.SERVING : RequestTimeouts.Phase.BODY);
+            }
             updateAutoRead();
             if (!pause) ctx.read();
         } else {
@@ -193,7 +262,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         return new RegistryException(ErrorCode.UNSUPPORTED, "malformed HTTP request", null, 400);
     }
 
+    /** The User-Agent escaped for a log line. */
     static String userAgent(Exchange exchange) {
-        return exchange.header(HttpHeaderNames.USER_AGENT).orElse("-");
+        return LogText.escape(exchange.header(HttpHeaderNames.USER_AGENT).orElse("-"), 256);
     }
 }

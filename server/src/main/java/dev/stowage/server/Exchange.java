@@ -57,6 +57,8 @@ final class Exchange {
     private volatile int status;
     private volatile long bytesSent;
     private volatile String failureNote;
+    /** Set when the request's framing is broken: nothing after it on this connection can be trusted. */
+    private volatile boolean closeAfterResponse;
     private volatile dev.stowage.core.access.Principal principal = dev.stowage.core.access.Principal.ANONYMOUS;
 
     Exchange(Channel channel, HttpRequest request, RequestBody body, Consumer<Exchange> onComplete) {
@@ -79,7 +81,8 @@ final class Exchange {
         }
     }
 
-    String rawUri() { return request.uri(); }
+    /** The request target as received, escaped for log lines (it is client-controlled text). */
+    String rawUri() { return LogText.escape(request.uri(), 2048); }
 
     HttpHeaders headers() { return request.headers(); }
 
@@ -101,6 +104,9 @@ final class Exchange {
     void principal(dev.stowage.core.access.Principal who) { this.principal = who; }
 
     boolean responded() { return responded.get(); }
+
+    /** The response will say {@code Connection: close} and the connection closes once it is written. */
+    void closeAfterResponse() { closeAfterResponse = true; }
 
     Optional<String> query(String name) {
         List<String> values;
@@ -228,11 +234,11 @@ final class Exchange {
 
     private void commonHeaders(HttpHeaders h) {
         h.set("Docker-Distribution-API-Version", "registry/2.0");
-        if (!keepAlive) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        if (!keepAlive || closeAfterResponse) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
 
     private void finish(ChannelFuture future) {
-        boolean close = !keepAlive;
+        boolean close = !keepAlive || closeAfterResponse;
         // Completion runs as its own event-loop task so that it never re-enters the handler mid-dispatch.
         future.addListener(f -> {
             if (!channel.eventLoop().isShuttingDown()) channel.eventLoop().execute(() -> onComplete.accept(this));

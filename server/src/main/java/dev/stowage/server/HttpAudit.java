@@ -24,6 +24,14 @@ final class HttpAudit {
         eventFor(exchange).ifPresent(trail::record);
     }
 
+    /**
+     * The client's User-Agent, escaped (audit lines are read on terminals and by SIEMs) and bounded: it is stored
+     * with every event and a client may send 16 KiB of it.
+     */
+    private static String agent(Exchange exchange) {
+        return exchange.header(HttpHeaderNames.USER_AGENT).map(a -> LogText.escape(a, 512)).orElse("");
+    }
+
     static Optional<AuditEvent> eventFor(Exchange exchange) {
         String path;
         try {
@@ -40,7 +48,7 @@ final class HttpAudit {
         String detail = exchange.failureNote() == null ? "" : exchange.failureNote();
         if (path.equals("/token")) {
             action = exchange.header(HttpHeaderNames.AUTHORIZATION).isPresent() || method.equals("POST") ? "sign-in" : "token";
-            reference = String.join(" ", exchange.queryAll("scope"));
+            reference = LogText.escape(String.join(" ", exchange.queryAll("scope")), 1024);
         } else if (path.equals(SignInApi.CALLBACK)) {
             action = "sign-in";
             detail = "oidc" + (detail.isEmpty() ? "" : " " + detail);
@@ -53,7 +61,7 @@ final class HttpAudit {
             } else if (!method.equals("GET")) {
                 action = "admin";
             }
-            detail = method + " " + path + (detail.isEmpty() ? "" : " " + detail);
+            detail = method + " " + LogText.escape(path, 1024) + (detail.isEmpty() ? "" : " " + detail);
         } else {
             try {
                 Route route = Route.resolve(path);
@@ -79,6 +87,6 @@ final class HttpAudit {
         if (action == null) return Optional.empty();
         String actor = exchange.principal() instanceof Principal.User user ? user.username() : "";
         return Optional.of(new AuditEvent(Instant.now(), actor, exchange.clientAddress(),
-                exchange.header(HttpHeaderNames.USER_AGENT).orElse(""), action, repository, reference, status, detail));
+                agent(exchange), action, repository, reference, status, detail));
     }
 }

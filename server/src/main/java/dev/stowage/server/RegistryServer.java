@@ -119,6 +119,10 @@ public final class RegistryServer implements AutoCloseable {
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(settings.maxHeaderBytes())
                 .setMaxChunkSize(1 << 20);
+        ServerSettings.Connections limits = settings.connections();
+        ConnectionLimiter limiter = new ConnectionLimiter(
+                limits.maxConnections() > 0 ? limits.maxConnections() : ConnectionLimiter.fromFileDescriptorLimit(),
+                limits.maxConnectionsPerAddress(), settings.tls().isPresent());
         Optional<ReloadingSslContext> tls = Optional.empty();
         try {
             if (settings.tls().isPresent()) tls = Optional.of(new ReloadingSslContext(settings.tls().get(), 2000));
@@ -132,17 +136,24 @@ public final class RegistryServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (!limiter.admit(ch)) return;
                             sslContext.ifPresent(ssl -> ch.pipeline().addLast("tls", ssl.current().newHandler(ch.alloc())));
+                            RequestTimeouts timeouts = new RequestTimeouts(limits);
                             ch.pipeline()
+                                    .addLast("timeouts", timeouts)
                                     .addLast("http", new HttpServerCodec(decoderConfig))
                                     .addLast("continue", new HttpServerExpectContinueHandler())
                                     .addLast("chunked", new ChunkedWriteHandler())
-                                    .addLast("registry", new ConnectionHandler(api, accessLog, settings.network(), httpAudit));
+                                    .addLast("registry", new ConnectionHandler(api, accessLog, settings.network(), httpAudit,
+                                            timeouts));
                         }
                     });
             Channel channel = bootstrap.bind(new InetSocketAddress(settings.host(), settings.port())).sync().channel();
             LOG.info("listening on {}://{}:{} ({}, {} event loops)", tls.isPresent() ? "https" : "http", settings.host(),
                     ((InetSocketAddress) channel.localAddress()).getPort(), epoll ? "epoll" : "nio", threads);
+            LOG.info("connections: at most {} ({} per address), idle timeout {}, header timeout {}, body timeout {}",
+                    limiter.maxTotal(), limits.maxConnectionsPerAddress() > 0 ? limits.maxConnectionsPerAddress() : "no cap",
+                    limits.idleTimeout(), limits.headerTimeout(), limits.bodyTimeout());
             return new RegistryServer(group, channel, tls);
         } catch (java.io.IOException e) {
             group.shutdownGracefully();

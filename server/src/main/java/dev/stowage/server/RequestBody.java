@@ -65,7 +65,10 @@ final class RequestBody implements BodySource {
         if (pause) backpressure.pauseReading(true);
     }
 
-    /** Event loop: the connection went away before the body ended. */
+    /**
+     * Event loop: the connection went away before the body ended, or the body's framing broke (a
+     * {@link dev.stowage.core.RegistryException}, which the consumer then throws instead of reading on).
+     */
     void fail(Throwable cause) {
         lock.lock();
         try {
@@ -107,6 +110,7 @@ final class RequestBody implements BodySource {
             lock.lock();
             try {
                 while (queue.isEmpty() && !ended && failure == null) changed.awaitUninterruptibly();
+                if (failure instanceof dev.stowage.core.RegistryException malformed) throw malformed;
                 if (failure != null) throw new ClosedChannelException();
                 if (queue.isEmpty() && ended) return;
                 while (!queue.isEmpty()) {
@@ -156,6 +160,11 @@ final class RequestBody implements BodySource {
 
     /** Reads a small body whole (manifests), refusing more than {@code limit} bytes. */
     byte[] readFully(int limit, Runnable tooLarge) throws IOException {
+        if (declaredLength > limit) {
+            // Refused from the headers alone: never wait for (or buffer) a body that cannot be accepted.
+            discard();
+            tooLarge.run();
+        }
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(
                 declaredLength > 0 && declaredLength <= limit ? (int) declaredLength : 1024);
         drainTo(chunk -> {

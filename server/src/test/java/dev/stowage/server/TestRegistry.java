@@ -28,10 +28,14 @@ final class TestRegistry implements AutoCloseable {
     final String base;
 
     TestRegistry(Path root, ServiceSettings settings) throws Exception {
+        this(root, settings, ServerSettings.of("127.0.0.1", 0));
+    }
+
+    TestRegistry(Path root, ServiceSettings settings, ServerSettings serverSettings) throws Exception {
         blobs = new FileSystemBlobStore(root.resolve("storage"));
         metadata = JdbcMetadataStore.open(new MetadataConfig("jdbc:sqlite:" + root.resolve("meta.db"), "", "", 0));
         service = new RegistryService(blobs, metadata, RegistryPolicy.PERMISSIVE, settings, Clock.systemUTC());
-        server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service, AccessController.OPEN);
+        server = RegistryServer.start(serverSettings, service, AccessController.OPEN);
         base = "http://127.0.0.1:" + server.port();
     }
 
