@@ -430,9 +430,15 @@ final class RegistryApi {
         Optional<String> digest = exchange.query("digest");
         if (mount.isPresent()) {
             Digest mountDigest = Digest.parse(mount.get());
-            Optional<RepositoryName> from = exchange.query("from").map(RepositoryName::of);
             exchange.body().discard();
-            MountResult result = service.mount(name, mountDigest, from);
+            Optional<String> fromText = exchange.query("from");
+            Optional<RepositoryName> from = fromText.flatMap(RegistryApi::validName);
+            if (fromText.isPresent() && from.isEmpty()) {
+                // As Distribution does: a source that cannot be named is ignored, and the client uploads.
+                sendUploadAccepted(exchange, service.startUpload(name), 202);
+                return;
+            }
+            MountResult result = service.mount(name, mountDigest, from, source -> mayPull(exchange, source));
             if (result.mounted().isPresent()) {
                 exchange.sendEmpty(201, headersOf("Location", "/v2/" + name + "/blobs/" + mountDigest,
                         "Docker-Content-Digest", mountDigest.toString()));
@@ -446,6 +452,30 @@ final class RegistryApi {
         } else {
             exchange.body().discard();
             sendUploadAccepted(exchange, service.startUpload(name), 202);
+        }
+    }
+
+    private static Optional<RepositoryName> validName(String text) {
+        try {
+            return Optional.of(RepositoryName.of(text));
+        } catch (RegistryException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether this request's caller may pull {@code source}: the same access check a pull of it would pass, with the
+     * same credentials (so a registry token must carry pull on it). A refusal is only an answer here, not an error
+     * of this request.
+     */
+    private boolean mayPull(Exchange exchange, RepositoryName source) {
+        try {
+            access.authorize(AccessRequest.forRegistry(exchange.header(HttpHeaderNames.AUTHORIZATION),
+                    exchange.clientAddress(), Action.PULL, Optional.of(source), exchange.header(HttpHeaderNames.HOST),
+                    exchange.secure()));
+            return true;
+        } catch (RegistryException e) {
+            return false;
         }
     }
 
