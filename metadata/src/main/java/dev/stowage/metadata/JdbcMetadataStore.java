@@ -546,13 +546,19 @@ public final class JdbcMetadataStore implements MetadataStore {
             throws SQLException {
         Map<Digest, Long> found = new HashMap<>();
         for (List<Digest> batch : batches(digests)) {
-            try (PreparedStatement s = c.prepareStatement("SELECT b.digest, b.size FROM repository_blobs rb "
-                    + "JOIN blobs b ON b.digest = rb.digest WHERE rb.repository_id = ? AND rb.digest IN ("
-                    + placeholders(batch.size()) + ") AND b.state = 'present'" + lock)) {
-                s.setLong(1, repositoryId);
-                for (int i = 0; i < batch.size(); i++) s.setString(i + 2, batch.get(i).toString());
+            // Driven by the blobs' primary key (one probe per digest of the list), then one probe of the link's.
+            // The state is checked here, not in SQL: given "state = 'present'", SQLite walks the index on state,
+            // every present blob of the registry for each batch.
+            try (PreparedStatement s = c.prepareStatement("SELECT b.digest, b.size, b.state FROM blobs b WHERE b.digest IN ("
+                    + placeholders(batch.size()) + ") AND EXISTS (SELECT 1 FROM "
+                    + "repository_blobs rb WHERE rb.repository_id = ? AND rb.digest = b.digest)" + lock)) {
+                for (int i = 0; i < batch.size(); i++) s.setString(i + 1, batch.get(i).toString());
+                s.setLong(batch.size() + 1, repositoryId);
+                Map<String, Digest> asked = byText(batch);
                 try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) found.put(Digest.parse(r.getString(1)), r.getLong(2));
+                    while (r.next()) {
+                        if (r.getString(3).equals("present")) found.put(asked.get(r.getString(1)), r.getLong(2));
+                    }
                 }
             }
         }
@@ -586,6 +592,13 @@ public final class JdbcMetadataStore implements MetadataStore {
             batches.add(distinct.subList(i, Math.min(distinct.size(), i + DIGESTS_PER_QUERY)));
         }
         return batches;
+    }
+
+    /** The asked digests by their text, so that rows answer them without parsing each digest again. */
+    private static Map<String, Digest> byText(List<Digest> digests) {
+        Map<String, Digest> byText = new HashMap<>();
+        for (Digest d : digests) byText.put(d.toString(), d);
+        return byText;
     }
 
     private static String placeholders(int count) {
@@ -736,9 +749,11 @@ public final class JdbcMetadataStore implements MetadataStore {
      * orders this put against the collector's claim.
      */
     private void requireReferencedContent(Connection c, long repositoryId, ManifestRecord manifest) throws SQLException {
-        if (!manifest.blobs().isEmpty()) {
-            Map<Digest, Long> linked = linkedBlobs(c, repositoryId, manifest.blobs(),
-                    dialect == Dialect.POSTGRESQL ? " FOR SHARE OF b" : "");
+        if (!manifest.blobs().isEmpty() && (dialect == Dialect.POSTGRESQL
+                || !allLinked(c, repositoryId, manifest.blobs()))) {
+            // PostgreSQL: the rows are read to be locked. SQLite (one writer, so nothing to lock): only when the
+            // count said something is missing, to name it.
+            Map<Digest, Long> linked = linkedBlobs(c, repositoryId, manifest.blobs(), forShare());
             for (Digest blob : manifest.blobs()) {
                 if (!linked.containsKey(blob)) throw unknownReference("blob", blob);
             }
@@ -749,6 +764,26 @@ public final class JdbcMetadataStore implements MetadataStore {
                 if (!stored.contains(child)) throw unknownReference("manifest", child);
             }
         }
+    }
+
+    /**
+     * Whether every one of {@code digests} is present and linked to the repository, counted in SQL: this runs while
+     * the put holds the write lock, and one number per batch is much cheaper than a row per digest. ({@code || ''}
+     * keeps SQLite from walking the index on state instead of probing the listed digests.)
+     */
+    private static boolean allLinked(Connection c, long repositoryId, Collection<Digest> digests) throws SQLException {
+        for (List<Digest> batch : batches(digests)) {
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM blobs b WHERE b.digest IN ("
+                    + placeholders(batch.size()) + ") AND b.state || '' = 'present' AND EXISTS (SELECT 1 FROM "
+                    + "repository_blobs rb WHERE rb.repository_id = ? AND rb.digest = b.digest)")) {
+                for (int i = 0; i < batch.size(); i++) s.setString(i + 1, batch.get(i).toString());
+                s.setLong(batch.size() + 1, repositoryId);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next() || r.getLong(1) != batch.size()) return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static dev.stowage.core.RegistryException unknownReference(String kind, Digest digest) {
@@ -870,8 +905,9 @@ public final class JdbcMetadataStore implements MetadataStore {
                     + "AND digest IN (" + placeholders(batch.size()) + ")" + lock)) {
                 s.setLong(1, repositoryId);
                 for (int i = 0; i < batch.size(); i++) s.setString(i + 2, batch.get(i).toString());
+                Map<String, Digest> asked = byText(batch);
                 try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) found.add(Digest.parse(r.getString(1)));
+                    while (r.next()) found.add(asked.get(r.getString(1)));
                 }
             }
         }

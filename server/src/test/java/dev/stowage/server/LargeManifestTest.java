@@ -55,8 +55,15 @@ class LargeManifestTest {
             json.append("{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"").append(layer)
                     .append("\",\"size\":").append(1000 + i).append('}');
         }
-        byte[] manifest = json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        json.append("]");
+        byte[] manifest = (json + "}").getBytes(StandardCharsets.UTF_8);
         assertThat(manifest.length).isLessThan(4 * 1024 * 1024);
+        // A first such manifest (other bytes, same layers) as a running server would have seen others before: the
+        // figures below are then those of a warm JVM, not of class loading and the JIT compiler.
+        long coldStart = System.nanoTime();
+        byte[] first = (json + ",\"annotations\":{\"first\":\"yes\"}}").getBytes(StandardCharsets.UTF_8);
+        assertThat(registry.put("/v2/big/app/manifests/first", MediaTypes.OCI_MANIFEST, first).statusCode()).isEqualTo(201);
+        long coldMillis = (System.nanoTime() - coldStart) / 1_000_000;
 
         byte[] small = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":{\"mediaType\":"
                 + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + config + "\",\"size\":2},\"layers\":[]}")
@@ -86,9 +93,9 @@ class LargeManifestTest {
         assertThat(registry.put("/v2/big/app/manifests/huge", MediaTypes.OCI_MANIFEST, manifest).statusCode())
                 .isEqualTo(201);
         long repushMillis = (System.nanoTime() - again) / 1_000_000;
-        System.out.printf("manifest of %d bytes with %d layers: put %d ms, put again %d ms; meanwhile slowest blob "
-                        + "HEAD %d ms, slowest small manifest PUT %d ms%n", manifest.length, LAYERS, putMillis,
-                repushMillis, slowestRead.get(), slowestWrite.get());
+        System.out.printf("manifest of %d bytes with %d layers: first put (cold JVM) %d ms, put %d ms, put again %d ms;"
+                        + " meanwhile slowest blob HEAD %d ms, slowest small manifest PUT %d ms%n", manifest.length,
+                LAYERS, coldMillis, putMillis, repushMillis, slowestRead.get(), slowestWrite.get());
         assertThat(putMillis).as("generous bound; see the printed figures").isLessThan(5_000);
         assertThat(registry.get("/v2/big/app/manifests/huge").body()).isEqualTo(manifest);
     }
