@@ -14,8 +14,8 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Reads with hostile arguments, over HTTP: ranges that overflow, manifest references that name nothing. */
-class HostileReadsTest {
+/** Hostile arguments over HTTP: ranges that overflow, manifest references that name nothing, nulls in manifests. */
+class HostileArgumentsTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final byte[] DATA = "0123456789".getBytes(StandardCharsets.UTF_8);
 
@@ -94,5 +94,17 @@ class HostileReadsTest {
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(r.body()).path("errors").path(0).path("code").asText()).isEqualTo("MANIFEST_INVALID");
         assertThat(JSON.readTree(r.body()).path("errors").path(0).path("message").asText()).contains("invalid tag");
+    }
+
+    @Test
+    void manifestWithNullLayersIsManifestInvalid() throws Exception {
+        Digest config = registry.pushBlob("r", "{}".getBytes(StandardCharsets.UTF_8));
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":{"
+                + "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + config
+                + "\",\"size\":2},\"layers\":null}").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<byte[]> r = registry.put("/v2/r/manifests/v1", MediaTypes.OCI_MANIFEST, manifest);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).path("errors").path(0).path("code").asText()).isEqualTo("MANIFEST_INVALID");
+        assertThat(registry.get("/v2/r/manifests/v1").statusCode()).isEqualTo(404);
     }
 }
