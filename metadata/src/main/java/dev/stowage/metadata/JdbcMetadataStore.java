@@ -22,11 +22,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -527,6 +530,82 @@ public final class JdbcMetadataStore implements MetadataStore {
     }
 
     @Override
+    public Map<Digest, Long> findLinkedBlobs(RepositoryName repository, Collection<Digest> digests) {
+        return read(c -> {
+            Optional<Long> repositoryId = repositoryId(c, repository);
+            if (repositoryId.isEmpty()) return Map.of();
+            return linkedBlobs(c, repositoryId.get(), digests, "");
+        });
+    }
+
+    /**
+     * The sizes of those {@code digests} that are present and linked to the repository, one query per batch of
+     * digests ({@code lock}: a row-lock clause for the blobs read, or empty).
+     */
+    private static Map<Digest, Long> linkedBlobs(Connection c, long repositoryId, Collection<Digest> digests, String lock)
+            throws SQLException {
+        Map<Digest, Long> found = new HashMap<>();
+        for (List<Digest> batch : batches(digests)) {
+            // Driven by the blobs' primary key (one probe per digest of the list), then one probe of the link's.
+            // The state is checked here, not in SQL: given "state = 'present'", SQLite walks the index on state,
+            // every present blob of the registry for each batch.
+            try (PreparedStatement s = c.prepareStatement("SELECT b.digest, b.size, b.state FROM blobs b WHERE b.digest IN ("
+                    + placeholders(batch.size()) + ") AND EXISTS (SELECT 1 FROM "
+                    + "repository_blobs rb WHERE rb.repository_id = ? AND rb.digest = b.digest)" + lock)) {
+                for (int i = 0; i < batch.size(); i++) s.setString(i + 1, batch.get(i).toString());
+                s.setLong(batch.size() + 1, repositoryId);
+                Map<String, Digest> asked = byText(batch);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        if (r.getString(3).equals("present")) found.put(asked.get(r.getString(1)), r.getLong(2));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public List<RepositoryName> repositoriesLinking(Digest digest, int limit) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT r.name FROM repository_blobs rb "
+                    + "JOIN repositories r ON r.id = rb.repository_id JOIN blobs b ON b.digest = rb.digest "
+                    + "WHERE rb.digest = ? AND b.state = 'present' ORDER BY r.name LIMIT ?")) {
+                s.setString(1, digest.toString());
+                s.setInt(2, limit);
+                List<RepositoryName> names = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) names.add(RepositoryName.of(r.getString(1)));
+                }
+                return names;
+            }
+        });
+    }
+
+    /** Digests per IN list: well under SQLite's bound on parameters, and few round trips for a large manifest. */
+    private static final int DIGESTS_PER_QUERY = 500;
+
+    private static List<List<Digest>> batches(Collection<Digest> digests) {
+        List<Digest> distinct = List.copyOf(new java.util.LinkedHashSet<>(digests));
+        List<List<Digest>> batches = new ArrayList<>();
+        for (int i = 0; i < distinct.size(); i += DIGESTS_PER_QUERY) {
+            batches.add(distinct.subList(i, Math.min(distinct.size(), i + DIGESTS_PER_QUERY)));
+        }
+        return batches;
+    }
+
+    /** The asked digests by their text, so that rows answer them without parsing each digest again. */
+    private static Map<String, Digest> byText(List<Digest> digests) {
+        Map<String, Digest> byText = new HashMap<>();
+        for (Digest d : digests) byText.put(d.toString(), d);
+        return byText;
+    }
+
+    private static String placeholders(int count) {
+        return String.join(", ", java.util.Collections.nCopies(count, "?"));
+    }
+
+    @Override
     public boolean unlinkBlob(RepositoryName repository, Digest digest) {
         return write(c -> {
             try (PreparedStatement s = c.prepareStatement(
@@ -663,29 +742,48 @@ public final class JdbcMetadataStore implements MetadataStore {
     }
 
     /**
-     * What the manifest references must still be there when it is written: the service checked before, but the
-     * collector may have claimed a blob or deleted an untagged child since. Checked under a shared row lock, which
+     * What the manifest references must be in this repository when it is written: its blobs present and linked here,
+     * its children stored here. The service checked before, but the collector may have claimed a blob, a delete may
+     * have unlinked one, or an untagged child may have gone since; and the store itself never lets a manifest reach
+     * content of another repository. Checked set-based (a query per batch of digests) under a shared row lock, which
      * orders this put against the collector's claim.
      */
     private void requireReferencedContent(Connection c, long repositoryId, ManifestRecord manifest) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT state FROM blobs WHERE digest = ?" + forShare())) {
+        if (!manifest.blobs().isEmpty() && (dialect == Dialect.POSTGRESQL
+                || !allLinked(c, repositoryId, manifest.blobs()))) {
+            // PostgreSQL: the rows are read to be locked. SQLite (one writer, so nothing to lock): only when the
+            // count said something is missing, to name it.
+            Map<Digest, Long> linked = linkedBlobs(c, repositoryId, manifest.blobs(), forShare());
             for (Digest blob : manifest.blobs()) {
-                s.setString(1, blob.toString());
-                try (ResultSet r = s.executeQuery()) {
-                    if (!r.next() || !r.getString(1).equals("present")) throw unknownReference("blob", blob);
-                }
+                if (!linked.containsKey(blob)) throw unknownReference("blob", blob);
             }
         }
-        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?"
-                + forShare())) {
+        if (!manifest.manifests().isEmpty()) {
+            Set<Digest> stored = storedManifests(c, repositoryId, manifest.manifests(), forShare());
             for (Digest child : manifest.manifests()) {
-                s.setLong(1, repositoryId);
-                s.setString(2, child.toString());
+                if (!stored.contains(child)) throw unknownReference("manifest", child);
+            }
+        }
+    }
+
+    /**
+     * Whether every one of {@code digests} is present and linked to the repository, counted in SQL: this runs while
+     * the put holds the write lock, and one number per batch is much cheaper than a row per digest. ({@code || ''}
+     * keeps SQLite from walking the index on state instead of probing the listed digests.)
+     */
+    private static boolean allLinked(Connection c, long repositoryId, Collection<Digest> digests) throws SQLException {
+        for (List<Digest> batch : batches(digests)) {
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM blobs b WHERE b.digest IN ("
+                    + placeholders(batch.size()) + ") AND b.state || '' = 'present' AND EXISTS (SELECT 1 FROM "
+                    + "repository_blobs rb WHERE rb.repository_id = ? AND rb.digest = b.digest)")) {
+                for (int i = 0; i < batch.size(); i++) s.setString(i + 1, batch.get(i).toString());
+                s.setLong(batch.size() + 1, repositoryId);
                 try (ResultSet r = s.executeQuery()) {
-                    if (!r.next()) throw unknownReference("manifest", child);
+                    if (!r.next() || r.getLong(1) != batch.size()) return false;
                 }
             }
         }
+        return true;
     }
 
     private static dev.stowage.core.RegistryException unknownReference(String kind, Digest digest) {
@@ -788,6 +886,32 @@ public final class JdbcMetadataStore implements MetadataStore {
     @Override
     public Optional<ManifestRecord> findManifestByTag(RepositoryName repository, Tag tag) {
         return findOneManifest(FIND_MANIFEST_BY_TAG_SQL, repository, tag.value());
+    }
+
+    @Override
+    public Set<Digest> findManifests(RepositoryName repository, Collection<Digest> digests) {
+        return read(c -> {
+            Optional<Long> repositoryId = repositoryId(c, repository);
+            if (repositoryId.isEmpty()) return Set.of();
+            return storedManifests(c, repositoryId.get(), digests, "");
+        });
+    }
+
+    private static Set<Digest> storedManifests(Connection c, long repositoryId, Collection<Digest> digests, String lock)
+            throws SQLException {
+        Set<Digest> found = new HashSet<>();
+        for (List<Digest> batch : batches(digests)) {
+            try (PreparedStatement s = c.prepareStatement("SELECT digest FROM manifests WHERE repository_id = ? "
+                    + "AND digest IN (" + placeholders(batch.size()) + ")" + lock)) {
+                s.setLong(1, repositoryId);
+                for (int i = 0; i < batch.size(); i++) s.setString(i + 2, batch.get(i).toString());
+                Map<String, Digest> asked = byText(batch);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) found.add(asked.get(r.getString(1)));
+                }
+            }
+        }
+        return found;
     }
 
     private Optional<ManifestRecord> findOneManifest(String sql, RepositoryName repository, String reference) {

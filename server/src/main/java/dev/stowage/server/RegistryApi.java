@@ -130,7 +130,7 @@ final class RegistryApi {
                 case BASE -> exchange.sendJson(200, Map.of(), Map.of());
                 case CATALOG -> catalog(exchange);
                 case TAGS -> tags(exchange, route.name());
-                case MANIFEST -> manifest(exchange, route.name(), Reference.parse(route.argument()));
+                case MANIFEST -> manifest(exchange, route.name(), manifestReference(exchange, route.argument()));
                 case BLOB -> blob(exchange, route.name(), Digest.parse(route.argument()));
                 case UPLOADS -> startUpload(exchange, route.name());
                 case UPLOAD -> upload(exchange, route.name(), route.argument());
@@ -146,6 +146,22 @@ final class RegistryApi {
         } catch (RuntimeException | Error e) {
             exchange.body().discard();
             serverError(exchange, e);
+        }
+    }
+
+    /**
+     * The reference of a manifest URL. A PUT to a reference that is neither a tag nor a digest is a client mistake
+     * (400); a read or delete of one names nothing that can exist, so it is MANIFEST_UNKNOWN, as Distribution answers
+     * and the OCI conformance suite expects.
+     */
+    private static Reference manifestReference(Exchange exchange, String text) {
+        try {
+            return Reference.parse(text);
+        } catch (RegistryException e) {
+            if (exchange.method().equals(HttpMethod.PUT)) throw e;
+            String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest unknown: " + shown
+                    + " is neither a tag nor a digest", null, 404);
         }
     }
 
@@ -398,23 +414,30 @@ final class RegistryApi {
         String first = m.group(1);
         String last = m.group(2);
         if (first.isEmpty() && last.isEmpty()) return null;
+        long start;
+        long end;
+        if (first.isEmpty()) {
+            // RFC 9110 14.1.2: a suffix longer than the representation selects all of it, however long.
+            long suffix = saturated(last);
+            if (suffix == 0) throw unsatisfiable(size);
+            start = Math.max(0, size - suffix);
+            end = size - 1;
+        } else {
+            start = saturated(first);
+            long lastByte = last.isEmpty() ? Long.MAX_VALUE : saturated(last);
+            if (lastByte < start) return null; // not a valid range: ignored, the whole blob is sent
+            end = Math.min(lastByte, size - 1);
+        }
+        if (start >= size) throw unsatisfiable(size);
+        return new long[] {start, end};
+    }
+
+    /** A run of digits as a long, Long.MAX_VALUE when it does not fit (any such position lies past every blob). */
+    private static long saturated(String digits) {
         try {
-            long start;
-            long end;
-            if (first.isEmpty()) {
-                long suffix = Long.parseLong(last);
-                if (suffix == 0) throw unsatisfiable(size);
-                start = Math.max(0, size - suffix);
-                end = size - 1;
-            } else {
-                start = Long.parseLong(first);
-                end = last.isEmpty() ? size - 1 : Math.min(Long.parseLong(last), size - 1);
-                if (!last.isEmpty() && Long.parseLong(last) < start) return null;
-            }
-            if (start >= size) throw unsatisfiable(size);
-            return new long[] {start, end};
+            return Long.parseLong(digits);
         } catch (NumberFormatException e) {
-            throw unsatisfiable(size);
+            return Long.MAX_VALUE;
         }
     }
 
@@ -430,9 +453,15 @@ final class RegistryApi {
         Optional<String> digest = exchange.query("digest");
         if (mount.isPresent()) {
             Digest mountDigest = Digest.parse(mount.get());
-            Optional<RepositoryName> from = exchange.query("from").map(RepositoryName::of);
             exchange.body().discard();
-            MountResult result = service.mount(name, mountDigest, from);
+            Optional<String> fromText = exchange.query("from");
+            Optional<RepositoryName> from = fromText.flatMap(RegistryApi::validName);
+            if (fromText.isPresent() && from.isEmpty()) {
+                // As Distribution does: a source that cannot be named is ignored, and the client uploads.
+                sendUploadAccepted(exchange, service.startUpload(name), 202);
+                return;
+            }
+            MountResult result = service.mount(name, mountDigest, from, source -> mayPull(exchange, source));
             if (result.mounted().isPresent()) {
                 exchange.sendEmpty(201, headersOf("Location", "/v2/" + name + "/blobs/" + mountDigest,
                         "Docker-Content-Digest", mountDigest.toString()));
@@ -446,6 +475,30 @@ final class RegistryApi {
         } else {
             exchange.body().discard();
             sendUploadAccepted(exchange, service.startUpload(name), 202);
+        }
+    }
+
+    private static Optional<RepositoryName> validName(String text) {
+        try {
+            return Optional.of(RepositoryName.of(text));
+        } catch (RegistryException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether this request's caller may pull {@code source}: the same access check a pull of it would pass, with the
+     * same credentials (so a registry token must carry pull on it). A refusal is only an answer here, not an error
+     * of this request.
+     */
+    private boolean mayPull(Exchange exchange, RepositoryName source) {
+        try {
+            access.authorize(AccessRequest.forRegistry(exchange.header(HttpHeaderNames.AUTHORIZATION),
+                    exchange.clientAddress(), Action.PULL, Optional.of(source), exchange.header(HttpHeaderNames.HOST),
+                    exchange.secure()));
+            return true;
+        } catch (RegistryException e) {
+            return false;
         }
     }
 

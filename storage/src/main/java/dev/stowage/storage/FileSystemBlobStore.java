@@ -186,12 +186,24 @@ public final class FileSystemBlobStore implements BlobStore {
             // The page cache is enough between chunks: the digest check at commit catches bytes a crash lost.
         }
 
+        /** What {@link #verify} found, and at which size, so a commit right after does not hash again. */
+        private Digest verified;
+        private long verifiedSize = -1;
+
         @Override
-        public long commit(Digest expected) throws IOException, DigestMismatchException {
+        public void verify(Digest expected) throws IOException, DigestMismatchException {
+            if (expected.equals(verified) && verifiedSize == size) return;
             Digest actual = Digest.SHA256.equals(expected.algorithm())
                     ? Digest.of(Digest.SHA256, ((MessageDigest) sha256Clone()).digest())
                     : Digest.of(expected.algorithm(), rehash(channel, size, expected.algorithm()).digest());
             if (!actual.equals(expected)) throw new DigestMismatchException(expected, actual);
+            verified = expected;
+            verifiedSize = size;
+        }
+
+        @Override
+        public long commit(Digest expected) throws IOException, DigestMismatchException {
+            verify(expected);
             channel.force(false);
             channel.close();
             finished = true;

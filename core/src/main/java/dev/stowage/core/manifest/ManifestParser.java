@@ -91,7 +91,8 @@ public final class ManifestParser {
         if (configNode == null || configNode.isNull()) throw invalid("an image manifest must have a config descriptor");
         Descriptor config = descriptor(configNode, "config");
         JsonNode layers = root.get("layers");
-        if (layers != null && !layers.isNull() && !layers.isArray()) throw invalid("layers must be an array");
+        // Present means an array: "layers": null is not an image without layers, it is a malformed manifest.
+        if (layers != null && !layers.isArray()) throw invalid("layers must be an array");
         if (layers == null && MediaTypes.DOCKER_MANIFEST.equals(mediaType)) throw invalid("layers must be present");
         List<Descriptor> blobs = new ArrayList<>();
         blobs.add(config);

@@ -30,9 +30,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * The registry's use cases over a blob store and a metadata store. Knows nothing of HTTP: callers pass parsed
@@ -104,21 +106,34 @@ public final class RegistryService {
         return new UploadStatus(repository, id, 0);
     }
 
+    /** How many repositories holding a digest an automatic mount considers (in name order) before it gives up. */
+    static final int MOUNT_CANDIDATES = 100;
+
     /**
-     * Links a blob another repository holds. With {@code from} absent, any stored blob is mounted (automatic
-     * mount discovery; the access layer has already decided the caller may read what it names). When the blob
-     * cannot be mounted, an ordinary upload session is started instead, as the spec asks.
+     * Links a blob another repository holds, only from a repository the caller may pull ({@code mayPull}, decided by
+     * the access layer): from {@code from} when given, else from the first of the repositories holding the blob that
+     * the caller may pull (automatic mount discovery). When the blob cannot be mounted (absent, or held only where the
+     * caller may not read it) an ordinary upload session is started instead, as the spec asks, so the answer tells
+     * nothing about content the caller may not read.
      */
-    public MountResult mount(RepositoryName repository, Digest digest, Optional<RepositoryName> from) {
+    public MountResult mount(RepositoryName repository, Digest digest, Optional<RepositoryName> from,
+                             Predicate<RepositoryName> mayPull) {
         Optional<BlobRecord> source = from.isPresent()
-                ? metadata.findLinkedBlob(from.get(), digest)
-                : metadata.findBlob(digest);
+                ? (mayPull.test(from.get()) ? metadata.findLinkedBlob(from.get(), digest) : Optional.empty())
+                : readableSource(digest, mayPull);
         if (source.isPresent()) policy.beforeBlobStored(repository, digest, source.get().size());
         if (source.isPresent() && blobExists(digest)
                 && metadata.linkIfPresent(repository, digest) == MetadataStore.BlobClaim.LINKED) {
             return new MountResult(source, Optional.empty());
         }
         return new MountResult(Optional.empty(), Optional.of(startUpload(repository)));
+    }
+
+    private Optional<BlobRecord> readableSource(Digest digest, Predicate<RepositoryName> mayPull) {
+        for (RepositoryName candidate : metadata.repositoriesLinking(digest, MOUNT_CANDIDATES)) {
+            if (mayPull.test(candidate)) return metadata.findLinkedBlob(candidate, digest);
+        }
+        return Optional.empty();
     }
 
     public UploadStatus uploadStatus(RepositoryName repository, String uploadId) {
@@ -158,8 +173,11 @@ public final class RegistryService {
                 cancelQuietly(uploadId);
                 throw refused;
             }
-            awaitDeletion(repository, digest);
             try {
+                // Before anything stored under that digest is linked here: wrong bytes must not buy a link to
+                // content of another repository.
+                sink.verify(digest);
+                awaitDeletion(repository, digest);
                 size = sink.commit(digest);
             } catch (UploadSink.DigestMismatchException e) {
                 sink.close();
@@ -384,20 +402,35 @@ public final class RegistryService {
 
     // --- internals ------------------------------------------------------------------------------------------
 
+    /**
+     * Everything the manifest references must be in this repository already (pushed or mounted here, where the
+     * caller's access was checked): content of other repositories is never reachable through a manifest. Set-based,
+     * so a manifest with tens of thousands of layers costs a few queries.
+     */
     private void verifyReferences(RepositoryName repository, ParsedManifest manifest) {
-        for (Descriptor blob : manifest.blobs()) {
-            BlobRecord stored = metadata.findLinkedBlob(repository, blob.digest()).orElseThrow(() ->
-                    new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob unknown to registry: " + blob.digest(),
-                            Map.of("digest", blob.digest().toString())));
-            if (stored.size() != blob.size()) {
-                throw new RegistryException(ErrorCode.MANIFEST_INVALID, "descriptor of " + blob.digest()
-                        + " says size " + blob.size() + " but the blob has " + stored.size() + " bytes");
+        if (!manifest.blobs().isEmpty()) {
+            Map<Digest, Long> linked = metadata.findLinkedBlobs(repository,
+                    manifest.blobs().stream().map(Descriptor::digest).toList());
+            for (Descriptor blob : manifest.blobs()) {
+                Long size = linked.get(blob.digest());
+                if (size == null) {
+                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob unknown to registry: "
+                            + blob.digest(), Map.of("digest", blob.digest().toString()));
+                }
+                if (size != blob.size()) {
+                    throw new RegistryException(ErrorCode.MANIFEST_INVALID, "descriptor of " + blob.digest()
+                            + " says size " + blob.size() + " but the blob has " + size + " bytes");
+                }
             }
         }
-        for (Descriptor child : manifest.children()) {
-            if (metadata.findManifest(repository, child.digest()).isEmpty()) {
-                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "manifest unknown to registry: "
-                        + child.digest(), Map.of("digest", child.digest().toString()));
+        if (!manifest.children().isEmpty()) {
+            Set<Digest> stored = metadata.findManifests(repository,
+                    manifest.children().stream().map(Descriptor::digest).toList());
+            for (Descriptor child : manifest.children()) {
+                if (!stored.contains(child.digest())) {
+                    throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "manifest unknown to registry: "
+                            + child.digest(), Map.of("digest", child.digest().toString()));
+                }
             }
         }
     }

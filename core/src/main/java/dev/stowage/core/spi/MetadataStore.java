@@ -5,8 +5,11 @@ import dev.stowage.core.RepositoryName;
 import dev.stowage.core.Tag;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything that names bytes: repositories, blob records and which repository may serve them, manifests with
@@ -43,8 +46,20 @@ public interface MetadataStore extends AutoCloseable {
      */
     BlobClaim linkIfPresent(RepositoryName repository, Digest digest);
 
-    /** The blob if {@code repository} may serve it (pushed there, mounted, or referenced by its manifests). */
+    /** The blob if {@code repository} may serve it (pushed there or mounted, and not unlinked since). */
     Optional<BlobRecord> findLinkedBlob(RepositoryName repository, Digest digest);
+
+    /**
+     * {@link #findLinkedBlob} for many digests at once (a manifest's layers): the sizes of those {@code repository}
+     * may serve; digests it may not serve are absent from the answer. A few set-based queries, not one per digest.
+     */
+    Map<Digest, Long> findLinkedBlobs(RepositoryName repository, Collection<Digest> digests);
+
+    /**
+     * Repositories that may serve the blob, in name order, at most {@code limit}: the candidates of an automatic
+     * mount, which the caller filters by what it may pull.
+     */
+    List<RepositoryName> repositoriesLinking(Digest digest, int limit);
 
     /** Removes the link from repository to blob; answers whether there was one. The bytes stay for GC. */
     boolean unlinkBlob(RepositoryName repository, Digest digest);
@@ -104,10 +119,16 @@ public interface MetadataStore extends AutoCloseable {
     /**
      * Stores a manifest in a repository (created if absent) with its references, and points {@code tag} at it
      * when given, atomically. Storing the same manifest again is idempotent; a tag moves to the new manifest.
+     * Everything it references must be in {@code repository} itself when it is written: its blobs linked there (and
+     * present), its child manifests stored there; otherwise MANIFEST_BLOB_UNKNOWN and nothing is written. Content of
+     * other repositories is never linked implicitly.
      */
     void putManifest(RepositoryName repository, ManifestRecord manifest, Optional<Tag> tag);
 
     Optional<ManifestRecord> findManifest(RepositoryName repository, Digest digest);
+
+    /** Which of {@code digests} are manifests stored in {@code repository} (an index's children), set-based. */
+    Set<Digest> findManifests(RepositoryName repository, Collection<Digest> digests);
 
     Optional<ManifestRecord> findManifestByTag(RepositoryName repository, Tag tag);
 

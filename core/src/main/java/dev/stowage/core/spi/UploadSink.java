@@ -24,6 +24,12 @@ public interface UploadSink extends AutoCloseable {
     void flush() throws IOException;
 
     /**
+     * Verifies that the content written so far hashes to {@code expected}, publishing nothing: a completion checks
+     * the bytes before it links anything stored under that digest, so wrong bytes never reach stored content.
+     */
+    void verify(Digest expected) throws IOException, DigestMismatchException;
+
+    /**
      * Verifies that the content hashes to {@code expected}, then makes it durable and publishes it under that
      * digest atomically. On a mismatch nothing is published and the temporary data is kept, so the client can
      * retry or cancel. Answers the committed size.

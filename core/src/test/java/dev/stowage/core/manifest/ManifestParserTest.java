@@ -101,4 +101,57 @@ class ManifestParserTest {
         assertThat(codeOf(() -> parse(image("").replace(MediaTypes.OCI_MANIFEST, "application/x-other"), null)))
                 .isEqualTo(ErrorCode.MANIFEST_INVALID);
     }
+
+    static String index(String manifests) {
+        return "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":" + manifests + "}";
+    }
+
+    @Test
+    void nullsAndWrongTypesOfRequiredFieldsAreManifestInvalid() {
+        String layer = "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + D2
+                + "\",\"size\":20}]";
+        String[] hostile = {
+                image("").replace(layer, "\"layers\":null"),
+                image("").replace(layer, "\"layers\":null").replace(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST),
+                image("").replace(layer, "\"layers\":\"x\""),
+                image("").replace(layer, "\"layers\":{}"),
+                image("").replace(layer, "\"layers\":[null]"),
+                image("").replace(layer, "\"layers\":[1]"),
+                image("").replace(layer, "\"layers\":[[]]"),
+                image("").replaceFirst("\"config\":\\{[^}]*}", "\"config\":null"),
+                image("").replaceFirst("\"config\":\\{[^}]*}", "\"config\":\"x\""),
+                image("").replaceFirst("\"config\":\\{[^}]*}", "\"config\":[]"),
+                image("").replace("\"size\":20", "\"size\":\"20\""),
+                image("").replace("\"size\":20", "\"size\":20.5"),
+                image("").replace("\"size\":20", "\"size\":20.0"),
+                image("").replace("\"size\":20", "\"size\":1e3"),
+                image("").replace("\"size\":20", "\"size\":true"),
+                image("").replace("\"size\":20", "\"size\":null"),
+                image("").replace("\"size\":20", "\"size\":-1"),
+                image("").replace("\"size\":20", "\"size\":99999999999999999999999"),
+                image("").replace("\"" + D2 + "\"", "5"),
+                image("").replace("\"" + D2 + "\"", "null"),
+                image("").replace("\"" + D2 + "\"", "[]"),
+                image("").replace("\"" + D2 + "\"", "{}"),
+                image("").replace("\"application/vnd.oci.image.layer.v1.tar+gzip\"", "5"),
+                image("").replace("\"application/vnd.oci.image.layer.v1.tar+gzip\"", "null"),
+                image("").replace("\"" + MediaTypes.OCI_MANIFEST + "\"", "5"),
+                image(",\"annotations\":\"x\""),
+                image(",\"annotations\":{\"a\":1}"),
+                image(",\"subject\":\"x\""),
+                image(",\"subject\":[]"),
+                image(",\"artifactType\":5"),
+                image("").replace("\"schemaVersion\":2", "\"schemaVersion\":\"2\""),
+                image("").replace("\"schemaVersion\":2", "\"schemaVersion\":2.0"),
+                index("null"),
+                index("\"x\""),
+                index("{}"),
+                index("[null]"),
+                index("[1]"),
+                index("[\"" + D1 + "\"]"),
+        };
+        for (String json : hostile) {
+            assertThat(codeOf(() -> parse(json, null))).as(json).isEqualTo(ErrorCode.MANIFEST_INVALID);
+        }
+    }
 }

@@ -70,6 +70,26 @@ public abstract class BlobStoreContract {
     }
 
     @Test
+    void verifyChecksTheBytesWithoutPublishingAndLaterBytesAreVerifiedAgain() throws Exception {
+        BlobStore store = store();
+        byte[] data = randomBytes(1000);
+        Digest first = Digest.sha256Of(java.util.Arrays.copyOf(data, 600));
+        Digest whole = Digest.sha256Of(data);
+        try (UploadSink sink = store.createUpload(UUID.randomUUID().toString())) {
+            sink.write(ByteBuffer.wrap(data, 0, 600));
+            assertThatThrownBy(() -> sink.verify(whole)).isInstanceOf(UploadSink.DigestMismatchException.class);
+            sink.verify(first);
+            assertThat(store.exists(first)).as("verify publishes nothing").isFalse();
+            sink.write(ByteBuffer.wrap(data, 600, 400));
+            assertThatThrownBy(() -> sink.commit(first)).as("bytes written after a verify count")
+                    .isInstanceOf(UploadSink.DigestMismatchException.class);
+            sink.verify(whole);
+            assertThat(sink.commit(whole)).isEqualTo(1000);
+        }
+        assertThat(store.exists(whole)).isTrue();
+    }
+
+    @Test
     void resumedUploadContinuesTheHashAcrossSinks() throws Exception {
         BlobStore store = store();
         byte[] data = randomBytes(300_000);

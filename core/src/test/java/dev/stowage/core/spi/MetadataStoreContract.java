@@ -84,6 +84,72 @@ public abstract class MetadataStoreContract {
     // --- blobs ----------------------------------------------------------------------------------------------
 
     @Test
+    void linkedBlobsAreFoundManyAtOnceThroughTheirRepositoryOnly() {
+        List<Digest> mine = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) { // more than one batch of any reasonable size
+            Digest d = digest("many-" + i);
+            store.recordBlob(REPO, d, i);
+            mine.add(d);
+        }
+        Digest elsewhere = digest("elsewhere");
+        store.recordBlob(OTHER, elsewhere, 7);
+        List<Digest> asked = new ArrayList<>(mine);
+        asked.add(elsewhere);
+        asked.add(digest("nowhere"));
+        asked.add(mine.getFirst()); // duplicates are harmless
+        java.util.Map<Digest, Long> found = store.findLinkedBlobs(REPO, asked);
+        assertThat(found).hasSize(1_200).doesNotContainKey(elsewhere).containsEntry(mine.get(1_199), 1_199L);
+        assertThat(store.findLinkedBlobs(RepositoryName.of("unknown"), asked)).isEmpty();
+        assertThat(store.findLinkedBlobs(REPO, List.of())).isEmpty();
+    }
+
+    @Test
+    void repositoriesLinkingABlobAreListedInNameOrderUpToTheLimit() {
+        Digest d = digest("shared");
+        store.recordBlob(RepositoryName.of("c/app"), d, 1);
+        store.recordBlob(RepositoryName.of("a/app"), d, 1);
+        store.recordBlob(RepositoryName.of("b/app"), d, 1);
+        store.recordBlob(RepositoryName.of("d/app"), digest("other blob"), 1);
+        assertThat(store.repositoriesLinking(d, 10)).containsExactly(RepositoryName.of("a/app"),
+                RepositoryName.of("b/app"), RepositoryName.of("c/app"));
+        assertThat(store.repositoriesLinking(d, 2)).containsExactly(RepositoryName.of("a/app"), RepositoryName.of("b/app"));
+        store.unlinkBlob(RepositoryName.of("a/app"), d);
+        assertThat(store.repositoriesLinking(d, 10)).containsExactly(RepositoryName.of("b/app"), RepositoryName.of("c/app"));
+        assertThat(store.repositoriesLinking(digest("nowhere"), 10)).isEmpty();
+    }
+
+    @Test
+    void aManifestCannotReferenceABlobLinkedOnlyToAnotherRepository() {
+        Digest foreign = digest("foreign layer");
+        store.recordBlob(OTHER, foreign, 5);
+        ManifestRecord m = manifest("thief", null, null, List.of(foreign));
+        assertThatThrownBy(() -> store.putManifest(REPO, m, Optional.of(Tag.of("stolen"))))
+                .isInstanceOf(dev.stowage.core.RegistryException.class).hasMessageContaining(foreign.toString());
+        assertThat(store.findManifest(REPO, m.digest())).isEmpty();
+        assertThat(store.findLinkedBlob(REPO, foreign)).isEmpty();
+    }
+
+    @Test
+    void anIndexCannotListAManifestStoredOnlyInAnotherRepository() {
+        ManifestRecord child = pushManifest(OTHER, "child", null);
+        byte[] payload = "{\"index\":\"thief\"}".getBytes(StandardCharsets.UTF_8);
+        ManifestRecord index = new ManifestRecord(Digest.sha256Of(payload), "application/vnd.oci.image.index.v1+json",
+                payload, null, null, List.of(), List.of(child.digest()), null);
+        assertThatThrownBy(() -> store.putManifest(REPO, index, Optional.empty()))
+                .isInstanceOf(dev.stowage.core.RegistryException.class).hasMessageContaining(child.digest().toString());
+        assertThat(store.findManifest(REPO, index.digest())).isEmpty();
+    }
+
+    @Test
+    void storedManifestsAreFoundManyAtOnceInTheirRepositoryOnly() {
+        ManifestRecord mine = pushManifest(REPO, "mine", null);
+        ManifestRecord theirs = pushManifest(OTHER, "theirs", null);
+        assertThat(store.findManifests(REPO, List.of(mine.digest(), theirs.digest(), digest("none"))))
+                .containsExactly(mine.digest());
+        assertThat(store.findManifests(RepositoryName.of("unknown"), List.of(mine.digest()))).isEmpty();
+    }
+
+    @Test
     void recordedBlobIsFoundGloballyAndThroughItsRepositoryOnly() {
         Digest d = digest("blob");
         store.recordBlob(REPO, d, 42);
