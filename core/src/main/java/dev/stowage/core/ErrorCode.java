@@ -12,6 +12,7 @@ public enum ErrorCode {
     NAME_INVALID(400, "invalid repository name"),
     NAME_UNKNOWN(404, "repository name not known to registry"),
     SIZE_INVALID(400, "provided length did not match content length"),
+    TAG_INVALID(400, "manifest tag did not match URI"),
     UNAUTHORIZED(401, "authentication required"),
     DENIED(403, "requested access to the resource is denied"),
     UNSUPPORTED(415, "the operation is unsupported"),

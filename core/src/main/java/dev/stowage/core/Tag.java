@@ -5,7 +5,7 @@ public record Tag(String value) implements Comparable<Tag> {
 
     public Tag {
         if (!isValid(value)) {
-            throw new RegistryException(ErrorCode.MANIFEST_INVALID, "invalid tag: "
+            throw new RegistryException(ErrorCode.TAG_INVALID, "invalid tag: "
                     + (value == null ? "(none)" : value.length() > 80 ? value.substring(0, 80) + "..." : value));
         }
     }

@@ -92,7 +92,7 @@ class HostileArgumentsTest {
     void putToAnInvalidTagIsStillRefusedAs400() throws Exception {
         HttpResponse<byte[]> r = registry.put("/v2/r/manifests/-notatag", MediaTypes.OCI_MANIFEST, "{}".getBytes());
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(r.body()).path("errors").path(0).path("code").asText()).isEqualTo("MANIFEST_INVALID");
+        assertThat(JSON.readTree(r.body()).path("errors").path(0).path("code").asText()).isEqualTo("TAG_INVALID");
         assertThat(JSON.readTree(r.body()).path("errors").path(0).path("message").asText()).contains("invalid tag");
     }
 
