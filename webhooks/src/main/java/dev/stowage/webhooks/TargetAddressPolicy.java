@@ -129,6 +129,9 @@ public final class TargetAddressPolicy {
      * @throws UnknownHostException when the name does not resolve now
      */
     InetAddress resolveAllowed(String urlHost) throws RefusedTarget, UnknownHostException {
+        if (isObscureNumericHost(urlHost)) {
+            throw new RefusedTarget(urlHost + " is an IPv4 address in hexadecimal or octal form; write it as a.b.c.d");
+        }
         boolean literal = isLiteral(urlHost);
         InetAddress[] addresses = resolver.resolve(unbracketed(urlHost));
         if (addresses.length == 0) throw new UnknownHostException(urlHost);
@@ -157,6 +160,16 @@ public final class TargetAddressPolicy {
     /** An IP literal: the resolver answers it without a lookup. Decimal forms ({@code 2130706433}) count too. */
     static boolean isLiteral(String urlHost) {
         return urlHost.startsWith("[") || urlHost.matches("[0-9.]+");
+    }
+
+    /**
+     * Hexadecimal or octal IPv4 forms ({@code 0x7f000001}, {@code 0177.0.0.1}): Java does not read them as addresses,
+     * but the C resolver a name lookup may reach does (inet_aton), so what is checked and what is reached could differ.
+     * No real host name looks like this.
+     */
+    static boolean isObscureNumericHost(String urlHost) {
+        String host = urlHost.toLowerCase(java.util.Locale.ROOT);
+        return host.matches("[0-9a-fx.]+") && host.matches("(.*\\.)?(0x[0-9a-f]*|0[0-9]+)(\\..*)?");
     }
 
     static String unbracketed(String urlHost) {

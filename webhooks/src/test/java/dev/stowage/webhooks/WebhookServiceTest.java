@@ -224,6 +224,8 @@ class WebhookServiceTest {
             "http://[64:ff9b::a00:1]/             | [64:ff9b::a00:1] is a private address (IPv4 in IPv6)",
             "http://[2002:a9fe:a9fe::1]/          | [2002:a9fe:a9fe::1] is a link-local address (IPv4 in IPv6)",
             "http://2130706433:5000/              | 2130706433 is a loopback address",
+            "http://0x7f000001:5000/              | 0x7f000001 is an IPv4 address in hexadecimal or octal form; write it as a.b.c.d",
+            "http://0177.0.0.1:5000/              | 0177.0.0.1 is an IPv4 address in hexadecimal or octal form; write it as a.b.c.d",
             "http://localhost:5000/               | localhost resolves to a loopback address"})
     void anInternalTargetIsRefusedAtCreationNamingTheReason(String target, String reason) {
         WebhookService strict = strict();

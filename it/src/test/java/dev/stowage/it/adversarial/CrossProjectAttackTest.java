@@ -101,7 +101,7 @@ class CrossProjectAttackTest {
         String config = target.pushBlob(gusToken, "gamma/app", "{}".getBytes(StandardCharsets.UTF_8));
         byte[] manifest = Target.imageManifest(config, 2, alphaLayer, alphaLayerBytes.length).getBytes(StandardCharsets.UTF_8);
         HttpResponse<String> r = target.bearer(gusToken, "PUT", "/v2/gamma/app/manifests/stolen", OCI_MANIFEST, manifest);
-        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.statusCode()).isEqualTo(404);
         assertThat(errorCode(r)).isEqualTo("MANIFEST_BLOB_UNKNOWN");
         assertNotReadableAsGamma(alphaLayer);
     }
@@ -112,7 +112,7 @@ class CrossProjectAttackTest {
                 + OCI_MANIFEST + "\",\"digest\":\"" + alphaManifest + "\",\"size\":400}]}";
         HttpResponse<String> r = target.bearer(gusToken, "PUT", "/v2/gamma/app/manifests/stolen-index", OCI_INDEX,
                 index.getBytes(StandardCharsets.UTF_8));
-        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.statusCode()).isEqualTo(404);
         assertThat(errorCode(r)).isEqualTo("MANIFEST_BLOB_UNKNOWN");
         HttpResponse<String> read = target.bearer(gusToken, "GET", "/v2/gamma/app/manifests/" + alphaManifest, null, null);
         assertThat(read.statusCode()).isEqualTo(404);
