@@ -740,12 +740,7 @@ final class AdminApi {
             byte[] body = exchange.body().readFully(MAX_BODY, () -> {
                 throw new RegistryException(ErrorCode.SIZE_INVALID, "request body too large", null, 413);
             });
-            if (body.length == 0 && emptyIsObject) return Exchange.JSON.createObjectNode();
-            JsonNode node = Exchange.JSON.readTree(body);
-            if (node == null || !node.isObject()) throw badJson();
-            return node;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw badJson();
+            return JsonFields.parseObject(body, emptyIsObject);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -756,7 +751,7 @@ final class AdminApi {
     }
 
     private static RegistryException badJson() {
-        return new RegistryException(ErrorCode.UNSUPPORTED, "the body must be a JSON object", null, 400);
+        return JsonFields.notAnObject();
     }
 
     private static RegistryException notAllowed() {

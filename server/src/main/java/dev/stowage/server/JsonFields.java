@@ -19,6 +19,23 @@ import java.util.Optional;
 final class JsonFields {
     private JsonFields() {}
 
+    /** The JSON object a request body holds; an empty body is an empty object when {@code emptyIsObject}. */
+    static JsonNode parseObject(byte[] body, boolean emptyIsObject) {
+        if (body.length == 0 && emptyIsObject) return Exchange.JSON.createObjectNode();
+        try {
+            JsonNode node = Exchange.JSON.readTree(body);
+            if (node == null || !node.isObject()) throw notAnObject();
+            return node;
+        } catch (java.io.IOException e) {
+            // Malformed, too deep or too long for the parser's limits: the client's mistake either way.
+            throw notAnObject();
+        }
+    }
+
+    static RegistryException notAnObject() {
+        return new RegistryException(ErrorCode.UNSUPPORTED, "the body must be a JSON object", null, 400);
+    }
+
     /** A required string. */
     static String string(JsonNode body, String field) {
         JsonNode value = body.get(field);

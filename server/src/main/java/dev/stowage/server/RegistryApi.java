@@ -528,9 +528,14 @@ final class RegistryApi {
     private static OptionalLong contentRangeStart(Exchange exchange) {
         Optional<String> header = exchange.header(HttpHeaderNames.CONTENT_RANGE);
         if (header.isEmpty()) return OptionalLong.empty();
-        Matcher m = CONTENT_RANGE.matcher(header.get().trim());
+        return OptionalLong.of(chunkStart(header.get(), exchange.body().declaredLength()));
+    }
+
+    /** The start of a chunk's {@code Content-Range}; 416 when malformed or not {@code declaredLength} (-1: unknown) long. */
+    static long chunkStart(String header, long declaredLength) {
+        Matcher m = CONTENT_RANGE.matcher(header.trim());
         if (!m.matches()) {
-            throw new RegistryException(ErrorCode.RANGE_INVALID, "malformed Content-Range: " + header.get(), null, 416);
+            throw new RegistryException(ErrorCode.RANGE_INVALID, "malformed Content-Range: " + header, null, 416);
         }
         long start;
         long end;
@@ -538,14 +543,13 @@ final class RegistryApi {
             start = Long.parseLong(m.group(1));
             end = Long.parseLong(m.group(2));
         } catch (NumberFormatException e) {
-            throw new RegistryException(ErrorCode.RANGE_INVALID, "malformed Content-Range: " + header.get(), null, 416);
+            throw new RegistryException(ErrorCode.RANGE_INVALID, "malformed Content-Range: " + header, null, 416);
         }
-        long length = exchange.body().declaredLength();
-        if (end < start || (length >= 0 && end - start + 1 != length)) {
-            throw new RegistryException(ErrorCode.RANGE_INVALID, "Content-Range " + header.get()
-                    + " does not match Content-Length " + length, null, 416);
+        if (end < start || (declaredLength >= 0 && end - start + 1 != declaredLength)) {
+            throw new RegistryException(ErrorCode.RANGE_INVALID, "Content-Range " + header
+                    + " does not match Content-Length " + declaredLength, null, 416);
         }
-        return OptionalLong.of(start);
+        return start;
     }
 
     private static void sendUploadAccepted(Exchange exchange, UploadStatus upload, int status) {
