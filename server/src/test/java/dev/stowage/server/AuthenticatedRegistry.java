@@ -195,7 +195,9 @@ final class AuthenticatedRegistry implements AutoCloseable {
     /** The token endpoint's answer; {@code user} null asks anonymously, an empty scope asks for none. */
     HttpResponse<String> tokenResponse(String user, String password, String scope) throws Exception {
         String query = scope.isEmpty() ? "" : "&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8);
-        return call("GET", "/token?service=stowage" + query, user == null ? null : basic(user, password), null);
+        HttpRequest.Builder b = request("/token?service=stowage" + query);
+        if (user != null) b.header("Authorization", basic(user, password));
+        return send(b);
     }
 
     /** A registry token from /token (which must grant one); an empty scope gives a token with {@code access: []}. */
