@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stowage.core.Digest;
 import dev.stowage.core.MediaTypes;
 import dev.stowage.core.service.ServiceSettings;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
 import java.net.Socket;
@@ -32,21 +29,8 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The OCI Distribution API over real HTTP against a real server with real stores, one behaviour per test. */
-class DistributionApiTest {
+class DistributionApiTest extends OpenRegistryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir Path root;
-    TestRegistry registry;
-
-    @BeforeEach
-    void start() throws Exception {
-        registry = new TestRegistry(root);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        registry.close();
-    }
 
     static byte[] random(int size) {
         byte[] b = new byte[size];

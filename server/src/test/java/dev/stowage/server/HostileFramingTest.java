@@ -2,34 +2,17 @@ package dev.stowage.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Request framing an attacker would send: malformed lengths and broken chunked bodies, over raw sockets. */
-class HostileFramingTest {
+class HostileFramingTest extends OpenRegistryTest {
     static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir Path root;
-    TestRegistry registry;
-
-    @BeforeEach
-    void start() throws Exception {
-        registry = new TestRegistry(root);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        registry.close();
-    }
 
     RawHttp raw() throws Exception {
         return new RawHttp(registry.server.port());
@@ -101,6 +84,15 @@ class HostileFramingTest {
         assertThat(status.headers().firstValue("Range")).hasValue("0-0");
     }
 
+    /** A PATCH whose chunked encoding breaks is 400 UNSUPPORTED and leaves the upload as it was. */
+    void assertBrokenChunkingIsRefused(String chunkedBody) throws Exception {
+        String location = startUpload();
+        RawHttp.Response r = patchChunked(location, chunkedBody);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(errorCode(r)).isEqualTo("UNSUPPORTED");
+        assertUploadStillAtZero(location);
+    }
+
     @Test
     void wellFormedChunkedPatchAdvancesTheUpload() throws Exception {
         String location = startUpload();
@@ -111,29 +103,17 @@ class HostileFramingTest {
 
     @Test
     void badChunkSizeLineIs400AndTheUploadUnchanged() throws Exception {
-        String location = startUpload();
-        RawHttp.Response r = patchChunked(location, "5\r\nhello\r\nzz\r\nmore\r\n0\r\n\r\n");
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(errorCode(r)).isEqualTo("UNSUPPORTED");
-        assertUploadStillAtZero(location);
+        assertBrokenChunkingIsRefused("5\r\nhello\r\nzz\r\nmore\r\n0\r\n\r\n");
     }
 
     @Test
     void garbageBetweenChunksIs400AndTheUploadUnchanged() throws Exception {
-        String location = startUpload();
-        RawHttp.Response r = patchChunked(location, "5\r\nhelloGARBAGE\r\n5\r\nworld\r\n0\r\n\r\n");
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(errorCode(r)).isEqualTo("UNSUPPORTED");
-        assertUploadStillAtZero(location);
+        assertBrokenChunkingIsRefused("5\r\nhelloGARBAGE\r\n5\r\nworld\r\n0\r\n\r\n");
     }
 
     @Test
     void overflowingChunkSizeIs400AndTheUploadUnchanged() throws Exception {
-        String location = startUpload();
-        RawHttp.Response r = patchChunked(location, "5\r\nhello\r\nFFFFFFFFFFFFFFFFFFFF\r\nx\r\n0\r\n\r\n");
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(errorCode(r)).isEqualTo("UNSUPPORTED");
-        assertUploadStillAtZero(location);
+        assertBrokenChunkingIsRefused("5\r\nhello\r\nFFFFFFFFFFFFFFFFFFFF\r\nx\r\n0\r\n\r\n");
     }
 
     @ParameterizedTest

@@ -3,14 +3,10 @@ package dev.stowage.server;
 import dev.stowage.core.Digest;
 import dev.stowage.core.MediaTypes;
 import dev.stowage.core.RepositoryName;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,21 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is accepted quickly, and clients reading and writing meanwhile are not held up by it. Prints its figures; the
  * only timed assertion is a generous bound.
  */
-class LargeManifestTest {
+class LargeManifestTest extends OpenRegistryTest {
     static final int LAYERS = 25_000;
-
-    @TempDir Path root;
-    TestRegistry registry;
-
-    @BeforeEach
-    void start() throws Exception {
-        registry = new TestRegistry(root);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        registry.close();
-    }
 
     @Test
     void manifestWith25000LayersIsAcceptedQuicklyWithoutStallingOtherClients() throws Exception {

@@ -1,52 +1,33 @@
 package dev.stowage.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stowage.core.Digest;
-import dev.stowage.core.access.Account;
-import dev.stowage.core.access.Project;
-import dev.stowage.core.access.RegistryPolicy;
-import dev.stowage.core.service.RegistryService;
-import dev.stowage.core.service.ServiceSettings;
-import dev.stowage.core.audit.AuditTrail;
-import dev.stowage.identity.AuthSettings;
 import dev.stowage.identity.CredentialVerifier;
 import dev.stowage.identity.LoginThrottle;
 import dev.stowage.identity.PasswordHasher;
-import dev.stowage.identity.RegistryTokens;
-import dev.stowage.identity.SigningKeys;
-import dev.stowage.identity.TokenAccessController;
-import dev.stowage.identity.TokenGrants;
-import dev.stowage.metadata.JdbcAuditStore;
-import dev.stowage.metadata.JdbcIdentityStore;
-import dev.stowage.metadata.JdbcMetadataStore;
-import dev.stowage.metadata.MetadataConfig;
-import dev.stowage.storage.FileSystemBlobStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static dev.stowage.server.AuthenticatedRegistry.FAST;
+import static dev.stowage.server.AuthenticatedRegistry.JSON;
+import static dev.stowage.server.AuthenticatedRegistry.basic;
+import static dev.stowage.server.AuthenticatedRegistry.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -54,17 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * kept off the threads that serve pulls.
  */
 class LoginFloodTest {
-    static final PasswordHasher FAST = new PasswordHasher(1024, 1, 1);
-    static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir Path root;
-    JdbcMetadataStore metadata;
-    RegistryServer server;
-    String base;
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
+    AuthenticatedRegistry registry;
     final List<String> auditLines = Collections.synchronizedList(new ArrayList<>());
-    AuditTrail audit;
 
     void start(PasswordHasher hasher) throws Exception {
         start(hasher, CredentialVerifier.Settings.defaults(), LoginThrottle.Settings.DEFAULTS);
@@ -72,47 +45,18 @@ class LoginFloodTest {
 
     /** A registry whose accounts are hashed with {@code hasher}, its sign-ins bounded and throttled as given. */
     void start(PasswordHasher hasher, CredentialVerifier.Settings hashing, LoginThrottle.Settings throttling) throws Exception {
-        metadata = JdbcMetadataStore.open(new MetadataConfig("jdbc:sqlite:" + root.resolve("m.db"), "", "", 0));
-        JdbcIdentityStore identities = new JdbcIdentityStore(metadata);
-        Instant now = Instant.now();
-        identities.createAccount(new Account("admin", hasher.hash("adminpw".toCharArray()), true, false, now));
-        identities.createAccount(new Account("dev", hasher.hash("devpw".toCharArray()), false, false, now));
-        identities.createProject(new Project("public", true, now));
-        AuthSettings auth = new AuthSettings("stowage", Optional.empty(), Duration.ofMinutes(5));
-        SigningKeys signingKeys = SigningKeys.shared(identities, Clock.systemUTC(), Duration.ofHours(1));
-        RegistryTokens tokens = new RegistryTokens(signingKeys, "stowage", "stowage", Duration.ofMinutes(5), Clock.systemUTC());
-        RegistryService service = new RegistryService(new FileSystemBlobStore(root.resolve("blobs")), metadata,
-                RegistryPolicy.PERMISSIVE, ServiceSettings.DEFAULTS, Clock.systemUTC());
-        TokenGrants grants = new TokenGrants(identities, new CredentialVerifier(hasher, hashing), new LoginThrottle(throttling),
-                tokens, false);
-        JdbcAuditStore auditStore = new JdbcAuditStore(metadata);
-        audit = new AuditTrail(auditStore, auditLines::add, 50);
-        server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service,
-                new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
-                Optional.of(new dev.stowage.identity.AccountService(identities, hasher, Clock.systemUTC(), Optional.of(signingKeys))),
-                Optional.of(audit), Optional.of(auditStore));
-        base = "http://127.0.0.1:" + server.port();
+        registry = AuthenticatedRegistry.in(root).hasher(hasher).signIns(hashing, throttling).audit(auditLines::add)
+                .admin("admin").user("dev").project("public", true)
+                .start();
     }
 
     @AfterEach
     void stop() {
-        if (server != null) server.close();
-        if (audit != null) audit.close();
-        if (metadata != null) metadata.close();
+        if (registry != null) registry.close();
     }
 
     HttpResponse<String> token(String user, String password) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/token?service=stowage&scope="
-                        + URLEncoder.encode("repository:public/app:pull", StandardCharsets.UTF_8)))
-                .header("Authorization", basic(user, password)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String code(HttpResponse<String> r) throws Exception {
-        return JSON.readTree(r.body()).path("errors").path(0).path("code").asText();
+        return registry.tokenResponse(user, password, "repository:public/app:pull");
     }
 
     @Test
@@ -121,7 +65,7 @@ class LoginFloodTest {
         for (int i = 0; i < 5; i++) assertThat(token("dev", "wrong" + i).statusCode()).isEqualTo(401);
         HttpResponse<String> refused = token("dev", "devpw");
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
-        assertThat(code(refused)).isEqualTo("TOOMANYREQUESTS");
+        assertThat(errorCode(refused)).isEqualTo("TOOMANYREQUESTS");
         assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 2L);
         assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/json");
     }
@@ -131,7 +75,7 @@ class LoginFloodTest {
         start(FAST);
         for (int i = 0; i < 5; i++) token("dev", "wrong" + i);
         assertThat(token("dev", "wrong").statusCode()).isEqualTo(429);
-        audit.flush();
+        registry.audit.flush();
         List<JsonNode> signIns = new ArrayList<>();
         for (String line : auditLines) {
             JsonNode record = JSON.readTree(line);
@@ -150,9 +94,9 @@ class LoginFloodTest {
         for (int i = 0; i < 5; i++) assertThat(adminUsers("admin", "wrong" + i).statusCode()).isEqualTo(401);
         HttpResponse<String> refused = adminUsers("admin", "adminpw");
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
-        assertThat(code(refused)).isEqualTo("TOOMANYREQUESTS");
+        assertThat(errorCode(refused)).isEqualTo("TOOMANYREQUESTS");
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
-        audit.flush();
+        registry.audit.flush();
         assertThat(auditLines).anySatisfy(line -> {
             JsonNode record = JSON.readTree(line);
             assertThat(record.path("action").asText()).isEqualTo("denied");
@@ -172,8 +116,7 @@ class LoginFloodTest {
     }
 
     HttpResponse<String> adminUsers(String user, String password) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/users")).header("Authorization", basic(user, password))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return registry.send(registry.request("/api/v1/users").header("Authorization", basic(user, password)));
     }
 
     @Test
@@ -198,7 +141,7 @@ class LoginFloodTest {
         }
         callers.shutdown();
         assertThat(busy).isNotEmpty().allSatisfy(r -> {
-            assertThat(code(r)).isEqualTo("UNAVAILABLE");
+            assertThat(errorCode(r)).isEqualTo("UNAVAILABLE");
             assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
         });
     }
@@ -206,9 +149,7 @@ class LoginFloodTest {
     @Test
     void pullsStayFastWhileTheTokenEndpointIsFloodedWithWrongLogins() throws Exception {
         start(PasswordHasher.DEFAULT); // the real cost of a hash is what the flood is about
-        String adminToken = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/token?service=stowage&scope="
-                        + URLEncoder.encode("repository:public/app:pull,push", StandardCharsets.UTF_8)))
-                .header("Authorization", basic("admin", "adminpw")).build(), HttpResponse.BodyHandlers.ofString()).body())
+        String adminToken = JSON.readTree(registry.tokenResponse("admin", "adminpw", "repository:public/app:pull,push").body())
                 .path("token").asText();
         pushImage(adminToken);
         HttpClient puller = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -258,7 +199,7 @@ class LoginFloodTest {
     }
 
     HttpResponse<String> token(HttpClient client, String user, String password) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create(base + "/token?service=stowage"))
+        return client.send(HttpRequest.newBuilder(URI.create(registry.base + "/token?service=stowage"))
                 .header("Authorization", basic(user, password)).timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -267,7 +208,7 @@ class LoginFloodTest {
         List<Long> millis = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             long start = System.nanoTime();
-            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(base + "/v2/public/app/manifests/v1"))
+            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(registry.base + "/v2/public/app/manifests/v1"))
                     .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(), HttpResponse.BodyHandlers.ofByteArray());
             millis.add((System.nanoTime() - start) / 1_000_000);
             assertThat(r.statusCode()).isEqualTo(200);
@@ -283,16 +224,15 @@ class LoginFloodTest {
     void pushImage(String token) throws Exception {
         byte[] config = "{\"flood\":true}".getBytes();
         Digest configDigest = Digest.sha256Of(config);
-        HttpResponse<String> blob = http.send(HttpRequest.newBuilder(URI.create(base + "/v2/public/app/blobs/uploads/?digest=" + configDigest))
-                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofByteArray(config)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> blob = registry.send(registry.request("/v2/public/app/blobs/uploads/?digest=" + configDigest)
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofByteArray(config)));
         assertThat(blob.statusCode()).as(blob.body()).isEqualTo(201);
         byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{"
                 + "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest + "\",\"size\":"
                 + config.length + "},\"layers\":[]}").getBytes();
-        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/v2/public/app/manifests/v1"))
+        HttpResponse<String> put = registry.send(registry.request("/v2/public/app/manifests/v1")
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)).build(), HttpResponse.BodyHandlers.ofString());
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)));
         assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
     }
 }

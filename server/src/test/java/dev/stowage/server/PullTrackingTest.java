@@ -2,32 +2,16 @@ package dev.stowage.server;
 
 import dev.stowage.core.Digest;
 import dev.stowage.core.RepositoryName;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Manifest downloads are noted in memory and written in batches; existence checks (HEAD) are not pulls. */
-class PullTrackingTest {
+class PullTrackingTest extends OpenRegistryTest {
     static final String OCI = "application/vnd.oci.image.manifest.v1+json";
-    @TempDir Path root;
-    TestRegistry registry;
-
-    @BeforeEach
-    void start() throws Exception {
-        registry = new TestRegistry(root);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        registry.close();
-    }
 
     @Test
     void aGetIsAPullAndAHeadIsNot() throws Exception {

@@ -1,132 +1,73 @@
 package dev.stowage.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stowage.core.Digest;
-import dev.stowage.core.access.Account;
-import dev.stowage.core.access.Project;
 import dev.stowage.core.access.Role;
-import dev.stowage.core.access.RegistryPolicy;
-import dev.stowage.core.service.RegistryService;
-import dev.stowage.core.service.ServiceSettings;
-import dev.stowage.identity.AuthSettings;
-import dev.stowage.identity.PasswordHasher;
-import dev.stowage.identity.RegistryTokens;
-import dev.stowage.identity.SigningKeys;
-import dev.stowage.identity.TokenAccessController;
-import dev.stowage.identity.TokenGrants;
-import dev.stowage.metadata.JdbcIdentityStore;
-import dev.stowage.metadata.JdbcMetadataStore;
-import dev.stowage.metadata.MetadataConfig;
-import dev.stowage.storage.FileSystemBlobStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.Optional;
 
+import static dev.stowage.server.AuthenticatedRegistry.JSON;
+import static dev.stowage.server.AuthenticatedRegistry.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Docker token flow over real HTTP: challenges, the token endpoint, and what each token may do. */
 class TokenAuthTest {
-    static final PasswordHasher FAST = new PasswordHasher(1024, 1, 1);
-    static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir Path root;
-    JdbcMetadataStore metadata;
-    RegistryServer server;
-    String base;
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    AuthenticatedRegistry registry;
 
     @BeforeEach
     void start() throws Exception {
-        metadata = JdbcMetadataStore.open(new MetadataConfig("jdbc:sqlite:" + root.resolve("m.db"), "", "", 0));
-        JdbcIdentityStore identities = new JdbcIdentityStore(metadata);
-        Instant now = Instant.now();
-        identities.createAccount(new Account("admin", FAST.hash("adminpw".toCharArray()), true, false, now));
-        identities.createAccount(new Account("dev", FAST.hash("devpw".toCharArray()), false, false, now));
-        identities.createAccount(new Account("guest", FAST.hash("guestpw".toCharArray()), false, false, now));
-        identities.createProject(new Project("team", false, now));
-        identities.createProject(new Project("public", true, now));
-        identities.setMember("team", "dev", Role.DEVELOPER);
-        identities.setMember("team", "guest", Role.GUEST);
-        AuthSettings auth = new AuthSettings("stowage", Optional.empty(), Duration.ofMinutes(5));
-        SigningKeys signingKeys = SigningKeys.shared(identities, Clock.systemUTC(), Duration.ofHours(1));
-        RegistryTokens tokens = new RegistryTokens(signingKeys, "stowage",
-                "stowage", Duration.ofMinutes(5), Clock.systemUTC());
-        RegistryService service = new RegistryService(new FileSystemBlobStore(root.resolve("blobs")), metadata,
-                RegistryPolicy.PERMISSIVE, ServiceSettings.DEFAULTS, Clock.systemUTC());
-        TokenGrants grants = new TokenGrants(identities, FAST, tokens);
-        server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service,
-                new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
-                Optional.of(new dev.stowage.identity.AccountService(identities, FAST, Clock.systemUTC(), Optional.of(signingKeys))));
-        base = "http://127.0.0.1:" + server.port();
+        registry = AuthenticatedRegistry.in(root).admin("admin").user("dev").user("guest")
+                .project("team", false).project("public", true)
+                .member("team", "dev", Role.DEVELOPER).member("team", "guest", Role.GUEST)
+                .start();
     }
 
     @AfterEach
     void stop() {
-        server.close();
-        metadata.close();
-    }
-
-    HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path));
-    }
-
-    String token(String user, String password, String scope) throws Exception {
-        HttpRequest.Builder b = request("/token?service=stowage&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8));
-        if (user != null) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes()));
-        }
-        HttpResponse<String> r = send(b);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSON.readTree(r.body()).path("token").asText();
+        registry.close();
     }
 
     HttpResponse<String> pushBlob(String repo, String bearer) throws Exception {
         byte[] data = ("blob of " + repo).getBytes();
-        HttpRequest.Builder b = request("/v2/" + repo + "/blobs/uploads/?digest=" + Digest.sha256Of(data))
+        HttpRequest.Builder b = registry.request("/v2/" + repo + "/blobs/uploads/?digest=" + Digest.sha256Of(data))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(data));
         if (bearer != null) b.header("Authorization", "Bearer " + bearer);
-        return send(b);
+        return registry.send(b);
+    }
+
+    /** Asks /token for a pull of team/app with these credentials (without the service parameter). */
+    HttpResponse<String> signInForPull(String user, String secret) throws Exception {
+        return registry.send(registry.request("/token?scope=repository:team/app:pull").header("Authorization", basic(user, secret)));
     }
 
     @Test
     void versionCheckWithoutATokenIsChallenged() throws Exception {
-        HttpResponse<String> r = send(request("/v2/"));
+        HttpResponse<String> r = registry.send(registry.request("/v2/"));
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue(
-                "Bearer realm=\"http://127.0.0.1:" + server.port() + "/token\",service=\"stowage\"");
+                "Bearer realm=\"http://127.0.0.1:" + registry.port() + "/token\",service=\"stowage\"");
         assertThat(JSON.readTree(r.body()).path("errors").path(0).path("code").asText()).isEqualTo("UNAUTHORIZED");
     }
 
     @Test
     void developerTokenPushesToItsProject() throws Exception {
-        String token = token("dev", "devpw", "repository:team/app:pull,push");
+        String token = registry.token("dev", "devpw", "repository:team/app:pull,push");
         assertThat(pushBlob("team/app", token).statusCode()).isEqualTo(201);
-        HttpResponse<String> ping = send(request("/v2/").header("Authorization", "Bearer " + token));
+        HttpResponse<String> ping = registry.send(registry.request("/v2/").header("Authorization", "Bearer " + token));
         assertThat(ping.statusCode()).isEqualTo(200);
     }
 
     @Test
     void guestAskingForPushGetsOnlyPull() throws Exception {
-        String token = token("guest", "guestpw", "repository:team/app:pull,push");
+        String token = registry.token("guest", "guestpw", "repository:team/app:pull,push");
         String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
         assertThat(JSON.readTree(payload).path("access").path(0).path("actions").toString()).isEqualTo("[\"pull\"]");
         HttpResponse<String> r = pushBlob("team/app", token);
@@ -137,37 +78,37 @@ class TokenAuthTest {
 
     @Test
     void tokenForOneRepositoryDoesNotOpenAnother() throws Exception {
-        String token = token("dev", "devpw", "repository:team/app:pull,push");
+        String token = registry.token("dev", "devpw", "repository:team/app:pull,push");
         assertThat(pushBlob("team/other", token).statusCode()).isEqualTo(401);
     }
 
     @Test
     void nonMemberGetsNoActionsOnAPrivateProject() throws Exception {
-        String token = token("guest", "guestpw", "repository:elsewhere/app:pull");
+        String token = registry.token("guest", "guestpw", "repository:elsewhere/app:pull");
         String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
         assertThat(JSON.readTree(payload).path("access").toString()).isEqualTo("[]");
     }
 
     @Test
     void anonymousPullsPublicButNotPrivateRepositoriesAndCannotTellPrivateFromMissing() throws Exception {
-        String admin = token("admin", "adminpw", "repository:public/app:pull,push repository:team/app:pull,push");
+        String admin = registry.token("admin", "adminpw", "repository:public/app:pull,push repository:team/app:pull,push");
         assertThat(pushBlob("public/app", admin).statusCode()).isEqualTo(201);
         assertThat(pushBlob("team/app", admin).statusCode()).isEqualTo(201);
         Digest publicBlob = Digest.sha256Of("blob of public/app".getBytes());
         Digest privateBlob = Digest.sha256Of("blob of team/app".getBytes());
-        assertThat(send(request("/v2/public/app/blobs/" + publicBlob)).statusCode()).isEqualTo(200);
-        HttpResponse<String> existing = send(request("/v2/team/app/blobs/" + privateBlob));
-        HttpResponse<String> missing = send(request("/v2/team/nothing/blobs/" + privateBlob));
+        assertThat(registry.send(registry.request("/v2/public/app/blobs/" + publicBlob)).statusCode()).isEqualTo(200);
+        HttpResponse<String> existing = registry.send(registry.request("/v2/team/app/blobs/" + privateBlob));
+        HttpResponse<String> missing = registry.send(registry.request("/v2/team/nothing/blobs/" + privateBlob));
         assertThat(existing.statusCode()).isEqualTo(401);
         assertThat(missing.statusCode()).isEqualTo(401);
         assertThat(existing.body()).isEqualTo(missing.body());
-        assertThat(send(request("/v2/public/app/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody())).statusCode())
+        assertThat(registry.send(registry.request("/v2/public/app/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody())).statusCode())
                 .isEqualTo(401);
     }
 
     @Test
     void anonymousTokenForAPublicProjectGrantsPull() throws Exception {
-        String token = token(null, null, "repository:public/app:pull,push");
+        String token = registry.token(null, null, "repository:public/app:pull,push");
         String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
         assertThat(JSON.readTree(payload).path("access").path(0).path("actions").toString()).isEqualTo("[\"pull\"]");
     }
@@ -176,7 +117,7 @@ class TokenAuthTest {
     void wrongPasswordUnknownUserAndMalformedHeadersAre401() throws Exception {
         for (String header : new String[] {"Basic " + Base64.getEncoder().encodeToString("dev:wrong".getBytes()),
                 "Basic " + Base64.getEncoder().encodeToString("nobody:x".getBytes()), "Basic !!!", "Digest abc"}) {
-            HttpResponse<String> r = send(request("/token?scope=repository:team/app:pull").header("Authorization", header));
+            HttpResponse<String> r = registry.send(registry.request("/token?scope=repository:team/app:pull").header("Authorization", header));
             assertThat(r.statusCode()).as(header).isEqualTo(401);
             assertThat(JSON.readTree(r.body()).path("errors").path(0).path("code").asText()).isEqualTo("UNAUTHORIZED");
         }
@@ -184,39 +125,36 @@ class TokenAuthTest {
 
     @Test
     void forgedAndGarbageTokensAreChallengedAsInvalid() throws Exception {
-        String token = token("dev", "devpw", "repository:team/app:pull");
+        String token = registry.token("dev", "devpw", "repository:team/app:pull");
         String forged = token.substring(0, token.length() - 4) + "AAAA";
         for (String bearer : new String[] {forged, "garbage", ""}) {
-            HttpResponse<String> r = send(request("/v2/team/app/tags/list").header("Authorization", "Bearer " + bearer));
+            HttpResponse<String> r = registry.send(registry.request("/v2/team/app/tags/list").header("Authorization", "Bearer " + bearer));
             assertThat(r.statusCode()).as(bearer).isEqualTo(401);
         }
     }
 
     @Test
     void oauthPasswordGrantIssuesAToken() throws Exception {
-        HttpResponse<String> r = send(request("/token").header("Content-Type", "application/x-www-form-urlencoded")
+        HttpResponse<String> r = registry.send(registry.request("/token").header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&username=dev&password=devpw&service=stowage"
                         + "&scope=repository%3Ateam%2Fapp%3Apull&client_id=test")));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(r.body()).path("access_token").asText()).isNotEmpty();
-        HttpResponse<String> bad = send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
+        HttpResponse<String> bad = registry.send(registry.request("/token").POST(HttpRequest.BodyPublishers.ofString(
                 "grant_type=password&username=dev&password=nope")));
         assertThat(bad.statusCode()).isEqualTo(401);
     }
 
     @Test
     void onlySystemAdminsListTheCatalog() throws Exception {
-        String admin = token("admin", "adminpw", "registry:catalog:*");
-        assertThat(send(request("/v2/_catalog").header("Authorization", "Bearer " + admin)).statusCode()).isEqualTo(200);
-        String dev = token("dev", "devpw", "registry:catalog:*");
-        assertThat(send(request("/v2/_catalog").header("Authorization", "Bearer " + dev)).statusCode()).isEqualTo(401);
+        String admin = registry.token("admin", "adminpw", "registry:catalog:*");
+        assertThat(registry.send(registry.request("/v2/_catalog").header("Authorization", "Bearer " + admin)).statusCode()).isEqualTo(200);
+        String dev = registry.token("dev", "devpw", "registry:catalog:*");
+        assertThat(registry.send(registry.request("/v2/_catalog").header("Authorization", "Bearer " + dev)).statusCode()).isEqualTo(401);
     }
 
     HttpResponse<String> admin(String method, String path, String user, String password, String json) throws Exception {
-        HttpRequest.Builder b = request(path).method(method, json == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(json));
-        if (user != null) b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes()));
-        return send(b);
+        return registry.call(method, path, user == null ? null : basic(user, password), json);
     }
 
     @Test
@@ -226,7 +164,7 @@ class TokenAuthTest {
         assertThat(admin("POST", "/api/v1/projects", "admin", "adminpw", "{\"name\":\"carols\"}").statusCode()).isEqualTo(201);
         assertThat(admin("PUT", "/api/v1/projects/carols/members/carol", "admin", "adminpw", "{\"role\":\"developer\"}")
                 .statusCode()).isEqualTo(200);
-        String token = token("carol", "long-enough-pw", "repository:carols/app:pull,push");
+        String token = registry.token("carol", "long-enough-pw", "repository:carols/app:pull,push");
         assertThat(pushBlob("carols/app", token).statusCode()).isEqualTo(201);
         HttpResponse<String> members = admin("GET", "/api/v1/projects/carols/members", "admin", "adminpw", null);
         assertThat(members.body()).isEqualTo("[{\"username\":\"carol\",\"role\":\"developer\"}]");
@@ -261,8 +199,7 @@ class TokenAuthTest {
     @Test
     void disabledAccountsCannotGetTokens() throws Exception {
         assertThat(admin("PATCH", "/api/v1/users/dev", "admin", "adminpw", "{\"disabled\":true}").statusCode()).isEqualTo(200);
-        HttpResponse<String> r = send(request("/token?scope=repository:team/app:pull").header("Authorization",
-                "Basic " + Base64.getEncoder().encodeToString("dev:devpw".getBytes())));
+        HttpResponse<String> r = signInForPull("dev", "devpw");
         assertThat(r.statusCode()).isEqualTo(401);
     }
 
@@ -274,22 +211,20 @@ class TokenAuthTest {
         String secret = JSON.readTree(created.body()).path("secret").asText();
         assertThat(JSON.readTree(created.body()).path("name").asText()).isEqualTo("robot$ci");
 
-        String token = token("robot$ci", secret, "repository:team/app/sub:pull,push");
+        String token = registry.token("robot$ci", secret, "repository:team/app/sub:pull,push");
         assertThat(pushBlob("team/app/sub", token).statusCode()).isEqualTo(201);
-        String elsewhere = token("robot$ci", secret, "repository:public/app:pull,push");
+        String elsewhere = registry.token("robot$ci", secret, "repository:public/app:pull,push");
         String payload = new String(Base64.getUrlDecoder().decode(elsewhere.split("\\.")[1]));
         assertThat(JSON.readTree(payload).path("access").path(0).path("actions").toString()).isEqualTo("[\"pull\"]");
         assertThat(admin("GET", "/api/v1/users", "robot$ci", secret, null).statusCode()).isEqualTo(403);
 
         String rotated = JSON.readTree(admin("POST", "/api/v1/robots/robot$ci/rotate", "admin", "adminpw", null).body())
                 .path("secret").asText();
-        assertThat(send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString(("robot$ci:" + secret).getBytes()))).statusCode()).isEqualTo(401);
-        assertThat(token("robot$ci", rotated, "repository:team/app:pull")).isNotEmpty();
+        assertThat(signInForPull("robot$ci", secret).statusCode()).isEqualTo(401);
+        assertThat(registry.token("robot$ci", rotated, "repository:team/app:pull")).isNotEmpty();
 
         admin("PATCH", "/api/v1/robots/robot$ci", "admin", "adminpw", "{\"disabled\":true}");
-        assertThat(send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString(("robot$ci:" + rotated).getBytes()))).statusCode()).isEqualTo(401);
+        assertThat(signInForPull("robot$ci", rotated).statusCode()).isEqualTo(401);
         assertThat(admin("DELETE", "/api/v1/robots/robot$ci", "admin", "adminpw", null).statusCode()).isEqualTo(204);
     }
 
@@ -298,10 +233,9 @@ class TokenAuthTest {
         HttpResponse<String> created = admin("POST", "/api/v1/robots", "admin", "adminpw",
                 "{\"name\":\"short\",\"permissions\":[{\"repository\":\"team/*\",\"actions\":[\"pull\"]}],\"expiresIn\":\"1s\"}");
         String secret = JSON.readTree(created.body()).path("secret").asText();
-        assertThat(token("robot$short", secret, "repository:team/app:pull")).isNotEmpty();
+        assertThat(registry.token("robot$short", secret, "repository:team/app:pull")).isNotEmpty();
         Thread.sleep(1200);
-        assertThat(send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString(("robot$short:" + secret).getBytes()))).statusCode()).isEqualTo(401);
+        assertThat(signInForPull("robot$short", secret).statusCode()).isEqualTo(401);
     }
 
     @Test
@@ -311,21 +245,19 @@ class TokenAuthTest {
         String pat = JSON.readTree(created.body()).path("token").asText();
         String id = JSON.readTree(created.body()).path("id").asText();
         assertThat(pat).startsWith("stowage_pat_" + id + "_");
-        assertThat(pushBlob("team/app", token("dev", pat, "repository:team/app:pull,push")).statusCode()).isEqualTo(201);
+        assertThat(pushBlob("team/app", registry.token("dev", pat, "repository:team/app:pull,push")).statusCode()).isEqualTo(201);
         assertThat(admin("GET", "/api/v1/users/dev/tokens", "dev", "devpw", null).body()).contains("laptop").doesNotContain(pat);
         assertThat(admin("POST", "/api/v1/users/dev/tokens", "guest", "guestpw", "{\"name\":\"x\"}").statusCode()).isEqualTo(403);
-        HttpResponse<String> wrongUser = send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString(("guest:" + pat).getBytes())));
+        HttpResponse<String> wrongUser = signInForPull("guest", pat);
         assertThat(wrongUser.statusCode()).isEqualTo(401);
         assertThat(admin("DELETE", "/api/v1/users/dev/tokens/" + id, "dev", "devpw", null).statusCode()).isEqualTo(204);
-        HttpResponse<String> revoked = send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString(("dev:" + pat).getBytes())));
+        HttpResponse<String> revoked = signInForPull("dev", pat);
         assertThat(revoked.statusCode()).isEqualTo(401);
     }
 
     @Test
     void openApiDocumentIsServedAndDescribesEveryAdminRoute() throws Exception {
-        HttpResponse<String> r = send(request("/api/v1/openapi.json"));
+        HttpResponse<String> r = registry.send(registry.request("/api/v1/openapi.json"));
         assertThat(r.statusCode()).isEqualTo(200);
         var paths = JSON.readTree(r.body()).path("paths");
         for (String path : new String[] {"/token", "/api/v1/users", "/api/v1/users/{username}", "/api/v1/users/{username}/tokens",
@@ -355,46 +287,44 @@ class TokenAuthTest {
         assertThat(admin("POST", "/api/v1/users/dev/totp/confirm", "dev", "devpw", "{\"code\":\"" + code + "\"}").statusCode())
                 .isEqualTo(204);
 
-        HttpResponse<String> passwordOnly = send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString("dev:devpw".getBytes())));
+        HttpResponse<String> passwordOnly = signInForPull("dev", "devpw");
         assertThat(passwordOnly.statusCode()).isEqualTo(401);
         assertThat(passwordOnly.body()).contains("second factor");
         // the confirmation used the current step; the next step's code is within the accepted drift
         String next = dev.stowage.identity.Totp.codeAt(secret, java.time.Instant.now().plusSeconds(30));
-        assertThat(token("dev", "devpw" + next, "repository:team/app:pull")).isNotEmpty();
-        HttpResponse<String> replay = send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString(("dev:devpw" + next).getBytes())));
+        assertThat(registry.token("dev", "devpw" + next, "repository:team/app:pull")).isNotEmpty();
+        HttpResponse<String> replay = signInForPull("dev", "devpw" + next);
         assertThat(replay.statusCode()).isEqualTo(401);
-        assertThat(token("dev", pat, "repository:team/app:pull")).isNotEmpty();
+        assertThat(registry.token("dev", pat, "repository:team/app:pull")).isNotEmpty();
     }
 
     @Test
     void offlinePasswordGrantGivesARefreshTokenThatGetsNewAccessTokens() throws Exception {
-        HttpResponse<String> first = send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
+        HttpResponse<String> first = registry.send(registry.request("/token").POST(HttpRequest.BodyPublishers.ofString(
                 "grant_type=password&username=dev&password=devpw&access_type=offline&service=stowage&client_id=docker"
                         + "&scope=repository%3Ateam%2Fapp%3Apull")));
         assertThat(first.statusCode()).isEqualTo(200);
         String refresh = JSON.readTree(first.body()).path("refresh_token").asText();
         assertThat(refresh).isNotEmpty();
-        HttpResponse<String> renewed = send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
+        HttpResponse<String> renewed = registry.send(registry.request("/token").POST(HttpRequest.BodyPublishers.ofString(
                 "grant_type=refresh_token&refresh_token=" + refresh + "&service=stowage&scope=repository%3Ateam%2Fapp%3Apull,push")));
         assertThat(renewed.statusCode()).isEqualTo(200);
         String access = JSON.readTree(renewed.body()).path("access_token").asText();
         assertThat(pushBlob("team/app", access).statusCode()).isEqualTo(201);
         // A refresh token is not an access token, and an access token is not a refresh token.
-        HttpResponse<String> asAccess = send(request("/v2/team/app/tags/list").header("Authorization", "Bearer " + refresh));
+        HttpResponse<String> asAccess = registry.send(registry.request("/v2/team/app/tags/list").header("Authorization", "Bearer " + refresh));
         assertThat(asAccess.statusCode()).isEqualTo(401);
-        HttpResponse<String> asRefresh = send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
+        HttpResponse<String> asRefresh = registry.send(registry.request("/token").POST(HttpRequest.BodyPublishers.ofString(
                 "grant_type=refresh_token&refresh_token=" + access)));
         assertThat(asRefresh.statusCode()).isEqualTo(401);
         admin("PATCH", "/api/v1/users/dev", "admin", "adminpw", "{\"disabled\":true}");
-        HttpResponse<String> disabled = send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
+        HttpResponse<String> disabled = registry.send(registry.request("/token").POST(HttpRequest.BodyPublishers.ofString(
                 "grant_type=refresh_token&refresh_token=" + refresh)));
         assertThat(disabled.statusCode()).isEqualTo(401);
     }
 
     String refreshTokenFor(String user, String password) throws Exception {
-        HttpResponse<String> r = send(request("/token").header("User-Agent", "docker/27.5.1 go/go1.22")
+        HttpResponse<String> r = registry.send(registry.request("/token").header("User-Agent", "docker/27.5.1 go/go1.22")
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&username=" + user + "&password=" + password
                         + "&access_type=offline&service=stowage&client_id=docker&scope=repository%3Ateam%2Fapp%3Apull")));
         assertThat(r.statusCode()).isEqualTo(200);
@@ -402,7 +332,7 @@ class TokenAuthTest {
     }
 
     int refresh(String refreshToken) throws Exception {
-        return send(request("/token").POST(HttpRequest.BodyPublishers.ofString(
+        return registry.send(registry.request("/token").POST(HttpRequest.BodyPublishers.ofString(
                 "grant_type=refresh_token&service=stowage&refresh_token=" + refreshToken))).statusCode();
     }
 
@@ -451,7 +381,7 @@ class TokenAuthTest {
         assertThat(created.headers().firstValue("Location")).contains("/api/v1/projects/team/robots/ci");
         assertThat(JSON.readTree(created.body()).path("name").asText()).isEqualTo("robot$team+ci");
         String secret = JSON.readTree(created.body()).path("secret").asText();
-        assertThat(pushBlob("team/app", token("robot$team+ci", secret, "repository:team/app:pull,push")).statusCode())
+        assertThat(pushBlob("team/app", registry.token("robot$team+ci", secret, "repository:team/app:pull,push")).statusCode())
                 .isEqualTo(201);
 
         // Other projects' admins and members without the admin role see nothing of it.
@@ -462,9 +392,8 @@ class TokenAuthTest {
 
         String rotated = JSON.readTree(admin("POST", "/api/v1/projects/team/robots/ci/rotate", "dev", "devpw", null).body())
                 .path("secret").asText();
-        assertThat(send(request("/token?scope=repository:team/app:pull").header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString(("robot$team+ci:" + secret).getBytes()))).statusCode()).isEqualTo(401);
-        assertThat(token("robot$team+ci", rotated, "repository:team/app:pull")).isNotEmpty();
+        assertThat(signInForPull("robot$team+ci", secret).statusCode()).isEqualTo(401);
+        assertThat(registry.token("robot$team+ci", rotated, "repository:team/app:pull")).isNotEmpty();
         assertThat(admin("PATCH", "/api/v1/projects/team/robots/ci", "dev", "devpw", "{\"disabled\":true}").statusCode())
                 .isEqualTo(200);
         assertThat(admin("DELETE", "/api/v1/projects/team/robots/ci", "dev", "devpw", null).statusCode()).isEqualTo(204);
@@ -478,17 +407,17 @@ class TokenAuthTest {
         assertThat(admin("PATCH", "/api/v1/projects/team", "admin", "adminpw", "{\"allowedNetworks\":\"not-a-net\"}")
                 .statusCode()).isEqualTo(400);
         Thread.sleep(5200); // the access check caches projects for five seconds
-        HttpResponse<String> refused = send(request("/v2/public/app/tags/list"));
+        HttpResponse<String> refused = registry.send(registry.request("/v2/public/app/tags/list"));
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).contains("DENIED");
-        String token = token("dev", "devpw", "repository:team/app:pull,push");
+        String token = registry.token("dev", "devpw", "repository:team/app:pull,push");
         assertThat(pushBlob("team/app", token).statusCode()).isEqualTo(201);
         admin("PATCH", "/api/v1/projects/public", "admin", "adminpw", "{\"allowedNetworks\":\"127.0.0.0/8, 10.0.0.0/8\"}");
     }
 
     @Test
     void signingKeyRotationKeepsEarlierTokensValid() throws Exception {
-        String before = token("dev", "devpw", "repository:team/app:pull,push");
+        String before = registry.token("dev", "devpw", "repository:team/app:pull,push");
         JsonNode keys = JSON.readTree(admin("GET", "/api/v1/keys", "admin", "adminpw", null).body());
         String old = keys.path("active").path(0).asText();
         HttpResponse<String> rotated = admin("POST", "/api/v1/keys/rotate", "admin", "adminpw", null);
@@ -497,7 +426,7 @@ class TokenAuthTest {
         assertThat(current).isNotEqualTo(old);
         assertThat(JSON.readTree(rotated.body()).path("active").toString()).contains(current).contains(old);
         assertThat(pushBlob("team/app", before).statusCode()).isEqualTo(201);
-        String after = token("dev", "devpw", "repository:team/app:pull,push");
+        String after = registry.token("dev", "devpw", "repository:team/app:pull,push");
         String kid = JSON.readTree(new String(Base64.getUrlDecoder().decode(after.split("\\.")[0]))).path("kid").asText();
         assertThat(kid).isEqualTo(current);
         assertThat(admin("POST", "/api/v1/keys/rotate", "dev", "devpw", null).statusCode()).isEqualTo(403);

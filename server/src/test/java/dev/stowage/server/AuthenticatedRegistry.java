@@ -1,0 +1,222 @@
+package dev.stowage.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stowage.core.access.Account;
+import dev.stowage.core.access.Project;
+import dev.stowage.core.access.RegistryPolicy;
+import dev.stowage.core.access.Role;
+import dev.stowage.core.audit.AuditTrail;
+import dev.stowage.core.event.EventPublisher;
+import dev.stowage.core.service.RegistryService;
+import dev.stowage.core.service.ServiceSettings;
+import dev.stowage.identity.AccountService;
+import dev.stowage.identity.AuthSettings;
+import dev.stowage.identity.CredentialVerifier;
+import dev.stowage.identity.LoginThrottle;
+import dev.stowage.identity.PasswordHasher;
+import dev.stowage.identity.RegistryTokens;
+import dev.stowage.identity.SigningKeys;
+import dev.stowage.identity.TokenAccessController;
+import dev.stowage.identity.TokenGrants;
+import dev.stowage.metadata.JdbcAuditStore;
+import dev.stowage.metadata.JdbcIdentityStore;
+import dev.stowage.metadata.JdbcMetadataStore;
+import dev.stowage.metadata.JdbcWebhookStore;
+import dev.stowage.metadata.MetadataConfig;
+import dev.stowage.storage.FileSystemBlobStore;
+import dev.stowage.webhooks.WebhookDispatcher;
+import dev.stowage.webhooks.WebhookService;
+import dev.stowage.webhooks.WebhookSettings;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A real registry that signs callers in (the counterpart of {@link TestRegistry}, which is open to all): SQLite
+ * metadata and identities, signed registry tokens, the token endpoint at {@code /token} and the admin API, Netty on a
+ * free port, and an HTTP client for it. Each account's password is its name followed by {@code pw}.
+ */
+final class AuthenticatedRegistry implements AutoCloseable {
+    /** Cheap hashes: tests sign in often and are not about the cost of a hash. */
+    static final PasswordHasher FAST = new PasswordHasher(1024, 1, 1);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final JdbcMetadataStore metadata;
+    final JdbcIdentityStore identities;
+    final RegistryTokens tokens;
+    final RegistryServer server;
+    final String base;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** The audit trail, when the builder asked for one. */
+    final AuditTrail audit;
+    private final WebhookDispatcher dispatcher;
+
+    static Builder in(Path root) {
+        return new Builder(root);
+    }
+
+    /** What differs between the registries tests need; everything else is as a default configuration has it. */
+    static final class Builder {
+        private final Path root;
+        private final List<Consumer<JdbcIdentityStore>> identitySetUp = new ArrayList<>();
+        private PasswordHasher hasher = FAST;
+        private CredentialVerifier.Settings hashing = CredentialVerifier.Settings.defaults();
+        private LoginThrottle.Settings throttling = LoginThrottle.Settings.DEFAULTS;
+        private Consumer<String> auditLines;
+        private WebhookSettings webhooks;
+
+        private Builder(Path root) {
+            this.root = root;
+        }
+
+        /** An account whose password is {@code name + "pw"}. */
+        Builder account(String name, boolean systemAdmin) {
+            identitySetUp.add(identities -> identities.createAccount(new Account(name,
+                    hasher.hash((name + "pw").toCharArray()), systemAdmin, false, Instant.now())));
+            return this;
+        }
+
+        Builder user(String name) {
+            return account(name, false);
+        }
+
+        Builder admin(String name) {
+            return account(name, true);
+        }
+
+        Builder project(String name, boolean isPublic) {
+            identitySetUp.add(identities -> identities.createProject(new Project(name, isPublic, Instant.now())));
+            return this;
+        }
+
+        Builder member(String project, String account, Role role) {
+            identitySetUp.add(identities -> identities.setMember(project, account, role));
+            return this;
+        }
+
+        /** Hashes the accounts' passwords with {@code hasher} and verifies sign-ins with it. */
+        Builder hasher(PasswordHasher hasher) {
+            this.hasher = hasher;
+            return this;
+        }
+
+        /** Bounds on password hashing and on failed sign-ins other than the defaults. */
+        Builder signIns(CredentialVerifier.Settings hashing, LoginThrottle.Settings throttling) {
+            this.hashing = hashing;
+            this.throttling = throttling;
+            return this;
+        }
+
+        /** An audit trail (kept in the metadata database, and each record written as a line to {@code lines}). */
+        Builder audit(Consumer<String> lines) {
+            this.auditLines = lines;
+            return this;
+        }
+
+        /** Webhooks, managed by the admin API, with these settings. */
+        Builder webhooks(WebhookSettings settings) {
+            this.webhooks = settings;
+            return this;
+        }
+
+        AuthenticatedRegistry start() throws Exception {
+            return new AuthenticatedRegistry(this);
+        }
+    }
+
+    private AuthenticatedRegistry(Builder b) throws Exception {
+        metadata = JdbcMetadataStore.open(new MetadataConfig("jdbc:sqlite:" + b.root.resolve("m.db"), "", "", 0));
+        identities = new JdbcIdentityStore(metadata);
+        for (Consumer<JdbcIdentityStore> step : b.identitySetUp) step.accept(identities);
+        AuthSettings auth = new AuthSettings("stowage", Optional.empty(), Duration.ofMinutes(5));
+        SigningKeys signingKeys = SigningKeys.shared(identities, Clock.systemUTC(), Duration.ofHours(1));
+        tokens = new RegistryTokens(signingKeys, "stowage", "stowage", Duration.ofMinutes(5), Clock.systemUTC());
+        RegistryService service = new RegistryService(new FileSystemBlobStore(b.root.resolve("blobs")), metadata,
+                RegistryPolicy.PERMISSIVE, ServiceSettings.DEFAULTS, Clock.systemUTC());
+        TokenGrants grants = new TokenGrants(identities, new CredentialVerifier(b.hasher, b.hashing),
+                new LoginThrottle(b.throttling), tokens, false);
+        JdbcAuditStore auditStore = b.auditLines == null ? null : new JdbcAuditStore(metadata);
+        audit = auditStore == null ? null : new AuditTrail(auditStore, b.auditLines::accept, 50);
+        Optional<WebhookService> webhookService = Optional.empty();
+        if (b.webhooks != null) {
+            JdbcWebhookStore webhookStore = new JdbcWebhookStore(metadata);
+            dispatcher = new WebhookDispatcher(webhookStore, b.webhooks, Clock.systemUTC());
+            webhookService = Optional.of(new WebhookService(webhookStore, dispatcher, Clock.systemUTC()));
+        } else {
+            dispatcher = null;
+        }
+        server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service,
+                new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
+                Optional.of(new AccountService(identities, b.hasher, Clock.systemUTC(), Optional.of(signingKeys))),
+                Optional.ofNullable(audit), Optional.ofNullable(auditStore), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), webhookService, EventPublisher.NOOP);
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path));
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A request with an optional JSON body and an optional Authorization header, as the admin API takes them. */
+    HttpResponse<String> call(String method, String path, String authorization, String json) throws Exception {
+        HttpRequest.Builder b = request(path).method(method,
+                json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (authorization != null) b.header("Authorization", authorization);
+        return send(b);
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The token endpoint's answer; {@code user} null asks anonymously, an empty scope asks for none. */
+    HttpResponse<String> tokenResponse(String user, String password, String scope) throws Exception {
+        String query = scope.isEmpty() ? "" : "&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8);
+        HttpRequest.Builder b = request("/token?service=stowage" + query);
+        if (user != null) b.header("Authorization", basic(user, password));
+        return send(b);
+    }
+
+    /** A registry token from /token (which must grant one); an empty scope gives a token with {@code access: []}. */
+    String token(String user, String password, String scope) throws Exception {
+        HttpResponse<String> r = tokenResponse(user, password, scope);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("token").asText();
+    }
+
+    /** The first error's code in a registry error body. */
+    static String errorCode(HttpResponse<String> r) throws Exception {
+        return JSON.readTree(r.body()).path("errors").path(0).path("code").asText();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        if (audit != null) audit.close();
+        if (dispatcher != null) dispatcher.close();
+        metadata.close();
+    }
+}
