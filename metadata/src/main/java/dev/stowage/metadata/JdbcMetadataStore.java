@@ -1121,6 +1121,27 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
     }
 
+    @Override
+    public List<Tag> tagsOfImagesUsing(RepositoryName repository, Digest blob) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT DISTINCT t.name FROM repositories r "
+                    + "JOIN manifest_references m ON m.repository_id = r.id AND m.child_digest = ? AND m.kind = 'blob' "
+                    + "LEFT JOIN manifest_references i ON i.repository_id = r.id AND i.child_digest = m.parent_digest "
+                    + "AND i.kind = 'manifest' "
+                    + "JOIN tags t ON t.repository_id = r.id AND (t.manifest_digest = m.parent_digest "
+                    + "OR t.manifest_digest = i.parent_digest) "
+                    + "WHERE r.name = ? ORDER BY t.name")) {
+                s.setString(1, blob.toString());
+                s.setString(2, repository.value());
+                List<Tag> tags = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) tags.add(Tag.of(r.getString(1)));
+                }
+                return tags;
+            }
+        });
+    }
+
     static final String FIND_REFERRERS_SQL = "SELECT " + MANIFEST_COLUMNS + " FROM repositories r "
             + "JOIN manifests m ON m.repository_id = r.id WHERE r.name = ? AND m.subject = ?";
 

@@ -18,6 +18,9 @@ public interface RegistryPolicy {
 
     default void beforeTagDelete(RepositoryName repository, Tag tag) {}
 
+    /** Before {@code repository}'s link to a blob is removed (a blob DELETE). */
+    default void beforeBlobDelete(RepositoryName repository, dev.stowage.core.Digest digest) {}
+
     default void beforeManifestPull(RepositoryName repository, ManifestRecord manifest) {}
 
     /** Before a blob of {@code size} bytes is stored in (or mounted into) {@code repository}. */
@@ -42,6 +45,11 @@ public interface RegistryPolicy {
             @Override
             public void beforeTagDelete(RepositoryName repository, Tag tag) {
                 list.forEach(p -> p.beforeTagDelete(repository, tag));
+            }
+
+            @Override
+            public void beforeBlobDelete(RepositoryName repository, dev.stowage.core.Digest digest) {
+                list.forEach(p -> p.beforeBlobDelete(repository, digest));
             }
 
             @Override

@@ -17,8 +17,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Enforces immutable tags: a push that would move an immutable tag to another manifest, a delete of the tag, or a
- * delete of a manifest an immutable tag names is refused with DENIED and the rule that decided. Pushing the same
+ * Enforces immutable tags: a push that would move an immutable tag to another manifest, a delete of the tag, a
+ * delete of a manifest an immutable tag names, or a delete of a blob such an image uses is refused with DENIED and
+ * the rule that decided. Pushing the same
  * manifest to the tag again, and creating a new tag, are allowed.
  */
 public final class ImmutableTagPolicy implements RegistryPolicy {
@@ -97,6 +98,14 @@ public final class ImmutableTagPolicy implements RegistryPolicy {
     public void beforeManifestDelete(RepositoryName repository, ManifestRecord manifest) {
         List<String> tags = metadata.tagsOf(repository, manifest.digest()).stream().map(Tag::value).toList();
         refuseIfProtected(repository, tags, "names this manifest, which cannot be deleted");
+    }
+
+    /** Deleting a blob an immutable image uses would break that image as surely as deleting its manifest. */
+    @Override
+    public void beforeBlobDelete(RepositoryName repository, dev.stowage.core.Digest digest) {
+        if (immutabilityOf(repository).protectsNothing()) return; // no rule: no query on the delete path
+        List<String> tags = metadata.tagsOfImagesUsing(repository, digest).stream().map(Tag::value).toList();
+        refuseIfProtected(repository, tags, "names an image that uses this blob, which cannot be deleted");
     }
 
     /** The rule that protects one of {@code tags} of {@code repository}, if one does. */

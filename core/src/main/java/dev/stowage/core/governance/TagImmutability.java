@@ -21,6 +21,11 @@ public final class TagImmutability {
         this.repositorySetting = repositorySetting;
     }
 
+    /** Whether no tag can be immutable here (no project rule, a mutable repository): callers may skip their queries. */
+    public boolean protectsNothing() {
+        return projectRules.isEmpty() && repositorySetting.mode() == TagMutability.Mode.MUTABLE;
+    }
+
     /** @param repositoryInProject the repository's path within its project, see {@link RepositorySelector#pathInProject} */
     public Optional<ImmutabilityVerdict> protectingRule(String repositoryInProject, String tag) {
         for (ImmutableTagRule rule : projectRules) {

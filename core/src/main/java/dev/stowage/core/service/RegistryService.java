@@ -88,6 +88,7 @@ public final class RegistryService {
 
     public void deleteBlob(RepositoryName repository, Digest digest) {
         requireDeleteEnabled();
+        policy.beforeBlobDelete(repository, digest);
         if (!metadata.unlinkBlob(repository, digest)) throw blobUnknown(digest);
     }
 

@@ -173,6 +173,12 @@ public interface MetadataStore extends AutoCloseable {
     /** The tags that name {@code manifest} in {@code repository}, in byte order. */
     List<Tag> tagsOf(RepositoryName repository, Digest manifest);
 
+    /**
+     * The tags in {@code repository} whose image uses {@code blob}: tags on a manifest that references it, or on an
+     * index whose child manifest does; in byte order.
+     */
+    List<Tag> tagsOfImagesUsing(RepositoryName repository, Digest blob);
+
     /** Manifests in {@code repository} whose subject is {@code subject}, optionally of one artifact type. */
     List<ManifestRecord> findReferrers(RepositoryName repository, Digest subject, Optional<String> artifactType);
 

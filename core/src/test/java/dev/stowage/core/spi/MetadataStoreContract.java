@@ -276,6 +276,25 @@ public abstract class MetadataStoreContract {
         assertThat(store.findManifest(REPO, m.digest()).orElseThrow().pushedAt()).isEqualTo(first);
     }
 
+    @Test
+    void tagsOfImagesUsingABlobFollowManifestsAndTheIndexesListingThem() {
+        ManifestRecord tagged = pushManifest(REPO, "image", "v1");
+        Digest config = digest("image-config");
+        store.putManifest(REPO, tagged, Optional.of(Tag.of("stable")));
+        byte[] indexPayload = "{\"seed\":\"index\"}".getBytes(StandardCharsets.UTF_8);
+        ManifestRecord index = new ManifestRecord(Digest.sha256Of(indexPayload), "application/vnd.oci.image.index.v1+json",
+                indexPayload, null, null, List.of(), List.of(tagged.digest()), null);
+        store.putManifest(REPO, index, Optional.of(Tag.of("multi")));
+        pushManifest(REPO, "other", "other");
+        RepositoryName elsewhere = RepositoryName.of(REPO.project() + "/elsewhere");
+        store.recordBlob(elsewhere, config, 10);
+        store.putManifest(elsewhere, tagged, Optional.of(Tag.of("copy")));
+
+        assertThat(store.tagsOfImagesUsing(REPO, config)).extracting(Tag::value).containsExactly("multi", "stable", "v1");
+        assertThat(store.tagsOfImagesUsing(REPO, digest("other-config"))).extracting(Tag::value).containsExactly("other");
+        assertThat(store.tagsOfImagesUsing(REPO, digest("unused"))).isEmpty();
+    }
+
     private static ManifestRecord withPushTime(ManifestRecord m, Instant at) {
         return new ManifestRecord(m.digest(), m.mediaType(), m.payload(), m.artifactType(), m.subject(), m.blobs(),
                 m.manifests(), at);
