@@ -98,8 +98,7 @@ final class RegistryApi {
             Reference reference = Reference.parse(route.argument());
             Optional<ManifestRecord> cached = service.cachedManifest(route.name(), reference);
             if (cached.isEmpty()) return false;
-            sendManifest(exchange, route.name(), reference, cached.get());
-            if (method.equals("GET")) pulled(exchange, route.name(), reference, cached.get());
+            answerManifest(exchange, route.name(), reference, cached.get());
             return true;
         } catch (RegistryException e) {
             return false; // the ordinary path produces the error answer
@@ -281,9 +280,14 @@ final class RegistryApi {
     }
 
     private void getManifest(Exchange exchange, RepositoryName name, Reference reference) {
-        ManifestRecord manifest = service.getManifest(name, reference);
-        sendManifest(exchange, name, reference, manifest);
+        answerManifest(exchange, name, reference, service.getManifest(name, reference));
+    }
+
+    /** A GET is a pull, noted before the answer leaves: a client holding its answer never finds the pull unrecorded. */
+    private void answerManifest(Exchange exchange, RepositoryName name, Reference reference, ManifestRecord manifest) {
+        requireAccepted(exchange, name, reference, manifest);
         if (exchange.method().name().equals("GET")) pulled(exchange, name, reference, manifest);
+        sendManifest(exchange, manifest);
     }
 
     private void pulled(Exchange exchange, RepositoryName name, Reference reference, ManifestRecord manifest) {
@@ -300,12 +304,15 @@ final class RegistryApi {
         };
     }
 
-    private static void sendManifest(Exchange exchange, RepositoryName name, Reference reference, ManifestRecord manifest) {
+    private static void requireAccepted(Exchange exchange, RepositoryName name, Reference reference, ManifestRecord manifest) {
         if (!accepts(exchange.headers().getAll(HttpHeaderNames.ACCEPT), manifest.mediaType())) {
             throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + name + ":" + reference + " is "
                     + manifest.mediaType() + ", which the Accept header does not include",
                     Map.of("mediaType", manifest.mediaType()), 404);
         }
+    }
+
+    private static void sendManifest(Exchange exchange, ManifestRecord manifest) {
         String digest = manifest.digest().toString();
         exchange.sendBytes(200, headersOf("Docker-Content-Digest", digest, "ETag", "\"" + digest + "\""),
                 manifest.mediaType(), manifest.payload());
