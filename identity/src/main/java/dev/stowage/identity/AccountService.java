@@ -300,8 +300,18 @@ public final class AccountService {
     /** Starts TOTP enrollment: a new secret, not yet required until {@link #confirmTotp} sees a valid code. */
     public record TotpEnrollment(String secret, String uri) {}
 
+    /**
+     * A new, unconfirmed secret (an unconfirmed one may be replaced by starting again). Refused with 409 while a
+     * confirmed factor exists: replacing it here would switch the second factor off until the new secret is confirmed
+     * (perhaps never), so the confirmed one has to be removed first, which needs the password and its current code.
+     */
     public TotpEnrollment enrollTotp(String username) {
         user(username);
+        if (identities.findTotp(username).filter(TotpState::enabled).isPresent()) {
+            throw new RegistryException(ErrorCode.CONFLICT, "a confirmed second factor exists: remove it first (DELETE "
+                    + "/api/v1/users/" + username + "/totp, signed in with the password and its current code), then "
+                    + "enroll the new authenticator", null, 409);
+        }
         String secret = Totp.newSecret();
         identities.setTotp(username, secret, false);
         return new TotpEnrollment(secret, Totp.otpauthUri("Stowage", username, secret));

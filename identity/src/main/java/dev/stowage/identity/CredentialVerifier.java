@@ -133,6 +133,15 @@ public final class CredentialVerifier implements AutoCloseable {
         return Result.MATCH;
     }
 
+    /**
+     * Whether {@code secret} matched {@code stored} a moment ago (as {@link #verify} would answer
+     * {@link Result#MATCH_RECENTLY_VERIFIED}), without hashing anything: such credentials are proven correct, so the
+     * sign-in throttle lets them through even while the account is backing off.
+     */
+    public boolean recentlyVerified(String kind, String subject, char[] secret, String stored) {
+        return recent != null && stored != null && recent.getIfPresent(cacheKey(kind, subject, stored, secret)) != null;
+    }
+
     /** How many hashes were computed since start (for tests and metrics). */
     public long hashesComputed() {
         return hashes.get();

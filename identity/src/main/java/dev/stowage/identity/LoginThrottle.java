@@ -10,18 +10,22 @@ import java.time.Instant;
 import java.time.InstantSource;
 
 /**
- * Slows down password guessing before it costs a hash: failed sign-ins are counted per account (user, robot) and
- * per client address, and an attempt that must wait is refused with 429 {@code TOOMANYREQUESTS} and
+ * Slows down password guessing before it costs a hash: failed sign-ins are counted per account (a user's password)
+ * and per client address, and an attempt that must wait is refused with 429 {@code TOOMANYREQUESTS} and
  * {@code Retry-After} without looking at the password at all.
  * <ul>
- *   <li><b>Per account</b>: after {@code accountFailures} failures in a row, each further attempt waits 1 s, 2 s,
+ *   <li><b>Per account</b>, for passwords only (the caller passes no account for robot secrets and personal access
+ *   tokens: those are 256-bit random values no one can guess, so counting their failures per account would protect
+ *   nothing and only let anyone who knows the name lock them out): after {@code accountFailures} failures in a row, each further attempt waits 1 s, 2 s,
  *   4 s ... after the last failure, up to {@code maxBackoff}. A success resets the count; so does a quiet quarter
  *   of an hour. Never a lockout: the wait is bounded, and an address that has not failed recently waits at most
  *   {@link #CLEAN_ADDRESS_WAIT}, so that an attacker hammering one account from elsewhere delays its owner by
  *   seconds, not indefinitely (the price: guessing from many fresh addresses gets one try per address and per
  *   {@link #CLEAN_ADDRESS_WAIT}).</li>
  *   <li><b>Per address</b>: at most {@code addressFailures} failures a minute from one client address, whatever the
- *   account names (spraying unknown usernames is guessing too).</li>
+ *   account names (spraying unknown usernames is guessing too). Attempts the per-account backoff refused count
+ *   towards this limit too (without marking the address as failing), so that one address cannot keep sending
+ *   attempts at an account under backoff without end.</li>
  * </ul>
  * Counters live in memory on each node, bounded in number.
  */
@@ -57,6 +61,8 @@ public final class LoginThrottle {
 
     private static final class AddressFailures {
         int count;
+        /** Attempts in this window that the per-account backoff refused. */
+        int refused;
         Instant windowStart;
         int pending;
     }
@@ -99,10 +105,21 @@ public final class LoginThrottle {
      * Lets an attempt to sign in as {@code account} from {@code clientAddress} through, or refuses it (429 with
      * Retry-After) when it has to wait. Attempts in flight count as failures once the account or address has failed.
      *
+     * @param account       the account whose password is tried, or null for a credential that is not throttled per
+     *                      account (a robot secret, a personal access token)
      * @param clientAddress the client address, or empty when the caller does not know it (then only the per-account
      *                      limit applies, with the full backoff)
      */
     public Attempt begin(String account, String clientAddress) {
+        return begin(account, clientAddress, () -> false);
+    }
+
+    /**
+     * As {@link #begin(String, String)}, but an attempt the account's backoff would refuse goes through when
+     * {@code provenCorrect} says its credentials matched a moment ago (asked only then, after the address's limit):
+     * they are no guess, and refusing them would let anyone failing on the account keep its owner out.
+     */
+    public Attempt begin(String account, String clientAddress, java.util.function.BooleanSupplier provenCorrect) {
         Instant now = clock.instant();
         String address = bucketOf(clientAddress);
         boolean addressFailing = address.isEmpty();
@@ -111,46 +128,70 @@ public final class LoginThrottle {
             AddressFailures failures = addresses.get(address, a -> new AddressFailures());
             synchronized (failures) {
                 Instant windowEnd = failures.windowStart == null ? now : failures.windowStart.plus(ADDRESS_WINDOW);
-                if (now.isBefore(windowEnd) && failures.count > 0) {
-                    addressFailing = true;
-                    if (failures.count + failures.pending >= settings.addressFailures()) {
+                if (now.isBefore(windowEnd) && failures.count + failures.refused > 0) {
+                    addressFailing = failures.count > 0;
+                    if (failures.count + failures.refused + failures.pending >= settings.addressFailures()) {
                         throw tooMany("too many failed sign-ins from this address", now,
-                                failures.count >= settings.addressFailures() ? windowEnd : now);
+                                failures.count + failures.refused >= settings.addressFailures() ? windowEnd : now);
                     }
                 }
                 failures.pending++;
                 attempt.address = failures;
             }
         }
-        if (settings.accountFailures() == 0) return attempt;
+        if (account == null || settings.accountFailures() == 0) return attempt;
         AccountFailures failures = accounts.get(account, a -> new AccountFailures());
+        RegistryException refusal = null;
         synchronized (failures) {
             boolean recent = failures.count > 0 && !failures.last.plus(ACCOUNT_MEMORY).isBefore(now);
             if (recent && failures.count >= settings.accountFailures()) {
                 Duration wait = backoff(failures.count);
                 if (!addressFailing && wait.compareTo(CLEAN_ADDRESS_WAIT) > 0) wait = CLEAN_ADDRESS_WAIT;
                 Instant until = failures.last.plus(wait);
-                if (now.isBefore(until)) {
-                    attempt.close();
-                    throw tooMany("too many failed sign-ins for this account", now, until);
-                }
+                if (now.isBefore(until)) refusal = tooMany("too many failed sign-ins for this account", now, until);
             }
-            if (recent && failures.count + failures.pending >= settings.accountFailures()
+            if (refusal == null && recent && failures.count + failures.pending >= settings.accountFailures()
                     && failures.count < settings.accountFailures()) {
-                attempt.close();
-                throw tooMany("too many failed sign-ins for this account", now, now);
+                refusal = tooMany("too many failed sign-ins for this account", now, now);
             }
-            failures.pending++;
-            attempt.account = failures;
+            if (refusal == null) {
+                failures.pending++;
+                attempt.account = failures;
+                return attempt;
+            }
         }
-        return attempt;
+        if (provenCorrect.getAsBoolean()) return attempt; // asked outside the lock: it may read the database
+        refusedFrom(address, now);
+        attempt.close();
+        throw refusal;
     }
 
-    /** Counts a failed attempt (wrong or unknown credentials, a wrong second factor). */
+    /** An attempt refused by the per-account backoff counts towards its address's limit. */
+    private void refusedFrom(String address, Instant now) {
+        if (address.isEmpty() || settings.addressFailures() == 0) return;
+        AddressFailures failures = addresses.get(address, a -> new AddressFailures());
+        synchronized (failures) {
+            startWindowIfOver(failures, now);
+            failures.refused++;
+        }
+    }
+
+    private static void startWindowIfOver(AddressFailures failures, Instant now) {
+        if (failures.windowStart == null || !now.isBefore(failures.windowStart.plus(ADDRESS_WINDOW))) {
+            failures.windowStart = now;
+            failures.count = 0;
+            failures.refused = 0;
+        }
+    }
+
+    /**
+     * Counts a failed attempt (wrong or unknown credentials, a wrong second factor); {@code account} null counts it
+     * for the address only (as {@link #begin} was told).
+     */
     public void failed(String account, String clientAddress) {
         Instant now = clock.instant();
         String address = bucketOf(clientAddress);
-        if (settings.accountFailures() > 0) {
+        if (account != null && settings.accountFailures() > 0) {
             AccountFailures failures = accounts.get(account, a -> new AccountFailures());
             synchronized (failures) {
                 if (failures.last != null && failures.last.plus(ACCOUNT_MEMORY).isBefore(now)) failures.count = 0;
@@ -161,10 +202,7 @@ public final class LoginThrottle {
         if (!address.isEmpty() && settings.addressFailures() > 0) {
             AddressFailures failures = addresses.get(address, a -> new AddressFailures());
             synchronized (failures) {
-                if (failures.windowStart == null || !now.isBefore(failures.windowStart.plus(ADDRESS_WINDOW))) {
-                    failures.windowStart = now;
-                    failures.count = 0;
-                }
+                startWindowIfOver(failures, now);
                 failures.count++;
             }
         }

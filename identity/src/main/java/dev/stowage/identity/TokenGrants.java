@@ -94,37 +94,57 @@ public final class TokenGrants {
 
     /**
      * A user (password, with the TOTP code appended once a second factor is set up, or a personal access token) or a
-     * robot (its secret). Every failure counts against the name and the address; an attempt that has to wait is
-     * refused before anything is hashed.
+     * robot (its secret). Every failure counts against the address, and a password's against the account too; an
+     * attempt that has to wait is refused before anything is hashed.
+     * <p>
+     * Robot secrets and personal access tokens are not throttled per account: they are 256-bit random values that
+     * no one guesses, so a per-account backoff would protect nothing and only let anyone who knows the name lock
+     * them out. Nor is a password that matched a moment ago (docker re-sends it with every token request): it is
+     * proven correct and costs no hash, so an attacker failing on the account does not keep its owner out.
      */
     public Principal authenticate(String username, char[] password, String clientAddress) {
         String address = clientAddress == null ? "" : clientAddress;
+        boolean robot = username.startsWith(RobotAccount.PREFIX);
+        boolean accessToken = !robot && new String(password).startsWith(AccessToken.PREFIX);
+        String throttledAccount = robot || accessToken ? null : username;
         LoginThrottle.Attempt attempt;
         try {
-            attempt = throttle.begin(username, address);
+            attempt = throttle.begin(throttledAccount, address, () -> recentlyVerifiedPassword(username, password));
         } catch (RegistryException e) {
             java.util.Arrays.fill(password, '\0');
             throw e;
         }
         SignIn signIn;
         try {
-            if (username.startsWith(RobotAccount.PREFIX)) {
+            if (robot) {
                 signIn = authenticateRobot(username, password);
-            } else if (new String(password).startsWith(AccessToken.PREFIX)) {
+            } else if (accessToken) {
                 signIn = authenticateWithAccessToken(username, password);
             } else {
                 signIn = authenticateUser(username, password);
             }
         } catch (RegistryException e) {
-            if (e.httpStatus() == 401) throttle.failed(username, address);
+            if (e.httpStatus() == 401) throttle.failed(throttledAccount, address);
             throw e;
         } finally {
             attempt.close(); // after the failure is counted, so that the attempt is never counted as neither
         }
-        // Only a secret checked now clears the failures: a client re-sending recently verified credentials every few
+        // Only a password checked now clears the failures: a client re-sending recently verified credentials every few
         // seconds must not hand a guesser a fresh allowance each time.
-        if (signIn.hashed()) throttle.succeeded(username);
+        if (!robot && !accessToken && signIn.hashed()) throttle.succeeded(username);
         return signIn.principal();
+    }
+
+    /**
+     * Whether {@code password} is the password of an account without a second factor that matched a moment ago (no
+     * hash: an HMAC lookup). Accounts with a second factor never qualify: their code is checked every time, and
+     * guessing codes must stay throttled.
+     */
+    private boolean recentlyVerifiedPassword(String username, char[] password) {
+        Optional<Account> account = identities.findAccount(username);
+        if (account.isEmpty() || account.get().passwordHash() == null) return false;
+        if (identities.findTotp(username).filter(TotpState::enabled).isPresent()) return false;
+        return verifier.recentlyVerified("password", username, password, account.get().passwordHash());
     }
 
     /** Who signed in, and whether their secret was hashed for it (false: it matched a moment ago). */
@@ -134,10 +154,11 @@ public final class TokenGrants {
         Optional<Account> account = identities.findAccount(username);
         Optional<TotpState> totp = account.isPresent() ? identities.findTotp(username).filter(TotpState::enabled) : Optional.empty();
         // With a second factor, the 6-digit code follows the password: "secret123456".
+        // A missing or wrong code gets the same answer as a wrong password (the same message, after the same hash): the
+        // answer must not tell someone without the authenticator that the password part was right.
         char[] secret = password;
         String code = null;
-        if (totp.isPresent()) {
-            if (password.length < 7) throw secondFactorRequired();
+        if (totp.isPresent() && password.length > 6) {
             secret = java.util.Arrays.copyOf(password, password.length - 6);
             code = new String(password, password.length - 6, 6);
         }
@@ -153,8 +174,9 @@ public final class TokenGrants {
         }
         if (account.isEmpty() || !result.matches() || account.get().disabled()) throw unauthorized();
         if (totp.isPresent()) {
+            if (code == null) throw unauthorized();
             java.util.OptionalLong step = Totp.verify(totp.get().secret(), code, java.time.Instant.now(), totp.get().lastStep());
-            if (step.isEmpty() || !identities.advanceTotpStep(username, step.getAsLong())) throw secondFactorRequired();
+            if (step.isEmpty() || !identities.advanceTotpStep(username, step.getAsLong())) throw unauthorized();
         }
         return new SignIn(new Principal.User(account.get().username(), account.get().systemAdmin()),
                 result == CredentialVerifier.Result.MATCH);
@@ -280,13 +302,16 @@ public final class TokenGrants {
         }
     }
 
-    private static RegistryException secondFactorRequired() {
-        return new RegistryException(ErrorCode.UNAUTHORIZED, "this account has a second factor: append the current "
-                + "6-digit code to the password, or use a personal access token", null, 401);
-    }
+    /**
+     * The one answer to every wrong sign-in: a wrong password, an unknown account, and a right password with a wrong,
+     * missing or replayed code alike (so the answer tells neither whether the password part was right nor whether
+     * the account has a second factor).
+     */
+    public static final String INVALID_CREDENTIALS = "invalid username or password (accounts with a second factor "
+            + "append the current 6-digit code to the password, or use a personal access token)";
 
     private static RegistryException unauthorized() {
-        return new RegistryException(ErrorCode.UNAUTHORIZED, "invalid username or password", null, 401);
+        return new RegistryException(ErrorCode.UNAUTHORIZED, INVALID_CREDENTIALS, null, 401);
     }
 
     /** Stands in for a missing account's hash; made from a random secret, so that nothing ever matches it. */

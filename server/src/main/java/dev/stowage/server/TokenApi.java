@@ -102,6 +102,6 @@ final class TokenApi {
     }
 
     private static RegistryException unauthorized() {
-        return new RegistryException(ErrorCode.UNAUTHORIZED, "invalid username or password", null, 401);
+        return new RegistryException(ErrorCode.UNAUTHORIZED, dev.stowage.identity.TokenGrants.INVALID_CREDENTIALS, null, 401);
     }
 }
