@@ -59,6 +59,28 @@ class LoginFloodTest {
         return registry.tokenResponse(user, password, "repository:public/app:pull");
     }
 
+    /**
+     * The audit records matching {@code which}, once at least {@code expected} are there (or 5 s have passed): an
+     * exchange is audited when its answer has been written, which may be a moment after the client has read it.
+     */
+    private List<JsonNode> auditRecords(java.util.function.Predicate<JsonNode> which, int expected) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            registry.audit.flush();
+            List<String> lines;
+            synchronized (auditLines) {
+                lines = new ArrayList<>(auditLines);
+            }
+            List<JsonNode> found = new ArrayList<>();
+            for (String line : lines) {
+                JsonNode record = JSON.readTree(line);
+                if (which.test(record)) found.add(record);
+            }
+            if (found.size() >= expected || System.nanoTime() > deadline) return found;
+            Thread.sleep(50);
+        }
+    }
+
     @Test
     void wrongPasswordsPastTheLimitAreRefusedWith429AndRetryAfterWithoutTryingThePassword() throws Exception {
         start(FAST);
@@ -75,12 +97,7 @@ class LoginFloodTest {
         start(FAST);
         for (int i = 0; i < 5; i++) token("dev", "wrong" + i);
         assertThat(token("dev", "wrong").statusCode()).isEqualTo(429);
-        registry.audit.flush();
-        List<JsonNode> signIns = new ArrayList<>();
-        for (String line : auditLines) {
-            JsonNode record = JSON.readTree(line);
-            if (record.path("action").asText().equals("sign-in")) signIns.add(record);
-        }
+        List<JsonNode> signIns = auditRecords(r -> r.path("action").asText().equals("sign-in"), 6);
         assertThat(signIns).hasSize(6);
         assertThat(signIns.subList(0, 5)).allSatisfy(r -> assertThat(r.path("outcome").asInt()).isEqualTo(401));
         assertThat(signIns.get(5).path("outcome").asInt()).isEqualTo(429);
@@ -96,9 +113,7 @@ class LoginFloodTest {
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
         assertThat(errorCode(refused)).isEqualTo("TOOMANYREQUESTS");
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
-        registry.audit.flush();
-        assertThat(auditLines).anySatisfy(line -> {
-            JsonNode record = JSON.readTree(line);
+        assertThat(auditRecords(r -> r.path("action").asText().equals("denied"), 1)).anySatisfy(record -> {
             assertThat(record.path("action").asText()).isEqualTo("denied");
             assertThat(record.path("outcome").asInt()).isEqualTo(429);
             assertThat(record.path("detail").asText()).isEqualTo("GET /api/v1/users TOOMANYREQUESTS");
