@@ -77,7 +77,7 @@ class ExhaustionAttackTest {
             System.out.printf("anonymous pull under a 64-client login flood: idle p50 %.1f ms p99 %.1f ms; flood p50 %.1f ms "
                     + "p99 %.1f ms; flood answers %s%n", ms(idle, 50), ms(idle, 99), ms(underFlood, 50), ms(underFlood, 99),
                     floodStatuses);
-            assertThat(ms(underFlood, 99)).as("pull p99 under a login flood, ms").isLessThan(1_000);
+            assertThat(ms(underFlood, 99)).as("pull p99 under a login flood, ms (before the fix: 20 s and more)").isLessThan(3_000);
         } finally {
             flooding.set(false);
             flood.shutdown();
@@ -134,8 +134,8 @@ class ExhaustionAttackTest {
         System.out.printf("manifest of 25,000 descriptors (%d bytes): %d ms; %d concurrent pulls, p99 %.1f ms%n",
                 body.length, took, others.size(), ms(others, 99));
         expect(201, r);
-        assertThat(took).as("ms to accept").isLessThan(5_000);
-        assertThat(ms(others, 99)).as("pull p99 meanwhile, ms").isLessThan(1_000);
+        assertThat(took).as("ms to accept (a bound for a loaded CI machine; the figure is printed)").isLessThan(20_000);
+        assertThat(ms(others, 99)).as("pull p99 meanwhile, ms").isLessThan(3_000);
     }
 
     private static List<Long> pullLatencies(int n) throws Exception {
