@@ -45,7 +45,7 @@ class ManifestErrorMessageTest {
     @Test
     void aSyntaxErrorNamesItsPosition() throws Exception {
         assertThat(putMessage("{\"schemaVersion\":2,\n\"config\":}"))
-                .isEqualTo("manifest is not valid JSON: unexpected character at line 2 column 11");
+                .isEqualTo("manifest is not valid JSON: unexpected character at line 2 column 10");
     }
 
     @Test
@@ -56,6 +56,6 @@ class ManifestErrorMessageTest {
 
     @Test
     void aTruncatedManifestSaysItEndsEarly() throws Exception {
-        assertThat(putMessage("{\"schemaVersion\":2,")).isEqualTo("manifest is not valid JSON: unexpected end at line 1 column 19");
+        assertThat(putMessage("{\"schemaVersion\":2,")).isEqualTo("manifest is not valid JSON: unexpected end at line 1 column 20");
     }
 }
