@@ -53,6 +53,8 @@ final class AdminApi {
     private static final Pattern ROBOT = Pattern.compile("^/api/v1/robots/([^/]+)$");
     private static final Pattern ROBOT_ROTATE = Pattern.compile("^/api/v1/robots/([^/]+)/rotate$");
     private static final Pattern PROJECT_ROBOTS = Pattern.compile("^/api/v1/projects/([^/]+)/robots$");
+    /** The fields of a webhook subscription, on creation and on PATCH. */
+    private static final String[] WEBHOOK_FIELDS = {"targetUrl", "events", "enabled"};
     private static final Pattern PROJECT_ROBOT = Pattern.compile("^/api/v1/projects/([^/]+)/robots/([^/]+)$");
     private static final Pattern PROJECT_ROBOT_ROTATE = Pattern.compile("^/api/v1/projects/([^/]+)/robots/([^/]+)/rotate$");
     private static final Pattern IMMUTABLE_RULES = Pattern.compile("^/api/v1/projects/([^/]+)/immutable-rules$");
@@ -159,7 +161,7 @@ final class AdminApi {
             switch (method) {
                 case "GET" -> { }
                 case "PUT" -> {
-                    JsonNode body = json(exchange);
+                    JsonNode body = json(exchange, "storageBytes", "artifacts", "warningPercent");
                     // The types are checked here, the ranges by Quota (whose messages name the field).
                     Long storage = JsonFields.nullableLong(body, "storageBytes", Long.MIN_VALUE, Long.MAX_VALUE);
                     Long artifacts = JsonFields.nullableLong(body, "artifacts", Long.MIN_VALUE, Long.MAX_VALUE);
@@ -178,7 +180,8 @@ final class AdminApi {
                 case "GET" -> exchange.sendJson(200, Map.of(), retentionPolicy(retention.get().policy(project).orElseThrow(() ->
                         new RegistryException(ErrorCode.NOT_FOUND, "project " + project + " has no retention policy"))));
                 case "PUT" -> {
-                    JsonNode body = json(exchange);
+                    // The policy document's own fields are checked by its format's parser (Harbor or ECR).
+                    JsonNode body = json(exchange, "format", "policy", "schedule");
                     JsonNode policy = JsonFields.object(body, "policy");
                     String schedule = JsonFields.optionalString(body, "schedule").orElse(null);
                     String format = JsonFields.optionalString(body, "format").orElse("");
@@ -197,7 +200,7 @@ final class AdminApi {
             String project = m.group(1);
             authorize(exchange, Action.MANAGE_PROJECT, project);
             if (!method.equals("POST")) throw notAllowed();
-            boolean dryRun = JsonFields.bool(jsonOrEmpty(exchange), "dryRun", false);
+            boolean dryRun = JsonFields.bool(jsonOrEmpty(exchange, "dryRun"), "dryRun", false);
             exchange.sendJson(200, Map.of(), retention.get().run(project, dryRun).orElseThrow(() ->
                     new RegistryException(ErrorCode.NOT_FOUND, "project " + project + " has no retention policy")));
         } else if ((m = TAG_MUTABILITY.matcher(path)).matches() && immutability.isPresent()) {
@@ -231,7 +234,7 @@ final class AdminApi {
         } else if ((m = USER_TOTP_CONFIRM.matcher(path)).matches()) {
             authorizeCredentialChange(exchange, Action.MANAGE_ACCOUNT, null, m.group(1));
             if (!method.equals("POST")) throw notAllowed();
-            accounts.confirmTotp(m.group(1), text(json(exchange), "code"));
+            accounts.confirmTotp(m.group(1), text(json(exchange, "code"), "code"));
             exchange.sendEmpty(204, Map.of());
         } else if ((m = USER_TOKENS.matcher(path)).matches()) {
             String username = m.group(1);
@@ -241,7 +244,7 @@ final class AdminApi {
             switch (method) {
                 case "GET" -> exchange.sendJson(200, Map.of(), accounts.accessTokens(username).stream().map(AdminApi::accessToken).toList());
                 case "POST" -> {
-                    JsonNode body = json(exchange);
+                    JsonNode body = json(exchange, "name", "expiresIn");
                     AccountService.NewAccessToken created = accounts.createAccessToken(username, text(body, "name"),
                             expiresIn(body));
                     Map<String, Object> out = accessToken(created.token());
@@ -303,7 +306,7 @@ final class AdminApi {
             switch (method) {
                 case "GET" -> exchange.sendJson(200, Map.of(), accounts.users().stream().map(AdminApi::user).toList());
                 case "POST" -> {
-                    JsonNode body = json(exchange);
+                    JsonNode body = json(exchange, "username", "password", "systemAdmin");
                     String username = text(body, "username");
                     String password = text(body, "password");
                     boolean systemAdmin = JsonFields.bool(body, "systemAdmin", false);
@@ -323,7 +326,7 @@ final class AdminApi {
                     // the (single: a TOTP code works once) authorization, and a malformed one is refused only after it.
                     JsonNode body;
                     try {
-                        body = json(exchange);
+                        body = json(exchange, "password", "disabled");
                     } catch (RegistryException e) {
                         authorize(exchange, Action.MANAGE_SYSTEM, null);
                         throw e;
@@ -342,7 +345,7 @@ final class AdminApi {
             switch (method) {
                 case "GET" -> exchange.sendJson(200, Map.of(), accounts.projects().stream().map(AdminApi::project).toList());
                 case "POST" -> {
-                    JsonNode body = json(exchange);
+                    JsonNode body = json(exchange, "name", "public");
                     String name = text(body, "name");
                     Project created = accounts.createProject(name, JsonFields.bool(body, "public", false));
                     exchange.sendJson(201, Map.of("Location", "/api/v1/projects/" + created.name()), project(created));
@@ -355,7 +358,7 @@ final class AdminApi {
             switch (method) {
                 case "GET" -> exchange.sendJson(200, Map.of(), project(accounts.project(name)));
                 case "PATCH" -> {
-                    JsonNode body = json(exchange);
+                    JsonNode body = json(exchange, "public", "allowedNetworks");
                     Optional<Boolean> isPublic = JsonFields.optionalBool(body, "public");
                     Optional<String> networks = body.has("allowedNetworks") ? Optional.of(text(body, "allowedNetworks"))
                             : Optional.empty();
@@ -376,7 +379,7 @@ final class AdminApi {
             authorize(exchange, Action.MANAGE_PROJECT, name);
             switch (method) {
                 case "PUT" -> {
-                    Role role = role(text(json(exchange), "role"));
+                    Role role = role(text(json(exchange, "role"), "role"));
                     accounts.setMember(name, username, role);
                     exchange.sendJson(200, Map.of(), member(username, role));
                 }
@@ -393,7 +396,7 @@ final class AdminApi {
 
     /** POST /api/v1/gc {"dryRun":true,"untagged":false,"grace":"1h"}: runs a collection now and answers its report. */
     private void garbageCollect(Exchange exchange) {
-        JsonNode body = jsonOrEmpty(exchange);
+        JsonNode body = jsonOrEmpty(exchange, "dryRun", "untagged", "grace");
         java.time.Duration grace = JsonFields.duration(body, "grace", java.time.Duration.ZERO, dev.stowage.core.Durations.MAX)
                 .orElse(GarbageCollector.DEFAULT_GRACE);
         boolean dryRun = JsonFields.bool(body, "dryRun", false);
@@ -419,7 +422,7 @@ final class AdminApi {
     /** The body as text, checked to be a JSON object (its fields are the domain's to judge). */
     private static String bodyText(Exchange exchange) {
         try {
-            return Exchange.JSON.writeValueAsString(json(exchange));
+            return Exchange.JSON.writeValueAsString(JsonFields.parseDocument(readBody(exchange), false));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw badJson();
         }
@@ -453,14 +456,14 @@ final class AdminApi {
         if (parts.length == 0 && method.equals("GET")) {
             answer = hooks.list(project);
         } else if (parts.length == 0 && method.equals("POST")) {
-            JsonNode body = json(exchange);
+            JsonNode body = json(exchange, WEBHOOK_FIELDS);
             answer = hooks.create(project, text(body, "targetUrl"), WebhookService.parseEvents(JsonFields.strings(body, "events")),
                     JsonFields.bool(body, "enabled", true));
             status = 201;
         } else if (parts.length == 1 && method.equals("GET")) {
             answer = hooks.get(project, parts[0]);
         } else if (parts.length == 1 && method.equals("PATCH")) {
-            JsonNode body = json(exchange);
+            JsonNode body = json(exchange, WEBHOOK_FIELDS);
             answer = hooks.update(project, parts[0], JsonFields.optionalString(body, "targetUrl"),
                     body.has("events") ? Optional.of(WebhookService.parseEvents(JsonFields.strings(body, "events"))) : Optional.empty(),
                     JsonFields.optionalBool(body, "enabled"));
@@ -530,7 +533,7 @@ final class AdminApi {
             case "GET" -> exchange.sendJson(200, Map.of(), project.map(accounts::projectRobots).orElseGet(accounts::robots)
                     .stream().map(AdminApi::robot).toList());
             case "POST" -> {
-                JsonNode body = json(exchange);
+                JsonNode body = json(exchange, "name", "expiresIn", "permissions");
                 String name = text(body, "name");
                 java.time.Duration lifetime = expiresIn(body);
                 List<RobotPermission> permissions = permissions(body);
@@ -559,7 +562,8 @@ final class AdminApi {
         switch (exchange.method().name()) {
             case "GET" -> exchange.sendJson(200, Map.of(), robot(accounts.robot(fullName)));
             case "PATCH" -> {
-                JsonNode body = json(exchange);
+                // Only disabling is a change; permissions and expiry are fixed at creation (delete and re-create).
+                JsonNode body = json(exchange, "disabled");
                 JsonFields.optionalBool(body, "disabled").ifPresent(d -> accounts.setRobotDisabled(fullName, d));
                 exchange.sendJson(200, Map.of(), robot(accounts.robot(fullName)));
             }
@@ -674,6 +678,7 @@ final class AdminApi {
         List<RobotPermission> out = new java.util.ArrayList<>();
         for (JsonNode p : list) {
             if (!p.isObject()) throw JsonFields.wrongType("permissions", "must be an array of {repository, actions} objects");
+            JsonFields.requireOnly(p, "permissions", "repository", "actions");
             java.util.Set<Action> actions = java.util.EnumSet.noneOf(Action.class);
             for (String a : JsonFields.strings(p, "actions")) {
                 switch (a) {
@@ -726,21 +731,24 @@ final class AdminApi {
         }
     }
 
-    private static JsonNode json(Exchange exchange) {
-        return json(exchange, false);
+    /**
+     * The JSON object in the body, with only the {@code accepted} fields: every route that reads a body names its
+     * fields here, so an unknown or misspelled one is a 400 naming it rather than silently ignored.
+     */
+    private static JsonNode json(Exchange exchange, String... accepted) {
+        return JsonFields.parseObject(readBody(exchange), false, accepted);
     }
 
-    /** The JSON object in the body; an empty body is an empty object (for routes whose fields are all optional). */
-    private static JsonNode jsonOrEmpty(Exchange exchange) {
-        return json(exchange, true);
+    /** As {@link #json}, an empty body being an empty object (for routes whose fields are all optional). */
+    private static JsonNode jsonOrEmpty(Exchange exchange, String... accepted) {
+        return JsonFields.parseObject(readBody(exchange), true, accepted);
     }
 
-    private static JsonNode json(Exchange exchange, boolean emptyIsObject) {
+    private static byte[] readBody(Exchange exchange) {
         try {
-            byte[] body = exchange.body().readFully(MAX_BODY, () -> {
+            return exchange.body().readFully(MAX_BODY, () -> {
                 throw new RegistryException(ErrorCode.SIZE_INVALID, "request body too large", null, 413);
             });
-            return JsonFields.parseObject(body, emptyIsObject);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -127,6 +127,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             current.sendError(malformed != null ? malformed : badRequest(request.decoderResult().cause()));
             return;
         }
+        try {
+            HostHeader.check(request, ctx.channel().localAddress());
+        } catch (RegistryException e) {
+            // Nothing may be built from a forged Host (the challenge realm is): refuse before anything reads it.
+            body.discard();
+            currentDispatched = true;
+            current.closeAfterResponse();
+            current.sendError(e);
+            return;
+        }
         if (ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress remote) {
             try {
                 network.check(remote.getAddress());

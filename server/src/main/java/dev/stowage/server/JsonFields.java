@@ -1,8 +1,14 @@
 package dev.stowage.server;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.stowage.core.Durations;
 import dev.stowage.core.ErrorCode;
+import dev.stowage.core.JsonProblems;
 import dev.stowage.core.RegistryException;
 
 import java.time.Duration;
@@ -14,22 +20,80 @@ import java.util.Optional;
  * The one way the admin API reads fields of a JSON body: each value must be of its documented type, or the request
  * is answered 400 naming the field. Nothing is coerced: {@code "dryRun":"yes"} is not {@code true} (Jackson's
  * {@code asBoolean} would read it as false and run a real collection), {@code "systemAdmin":1} is not a boolean.
- * A JSON {@code null} counts as absent only for the optional strings and numbers documented as nullable.
+ * A JSON {@code null} counts as absent only for the optional strings and numbers documented as nullable. Each route
+ * names the fields it reads when it parses its body ({@link #parseObject}); unknown fields and duplicate keys are 400.
  */
 final class JsonFields {
     private JsonFields() {}
 
-    /** The JSON object a request body holds; an empty body is an empty object when {@code emptyIsObject}. */
-    static JsonNode parseObject(byte[] body, boolean emptyIsObject) {
-        if (body.length == 0 && emptyIsObject) return Exchange.JSON.createObjectNode();
+    /**
+     * Admin bodies are read with duplicate keys refused ({@code {"role":"admin","role":"guest"}} is not "the last one
+     * wins") and a nesting limit far above any body the API documents.
+     */
+    private static final ObjectMapper READER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    static {
+        READER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    }
+
+    /**
+     * The JSON object a request body holds, with only the {@code accepted} fields: any other is refused by name, so a
+     * typo ({@code "dryrun"}) or a field the route does not change ({@code "permissions"} on a robot PATCH) is a 400,
+     * never silently ignored. An empty body is an empty object when {@code emptyIsObject}.
+     */
+    static JsonNode parseObject(byte[] body, boolean emptyIsObject, String... accepted) {
+        JsonNode node = parseDocument(body, emptyIsObject);
+        requireOnly(node, null, accepted);
+        return node;
+    }
+
+    /**
+     * A body that is a whole domain document (a Harbor immutable rule, an ECR tag mutability setting): the domain's
+     * parser refuses fields it does not know, naming them with their path; here only the JSON itself is checked.
+     */
+    static JsonNode parseDocument(byte[] body, boolean emptyIsObject) {
+        if (body.length == 0 && emptyIsObject) return READER.createObjectNode();
+        JsonNode node;
         try {
-            JsonNode node = Exchange.JSON.readTree(body);
-            if (node == null || !node.isObject()) throw notAnObject();
-            return node;
+            node = READER.readTree(body);
+        } catch (JacksonException e) {
+            // Malformed, duplicated keys, too deep or too long for the parser's limits: the client's mistake.
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "the body is not valid JSON: " + JsonProblems.describe(e),
+                    null, 400);
         } catch (java.io.IOException e) {
-            // Malformed, too deep or too long for the parser's limits: the client's mistake either way.
-            throw notAnObject();
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "the body is not valid JSON", null, 400);
         }
+        if (node == null || !node.isObject()) throw notAnObject();
+        return node;
+    }
+
+    /**
+     * Refuses the fields of {@code object} that are not {@code accepted}, all of them named in one message.
+     * @param where the field that holds the object, for nested objects ({@code permissions}); null for the body
+     */
+    static void requireOnly(JsonNode object, String where, String... accepted) {
+        List<String> allowed = List.of(accepted);
+        List<String> unknown = new ArrayList<>();
+        object.fieldNames().forEachRemaining(name -> {
+            if (!allowed.contains(name)) unknown.add("'" + printable(name) + "'");
+        });
+        if (unknown.isEmpty()) return;
+        throw new RegistryException(ErrorCode.UNSUPPORTED, (unknown.size() == 1 ? "unknown field " : "unknown fields ")
+                + String.join(", ", unknown) + (where == null ? "" : " in " + where)
+                + (allowed.isEmpty() ? " (this request takes no fields)" : " (accepted: " + String.join(", ", allowed) + ")"),
+                null, 400);
+    }
+
+    /** A client's field name as it may be echoed in a message: printable ASCII, and not a whole novel. */
+    private static String printable(String name) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < name.length() && i < 64; i++) {
+            char c = name.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return name.length() > 64 ? out + "..." : out.toString();
     }
 
     static RegistryException notAnObject() {

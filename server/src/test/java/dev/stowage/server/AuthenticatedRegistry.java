@@ -7,7 +7,9 @@ import dev.stowage.core.access.RegistryPolicy;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.audit.AuditTrail;
 import dev.stowage.core.event.EventPublisher;
+import dev.stowage.core.governance.ImmutableTagPolicy;
 import dev.stowage.core.service.RegistryService;
+import dev.stowage.core.service.RetentionRunner;
 import dev.stowage.core.service.ServiceSettings;
 import dev.stowage.identity.AccountService;
 import dev.stowage.identity.AuthSettings;
@@ -19,6 +21,7 @@ import dev.stowage.identity.SigningKeys;
 import dev.stowage.identity.TokenAccessController;
 import dev.stowage.identity.TokenGrants;
 import dev.stowage.metadata.JdbcAuditStore;
+import dev.stowage.metadata.JdbcGovernanceStore;
 import dev.stowage.metadata.JdbcIdentityStore;
 import dev.stowage.metadata.JdbcMetadataStore;
 import dev.stowage.metadata.JdbcWebhookStore;
@@ -79,6 +82,7 @@ final class AuthenticatedRegistry implements AutoCloseable {
         private LoginThrottle.Settings throttling = LoginThrottle.Settings.DEFAULTS;
         private Consumer<String> auditLines;
         private WebhookSettings webhooks;
+        private boolean governance;
 
         private Builder(Path root) {
             this.root = root;
@@ -134,6 +138,12 @@ final class AuthenticatedRegistry implements AutoCloseable {
             return this;
         }
 
+        /** Immutable-tag rules, tag mutability and retention policies, managed by the admin API. */
+        Builder governance() {
+            this.governance = true;
+            return this;
+        }
+
         AuthenticatedRegistry start() throws Exception {
             return new AuthenticatedRegistry(this);
         }
@@ -160,11 +170,18 @@ final class AuthenticatedRegistry implements AutoCloseable {
         } else {
             dispatcher = null;
         }
+        Optional<ImmutableTagPolicy> immutability = Optional.empty();
+        Optional<RetentionRunner> retention = Optional.empty();
+        if (b.governance) {
+            JdbcGovernanceStore governance = new JdbcGovernanceStore(metadata);
+            immutability = Optional.of(new ImmutableTagPolicy(governance, metadata));
+            retention = Optional.of(new RetentionRunner(service, governance, immutability.get()));
+        }
         server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service,
                 new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
                 Optional.of(new AccountService(identities, b.hasher, Clock.systemUTC(), Optional.of(signingKeys))),
-                Optional.ofNullable(audit), Optional.ofNullable(auditStore), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), webhookService, EventPublisher.NOOP);
+                Optional.ofNullable(audit), Optional.ofNullable(auditStore), Optional.empty(), immutability,
+                retention, Optional.empty(), webhookService, EventPublisher.NOOP);
         base = "http://127.0.0.1:" + server.port();
     }
 

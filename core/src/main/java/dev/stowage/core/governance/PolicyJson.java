@@ -30,9 +30,7 @@ final class PolicyJson {
         try {
             return new Obj("", MAPPER.readTree(json));
         } catch (JacksonException e) {
-            var at = e.getLocation();
-            throw new PolicyException("", "not valid JSON: " + e.getOriginalMessage()
-                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+            throw new PolicyException("", "not valid JSON: " + dev.stowage.core.JsonProblems.describe(e));
         }
     }
 

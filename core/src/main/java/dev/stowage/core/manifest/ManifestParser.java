@@ -49,8 +49,10 @@ public final class ManifestParser {
         JsonNode root;
         try {
             root = JSON.readTree(payload);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw invalid("manifest is not valid JSON: " + dev.stowage.core.JsonProblems.describe(e));
         } catch (IOException e) {
-            throw invalid("manifest is not valid JSON: " + firstLine(e.getMessage()));
+            throw invalid("manifest is not valid JSON");
         }
         if (root == null || !root.isObject()) throw invalid("manifest must be a JSON object");
         JsonNode schemaVersion = root.get("schemaVersion");
@@ -174,11 +176,5 @@ public final class ManifestParser {
         return new RegistryException(ErrorCode.MANIFEST_INVALID,
                 "Docker schema1 manifests are not supported; push the image as Docker schema2 or OCI "
                         + "(e.g. skopeo copy --format v2s2)");
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) return "";
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }
