@@ -320,6 +320,7 @@ public final class BenchCommand implements Callable<Integer> {
                             "stowage", Map.of("STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", Siege.ADMIN_PASSWORD));
                     started.add(authenticated);
                     Siege.prepareAuthenticated(authenticated.base);
+                    timedPulls(authenticated, Math.max(1, warmupSeconds)); // warm, as the other registries were
                     besieged.add(authenticated);
                 } else {
                     try (HttpConnection c = new HttpConnection(r.base)) {

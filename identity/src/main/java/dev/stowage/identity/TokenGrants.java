@@ -112,6 +112,7 @@ public final class TokenGrants {
             attempt = throttle.begin(throttledAccount, address, () -> recentlyVerifiedPassword(username, password));
         } catch (RegistryException e) {
             java.util.Arrays.fill(password, '\0');
+            tarpit(e);
             throw e;
         }
         SignIn signIn;
@@ -133,6 +134,23 @@ public final class TokenGrants {
         // seconds must not hand a guesser a fresh allowance each time.
         if (!robot && !accessToken && signIn.hashed()) throttle.succeeded(username);
         return signIn.principal();
+    }
+
+    /** How long a throttled sign-in waits for its refusal. */
+    static final java.time.Duration TARPIT = java.time.Duration.ofSeconds(1);
+
+    /**
+     * A throttled sign-in gets its 429 only after a second: a flood then costs one answer per connection per second
+     * instead of as many as the connections can carry, so it cannot crowd out pulls. The caller is a virtual thread:
+     * the wait holds no carrier thread, and the connection caps bound how many can wait.
+     */
+    private static void tarpit(RegistryException refusal) {
+        if (refusal.httpStatus() != 429) return;
+        try {
+            Thread.sleep(TARPIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
