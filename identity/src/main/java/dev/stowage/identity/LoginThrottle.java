@@ -97,6 +97,40 @@ public final class LoginThrottle {
         this.clock = clock;
     }
 
+    /**
+     * Password checks for addresses that have failed within the minute, node-wide: each such address may try its
+     * allowance, but together they may not keep the hashing threads busy (many addresses times their allowance would),
+     * so they share a rate. Addresses without failures never wait for it.
+     */
+    static final double FAILING_ADDRESS_RATE = 2.0;
+    static final int FAILING_ADDRESS_BURST = 20;
+
+    private final TokenBucket failingAddresses = new TokenBucket(FAILING_ADDRESS_RATE, FAILING_ADDRESS_BURST);
+
+    /** A token bucket: {@code rate} tokens a second, at most {@code burst} saved up. */
+    private static final class TokenBucket {
+        private final double rate;
+        private final double burst;
+        private double tokens;
+        private Instant refilled;
+
+        TokenBucket(double rate, int burst) {
+            this.rate = rate;
+            this.burst = burst;
+            this.tokens = burst;
+        }
+
+        synchronized boolean take(Instant now) {
+            if (refilled != null && now.isAfter(refilled)) {
+                tokens = Math.min(burst, tokens + Duration.between(refilled, now).toNanos() / 1e9 * rate);
+            }
+            refilled = now;
+            if (tokens < 1) return false;
+            tokens--;
+            return true;
+        }
+    }
+
     public LoginThrottle(Settings settings) {
         this(settings, InstantSource.system());
     }
@@ -138,6 +172,10 @@ public final class LoginThrottle {
                 failures.pending++;
                 attempt.address = failures;
             }
+        }
+        if (addressFailing && !address.isEmpty() && !failingAddresses.take(now)) {
+            attempt.close();
+            throw tooMany("sign-ins from addresses that failed recently are being limited", now, now.plusSeconds(1));
         }
         if (account == null || settings.accountFailures() == 0) return attempt;
         AccountFailures failures = accounts.get(account, a -> new AccountFailures());

@@ -206,6 +206,32 @@ class SignInProtectionTest {
     }
 
     @Test
+    void failingAddressesShareANodeWideRateSoManyAddressesCannotKeepTheHashingBusy() {
+        LoginThrottle throttle = new LoginThrottle(LoginThrottle.Settings.DEFAULTS, clock);
+        int addresses = LoginThrottle.FAILING_ADDRESS_BURST + 5;
+        for (int i = 0; i < addresses; i++) {
+            throttle.begin("nobody", "198.51.100." + i).close();
+            throttle.failed(null, "198.51.100." + i);
+        }
+        int allowed = 0;
+        for (int i = 0; i < addresses; i++) {
+            try {
+                throttle.begin(null, "198.51.100." + i).close();
+                allowed++;
+            } catch (RegistryException e) {
+                assertThat(e.httpStatus()).isEqualTo(429);
+                assertThat(e.getMessage()).contains("addresses that failed recently");
+            }
+        }
+        assertThat(allowed).isEqualTo(LoginThrottle.FAILING_ADDRESS_BURST);
+        throttle.begin("dev", OWNER).close(); // an address without failures never waits for the shared rate
+        clock.advance(Duration.ofSeconds(1));
+        throttle.begin(null, "198.51.100.0").close();
+        throttle.begin(null, "198.51.100.1").close();
+        assertThatThrownBy(() -> throttle.begin(null, "198.51.100.2")).isInstanceOf(RegistryException.class);
+    }
+
+    @Test
     void ipv6AddressesAreCountedByTheirSlash64() {
         for (int i = 0; i < 20; i++) {
             String address = "2001:db8:1:2::" + Integer.toHexString(i + 1);
