@@ -116,7 +116,14 @@ class OidcSignInTest {
 
         JsonNode user = JSON.readTree(admin("GET", "/api/v1/users/alice", null).body());
         assertThat(user.path("disabled").asBoolean()).isFalse();
-        var audit = JSON.readTree(admin("GET", "/api/v1/audit?action=sign-in&actor=alice", null).body());
+        // The audit trail is written in batches off the request path: wait for the batch, as a SIEM would.
+        JsonNode audit;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        do {
+            audit = JSON.readTree(admin("GET", "/api/v1/audit?action=sign-in&actor=alice", null).body());
+            if (audit.path("records").size() >= 1) break;
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
         assertThat(audit.path("records").size()).isGreaterThanOrEqualTo(1);
         assertThat(audit.path("records").get(0).path("detail").asText()).startsWith("oidc");
     }
