@@ -1,14 +1,10 @@
 package dev.stowage.it.adversarial;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.Map;
 
 import static dev.stowage.it.adversarial.Target.OCI_INDEX;
 import static dev.stowage.it.adversarial.Target.OCI_MANIFEST;
@@ -21,9 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * project alpha through every route that reads or links content: mounts (named and automatic), manifests and
  * indexes that reference alpha's digests, referrers, blob reads, tag lists and the catalog.
  */
-class CrossProjectAttackTest {
-    @TempDir static Path dir;
-    static Target target;
+class CrossProjectAttackTest extends AttackTest {
     static String alphaLayer;
     static byte[] alphaLayerBytes;
     static String alphaManifest;
@@ -31,17 +25,11 @@ class CrossProjectAttackTest {
 
     @BeforeAll
     static void start() throws Exception {
-        target = Target.start(dir, Map.of());
         String alice = target.token("alice", Target.PASSWORD, "repository:alpha/app:pull,push");
         alphaLayerBytes = ("alpha's private layer " + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
         alphaLayer = Target.digest(alphaLayerBytes);
         alphaManifest = target.pushImage(alice, "alpha/app", "secret", alphaLayerBytes);
         gusToken = target.token("gus", Target.PASSWORD, "repository:gamma/app:pull,push");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (target != null) target.close();
     }
 
     @Test

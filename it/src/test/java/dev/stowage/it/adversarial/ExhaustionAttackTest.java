@@ -1,14 +1,11 @@
 package dev.stowage.it.adversarial;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,22 +26,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * purpose (a shared CI machine); the measured figures are printed and the benchmark ({@code stowage bench}) reports
  * them side by side.
  */
-class ExhaustionAttackTest {
-    @TempDir static Path dir;
-    static Target target;
+class ExhaustionAttackTest extends AttackTest {
     static String pullPath;
 
     @BeforeAll
     static void start() throws Exception {
-        target = Target.start(dir, Map.of());
         String admin = target.token("admin", Target.ADMIN_PASSWORD, "repository:pub/app:pull,push");
         target.pushImage(admin, "pub/app", "latest", "public layer".getBytes(StandardCharsets.UTF_8));
         pullPath = "/v2/pub/app/manifests/latest";
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (target != null) target.close();
     }
 
     @Test

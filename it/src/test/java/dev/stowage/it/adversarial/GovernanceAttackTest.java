@@ -1,34 +1,16 @@
 package dev.stowage.it.adversarial;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.Map;
 
 import static dev.stowage.it.adversarial.Target.errorCode;
 import static dev.stowage.it.adversarial.Target.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A user with delete rights tries to break what governance protects by a route the rule does not name. */
-class GovernanceAttackTest {
-    @TempDir static Path dir;
-    static Target target;
-
-    @BeforeAll
-    static void start() throws Exception {
-        target = Target.start(dir, Map.of());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (target != null) target.close();
-    }
-
+class GovernanceAttackTest extends AttackTest {
     @Test
     void theBlobsOfAnImmutableImageCannotBeDeletedFromUnderIt() throws Exception {
         expect(201, target.basicCall("alice", Target.PASSWORD, "POST", "/api/v1/projects/alpha/immutable-rules",

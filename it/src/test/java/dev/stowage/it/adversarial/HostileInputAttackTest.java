@@ -1,16 +1,12 @@
 package dev.stowage.it.adversarial;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.Map;
 
 import static dev.stowage.it.adversarial.Target.OCI_MANIFEST;
 import static dev.stowage.it.adversarial.Target.errorCode;
@@ -23,20 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the log, ranges and durations that overflow, JSON of the wrong type or depth. Each gets a 4xx with the error body,
  * and nothing it touched changes.
  */
-class HostileInputAttackTest {
-    @TempDir static Path dir;
-    static Target target;
+class HostileInputAttackTest extends AttackTest {
     static String push;
 
     @BeforeAll
     static void start() throws Exception {
-        target = Target.start(dir, Map.of());
         push = target.token("gus", Target.PASSWORD, "repository:gamma/app:pull,push");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (target != null) target.close();
     }
 
     @Test

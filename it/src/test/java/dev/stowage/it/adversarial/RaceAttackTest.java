@@ -1,16 +1,12 @@
 package dev.stowage.it.adversarial;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -22,20 +18,12 @@ import static dev.stowage.it.adversarial.Target.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Data integrity when an attacker races requests against one upload session or one tag. */
-class RaceAttackTest {
-    @TempDir static Path dir;
-    static Target target;
+class RaceAttackTest extends AttackTest {
     static String push;
 
     @BeforeAll
     static void start() throws Exception {
-        target = Target.start(dir, Map.of());
         push = target.token("gus", Target.PASSWORD, "repository:gamma/race:pull,push");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (target != null) target.close();
     }
 
     @Test

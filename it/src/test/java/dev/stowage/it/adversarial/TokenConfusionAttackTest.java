@@ -2,22 +2,17 @@ package dev.stowage.it.adversarial;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stowage.identity.Totp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Map;
 
 import static dev.stowage.it.adversarial.Target.expect;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,20 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * refresh tokens as access tokens, tampered and forged JWTs, tokens of one repository on another, robots of one
  * name space posing as the other's.
  */
-class TokenConfusionAttackTest {
-    @TempDir static Path dir;
-    static Target target;
-
-    @BeforeAll
-    static void start() throws Exception {
-        target = Target.start(dir, Map.of());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (target != null) target.close();
-    }
-
+class TokenConfusionAttackTest extends AttackTest {
     @Test
     void aGuestsRegistryTokenCannotMintAPersonalAccessToken() throws Exception {
         String pull = target.token("gwen", Target.PASSWORD, "repository:beta/app:pull");

@@ -4,13 +4,10 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,9 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * private ranges, other schemes, and addresses spelled to slip past a check. None of them is accepted, and nothing
  * reaches a loopback receiver.
  */
-class WebhookAttackTest {
-    @TempDir static Path dir;
-    static Target target;
+class WebhookAttackTest extends AttackTest {
     static HttpServer internal;
     static final AtomicInteger reached = new AtomicInteger();
 
@@ -37,12 +32,10 @@ class WebhookAttackTest {
             exchange.close();
         });
         internal.start();
-        target = Target.start(dir, Map.of());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (target != null) target.close();
         if (internal != null) internal.stop(0);
     }
 
