@@ -121,33 +121,28 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         drainedBytes = 0;
         if (malformed != null || request.decoderResult().isFailure()) {
             // The request's framing is unknown: answer, then close (nothing after it can be parsed reliably).
-            body.discard();
-            currentDispatched = true;
-            current.closeAfterResponse();
-            current.sendError(malformed != null ? malformed : badRequest(request.decoderResult().cause()));
+            refuse(malformed != null ? malformed : badRequest(request.decoderResult().cause()), true);
             return;
         }
         try {
-            HostHeader.check(request, ctx.channel().localAddress());
-        } catch (RegistryException e) {
             // Nothing may be built from a forged Host (the challenge realm is): refuse before anything reads it.
-            body.discard();
-            currentDispatched = true;
-            current.closeAfterResponse();
-            current.sendError(e);
+            HostHeader.check(request, ctx.channel().localAddress());
+            if (ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress remote) {
+                network.check(remote.getAddress());
+            }
+        } catch (RegistryException e) {
+            refuse(e, e.httpStatus() == 400);
             return;
         }
-        if (ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress remote) {
-            try {
-                network.check(remote.getAddress());
-            } catch (RegistryException e) {
-                body.discard();
-                currentDispatched = true;
-                current.sendError(e);
-                return;
-            }
-        }
-        if (hasBody(request)) dispatch();
+        if (declaredLength > 0 || HttpUtil.isTransferEncodingChunked(request)) dispatch();
+    }
+
+    /** Answers the current request with {@code error} before reading its body; {@code close}: and the connection. */
+    private void refuse(RegistryException error, boolean close) {
+        current.body().discard();
+        currentDispatched = true;
+        if (close) current.closeAfterResponse();
+        current.sendError(error);
     }
 
     private void dispatch() {
@@ -159,10 +154,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Whether body bytes (or at least the end of the body) are still to come after the headers. */
     private static boolean hasBodyFraming(HttpRequest request) {
         return request.headers().contains(HttpHeaderNames.CONTENT_LENGTH) || HttpUtil.isTransferEncodingChunked(request);
-    }
-
-    private static boolean hasBody(HttpRequest request) {
-        return declaredLength(request) > 0 || HttpUtil.isTransferEncodingChunked(request);
     }
 
     /**
