@@ -4,11 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -16,60 +20,150 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
-/** {@code stowage admin}: the admin API from the command line. Prints the API's JSON answers. */
-@Command(name = "admin", mixinStandardHelpOptions = true,
+/**
+ * {@code stowage admin}: the admin API from the command line. Lists print as tables, other answers as fields, or
+ * the API's JSON as is with {@code --output json}. Every verb inherits the help options and the footer (connection
+ * options, environment, exit codes) from here; the verbs call {@link #call}, which turns network, TLS and HTTP
+ * failures into one line and an exit code.
+ */
+@Command(name = "admin", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = {"Manage users, projects, members, robot accounts, access tokens and the audit trail of a running registry.",
                 "Credentials: --user and the password from STOWAGE_PASSWORD or, with --password-stdin, standard input."},
+        footerHeading = "%n",
+        footer = {"Connection and output options go before the verb (stowage admin --url URL --output json users list):",
+                "  --url, -u/--user, --password-stdin, --cacert, --insecure, --cert/--key, -o/--output; see stowage admin --help.",
+                "JSON arguments may be given inline, as @FILE (read from FILE) or as - (read from standard input).",
+                "",
+                "Environment:",
+                "  STOWAGE_URL       the registry URL (default http://localhost:5000)",
+                "  STOWAGE_USER      the user or robot (default admin)",
+                "  STOWAGE_PASSWORD  its password or access token (or --password-stdin)",
+                "  STOWAGE_CACERT    PEM file of the CA certificates to trust for https:// (as --cacert)"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:the registry refused the request (its error is printed)",
+                "2:usage: a wrong or missing argument, option, file or password",
+                "3:cannot connect: server down, wrong URL, or a TLS certificate problem"},
         subcommands = {AdminCommand.Users.class, AdminCommand.Projects.class, AdminCommand.Members.class,
                 AdminCommand.Robots.class, AdminCommand.Tokens.class, AdminCommand.Sessions.class, AdminCommand.Audit.class,
                 AdminCommand.Gc.class, AdminCommand.Immutable.class, AdminCommand.Retention.class, AdminCommand.Quota.class,
                 AdminCommand.Webhooks.class})
 final class AdminCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final int REFUSED = 1;
+    static final int CANNOT_CONNECT = 3;
 
-    @Option(names = "--url", defaultValue = "${env:STOWAGE_URL:-http://localhost:5000}", description = "registry URL (default: ${DEFAULT-VALUE})")
+    @Spec CommandSpec spec;
+
+    /** Where STOWAGE_PASSWORD comes from; tests replace it. */
+    Function<String, String> environment = System::getenv;
+
+    @Option(names = "--url", defaultValue = "${env:STOWAGE_URL:-http://localhost:5000}", paramLabel = "URL",
+            description = "registry URL, http:// or https:// (env STOWAGE_URL; default: ${DEFAULT-VALUE})")
     String url;
 
-    @Option(names = {"-u", "--user"}, defaultValue = "${env:STOWAGE_USER:-admin}", description = "user or robot (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-u", "--user"}, defaultValue = "${env:STOWAGE_USER:-admin}", paramLabel = "NAME",
+            description = "user or robot (env STOWAGE_USER; default: ${DEFAULT-VALUE})")
     String user;
 
-    @Option(names = "--password-stdin", description = "read the password from standard input")
+    @Option(names = "--password-stdin", description = "read the password from the first line of standard input "
+            + "(else from STOWAGE_PASSWORD)")
     boolean passwordStdin;
+
+    @Option(names = "--cacert", defaultValue = "${env:STOWAGE_CACERT}", paramLabel = "FILE",
+            description = "trust the CA certificates in this PEM file for https:// instead of the system's (env STOWAGE_CACERT)")
+    Path cacert;
+
+    @Option(names = "--insecure", description = "do not verify the registry's TLS certificate (testing only: anyone on "
+            + "the way can read the password)")
+    boolean insecure;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "client certificate (PEM, with its chain) for registries "
+            + "that require mutual TLS; needs --key")
+    Path clientCertificate;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "the client certificate's private key (PEM, unencrypted PKCS#8)")
+    Path clientKey;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
+            description = "table (lists as aligned columns, objects as fields) or json (the API's answer as is); "
+                    + "default: ${DEFAULT-VALUE}")
+    AnswerPrinter.Format output;
 
     private String password() throws Exception {
         if (passwordStdin) {
-            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            if (line == null || line.isEmpty()) throw new OperatorError(null, Main.USAGE, "--password-stdin: no password on standard input");
+            return line;
         }
-        String fromEnv = System.getenv("STOWAGE_PASSWORD");
-        if (fromEnv == null) throw new IllegalArgumentException("give the password in STOWAGE_PASSWORD or with --password-stdin");
+        String fromEnv = environment.apply("STOWAGE_PASSWORD");
+        if (fromEnv == null) throw new OperatorError(null, Main.USAGE, "give the password in STOWAGE_PASSWORD or with --password-stdin");
         return fromEnv;
     }
 
-    /** Sends one request; prints the answer; exit code 0 for 2xx, 1 otherwise. */
+    private URI base() {
+        String trimmed = url.replaceAll("/+$", "");
+        if (!trimmed.startsWith("http://") && !trimmed.startsWith("https://")) {
+            throw new OperatorError("stowage admin", 2, "--url must start with http:// or https://, got " + url);
+        }
+        try {
+            return new URI(trimmed);
+        } catch (java.net.URISyntaxException e) {
+            throw new OperatorError("stowage admin", 2, "--url is not a URL: " + url);
+        }
+    }
+
+    private HttpClient client(URI base) throws Exception {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30));
+        if (base.getScheme().equals("https")) {
+            if (insecure) {
+                spec.commandLine().getErr().println("stowage admin: warning: --insecure: the registry's certificate is not "
+                        + "verified; anyone on the way can read the password");
+            }
+            builder.sslContext(ClientTls.context(cacert, insecure, clientCertificate, clientKey));
+        } else if (clientCertificate != null || clientKey != null) {
+            throw new OperatorError("stowage admin", 2, "--cert and --key need an https:// --url, got " + url);
+        }
+        return builder.build();
+    }
+
+    /**
+     * Sends one request and prints the answer (table or JSON); 0 for 2xx. An error answer prints the registry's
+     * error on one line and gives 1; a network or TLS failure is an {@link OperatorError} with exit code 3.
+     */
     int call(String method, String path, ObjectNode body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
+        URI base = base();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password())
                         .getBytes(StandardCharsets.UTF_8)))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         if (body != null) request.header("Content-Type", "application/json");
-        HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (!response.body().isEmpty()) {
-            Object parsed = JSON.readTree(response.body());
-            System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(parsed));
+        HttpResponse<String> response;
+        try {
+            response = client(base).send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new OperatorError("stowage admin", CANNOT_CONNECT, ConnectionFailures.describe(e, base.toString()));
         }
         if (response.statusCode() / 100 != 2) {
-            System.err.println("stowage admin: HTTP " + response.statusCode());
-            return 1;
+            spec.commandLine().getErr().println("stowage admin: " + AnswerPrinter.error(response.statusCode(), response.body()));
+            return REFUSED;
         }
+        if (!response.body().isEmpty()) AnswerPrinter.print(JSON.readTree(response.body()), output, spec.commandLine().getOut());
         return 0;
     }
 
+    /** A path segment; a missing one is the operator's mistake (a verb's argument left out), not a bug. */
     static String enc(String s) {
+        if (s == null) throw new IllegalArgumentException("a required argument is missing");
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
@@ -80,8 +174,8 @@ final class AdminCommand {
     @Command(name = "users", description = "list | create NAME [--admin] (password from STOWAGE_NEW_PASSWORD) | disable NAME | enable NAME")
     static final class Users implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0", description = "list, create, disable or enable") String verb;
-        @Parameters(index = "1", arity = "0..1") String name;
+        @Parameters(index = "0", paramLabel = "VERB", description = "list, create, disable or enable") String verb;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "the user (all verbs but list)") String name;
         @Option(names = "--admin", description = "make a system administrator") boolean systemAdmin;
 
         @Override
@@ -103,9 +197,9 @@ final class AdminCommand {
     @Command(name = "projects", description = "list | create NAME [--public] | public NAME | private NAME")
     static final class Projects implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0") String verb;
-        @Parameters(index = "1", arity = "0..1") String name;
-        @Option(names = "--public") boolean isPublic;
+        @Parameters(index = "0", paramLabel = "VERB", description = "list, create, public or private") String verb;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "the project (all verbs but list)") String name;
+        @Option(names = "--public", description = "create: anyone may pull without signing in") boolean isPublic;
 
         @Override
         public Integer call() throws Exception {
@@ -121,10 +215,10 @@ final class AdminCommand {
     @Command(name = "members", description = "list PROJECT | set PROJECT USER ROLE | remove PROJECT USER")
     static final class Members implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0") String verb;
-        @Parameters(index = "1") String project;
-        @Parameters(index = "2", arity = "0..1") String username;
-        @Parameters(index = "3", arity = "0..1") String role;
+        @Parameters(index = "0", paramLabel = "VERB", description = "list, set or remove") String verb;
+        @Parameters(index = "1", paramLabel = "PROJECT", description = "the project") String project;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "USER", description = "set, remove: the user or robot") String username;
+        @Parameters(index = "3", arity = "0..1", paramLabel = "ROLE", description = "set: guest, developer, maintainer or admin") String role;
 
         @Override
         public Integer call() throws Exception {
@@ -143,8 +237,8 @@ final class AdminCommand {
             + "(robot$P+NAME), which its administrators manage."})
     static final class Robots implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0") String verb;
-        @Parameters(index = "1", arity = "0..1") String name;
+        @Parameters(index = "0", paramLabel = "VERB", description = "list, create, rotate, disable or delete") String verb;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "the robot (all verbs but list)") String name;
         @Option(names = "--allow", description = "PATTERN=ACTIONS, e.g. team/**=pull,push") List<String> allow;
         @Option(names = "--expires", description = "lifetime, e.g. 90d") String expires;
         @Option(names = "--project", description = "the project whose robots these are") String project;
@@ -178,10 +272,10 @@ final class AdminCommand {
     @Command(name = "tokens", description = "list USER | create USER NAME [--expires 30d] | revoke USER ID")
     static final class Tokens implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0") String verb;
-        @Parameters(index = "1") String username;
-        @Parameters(index = "2", arity = "0..1") String nameOrId;
-        @Option(names = "--expires") String expires;
+        @Parameters(index = "0", paramLabel = "VERB", description = "list, create or revoke") String verb;
+        @Parameters(index = "1", paramLabel = "USER", description = "whose tokens") String username;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "NAME|ID", description = "create: the token's name; revoke: its id") String nameOrId;
+        @Option(names = "--expires", description = "create: lifetime, e.g. 30d") String expires;
 
         @Override
         public Integer call() throws Exception {
@@ -202,9 +296,9 @@ final class AdminCommand {
     @Command(name = "sessions", description = "list USER | revoke USER ID | revoke-all USER (sign out everywhere)")
     static final class Sessions implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0") String verb;
-        @Parameters(index = "1") String username;
-        @Parameters(index = "2", arity = "0..1") String id;
+        @Parameters(index = "0", paramLabel = "VERB", description = "list, revoke or revoke-all") String verb;
+        @Parameters(index = "1", paramLabel = "USER", description = "whose sessions") String username;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "ID", description = "revoke: the session") String id;
 
         @Override
         public Integer call() throws Exception {
@@ -218,10 +312,34 @@ final class AdminCommand {
         }
     }
 
-    /** A JSON body given on the command line or, with {@code @file}, read from a file. */
+    /**
+     * A JSON object given on the command line, or read from FILE for {@code @FILE}, or from standard input for
+     * {@code -}. (Picocli's own @-file expansion is off, see {@link Main#commandLine()}, so the @ arrives here.)
+     */
     static ObjectNode jsonArgument(String text) throws Exception {
-        String json = text.startsWith("@") ? java.nio.file.Files.readString(java.nio.file.Path.of(text.substring(1))) : text;
-        com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(json);
+        if (text == null) throw new IllegalArgumentException("a required argument is missing");
+        String json;
+        if (text.equals("-")) {
+            json = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+        } else if (text.startsWith("@")) {
+            Path file = Path.of(text.substring(1));
+            try {
+                json = Files.readString(file);
+            } catch (NoSuchFileException e) {
+                throw new OperatorError(null, Main.USAGE, "cannot read " + file + ": no such file");
+            } catch (IOException e) {
+                throw new OperatorError(null, Main.USAGE, "cannot read " + file + ": " + e.getMessage());
+            }
+        } else {
+            json = text;
+        }
+        com.fasterxml.jackson.databind.JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not valid JSON (" + e.getOriginalMessage() + "): "
+                    + (text.length() > 60 ? text.substring(0, 60) + "…" : text));
+        }
         if (node == null || !node.isObject()) throw new IllegalArgumentException("expected a JSON object: " + text);
         return (ObjectNode) node;
     }
@@ -229,9 +347,9 @@ final class AdminCommand {
     @Command(name = "gc", description = "Garbage-collect now: [--dry-run] [--untagged] [--grace 1h]")
     static final class Gc implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Option(names = "--dry-run") boolean dryRun;
-        @Option(names = "--untagged") boolean untagged;
-        @Option(names = "--grace") String grace;
+        @Option(names = "--dry-run", description = "report what would go; delete nothing") boolean dryRun;
+        @Option(names = "--untagged", description = "also delete manifests no tag, index or live subject needs") boolean untagged;
+        @Option(names = "--grace", description = "leave content pushed more recently than this, e.g. 1h (default: the server's gc.grace)") String grace;
 
         @Override
         public Integer call() throws Exception {
@@ -246,9 +364,10 @@ final class AdminCommand {
             "JSON may be @file."})
     static final class Immutable implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0") String verb;
-        @Parameters(index = "1") String target;
-        @Parameters(index = "2", arity = "0..1") String argument;
+        @Parameters(index = "0", paramLabel = "VERB", description = "list, add, remove or mutability") String verb;
+        @Parameters(index = "1", paramLabel = "PROJECT|REPOSITORY", description = "the project; mutability: the repository") String target;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "JSON|ID", description = "add: the rule (JSON, @FILE or -); "
+                + "remove: its id; mutability: the setting (JSON, @FILE or -)") String argument;
 
         @Override
         public Integer call() throws Exception {
@@ -269,12 +388,12 @@ final class AdminCommand {
             "run PROJECT [--dry-run] | remove PROJECT. POLICY-JSON may be @file (an ECR lifecycle policy as is)."})
     static final class Retention implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0") String verb;
-        @Parameters(index = "1") String project;
-        @Parameters(index = "2", arity = "0..1") String format;
-        @Parameters(index = "3", arity = "0..1") String policy;
-        @Option(names = "--schedule") String schedule;
-        @Option(names = "--dry-run") boolean dryRun;
+        @Parameters(index = "0", paramLabel = "VERB", description = "show, set, run or remove") String verb;
+        @Parameters(index = "1", paramLabel = "PROJECT", description = "the project") String project;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "FORMAT", description = "set: ecr or harbor") String format;
+        @Parameters(index = "3", arity = "0..1", paramLabel = "POLICY", description = "set: the policy (JSON, @FILE or -)") String policy;
+        @Option(names = "--schedule", description = "set: when to run it, cron or @daily") String schedule;
+        @Option(names = "--dry-run", description = "run: report what would go; delete nothing") boolean dryRun;
 
         @Override
         public Integer call() throws Exception {
@@ -297,11 +416,12 @@ final class AdminCommand {
     @Command(name = "quota", description = "show PROJECT | set PROJECT [--storage BYTES] [--artifacts N] [--warning PERCENT]")
     static final class Quota implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0") String verb;
-        @Parameters(index = "1") String project;
-        @Option(names = "--storage") Long storage;
-        @Option(names = "--artifacts") Long artifacts;
-        @Option(names = "--warning") Integer warning;
+        @Parameters(index = "0", paramLabel = "VERB", description = "show or set") String verb;
+        @Parameters(index = "1", paramLabel = "PROJECT", description = "the project") String project;
+        @Option(names = "--storage", paramLabel = "SIZE", converter = ByteSize.Converter.class,
+                description = "set: storage limit, bytes or with a unit (10GiB, 500MB)") Long storage;
+        @Option(names = "--artifacts", paramLabel = "N", description = "set: most artifacts") Long artifacts;
+        @Option(names = "--warning", paramLabel = "PERCENT", description = "set: warn at this share of a limit") Integer warning;
 
         @Override
         public Integer call() throws Exception {
@@ -324,11 +444,11 @@ final class AdminCommand {
             "deliveries PROJECT ID | ping PROJECT ID | redeliver PROJECT ID DELIVERY"})
     static final class Webhooks implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0") String verb;
-        @Parameters(index = "1") String project;
-        @Parameters(index = "2", arity = "0..1") String idOrUrl;
-        @Parameters(index = "3", arity = "0..1") String delivery;
-        @Option(names = "--events", split = ",") List<String> events;
+        @Parameters(index = "0", paramLabel = "VERB", description = "list, create, delete, deliveries, ping or redeliver") String verb;
+        @Parameters(index = "1", paramLabel = "PROJECT", description = "the project") String project;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "URL|ID", description = "create: the target URL; others: the webhook") String idOrUrl;
+        @Parameters(index = "3", arity = "0..1", paramLabel = "DELIVERY", description = "redeliver: the delivery") String delivery;
+        @Option(names = "--events", split = ",", description = "create: push, delete, ... (comma-separated)") List<String> events;
 
         @Override
         public Integer call() throws Exception {
@@ -353,11 +473,11 @@ final class AdminCommand {
     @Command(name = "audit", description = "Query the audit trail: [--actor A] [--action push] [--repository R] [--since ISO] [--limit N]")
     static final class Audit implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Option(names = "--actor") String actor;
-        @Option(names = "--action") String action;
-        @Option(names = "--repository") String repository;
-        @Option(names = "--since") String since;
-        @Option(names = "--limit", defaultValue = "100") int limit;
+        @Option(names = "--actor", description = "only what this user or robot did") String actor;
+        @Option(names = "--action", description = "only this action, e.g. push") String action;
+        @Option(names = "--repository", description = "only this repository") String repository;
+        @Option(names = "--since", description = "only from this ISO-8601 instant on, e.g. 2026-01-31T00:00:00Z") String since;
+        @Option(names = "--limit", defaultValue = "100", description = "at most this many records (default: ${DEFAULT-VALUE})") int limit;
 
         @Override
         public Integer call() throws Exception {

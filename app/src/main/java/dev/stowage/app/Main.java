@@ -4,28 +4,78 @@ import dev.stowage.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+
 /** The {@code stowage} command. */
 @Command(name = "stowage", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Stowage: a self-hosted OCI container registry.",
         subcommands = {ServeCommand.class, AdminCommand.class, AuditCommand.class, GcCommand.class, BenchCommand.class, GcBenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    static final int USAGE = CommandLine.ExitCode.USAGE;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line as {@link #main} runs it (tests build it here too). Picocli's @-file expansion is off: JSON
+     * arguments are given as {@code @rule.json} and read by the command ({@link AdminCommand#jsonArgument}).
+     */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .setExpandAtFiles(false)
+                .setParameterExceptionHandler(Main::usageError)
+                .setExecutionExceptionHandler(Main::operatorError);
     }
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** A wrong option or argument: one line, and where to read how it is used. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        String name = command.getCommandSpec().qualifiedName();
+        command.getErr().println(name + ": " + e.getMessage() + " (see " + name + " --help)");
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, command.getErr());
+        return USAGE;
+    }
+
+    /**
+     * An exception out of a command: the operator's mistakes ({@link OperatorError}, an IllegalArgumentException
+     * from checking arguments) are one line without a stack trace; anything else is a bug and keeps its trace.
+     */
+    private static int operatorError(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        String name = command.getCommandSpec().qualifiedName();
+        if (e instanceof OperatorError error) {
+            command.getErr().println((error.command == null ? name : error.command) + ": " + error.getMessage());
+            return error.exitCode;
+        }
+        if (e instanceof IllegalArgumentException) {
+            command.getErr().println(name + ": " + e.getMessage() + (command.getParent() == null ? "" : " (see " + name + " --help)"));
+            return USAGE;
+        }
+        throw e;
+    }
+
+    /** The Maven project version, written into stowage-version.properties when the jar is built. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"stowage " + (v == null ? "dev" : v)};
+            Properties properties = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/stowage-version.properties")) {
+                if (in != null) properties.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new String[] {"stowage " + properties.getProperty("version", "(version unknown: not built by Maven)")};
         }
     }
 }
