@@ -36,18 +36,21 @@ import java.util.function.Function;
  * failures into one line and an exit code.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Main.Version.class,
+        usageHelpAutoWidth = true,
         description = {"Manage users, projects, members, robot accounts, access tokens and the audit trail of a running registry.",
                 "Credentials: --user and the password from STOWAGE_PASSWORD or, with --password-stdin, standard input."},
         footerHeading = "%n",
-        footer = {"Connection and output options go before the verb (stowage admin --url URL --output json users list):",
-                "  --url, -u/--user, --password-stdin, --cacert, --insecure, --cert/--key, -o/--output; see stowage admin --help.",
-                "JSON arguments may be given inline, as @FILE (read from FILE) or as - (read from standard input).",
+        footer = {"Connection and output options go before the verb, e.g.",
+                "  stowage admin --url https://registry:5000 --cacert ca.pem -o json users list",
+                "  --url, -u/--user, --password-stdin, --cacert, --insecure, --cert, --key,",
+                "  -o/--output: see stowage admin --help.",
+                "JSON arguments: inline, @FILE (read from FILE) or - (from standard input).",
                 "",
                 "Environment:",
                 "  STOWAGE_URL       the registry URL (default http://localhost:5000)",
                 "  STOWAGE_USER      the user or robot (default admin)",
                 "  STOWAGE_PASSWORD  its password or access token (or --password-stdin)",
-                "  STOWAGE_CACERT    PEM file of the CA certificates to trust for https:// (as --cacert)"},
+                "  STOWAGE_CACERT    PEM file of CA certificates to trust (as --cacert)"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:the registry refused the request (its error is printed)",
                 "2:usage: a wrong or missing argument, option, file or password",
@@ -79,7 +82,7 @@ final class AdminCommand {
     boolean passwordStdin;
 
     @Option(names = "--cacert", defaultValue = "${env:STOWAGE_CACERT}", paramLabel = "FILE",
-            description = "trust the CA certificates in this PEM file for https:// instead of the system's (env STOWAGE_CACERT)")
+            description = "trust the CA certificates in this PEM file (instead of the system's) for an https URL (env STOWAGE_CACERT)")
     Path cacert;
 
     @Option(names = "--insecure", description = "do not verify the registry's TLS certificate (testing only: anyone on "
@@ -261,11 +264,17 @@ final class AdminCommand {
                     }
                     yield admin.call("POST", base, body);
                 }
-                case "rotate" -> admin.call("POST", base + "/" + enc(name) + "/rotate", null);
-                case "disable" -> admin.call("PATCH", base + "/" + enc(name), object().put("disabled", true));
-                case "delete" -> admin.call("DELETE", base + "/" + enc(name), null);
+                case "rotate" -> admin.call("POST", base + "/" + enc(pathName()) + "/rotate", null);
+                case "disable" -> admin.call("PATCH", base + "/" + enc(pathName()), object().put("disabled", true));
+                case "delete" -> admin.call("DELETE", base + "/" + enc(pathName()), null);
                 default -> throw new IllegalArgumentException("unknown verb: " + verb);
             };
+        }
+
+        /** The API names system robots in full (robot$NAME), project robots by NAME; either is accepted here. */
+        private String pathName() {
+            if (name == null || project != null || name.startsWith("robot$")) return name;
+            return "robot$" + name;
         }
     }
 
@@ -359,9 +368,9 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "immutable", description = {"list PROJECT | add PROJECT RULE-JSON | remove PROJECT ID |",
-            "mutability REPOSITORY [SETTING-JSON] (ECR's imageTagMutability; without a setting: show it).",
-            "JSON may be @file."})
+    @Command(name = "immutable", description = "list PROJECT | add PROJECT RULE-JSON | remove PROJECT ID | "
+            + "mutability REPOSITORY [SETTING-JSON] (ECR's imageTagMutability; without a setting: show it). "
+            + "JSON may be @FILE or -.")
     static final class Immutable implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
         @Parameters(index = "0", paramLabel = "VERB", description = "list, add, remove or mutability") String verb;
@@ -384,8 +393,8 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "retention", description = {"show PROJECT | set PROJECT ecr|harbor POLICY-JSON [--schedule CRON] |",
-            "run PROJECT [--dry-run] | remove PROJECT. POLICY-JSON may be @file (an ECR lifecycle policy as is)."})
+    @Command(name = "retention", description = "show PROJECT | set PROJECT ecr|harbor POLICY-JSON [--schedule CRON] | "
+            + "run PROJECT [--dry-run] | remove PROJECT. POLICY-JSON may be @FILE or - (an ECR lifecycle policy as is).")
     static final class Retention implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
         @Parameters(index = "0", paramLabel = "VERB", description = "show, set, run or remove") String verb;
@@ -413,7 +422,7 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "quota", description = "show PROJECT | set PROJECT [--storage BYTES] [--artifacts N] [--warning PERCENT]")
+    @Command(name = "quota", description = "show PROJECT | set PROJECT [--storage SIZE] [--artifacts N] [--warning PERCENT]")
     static final class Quota implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
         @Parameters(index = "0", paramLabel = "VERB", description = "show or set") String verb;
@@ -440,8 +449,8 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "webhooks", description = {"list PROJECT | create PROJECT URL --events push,delete,... | delete PROJECT ID |",
-            "deliveries PROJECT ID | ping PROJECT ID | redeliver PROJECT ID DELIVERY"})
+    @Command(name = "webhooks", description = "list PROJECT | create PROJECT URL --events push,delete,... | delete PROJECT ID | "
+            + "deliveries PROJECT ID | ping PROJECT ID | redeliver PROJECT ID DELIVERY")
     static final class Webhooks implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
         @Parameters(index = "0", paramLabel = "VERB", description = "list, create, delete, deliveries, ping or redeliver") String verb;

@@ -238,6 +238,15 @@ class AdminCommandLineTest {
     }
 
     @Test
+    void aSystemRobotIsNamedWithOrWithoutItsPrefix() {
+        admin("robots", "rotate", "deployer");
+        admin("robots", "rotate", "robot$deployer");
+        admin("robots", "--project", "team", "rotate", "ci");
+        assertThat(received).containsExactly("POST /api/v1/robots/robot%24deployer/rotate ",
+                "POST /api/v1/robots/robot%24deployer/rotate ", "POST /api/v1/projects/team/robots/ci/rotate ");
+    }
+
+    @Test
     void listsPrintAsATableByDefault() {
         answer = "[{\"username\":\"admin\",\"systemAdmin\":true,\"disabled\":false},"
                 + "{\"username\":\"erin-the-long\",\"systemAdmin\":false,\"disabled\":false}]";

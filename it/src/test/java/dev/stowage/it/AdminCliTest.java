@@ -2,6 +2,7 @@ package dev.stowage.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.stowage.it.support.Clients;
 import dev.stowage.it.support.StowageProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -9,6 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,16 +20,22 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code stowage admin} against a running registry, as an operator would use it. */
+/**
+ * {@code stowage admin} against a running registry, as an operator would use it: every verb, the built jar's
+ * {@code --help} and {@code --version}, and the one-line failures. (HTTPS: {@link AdminCliTlsTest}; the command
+ * line's parsing and printing in detail: app's AdminCommandLineTest.)
+ */
 class AdminCliTest {
     static final String PASSWORD = "cli-admin-password";
+    static final Map<String, String> ADMIN = Map.of("STOWAGE_PASSWORD", PASSWORD);
     static final ObjectMapper JSON = new ObjectMapper();
     @TempDir static Path dir;
     static StowageProcess stowage;
 
     @BeforeAll
     static void start() throws Exception {
-        stowage = StowageProcess.start(dir.resolve("data"), Map.of("STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", PASSWORD));
+        stowage = StowageProcess.start(dir.resolve("data"), Map.of("STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", PASSWORD,
+                "STOWAGE_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.2/32"));
     }
 
     @AfterAll
@@ -33,16 +43,36 @@ class AdminCliTest {
         if (stowage != null) stowage.close();
     }
 
-    static Clients.Result cli(Map<String, String> env, String... args) throws Exception {
+    /** {@code java -jar stowage.jar args...}; the output starts with the command line. */
+    static Clients.Result stowageCommand(Map<String, String> env, List<String> args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                StowageProcess.jar().toString(), "admin", "--url", stowage.baseUrl()));
-        command.addAll(List.of(args));
+                StowageProcess.jar().toString()));
+        command.addAll(args);
         return Clients.run(command, env, 120);
     }
 
-    static JsonNode json(Clients.Result r) throws Exception {
+    /** {@code stowage admin --url ... --output json args...}: the API's answers as JSON, for {@link #json}. */
+    static Clients.Result cli(Map<String, String> env, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("admin", "--url", stowage.baseUrl(), "--output", "json"));
+        all.addAll(List.of(args));
+        return stowageCommand(env, all);
+    }
+
+    /** {@code stowage admin --url ... args...} with the default (table) output. */
+    static Clients.Result table(Map<String, String> env, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("admin", "--url", stowage.baseUrl()));
+        all.addAll(List.of(args));
+        return stowageCommand(env, all);
+    }
+
+    /** The output without the command line. */
+    static String output(Clients.Result r) {
         String out = r.output();
-        return JSON.readTree(out.substring(out.indexOf('\n') + 1));
+        return out.substring(out.indexOf('\n') + 1);
+    }
+
+    static JsonNode json(Clients.Result r) throws Exception {
+        return JSON.readTree(output(r));
     }
 
     @Test
@@ -78,8 +108,79 @@ class AdminCliTest {
     }
 
     @Test
+    void aDisabledUserCannotSignInUntilEnabled() throws Exception {
+        cli(Map.of("STOWAGE_PASSWORD", PASSWORD, "STOWAGE_NEW_PASSWORD", "hank-long-password"), "users", "create", "hank").ok();
+        Map<String, String> hank = Map.of("STOWAGE_PASSWORD", "hank-long-password");
+        cli(hank, "--user", "hank", "sessions", "list", "hank").ok();
+        cli(ADMIN, "users", "disable", "hank").ok();
+        assertThat(cli(hank, "--user", "hank", "sessions", "list", "hank").exitCode()).isEqualTo(1);
+        cli(ADMIN, "users", "enable", "hank").ok();
+        cli(hank, "--user", "hank", "sessions", "list", "hank").ok();
+    }
+
+    @Test
+    void aProjectTurnsPrivateAndPublic() throws Exception {
+        cli(ADMIN, "projects", "create", "flip", "--public").ok();
+        cli(ADMIN, "projects", "private", "flip").ok();
+        assertThat(project("flip").path("public").asBoolean()).isFalse();
+        cli(ADMIN, "projects", "public", "flip").ok();
+        assertThat(project("flip").path("public").asBoolean()).isTrue();
+    }
+
+    static JsonNode project(String name) throws Exception {
+        for (JsonNode p : json(cli(ADMIN, "projects", "list").ok())) {
+            if (p.path("name").asText().equals(name)) return p;
+        }
+        throw new AssertionError("no project " + name);
+    }
+
+    @Test
+    void aMemberIsRemoved() throws Exception {
+        cli(Map.of("STOWAGE_PASSWORD", PASSWORD, "STOWAGE_NEW_PASSWORD", "ivan-long-password"), "users", "create", "ivan").ok();
+        cli(ADMIN, "projects", "create", "ivans").ok();
+        cli(ADMIN, "members", "set", "ivans", "ivan", "developer").ok();
+        cli(ADMIN, "members", "remove", "ivans", "ivan").ok();
+        assertThat(json(cli(ADMIN, "members", "list", "ivans").ok()).findValuesAsText("username")).doesNotContain("ivan");
+    }
+
+    @Test
+    void aRobotIsRotatedDisabledAndDeleted() throws Exception {
+        String first = json(cli(ADMIN, "robots", "create", "rotor", "--allow", "x/**=pull").ok()).path("secret").asText();
+        String second = json(cli(ADMIN, "robots", "rotate", "rotor").ok()).path("secret").asText();
+        assertThat(second).isNotEmpty().isNotEqualTo(first);
+        cli(ADMIN, "robots", "disable", "robot$rotor").ok(); // the full name works too
+        assertThat(json(cli(ADMIN, "robots", "list").ok()).toString()).contains("robot$rotor");
+        cli(ADMIN, "robots", "delete", "rotor").ok();
+        assertThat(json(cli(ADMIN, "robots", "list").ok()).findValuesAsText("name")).doesNotContain("robot$rotor");
+    }
+
+    @Test
+    void anAccessTokenIsCreatedListedAndRevoked() throws Exception {
+        JsonNode token = json(cli(ADMIN, "tokens", "create", "admin", "laptop", "--expires", "30d").ok());
+        String id = token.path("id").asText();
+        assertThat(json(cli(ADMIN, "tokens", "list", "admin").ok()).findValuesAsText("id")).contains(id);
+        cli(ADMIN, "tokens", "revoke", "admin", id).ok();
+        assertThat(json(cli(ADMIN, "tokens", "list", "admin").ok()).findValuesAsText("id")).doesNotContain(id);
+    }
+
+    @Test
+    void revokingAnUnknownSessionIsTheRegistrysOneLineError() throws Exception {
+        Clients.Result r = cli(ADMIN, "sessions", "revoke", "admin", "no-such-session");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(output(r)).startsWith("stowage admin: 404 ").doesNotContain("{").hasLineCount(1);
+    }
+
+    @Test
+    void theAuditTrailShowsWhatTheCommandLineDid() throws Exception {
+        cli(ADMIN, "projects", "create", "audited").ok();
+        cli(ADMIN, "projects", "private", "audited").ok();
+        JsonNode records = json(cli(ADMIN, "audit", "--actor", "admin", "--action", "admin", "--limit", "1000").ok()).path("records");
+        assertThat(records.findValuesAsText("detail")).contains("PATCH /api/v1/projects/audited");
+    }
+
+    @Test
     void governanceFromTheCommandLine() throws Exception {
-        Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD);
+        Map<String, String> env = ADMIN;
         cli(env, "projects", "create", "gov").ok();
         JsonNode rule = json(cli(env, "immutable", "add", "gov", "{\"scope_selectors\":{\"repository\":[{\"kind\":"
                 + "\"doublestar\",\"decoration\":\"repoMatches\",\"pattern\":\"**\"}]},\"tag_selectors\":[{\"kind\":"
@@ -92,7 +193,7 @@ class AdminCliTest {
         assertThat(json(cli(env, "gc", "--dry-run").ok()).path("dryRun").asBoolean()).isTrue();
         Clients.Result internal = cli(env, "webhooks", "create", "gov", "http://127.0.0.1:9/hook", "--events", "push");
         assertThat(internal.exitCode()).isEqualTo(1);
-        assertThat(internal.output()).contains("HTTP 400").contains("127.0.0.1 is a loopback address");
+        assertThat(output(internal)).startsWith("stowage admin: 400 ").contains("127.0.0.1 is a loopback address");
         JsonNode hook = json(cli(env, "webhooks", "create", "gov", "http://198.51.100.7:9/hook", "--events", "push,gc_completed").ok());
         assertThat(hook.path("secret").asText()).isNotEmpty();
         String hookId = hook.path("webhook").path("id").asText();
@@ -101,13 +202,130 @@ class AdminCliTest {
         cli(env, "webhooks", "delete", "gov", hookId).ok();
         Clients.Result bad = cli(env, "retention", "set", "gov", "ecr", "{\"rules\":[{}]}");
         assertThat(bad.exitCode()).isEqualTo(1);
-        assertThat(bad.output()).contains("rules[0]");
+        assertThat(output(bad)).startsWith("stowage admin: 400 ").contains("rules[0]").hasLineCount(1);
     }
 
     @Test
-    void wrongPasswordFailsWithTheHttpStatus() throws Exception {
+    void anImmutabilityRuleIsReadFromAFileAndRemoved() throws Exception {
+        cli(ADMIN, "projects", "create", "frozen").ok();
+        Path rule = Files.writeString(dir.resolve("rule.json"), "{\"scope_selectors\":{\"repository\":[{\"kind\":\"doublestar\","
+                + "\"decoration\":\"repoMatches\",\"pattern\":\"**\"}]},\"tag_selectors\":[{\"kind\":\"doublestar\","
+                + "\"decoration\":\"matches\",\"pattern\":\"release-*\"}]}");
+        JsonNode added = json(cli(ADMIN, "immutable", "add", "frozen", "@" + rule).ok());
+        assertThat(added.path("description").asText()).contains("release-*");
+        cli(ADMIN, "immutable", "remove", "frozen", added.path("id").asText()).ok();
+        assertThat(json(cli(ADMIN, "immutable", "list", "frozen").ok()).size()).isZero();
+    }
+
+    @Test
+    void aRepositorysTagMutabilityIsSetFromAFileAndShown() throws Exception {
+        cli(ADMIN, "projects", "create", "ecrish").ok();
+        Path setting = Files.writeString(dir.resolve("mutability.json"), "{\"imageTagMutability\":\"IMMUTABLE\"}");
+        cli(ADMIN, "immutable", "mutability", "ecrish/app", "@" + setting).ok();
+        assertThat(json(cli(ADMIN, "immutable", "mutability", "ecrish/app").ok()).path("imageTagMutability").asText())
+                .isEqualTo("IMMUTABLE");
+    }
+
+    @Test
+    void aRetentionPolicyIsReadFromAFileShownAndRemoved() throws Exception {
+        cli(ADMIN, "projects", "create", "kept").ok();
+        Path policy = Files.writeString(dir.resolve("policy.json"), "{\"rules\":[]}");
+        cli(ADMIN, "retention", "set", "kept", "harbor", "@" + policy).ok();
+        JsonNode shown = json(cli(ADMIN, "retention", "show", "kept").ok());
+        assertThat(shown.path("format").asText()).isEqualTo("harbor");
+        cli(ADMIN, "retention", "remove", "kept").ok();
+        assertThat(cli(ADMIN, "retention", "show", "kept").exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void aMissingJsonFileIsOneLineAndExitCodeTwo() throws Exception {
+        Clients.Result r = cli(ADMIN, "immutable", "add", "gov", "@" + dir.resolve("nope.json"));
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(output(r)).isEqualTo("stowage admin immutable: cannot read " + dir.resolve("nope.json") + ": no such file\n");
+    }
+
+    @Test
+    void quotaSizesTakeUnits() throws Exception {
+        cli(ADMIN, "projects", "create", "sized").ok();
+        cli(ADMIN, "quota", "set", "sized", "--storage", "10GiB").ok();
+        assertThat(json(cli(ADMIN, "quota", "show", "sized").ok()).path("storageBytes").asLong()).isEqualTo(10L << 30);
+    }
+
+    @Test
+    void aWebhookIsPingedAndItsDeliveryRedelivered() throws Exception {
+        // The receiver listens on 127.0.0.2, the one loopback address the registry is told to deliver to.
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.2", 0), 0);
+        receiver.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            cli(ADMIN, "projects", "create", "hooked").ok();
+            String hookId = json(cli(ADMIN, "webhooks", "create", "hooked", "http://127.0.0.2:" + receiver.getAddress().getPort()
+                    + "/hook", "--events", "push").ok()).path("webhook").path("id").asText();
+            String delivery = json(cli(ADMIN, "webhooks", "ping", "hooked", hookId).ok()).path("id").asText();
+            String status = "";
+            for (int i = 0; i < 20 && !status.equals("DELIVERED"); i++) {
+                for (JsonNode d : json(cli(ADMIN, "webhooks", "deliveries", "hooked", hookId).ok())) {
+                    if (d.path("id").asText().equals(delivery)) status = d.path("status").asText();
+                }
+            }
+            assertThat(status).isEqualTo("DELIVERED");
+            String again = json(cli(ADMIN, "webhooks", "redeliver", "hooked", hookId, delivery).ok()).path("id").asText();
+            assertThat(again).isNotEmpty().isNotEqualTo(delivery);
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    @Test
+    void listsPrintAsATableByDefault() throws Exception {
+        String out = output(table(ADMIN, "users", "list").ok());
+        assertThat(out.lines().findFirst().orElseThrow()).contains("USERNAME");
+        assertThat(out).containsPattern("(?m)^.*\\badmin\\b.*$").doesNotContain("{");
+    }
+
+    @Test
+    void wrongPasswordIsTheRegistrysErrorOnOneLine() throws Exception {
         Clients.Result r = cli(Map.of("STOWAGE_PASSWORD", "wrong"), "users", "list");
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.output()).contains("HTTP 401");
+        assertThat(output(r)).startsWith("stowage admin: 401 UNAUTHORIZED: ").hasLineCount(1);
+    }
+
+    @Test
+    void aStoppedServerIsOneLineAndExitCodeThree() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Clients.Result r = stowageCommand(ADMIN, List.of("admin", "--url", "http://127.0.0.1:" + port, "users", "list"));
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(output(r)).isEqualTo("stowage admin: cannot connect to http://127.0.0.1:" + port
+                + " (connection refused) — is the server running? set --url or STOWAGE_URL\n");
+    }
+
+    @Test
+    void theUrlAndUserComeFromTheEnvironment() throws Exception {
+        Clients.Result r = stowageCommand(Map.of("STOWAGE_URL", stowage.baseUrl(), "STOWAGE_USER", "admin",
+                "STOWAGE_PASSWORD", PASSWORD), List.of("admin", "-o", "json", "projects", "list"));
+        assertThat(json(r.ok()).isArray()).isTrue();
+    }
+
+    @Test
+    void usersAndGcPrintTheirHelp() throws Exception {
+        for (String command : List.of("users", "gc")) {
+            Clients.Result r = stowageCommand(Map.of(), List.of("admin", command, "--help"));
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(output(r)).startsWith("Usage: stowage admin " + command).contains("STOWAGE_PASSWORD", "Exit codes:");
+        }
+    }
+
+    @Test
+    void theVersionIsTheProjectVersion() throws Exception {
+        String version = System.getProperty("stowage.version");
+        assertThat(version).isNotBlank();
+        assertThat(output(stowageCommand(Map.of(), List.of("--version")).ok())).isEqualTo("stowage " + version + "\n");
     }
 }

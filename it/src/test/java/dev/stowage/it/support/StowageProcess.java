@@ -124,6 +124,8 @@ public final class StowageProcess implements AutoCloseable {
                 HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v2/"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200 || r.statusCode() == 401) return; // 401: authentication is on
+            } catch (javax.net.ssl.SSLException e) {
+                return; // a handshake refused (no client certificate, for a registry that requires one): it listens
             } catch (IOException e) {
                 // not listening yet
             }
