@@ -43,9 +43,25 @@ public final class Main implements Runnable {
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine command = e.getCommandLine();
         String name = command.getCommandSpec().qualifiedName();
-        command.getErr().println(name + ": " + e.getMessage() + " (see " + name + " --help)");
+        command.getErr().println(name + ": " + e.getMessage() + " (see " + name + " --help)" + parentsOption(e));
         CommandLine.UnmatchedArgumentException.printSuggestions(e, command.getErr());
         return USAGE;
+    }
+
+    /** A hint when an unknown option is one of an enclosing command's, such as --url after the verb. */
+    private static String parentsOption(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched)) return "";
+        for (String argument : unmatched.getUnmatched()) {
+            String option = argument.split("=", 2)[0];
+            for (CommandLine parent = e.getCommandLine().getParent(); parent != null; parent = parent.getParent()) {
+                if (parent.getCommandSpec().findOption(option) != null) {
+                    String parentName = parent.getCommandSpec().qualifiedName();
+                    return "; " + option + " belongs to " + parentName + " and goes before the verb: " + parentName + " "
+                            + option + " ... " + e.getCommandLine().getCommandName() + " ...";
+                }
+            }
+        }
+        return "";
     }
 
     /**
@@ -57,6 +73,11 @@ public final class Main implements Runnable {
         if (e instanceof OperatorError error) {
             command.getErr().println((error.command == null ? name : error.command) + ": " + error.getMessage());
             return error.exitCode;
+        }
+        if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.AccessDeniedException) {
+            String problem = e instanceof java.nio.file.NoSuchFileException ? "no such file" : "permission denied";
+            command.getErr().println(name + ": cannot read " + ((java.nio.file.FileSystemException) e).getFile() + ": " + problem);
+            return USAGE;
         }
         if (e instanceof IllegalArgumentException) {
             command.getErr().println(name + ": " + e.getMessage() + (command.getParent() == null ? "" : " (see " + name + " --help)"));

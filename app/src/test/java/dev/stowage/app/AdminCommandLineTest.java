@@ -161,6 +161,13 @@ class AdminCommandLineTest {
     }
 
     @Test
+    void aMissingConfigurationFileIsOneLine() {
+        Run run = stowage("", "gc", "--config", dir.resolve("nope.yaml").toString(), "--dry-run");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("stowage gc: cannot read " + dir.resolve("nope.yaml") + ": no such file\n");
+    }
+
+    @Test
     void aStoppedServerIsOneLineAndExitCodeThree() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -203,6 +210,14 @@ class AdminCommandLineTest {
         Run run = admin("users", "frobnicate");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("stowage admin users: unknown verb: frobnicate (see stowage admin users --help)\n");
+    }
+
+    @Test
+    void anAdminOptionAfterTheVerbSaysWhereItGoes() {
+        Run run = stowage("", "admin", "users", "list", "--url", url);
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("stowage admin users: Unknown option: '--url' (see stowage admin users "
+                + "--help); --url belongs to stowage admin and goes before the verb: stowage admin --url ... users ...\n");
     }
 
     @Test
