@@ -350,13 +350,17 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "audit", description = "Query the audit trail: [--actor A] [--action push] [--repository R] [--since ISO] [--limit N]")
+    @Command(name = "audit", description = "Query the audit trail: [--actor A] [--action push] [--repository R] "
+            + "[--since T] [--until T] [--limit N]; T is an ISO-8601 instant (2026-01-31T12:00:00Z) or a duration back "
+            + "from now (24h, 7d)")
     static final class Audit implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
         @Option(names = "--actor") String actor;
-        @Option(names = "--action") String action;
+        @Option(names = "--action", description = "pull, push, delete, sign-in, token, admin, denied") String action;
         @Option(names = "--repository") String repository;
-        @Option(names = "--since") String since;
+        @Option(names = "--since", description = "from this time: an ISO-8601 instant or a duration back from now (24h, 7d)")
+        String since;
+        @Option(names = "--until", description = "before this time, in the same forms as --since") String until;
         @Option(names = "--limit", defaultValue = "100") int limit;
 
         @Override
@@ -366,6 +370,7 @@ final class AdminCommand {
             if (action != null) q.append("&action=").append(enc(action));
             if (repository != null) q.append("&repository=").append(enc(repository));
             if (since != null) q.append("&since=").append(enc(since));
+            if (until != null) q.append("&until=").append(enc(until));
             return admin.call("GET", q.toString(), null);
         }
     }
