@@ -140,18 +140,22 @@ final class AuditCommand implements Runnable {
                     System.out.println("audit trail BROKEN after " + chain.verified() + " good records: " + chain.problem());
                     return 1;
                 }
-                System.out.println("audit trail intact: " + chain.verified() + " records verified");
                 AuditCheckpoint reach = null;
+                List<String> disagreements = new ArrayList<>();
                 for (AuditCheckpoint anchor : anchors) {
                     Optional<String> disagreement = AuditVerification.disagreement(chain, anchor);
                     if (disagreement.isPresent()) {
-                        problems++;
-                        System.out.println("audit trail BROKEN: " + disagreement.get());
+                        disagreements.add(disagreement.get());
                     } else if (reach == null || anchor.sequence() > reach.sequence()) {
                         reach = anchor;
                     }
                 }
-                if (problems > 0) return 1;
+                if (problems + disagreements.size() > 0) {
+                    System.out.println("hash chain of " + chain.verified() + " records recomputes, but:");
+                    disagreements.forEach(d -> System.out.println("audit trail BROKEN: " + d));
+                    return 1;
+                }
+                System.out.println("audit trail intact: " + chain.verified() + " records verified");
                 long last = chain.lastSequence();
                 if (reach == null) {
                     System.out.println("records 1.." + last + " are chained but NOT anchored: no checkpoint "
@@ -196,9 +200,9 @@ final class AuditCommand implements Runnable {
         private static AuditCheckpoint anchor(String value, String option, boolean signed) throws IOException {
             List<String> lines;
             String source;
-            if (value.trim().startsWith("{")) {
+            if (value.contains("{")) { // JSON, or a whole log line holding it
                 lines = List.of(value);
-                source = "the JSON given";
+                source = "the text given";
             } else {
                 Path file = Path.of(value);
                 if (!Files.isReadable(file)) throw new UsageError(option + " " + value + ": neither JSON nor a readable file");

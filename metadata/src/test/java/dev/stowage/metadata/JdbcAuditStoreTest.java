@@ -138,6 +138,15 @@ class JdbcAuditStoreTest {
     }
 
     @Test
+    void removingOnlyTheLastRecordIsFoundAgainstACheckpoint() throws Exception {
+        store.append(List.of(event("alice", "push", "a", 201), event("bob", "pull", "a", 200)));
+        AuditCheckpoint checkpoint = key().sign(2, store.head().orElseThrow().hash(), Instant.now());
+        execute("DELETE FROM audit_log WHERE sequence = 2");
+        assertThat(disagreement(checkpoint)).hasValueSatisfying(p -> assertThat(p)
+                .endsWith("is at record 2 but the trail ends at 1: record 2 was removed"));
+    }
+
+    @Test
     void aRecomputedChainIsFoundAgainstACheckpoint() throws Exception {
         store.append(List.of(event("alice", "push", "a", 201), event("bob", "pull", "a", 200), event("carol", "pull", "a", 200)));
         AuditCheckpoint checkpoint = key().sign(3, store.head().orElseThrow().hash(), Instant.now());

@@ -62,16 +62,17 @@ public final class AuditVerification {
      */
     public static Optional<String> disagreement(Chain chain, AuditCheckpoint anchor) {
         if (anchor.sequence() > chain.lastSequence()) {
+            long first = chain.lastSequence() + 1;
             return Optional.of("the " + describe(anchor) + " is at record " + anchor.sequence() + " but the trail ends at "
-                    + chain.lastSequence() + ": records " + (chain.lastSequence() + 1) + ".." + anchor.sequence()
-                    + " were removed");
+                    + chain.lastSequence() + ": " + (first == anchor.sequence() ? "record " + first + " was"
+                    : "records " + first + ".." + anchor.sequence() + " were") + " removed");
         }
         String hash = chain.hashesAt().get(anchor.sequence());
         if (hash == null) return Optional.of("record " + anchor.sequence() + " was not checked");
         if (!hash.equals(anchor.hash())) {
             return Optional.of("record " + anchor.sequence() + " has hash " + hash + " but the " + describe(anchor)
-                    + " says " + anchor.hash() + ": records 1.." + anchor.sequence()
-                    + " were rewritten (and the chain recomputed) after it");
+                    + " says " + anchor.hash() + ": a record up to " + anchor.sequence()
+                    + " was changed, removed or inserted and the chain recomputed");
         }
         return Optional.empty();
     }
