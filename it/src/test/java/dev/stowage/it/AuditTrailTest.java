@@ -116,10 +116,14 @@ class AuditTrailTest {
     }
 
     Clients.Result stowage(String... args) throws Exception {
+        return stowageWith(Map.of(), args);
+    }
+
+    Clients.Result stowageWith(Map<String, String> env, String... args) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-jar", StowageProcess.jar().toString()));
         command.addAll(List.of(args));
-        return Clients.run(command, Map.of(), 120);
+        return Clients.run(command, env, 120);
     }
 
     void sql(Path data, String statement) throws Exception {
@@ -226,5 +230,34 @@ class AuditTrailTest {
         var verify = stowage("audit", "verify", "--data", data.toString(), "--head", kept.toString());
         assertThat(verify.exitCode()).as(verify.output()).isEqualTo(1);
         assertThat(verify.output()).contains("exported head is at record " + sequence);
+    }
+
+    /** The records of an audit query's JSON answer, after the command line the output starts with. */
+    static JsonNode records(Clients.Result r) throws Exception {
+        return JSON.readTree(r.output().substring(r.output().indexOf('{'))).path("records");
+    }
+
+    @Test
+    void adminAuditTakesTimeRangesAsInstantsOrDurationsBackFromNow() throws Exception {
+        try (StowageProcess stowage = StowageProcess.start(dir.resolve("data"), Map.of("STOWAGE_AUTH_ENABLED", "true",
+                "STOWAGE_ADMIN_PASSWORD", PASSWORD))) {
+            String basic = "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes());
+            HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stowage.baseUrl() + "/token?service=stowage"))
+                    .header("Authorization", basic).build(), HttpResponse.BodyHandlers.discarding());
+            Thread.sleep(600); // the trail writes in batches every 200 ms
+            Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD);
+            String url = stowage.baseUrl();
+
+            var lastDay = stowageWith(env, "admin", "--url", url, "audit", "--action", "sign-in", "--since", "24h");
+            assertThat(lastDay.exitCode()).as(lastDay.output()).isZero();
+            assertThat(records(lastDay)).isNotEmpty();
+            var beforeAnHourAgo = stowageWith(env, "admin", "--url", url, "audit", "--action", "sign-in", "--until", "1h");
+            assertThat(beforeAnHourAgo.exitCode()).as(beforeAnHourAgo.output()).isZero();
+            assertThat(records(beforeAnHourAgo)).isEmpty();
+            var bad = stowageWith(env, "admin", "--url", url, "audit", "--since", "yesterday");
+            assertThat(bad.exitCode()).isEqualTo(1);
+            assertThat(bad.output()).contains("since must be an ISO-8601 instant (2026-01-31T12:00:00Z) or a duration "
+                    + "back from now (24h, 7d, 30m), not 'yesterday'");
+        }
     }
 }

@@ -78,7 +78,7 @@ public final class AuditTrail implements AutoCloseable {
             try {
                 if (queue.isEmpty()) TimeUnit.MILLISECONDS.sleep(flushMillis);
                 flush();
-                if (checkpointDue()) checkpoint();
+                if (checkpointDue()) checkpointOrLog();
             } catch (InterruptedException e) {
                 closed = true;
             } catch (RuntimeException e) {
@@ -119,6 +119,15 @@ public final class AuditTrail implements AutoCloseable {
     private synchronized boolean checkpointDue() {
         if (checkpoints.isEmpty()) return false;
         return appendedSinceCheckpoint >= checkpoints.get().everyRecords() || System.nanoTime() - nextCheckpointNanos >= 0;
+    }
+
+    /** A failed checkpoint is tried again at the next interval; the records themselves are not held back by it. */
+    private void checkpointOrLog() {
+        try {
+            checkpoint();
+        } catch (RuntimeException e) {
+            LOG.error("audit checkpoint failed, trying again in the next interval: {}", e.toString());
+        }
     }
 
     /**
@@ -188,11 +197,7 @@ public final class AuditTrail implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         flush();
-        try {
-            checkpoint();
-        } catch (RuntimeException e) {
-            LOG.error("audit checkpoint at shutdown failed: {}", e.toString());
-        }
+        checkpointOrLog();
     }
 
     /** Checks the whole chain: every hash recomputes, every record links to the one before. */
