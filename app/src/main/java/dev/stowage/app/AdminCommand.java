@@ -479,13 +479,17 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "audit", description = "Query the audit trail: [--actor A] [--action push] [--repository R] [--since ISO] [--limit N]")
+    @Command(name = "audit", description = "Query the audit trail: [--actor A] [--action push] [--repository R] "
+            + "[--since T] [--until T] [--limit N]; T is an ISO-8601 instant (2026-01-31T12:00:00Z) or a duration back "
+            + "from now (24h, 7d)")
     static final class Audit implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
         @Option(names = "--actor", description = "only what this user or robot did") String actor;
-        @Option(names = "--action", description = "only this action, e.g. push") String action;
+        @Option(names = "--action", description = "only this action: pull, push, delete, sign-in, token, admin, denied") String action;
         @Option(names = "--repository", description = "only this repository") String repository;
-        @Option(names = "--since", description = "only from this ISO-8601 instant on, e.g. 2026-01-31T00:00:00Z") String since;
+        @Option(names = "--since", description = "from this time: an ISO-8601 instant or a duration back from now (24h, 7d)")
+        String since;
+        @Option(names = "--until", description = "before this time, in the same forms as --since") String until;
         @Option(names = "--limit", defaultValue = "100", description = "at most this many records (default: ${DEFAULT-VALUE})") int limit;
 
         @Override
@@ -495,6 +499,7 @@ final class AdminCommand {
             if (action != null) q.append("&action=").append(enc(action));
             if (repository != null) q.append("&repository=").append(enc(repository));
             if (since != null) q.append("&since=").append(enc(since));
+            if (until != null) q.append("&until=").append(enc(until));
             return admin.call("GET", q.toString(), null);
         }
     }

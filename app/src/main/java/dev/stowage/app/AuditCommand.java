@@ -1,40 +1,276 @@
 package dev.stowage.app;
 
+import dev.stowage.core.audit.AuditCheckpoint;
+import dev.stowage.core.audit.AuditRecord;
 import dev.stowage.core.audit.AuditTrail;
+import dev.stowage.core.audit.AuditVerification;
+import dev.stowage.core.audit.CheckpointKey;
 import dev.stowage.metadata.JdbcAuditStore;
 import dev.stowage.metadata.JdbcMetadataStore;
 import dev.stowage.metadata.MetadataConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Work with the audit trail.",
-        subcommands = AuditCommand.Verify.class)
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Head.class, AuditCommand.PublicKeyCommand.class})
 final class AuditCommand implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditCommand.class);
+
     @Override
     public void run() {
-        System.out.println("usage: stowage audit verify [--config FILE] [--data DIR]");
+        System.out.println("usage: stowage audit verify|head|public-key [--config FILE] [--data DIR]  (--help for each)");
+    }
+
+    /** The node's checkpoint signing: its key (made on first start, mode 0600) and when to sign. */
+    static AuditTrail.Checkpoints checkpoints(StowageConfig config) throws IOException {
+        Path file = config.auditCheckpointKeyFile();
+        CheckpointKey key;
+        try {
+            key = CheckpointKey.loadOrCreate(file);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException("audit.checkpointKeyFile: cannot read or create " + file
+                    + " (permission denied); give the server's user access or set another file");
+        }
+        if (CheckpointKey.readableByOthers(file)) {
+            LOG.warn("{} (the audit checkpoint key) is readable by other users; chmod 600 it", file);
+        }
+        LOG.info("audit checkpoints signed with key {} ({})", key.id(), file);
+        return new AuditTrail.Checkpoints(key, config.auditCheckpointInterval(), config.audit().checkpointRecords());
+    }
+
+    static JdbcMetadataStore openMetadata(StowageConfig settings) {
+        return JdbcMetadataStore.open(new MetadataConfig(settings.jdbcUrl(), settings.database().user(),
+                settings.database().password(), 2));
+    }
+
+    /** An operator mistake (a missing file, a malformed checkpoint): one line, exit 2. */
+    static final class UsageError extends RuntimeException {
+        UsageError(String message) {
+            super(message);
+        }
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Recompute the audit trail's hash chain; exit 1 at the first altered, missing or reordered record.")
+            description = {"Recompute the audit trail's hash chain and check it against its anchors; exit 1 on any "
+                    + "altered, missing, reordered or removed record, or a checkpoint whose signature does not check.",
+                    "Without --checkpoint or --head: against the latest checkpoint in the database signed by a "
+                    + "trusted key (the local audit.checkpointKeyFile, or --public-key)."})
     static final class Verify implements Callable<Integer> {
+        @Mixin
+        ConfigOptions options;
+
+        @Option(names = "--checkpoint", paramLabel = "FILE|JSON",
+                description = "a signed checkpoint: its JSON line (from the audit stream or the log), or a file "
+                        + "holding it (of several checkpoint lines, e.g. the whole stream file, the latest counts)")
+        List<String> checkpoints = new ArrayList<>();
+
+        @Option(names = "--head", paramLabel = "FILE|JSON", description = "a head exported with 'stowage audit head'")
+        List<String> heads = new ArrayList<>();
+
+        @Option(names = "--public-key", paramLabel = "FILE",
+                description = "trust checkpoints signed by the key(s) in this PEM file ('stowage audit public-key' "
+                        + "prints a node's) instead of the local audit.checkpointKeyFile; repeatable, one per node")
+        List<Path> publicKeys = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                return verify();
+            } catch (UsageError e) {
+                System.err.println("stowage audit verify: " + e.getMessage());
+                return 2;
+            }
+        }
+
+        private int verify() throws Exception {
+            List<AuditCheckpoint> given = new ArrayList<>();
+            for (String c : checkpoints) given.add(anchor(c, "--checkpoint", true));
+            for (String h : heads) given.add(anchor(h, "--head", false));
+            StowageConfig settings = options.load(Map.of());
+            String trustedFrom = publicKeys.isEmpty() ? settings.auditCheckpointKeyFile().toString()
+                    : String.join(", ", publicKeys.stream().map(Path::toString).toList());
+            List<PublicKey> trusted = trustedKeys(settings);
+            try (JdbcMetadataStore metadata = openMetadata(settings)) {
+                JdbcAuditStore store = new JdbcAuditStore(metadata);
+                int problems = 0;
+                List<AuditCheckpoint> anchors = new ArrayList<>();
+                for (AuditCheckpoint c : given) {
+                    if (!c.signed()) {
+                        anchors.add(c);
+                    } else if (AuditVerification.signer(c, trusted).isPresent()) {
+                        anchors.add(c);
+                    } else {
+                        problems++;
+                        System.out.println("checkpoint REFUSED: the checkpoint at record " + c.sequence() + " (key " + c.keyId()
+                                + ") is not signed by a trusted key (" + (trusted.isEmpty() ? "none: no " + trustedFrom
+                                : trustedFrom) + "); forged, or pass its node's --public-key");
+                    }
+                }
+                boolean fromDatabase = given.isEmpty();
+                if (fromDatabase) {
+                    List<AuditCheckpoint> stored = store.checkpoints(1000);
+                    Optional<AuditCheckpoint> latest = AuditVerification.latestTrusted(stored, trusted);
+                    latest.ifPresent(anchors::add);
+                    long untrusted = stored.stream().filter(c -> AuditVerification.signer(c, trusted).isEmpty()).count();
+                    if (untrusted > 0) {
+                        System.out.println("note: " + untrusted + " checkpoint(s) in the database are not signed by a trusted "
+                                + "key (other nodes' keys, or forged); ignored");
+                    }
+                }
+                Set<Long> watched = new HashSet<>();
+                anchors.forEach(a -> watched.add(a.sequence()));
+                AuditVerification.Chain chain = AuditVerification.walk(store, 0, AuditRecord.GENESIS, watched);
+                if (!chain.intact()) {
+                    System.out.println("audit trail BROKEN after " + chain.verified() + " good records: " + chain.problem());
+                    return 1;
+                }
+                AuditCheckpoint reach = null;
+                List<String> disagreements = new ArrayList<>();
+                for (AuditCheckpoint anchor : anchors) {
+                    Optional<String> disagreement = AuditVerification.disagreement(chain, anchor);
+                    if (disagreement.isPresent()) {
+                        disagreements.add(disagreement.get());
+                    } else if (reach == null || anchor.sequence() > reach.sequence()) {
+                        reach = anchor;
+                    }
+                }
+                if (problems + disagreements.size() > 0) {
+                    System.out.println("hash chain of " + chain.verified() + " records recomputes, but:");
+                    disagreements.forEach(d -> System.out.println("audit trail BROKEN: " + d));
+                    return 1;
+                }
+                System.out.println("audit trail intact: " + chain.verified() + " records verified");
+                long last = chain.lastSequence();
+                if (reach == null) {
+                    System.out.println("records 1.." + last + " are chained but NOT anchored: no checkpoint "
+                            + (fromDatabase ? "in the database is signed by a trusted key (" + trustedFrom + ")"
+                            : "given") + "; a chain alone does not show removed last records or a recomputed chain");
+                } else {
+                    String by = reach.signed() ? "checkpoint at " + reach.at() + " (key " + reach.keyId() + ")"
+                            : "exported head";
+                    System.out.println("records 1.." + reach.sequence() + " anchored by " + by + "; "
+                            + (reach.sequence() == last ? "no later records" : "records " + (reach.sequence() + 1) + ".." + last
+                            + " not yet anchored"));
+                }
+                return 0;
+            }
+        }
+
+        private List<PublicKey> trustedKeys(StowageConfig settings) throws IOException {
+            List<PublicKey> keys = new ArrayList<>();
+            if (publicKeys.isEmpty()) {
+                Path own = settings.auditCheckpointKeyFile();
+                if (Files.isReadable(own)) {
+                    try {
+                        keys.add(CheckpointKey.load(own).publicKey());
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageError(e.getMessage());
+                    }
+                }
+                return keys;
+            }
+            for (Path file : publicKeys) {
+                if (!Files.isReadable(file)) throw new UsageError("--public-key " + file + ": no such readable file");
+                try {
+                    keys.addAll(CheckpointKey.readPublicKeys(file));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageError("--public-key " + e.getMessage());
+                }
+            }
+            return keys;
+        }
+
+        /** A checkpoint or head given as JSON text or as a file holding it (the latest of several lines). */
+        private static AuditCheckpoint anchor(String value, String option, boolean signed) throws IOException {
+            List<String> lines;
+            String source;
+            if (value.contains("{")) { // JSON, or a whole log line holding it
+                lines = List.of(value);
+                source = "the text given";
+            } else {
+                Path file = Path.of(value);
+                if (!Files.isReadable(file)) throw new UsageError(option + " " + value + ": neither JSON nor a readable file");
+                lines = Files.readAllLines(file).stream().filter(l -> l.contains("{")).toList();
+                source = file.toString();
+            }
+            AuditCheckpoint latest = null;
+            String problem = "no JSON object in it";
+            for (String line : lines) {
+                if (signed != line.contains("\"signature\"") || (lines.size() > 1 && !line.contains("\"hash\""))) continue;
+                try {
+                    AuditCheckpoint c = AuditCheckpoint.parse(line);
+                    if (latest == null || c.sequence() > latest.sequence()) latest = c;
+                } catch (IllegalArgumentException e) {
+                    problem = e.getMessage();
+                }
+            }
+            if (latest == null) {
+                throw new UsageError(option + " " + source + ": no " + (signed ? "signed checkpoint (a line of kind "
+                        + "\"checkpoint\" with a signature)" : "head (from 'stowage audit head')") + " in it: " + problem);
+            }
+            return latest;
+        }
+    }
+
+    @Command(name = "head", mixinStandardHelpOptions = true,
+            description = "Print the audit trail's head (sequence and hash) as JSON, to keep somewhere the database's "
+                    + "writers cannot reach; 'stowage audit verify --head FILE' checks the trail against it later.")
+    static final class Head implements Callable<Integer> {
         @Mixin
         ConfigOptions options;
 
         @Override
         public Integer call() throws Exception {
-            StowageConfig settings = options.load(java.util.Map.of());
-            try (JdbcMetadataStore metadata = JdbcMetadataStore.open(new MetadataConfig(settings.jdbcUrl(),
-                    settings.database().user(), settings.database().password(), 2))) {
-                AuditTrail.VerifyResult result = AuditTrail.verify(new JdbcAuditStore(metadata));
-                if (result.intact()) {
-                    System.out.println("audit trail intact: " + result.verified() + " records verified");
-                    return 0;
-                }
-                System.out.println("audit trail BROKEN after " + result.verified() + " good records: " + result.problem());
-                return 1;
+            StowageConfig settings = options.load(Map.of());
+            try (JdbcMetadataStore metadata = openMetadata(settings)) {
+                Optional<AuditRecord> head = new JdbcAuditStore(metadata).head();
+                System.out.println(AuditCheckpoint.head(head.map(AuditRecord::sequence).orElse(0L),
+                        head.map(AuditRecord::hash).orElse(AuditRecord.GENESIS), Instant.now()).toJson());
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "public-key", mixinStandardHelpOptions = true,
+            description = "Print this node's audit checkpoint public key (PEM), for 'stowage audit verify --public-key'.")
+    static final class PublicKeyCommand implements Callable<Integer> {
+        @Mixin
+        ConfigOptions options;
+
+        @Override
+        public Integer call() throws Exception {
+            StowageConfig settings = options.load(Map.of());
+            Path file = settings.auditCheckpointKeyFile();
+            if (!Files.exists(file)) {
+                System.err.println("stowage audit public-key: no checkpoint key at " + file + "; the server makes it at its "
+                        + "first start (setting audit.checkpointKeyFile)");
+                return 2;
+            }
+            try {
+                CheckpointKey key = CheckpointKey.load(file);
+                System.out.println("# audit checkpoint key " + key.id() + " (" + file + ")");
+                System.out.print(key.publicKeyPem());
+                return 0;
+            } catch (IllegalArgumentException | java.nio.file.AccessDeniedException e) {
+                System.err.println("stowage audit public-key: " + (e instanceof IllegalArgumentException ? e.getMessage()
+                        : "cannot read " + file + " (permission denied); run as the server's user"));
+                return 2;
             }
         }
     }

@@ -103,7 +103,8 @@ public final class Stowage implements AutoCloseable {
                             config.network().rateBurst()), config.http().connections());
             JdbcAuditStore auditStore = new JdbcAuditStore(metadata);
             Optional<AuditTrail> audit = config.audit().enabled()
-                    ? Optional.of(new AuditTrail(auditStore, AuditStream.open(config.audit().stream()), 200))
+                    ? Optional.of(new AuditTrail(auditStore, AuditStream.open(config.audit().stream()), 200,
+                            Optional.of(AuditCommand.checkpoints(config))))
                     : Optional.empty();
             RegistryServer server;
             if (config.auth().enabled()) {

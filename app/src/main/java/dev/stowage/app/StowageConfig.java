@@ -73,8 +73,13 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
 
     public record Delete(boolean enabled) {}
 
-    /** The audit trail: on by default; {@code stream} also writes JSON lines to a file, or stdout with "-". */
-    public record Audit(boolean enabled, String stream) {}
+    /**
+     * The audit trail: on by default; {@code stream} also writes JSON lines to a file, or stdout with "-". The
+     * chain's head is signed with the Ed25519 key in {@code checkpointKeyFile} (empty: under the storage path)
+     * every {@code checkpointInterval}, after {@code checkpointRecords} records, and at shutdown.
+     */
+    public record Audit(boolean enabled, String stream, String checkpointInterval, int checkpointRecords,
+                        String checkpointKeyFile) {}
 
     /** Networks allowed to connect (comma-separated CIDRs; empty: all) and requests per second per client (0: no limit). */
     public record Network(String allow, double rateLimit, double rateBurst) {}
@@ -153,6 +158,9 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
             audit:
               enabled: true
               stream: ""
+              checkpointInterval: 5m
+              checkpointRecords: 1000
+              checkpointKeyFile: ""
             network:
               allow: ""
               rateLimit: 0
@@ -263,6 +271,10 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         }
         parseDuration(auth.tokenLifetime(), "auth.tokenLifetime");
         parseDuration(auth.keyGrace(), "auth.keyGrace");
+        auditCheckpointInterval();
+        if (audit.checkpointRecords() < 1) {
+            throw new IllegalArgumentException("audit.checkpointRecords must be at least 1, not " + audit.checkpointRecords());
+        }
         credentialSettings();
         loginThrottle();
         gcGrace();
@@ -327,6 +339,16 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
     }
 
     public Path storagePath() { return Path.of(storage.path()).toAbsolutePath().normalize(); }
+
+    public Duration auditCheckpointInterval() {
+        return Durations.parse(audit.checkpointInterval(), Duration.ofSeconds(1), Durations.MAX, "audit.checkpointInterval");
+    }
+
+    /** The audit checkpoint signing key: the configured file, or audit-checkpoint.key under the storage path. */
+    public Path auditCheckpointKeyFile() {
+        String file = audit.checkpointKeyFile();
+        return file == null || file.isBlank() ? storagePath().resolve("audit-checkpoint.key") : Path.of(file).toAbsolutePath();
+    }
 
     /** The configured JDBC URL, or the embedded SQLite file under the storage path. */
     public String jdbcUrl() {

@@ -125,4 +125,22 @@ class StowageConfigTest {
         assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_WEBHOOKS_ALLOWED_NETWORKS", "intranet")))
                 .hasMessageContaining("webhooks.allowedNetworks");
     }
+
+    @Test
+    void auditCheckpointsDefaultToFiveMinutesAThousandRecordsAndAKeyUnderTheStoragePath() throws Exception {
+        StowageConfig config = StowageConfig.load(null, Map.of("STOWAGE_STORAGE_PATH", "/srv/stowage"));
+        assertThat(config.auditCheckpointInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.audit().checkpointRecords()).isEqualTo(1000);
+        assertThat(config.auditCheckpointKeyFile()).isEqualTo(java.nio.file.Path.of("/srv/stowage/audit-checkpoint.key"));
+        assertThat(StowageConfig.load(null, Map.of("STOWAGE_AUDIT_CHECKPOINT_KEY_FILE", "/etc/stowage/audit.key"))
+                .auditCheckpointKeyFile()).isEqualTo(java.nio.file.Path.of("/etc/stowage/audit.key"));
+    }
+
+    @Test
+    void badAuditCheckpointSettingsAreErrorsNamingThem() {
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_AUDIT_CHECKPOINT_INTERVAL", "often")))
+                .hasMessageStartingWith("audit.checkpointInterval must be a duration from 1s");
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_AUDIT_CHECKPOINT_RECORDS", "0")))
+                .hasMessage("audit.checkpointRecords must be at least 1, not 0");
+    }
 }

@@ -1,6 +1,9 @@
 package dev.stowage.metadata;
 
+import dev.stowage.core.audit.AuditCheckpoint;
 import dev.stowage.core.audit.AuditEvent;
+import dev.stowage.core.audit.AuditVerification;
+import dev.stowage.core.audit.CheckpointKey;
 import dev.stowage.core.audit.AuditRecord;
 import dev.stowage.core.audit.AuditTrail;
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,5 +102,138 @@ class JdbcAuditStoreTest {
         assertThat(store.query(99, 10, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty()).getFirst().event().actor()).isEqualTo("u99");
         assertThat(AuditTrail.verify(store).intact()).isTrue();
+    }
+
+    CheckpointKey key() throws Exception {
+        return CheckpointKey.loadOrCreate(dir.resolve("audit-checkpoint.key"));
+    }
+
+    /** The whole chain walked, noting the hash at the anchor's sequence, and what the anchor says about it. */
+    Optional<String> disagreement(AuditCheckpoint anchor) {
+        AuditVerification.Chain chain = AuditVerification.walk(store, 0, AuditRecord.GENESIS, Set.of(anchor.sequence()));
+        assertThat(chain.intact()).as(chain.problem()).isTrue();
+        return AuditVerification.disagreement(chain, anchor);
+    }
+
+    /** Recomputes every hash after an edit, as anyone who can write the database can. */
+    void recomputeChain() throws Exception {
+        String previous = AuditRecord.GENESIS;
+        for (AuditRecord r : store.query(0, 1000, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty())) {
+            AuditRecord again = AuditRecord.chain(r.sequence(), r.event(), previous);
+            execute("UPDATE audit_log SET previous_hash = '" + previous + "', hash = '" + again.hash() + "' WHERE sequence = "
+                    + r.sequence());
+            previous = again.hash();
+        }
+    }
+
+    @Test
+    void removingTheLastRecordsIsFoundAgainstACheckpoint() throws Exception {
+        store.append(List.of(event("alice", "push", "a", 201), event("bob", "pull", "a", 200), event("carol", "pull", "a", 200)));
+        AuditCheckpoint checkpoint = key().sign(3, store.head().orElseThrow().hash(), Instant.now());
+        execute("DELETE FROM audit_log WHERE sequence > 1");
+        assertThat(AuditTrail.verify(store).intact()).isTrue(); // the chain alone cannot tell
+        assertThat(disagreement(checkpoint)).hasValueSatisfying(p -> assertThat(p)
+                .contains("is at record 3 but the trail ends at 1: records 2..3 were removed"));
+    }
+
+    @Test
+    void removingOnlyTheLastRecordIsFoundAgainstACheckpoint() throws Exception {
+        store.append(List.of(event("alice", "push", "a", 201), event("bob", "pull", "a", 200)));
+        AuditCheckpoint checkpoint = key().sign(2, store.head().orElseThrow().hash(), Instant.now());
+        execute("DELETE FROM audit_log WHERE sequence = 2");
+        assertThat(disagreement(checkpoint)).hasValueSatisfying(p -> assertThat(p)
+                .endsWith("is at record 2 but the trail ends at 1: record 2 was removed"));
+    }
+
+    @Test
+    void aRecomputedChainIsFoundAgainstACheckpoint() throws Exception {
+        store.append(List.of(event("alice", "push", "a", 201), event("bob", "pull", "a", 200), event("carol", "pull", "a", 200)));
+        AuditCheckpoint checkpoint = key().sign(3, store.head().orElseThrow().hash(), Instant.now());
+        execute("UPDATE audit_log SET actor = 'mallory' WHERE sequence = 2");
+        recomputeChain();
+        assertThat(AuditTrail.verify(store).intact()).isTrue(); // the chain alone cannot tell
+        assertThat(disagreement(checkpoint)).hasValueSatisfying(p -> assertThat(p).startsWith("record 3 has hash "));
+    }
+
+    @Test
+    void anIntactTrailAgreesWithItsCheckpointAndRecordsAfterIt() throws Exception {
+        store.append(List.of(event("alice", "push", "a", 201), event("bob", "pull", "a", 200)));
+        AuditCheckpoint checkpoint = key().sign(2, store.head().orElseThrow().hash(), Instant.now());
+        store.append(List.of(event("carol", "pull", "a", 200)));
+        assertThat(disagreement(checkpoint)).isEmpty();
+    }
+
+    @Test
+    void aCheckpointSignedByAnotherKeyIsNotTrusted() throws Exception {
+        store.append(List.of(event("alice", "push", "a", 201)));
+        CheckpointKey mine = key();
+        CheckpointKey forger = CheckpointKey.loadOrCreate(dir.resolve("forger.key"));
+        AuditCheckpoint forged = forger.sign(1, store.head().orElseThrow().hash(), Instant.now());
+        assertThat(AuditVerification.signer(forged, List.of(mine.publicKey()))).isEmpty();
+        AuditCheckpoint relabelled = new AuditCheckpoint(forged.sequence(), forged.hash(), forged.at(), mine.id(),
+                forged.signature());
+        assertThat(AuditVerification.signer(relabelled, List.of(mine.publicKey()))).isEmpty();
+        assertThat(AuditVerification.signer(mine.sign(1, forged.hash(), Instant.now()), List.of(mine.publicKey()))).isPresent();
+    }
+
+    @Test
+    void aCheckpointLineRoundTripsThroughItsJson() throws Exception {
+        AuditCheckpoint checkpoint = key().sign(7, "ab".repeat(32), Instant.parse("2026-01-02T03:04:05.678Z"));
+        AuditCheckpoint parsed = AuditCheckpoint.parse("2026-01-02 INFO AuditTrail - audit checkpoint: " + checkpoint.toJson());
+        assertThat(parsed).isEqualTo(checkpoint);
+        assertThat(CheckpointKey.verifies(parsed, key().publicKey())).isTrue();
+    }
+
+    @Test
+    void theKeyFileIsCreatedOwnerOnlyAndLoadsAgain() throws Exception {
+        CheckpointKey created = key();
+        assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve("audit-checkpoint.key")))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        assertThat(key().id()).isEqualTo(created.id());
+        assertThat(CheckpointKey.readPublicKeys(dir.resolve("audit-checkpoint.key"))).containsExactly(created.publicKey());
+    }
+
+    @Test
+    void theTrailSignsCheckpointsEveryNRecordsAndOnCloseToStreamAndDatabase() throws Exception {
+        List<String> lines = new ArrayList<>();
+        CheckpointKey key = key();
+        try (AuditTrail trail = new AuditTrail(store, lines::add, 50,
+                Optional.of(new AuditTrail.Checkpoints(key, Duration.ofHours(1), 3)))) {
+            for (int i = 0; i < 3; i++) trail.record(event("u" + i, "pull", "r", 200));
+            trail.flush();
+            trail.record(event("late", "pull", "r", 200));
+        }
+        List<AuditCheckpoint> stored = store.checkpoints(10);
+        assertThat(stored).extracting(AuditCheckpoint::sequence).contains(4L);
+        assertThat(stored).allMatch(c -> CheckpointKey.verifies(c, key.publicKey()));
+        assertThat(lines.getLast()).startsWith("{\"kind\":\"checkpoint\",\"sequence\":4,");
+    }
+
+    @Test
+    void theTrailSignsNoCheckpointOverATamperedChain() throws Exception {
+        CheckpointKey key = key();
+        AuditTrail.Checkpoints every = new AuditTrail.Checkpoints(key, Duration.ofHours(1), 1000);
+        try (AuditTrail trail = new AuditTrail(store, null, 50, Optional.of(every))) {
+            trail.record(event("alice", "pull", "r", 200));
+            trail.flush();
+            assertThat(trail.checkpoint()).isPresent();
+            trail.record(event("bob", "pull", "r", 200));
+            trail.flush();
+            execute("UPDATE audit_log SET actor = 'mallory' WHERE sequence = 2");
+            assertThat(trail.checkpoint()).isEmpty();
+        }
+    }
+
+    @Test
+    void pushRecordsKeepTheirDigest() {
+        AuditEvent push = new AuditEvent(Instant.ofEpochMilli(1_700_000_000_000L), "alice", "10.0.0.1", "docker", "push",
+                "a", "v1", 201, "", "sha256:" + "1".repeat(64));
+        store.append(List.of(push));
+        AuditRecord stored = store.head().orElseThrow();
+        assertThat(stored.event().digest()).isEqualTo("sha256:" + "1".repeat(64));
+        assertThat(stored.isIntact()).isTrue();
+        assertThat(AuditTrail.toJson(stored)).contains("\"digest\":\"sha256:111");
     }
 }

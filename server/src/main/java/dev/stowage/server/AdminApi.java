@@ -13,6 +13,7 @@ import dev.stowage.core.access.RobotAccount;
 import dev.stowage.core.access.RobotPermission;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.audit.AuditRecord;
+import dev.stowage.core.audit.AuditTimes;
 import dev.stowage.core.audit.AuditTrail;
 import dev.stowage.core.governance.ImmutableTagPolicy;
 import dev.stowage.core.governance.ImmutableTagRule;
@@ -586,7 +587,10 @@ final class AdminApi {
         return out;
     }
 
-    /** GET /api/v1/audit?actor=&action=&repository=&since=&until=&after=&limit=, oldest first, {@code next} to page. */
+    /**
+     * GET /api/v1/audit?actor=&action=&repository=&since=&until=&after=&limit=, oldest first, {@code next} to page;
+     * since and until are instants or durations back from now ({@link AuditTimes}).
+     */
     private void auditQuery(Exchange exchange) {
         int limit;
         long after;
@@ -595,11 +599,19 @@ final class AdminApi {
         try {
             limit = Math.min(1000, Integer.parseInt(exchange.query("limit").orElse("100")));
             after = Long.parseLong(exchange.query("after").orElse("0"));
-            since = exchange.query("since").map(java.time.Instant::parse);
-            until = exchange.query("until").map(java.time.Instant::parse);
         } catch (RuntimeException e) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED, "limit and after are integers; since and until ISO-8601 instants",
-                    null, 400);
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "limit and after are integers", null, 400);
+        }
+        java.time.Instant now = java.time.Instant.now();
+        try {
+            since = exchange.query("since").map(t -> AuditTimes.parse(t, now, "since"));
+            until = exchange.query("until").map(t -> AuditTimes.parse(t, now, "until"));
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, e.getMessage(), null, 400);
+        }
+        if (since.isPresent() && until.isPresent() && !since.get().isBefore(until.get())) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "since must be before until (since " + since.get()
+                    + ", until " + until.get() + ")", null, 400);
         }
         if (limit < 1) throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "limit must be positive");
         List<AuditRecord> records = audit.get().query(after, limit, exchange.query("actor"), exchange.query("action"),

@@ -57,6 +57,7 @@ final class Exchange {
     private volatile int status;
     private volatile long bytesSent;
     private volatile String failureNote;
+    private volatile String manifestDigest = "";
     /** Set when the request's framing is broken: nothing after it on this connection can be trusted. */
     private volatile boolean closeAfterResponse;
     private volatile dev.stowage.core.access.Principal principal = dev.stowage.core.access.Principal.ANONYMOUS;
@@ -97,6 +98,11 @@ final class Exchange {
     long bytesSent() { return bytesSent; }
 
     String failureNote() { return failureNote; }
+
+    /** The manifest a push, pull or delete resolved to (its tag may move later), for the audit trail. */
+    String manifestDigest() { return manifestDigest; }
+
+    void manifestDigest(dev.stowage.core.Digest digest) { this.manifestDigest = digest.toString(); }
 
     /** Who the access check (or the token endpoint) found behind this request. */
     dev.stowage.core.access.Principal principal() { return principal; }

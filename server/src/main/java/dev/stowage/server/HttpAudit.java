@@ -87,6 +87,6 @@ final class HttpAudit {
         if (action == null) return Optional.empty();
         String actor = exchange.principal() instanceof Principal.User user ? user.username() : "";
         return Optional.of(new AuditEvent(Instant.now(), actor, exchange.clientAddress(),
-                agent(exchange), action, repository, reference, status, detail));
+                agent(exchange), action, repository, reference, status, detail, exchange.manifestDigest()));
     }
 }

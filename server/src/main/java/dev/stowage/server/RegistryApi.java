@@ -270,10 +270,10 @@ final class RegistryApi {
             case "GET", "HEAD" -> getManifest(exchange, name, reference);
             case "PUT" -> putManifest(exchange, name, reference);
             case "DELETE" -> {
-                service.deleteManifest(name, reference);
+                Digest deleted = service.deleteManifest(name, reference);
+                exchange.manifestDigest(deleted);
                 exchange.sendEmpty(202, Map.of());
-                events.publish(RegistryEvent.deleted(name, reference instanceof Reference.ByDigest d ? d.digest() : null, reference.asTag().orElse(null),
-                        actor(exchange)));
+                events.publish(RegistryEvent.deleted(name, deleted, reference.asTag().orElse(null), actor(exchange)));
             }
             default -> throw methodNotAllowed(exchange.method());
         }
@@ -286,6 +286,7 @@ final class RegistryApi {
     /** A GET is a pull, noted before the answer leaves: a client holding its answer never finds the pull unrecorded. */
     private void answerManifest(Exchange exchange, RepositoryName name, Reference reference, ManifestRecord manifest) {
         requireAccepted(exchange, name, reference, manifest);
+        exchange.manifestDigest(manifest.digest());
         if (exchange.method().name().equals("GET")) pulled(exchange, name, reference, manifest);
         sendManifest(exchange, manifest);
     }
@@ -350,6 +351,7 @@ final class RegistryApi {
         }
         PutManifestResult result = service.putManifest(name, reference,
                 exchange.header(HttpHeaderNames.CONTENT_TYPE).orElse(null), payload);
+        exchange.manifestDigest(result.digest());
         Map<String, Object> headers = headersOf(
                 "Location", "/v2/" + name + "/manifests/" + result.digest(),
                 "Docker-Content-Digest", result.digest().toString());

@@ -6,10 +6,12 @@ import dev.stowage.core.spi.AuditStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +22,11 @@ import java.util.function.Consumer;
  * an event loop); a background thread appends what is queued to the store in batches, in order, every
  * {@code flushMillis}, and then writes each record as one JSON line to the optional stream (a file or stdout for
  * a SIEM). A crash loses at most the last batch interval of events.
+ *
+ * <p>With a {@link Checkpoints} setting the writer also anchors the chain: every {@code interval}, after
+ * {@code everyRecords} appended records, and on close, it signs the head (sequence and hash) with the node's
+ * checkpoint key and writes that checkpoint to the stream, the log and the database. It signs only a chain it has
+ * checked since its previous checkpoint: a tampered trail is reported, never anchored.
  */
 public final class AuditTrail implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
@@ -30,12 +37,30 @@ public final class AuditTrail implements AutoCloseable {
     private final Consumer<String> lines;
     private final ConcurrentLinkedQueue<AuditEvent> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    private final Optional<Checkpoints> checkpoints;
     private final Thread writer;
     private volatile boolean closed;
+    /** The last anchored (checked and signed) sequence and hash; the next checkpoint checks the chain from there. */
+    private long anchoredSequence = -1;
+    private String anchoredHash;
+    private long appendedSinceCheckpoint;
+    private long nextCheckpointNanos;
+
+    /**
+     * How the chain is anchored: signed with {@code key} every {@code interval}, after {@code everyRecords}
+     * records, and on close.
+     */
+    public record Checkpoints(CheckpointKey key, Duration interval, int everyRecords) {}
 
     public AuditTrail(AuditStore store, Consumer<String> lines, long flushMillis) {
+        this(store, lines, flushMillis, Optional.empty());
+    }
+
+    public AuditTrail(AuditStore store, Consumer<String> lines, long flushMillis, Optional<Checkpoints> checkpoints) {
         this.store = store;
         this.lines = lines;
+        this.checkpoints = checkpoints;
+        this.nextCheckpointNanos = System.nanoTime() + checkpoints.map(c -> c.interval().toNanos()).orElse(0L);
         this.writer = Thread.ofPlatform().name("audit-writer").daemon().start(() -> run(flushMillis));
     }
 
@@ -53,6 +78,7 @@ public final class AuditTrail implements AutoCloseable {
             try {
                 if (queue.isEmpty()) TimeUnit.MILLISECONDS.sleep(flushMillis);
                 flush();
+                if (checkpointDue()) checkpointOrLog();
             } catch (InterruptedException e) {
                 closed = true;
             } catch (RuntimeException e) {
@@ -86,7 +112,57 @@ public final class AuditTrail implements AutoCloseable {
             throw e;
         }
         queued.addAndGet(-batch.size());
+        appendedSinceCheckpoint += written.size();
         if (lines != null) for (AuditRecord r : written) lines.accept(toJson(r));
+    }
+
+    private synchronized boolean checkpointDue() {
+        if (checkpoints.isEmpty()) return false;
+        return appendedSinceCheckpoint >= checkpoints.get().everyRecords() || System.nanoTime() - nextCheckpointNanos >= 0;
+    }
+
+    /** A failed checkpoint is tried again at the next interval; the records themselves are not held back by it. */
+    private void checkpointOrLog() {
+        try {
+            checkpoint();
+        } catch (RuntimeException e) {
+            LOG.error("audit checkpoint failed, trying again in the next interval: {}", e.toString());
+        }
+    }
+
+    /**
+     * Signs the chain's head now, if it moved since the last checkpoint (on PostgreSQL other nodes move it too) and
+     * the records since then are intact; answers the checkpoint written. Public for tests and for an orderly shutdown.
+     */
+    public synchronized Optional<AuditCheckpoint> checkpoint() {
+        if (checkpoints.isEmpty()) return Optional.empty();
+        Checkpoints settings = checkpoints.get();
+        appendedSinceCheckpoint = 0;
+        nextCheckpointNanos = System.nanoTime() + settings.interval().toNanos();
+        Optional<AuditRecord> head = store.head();
+        if (head.isEmpty() || head.get().sequence() == anchoredSequence) return Optional.empty();
+        if (anchoredSequence < 0) {
+            // From this key's latest checkpoint, if the database still has it; else the whole trail, once per start.
+            AuditCheckpoint from = AuditVerification.latestTrusted(store.checkpoints(100), List.of(settings.key().publicKey()))
+                    .orElse(AuditCheckpoint.head(0, AuditRecord.GENESIS, java.time.Instant.EPOCH));
+            anchoredSequence = from.sequence();
+            anchoredHash = from.hash();
+        }
+        AuditVerification.Chain chain = AuditVerification.walk(store, anchoredSequence, anchoredHash, java.util.Set.of());
+        if (!chain.intact() || head.get().sequence() < anchoredSequence) {
+            LOG.error("audit trail broken ({}): no checkpoint signed; run 'stowage audit verify'", chain.intact()
+                    ? "it ends at " + head.get().sequence() + ", before the last checkpoint at " + anchoredSequence
+                    : chain.problem());
+            return Optional.empty();
+        }
+        AuditCheckpoint checkpoint = settings.key().sign(chain.lastSequence(), chain.lastHash(), java.time.Instant.now());
+        store.saveCheckpoint(checkpoint);
+        String json = checkpoint.toJson();
+        if (lines != null) lines.accept(json);
+        LOG.info("audit checkpoint: sequence {} head {} {}", checkpoint.sequence(), checkpoint.hash(), json);
+        anchoredSequence = checkpoint.sequence();
+        anchoredHash = checkpoint.hash();
+        return Optional.of(checkpoint);
     }
 
     public static String toJson(AuditRecord r) {
@@ -99,6 +175,7 @@ public final class AuditTrail implements AutoCloseable {
         m.put("action", r.event().action());
         m.put("repository", r.event().repository());
         m.put("reference", r.event().reference());
+        m.put("digest", r.event().digest() == null ? "" : r.event().digest());
         m.put("outcome", r.event().outcome());
         m.put("detail", r.event().detail());
         m.put("previousHash", r.previousHash());
@@ -120,26 +197,13 @@ public final class AuditTrail implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         flush();
+        checkpointOrLog();
     }
 
     /** Checks the whole chain: every hash recomputes, every record links to the one before. */
     public static VerifyResult verify(AuditStore store) {
-        long after = 0;
-        String previous = AuditRecord.GENESIS;
-        long count = 0;
-        while (true) {
-            List<AuditRecord> page = store.query(after, 10_000, java.util.Optional.empty(), java.util.Optional.empty(),
-                    java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
-            if (page.isEmpty()) return new VerifyResult(true, count, -1, "");
-            for (AuditRecord r : page) {
-                if (r.sequence() != after + 1) return new VerifyResult(false, count, r.sequence(), "sequence gap before " + r.sequence());
-                if (!r.previousHash().equals(previous)) return new VerifyResult(false, count, r.sequence(), "chain broken at " + r.sequence());
-                if (!r.isIntact()) return new VerifyResult(false, count, r.sequence(), "record " + r.sequence() + " was altered");
-                previous = r.hash();
-                after = r.sequence();
-                count++;
-            }
-        }
+        AuditVerification.Chain chain = AuditVerification.walk(store, 0, AuditRecord.GENESIS, java.util.Set.of());
+        return new VerifyResult(chain.intact(), chain.verified(), chain.firstBadSequence(), chain.problem());
     }
 
     public record VerifyResult(boolean intact, long verified, long firstBadSequence, String problem) {}

@@ -351,14 +351,20 @@ public final class RegistryService {
     }
 
     /** By digest: deletes the manifest and every tag on it. By tag: deletes only the tag. */
-    public void deleteManifest(RepositoryName repository, Reference reference) {
+    /**
+     * Deletes a tag (the manifest stays) or a manifest; answers the digest of the manifest the reference named, for
+     * the audit trail and events (a tag's, as it was just before the delete).
+     */
+    public Digest deleteManifest(RepositoryName repository, Reference reference) {
         requireDeleteEnabled();
-        switch (reference) {
+        return switch (reference) {
             case Reference.ByTag t -> {
                 policy.beforeTagDelete(repository, t.tag());
+                Optional<Digest> named = metadata.findManifestByTag(repository, t.tag()).map(ManifestRecord::digest);
                 boolean deleted = metadata.deleteTag(repository, t.tag());
                 cache.tagChanged(repository, t.tag());
-                if (!deleted) throw manifestUnknown(repository, reference);
+                if (!deleted || named.isEmpty()) throw manifestUnknown(repository, reference);
+                yield named.get();
             }
             case Reference.ByDigest d -> {
                 ManifestRecord manifest = metadata.findManifest(repository, d.digest())
@@ -367,8 +373,9 @@ public final class RegistryService {
                 boolean deleted = metadata.deleteManifest(repository, d.digest());
                 cache.manifestDeleted(repository, d.digest());
                 if (!deleted) throw manifestUnknown(repository, reference);
+                yield d.digest();
             }
-        }
+        };
     }
 
     // --- listing --------------------------------------------------------------------------------------------
