@@ -40,7 +40,8 @@ public final class RegistryTokens {
 
     public record Issued(String token, Instant issuedAt, Duration expiresIn) {}
 
-    public record Verified(String subject, List<Scope> access, Instant expiresAt) {
+    /** @param issuedAt when it was issued (whole seconds), so that an account made after it is not its subject */
+    public record Verified(String subject, List<Scope> access, Instant expiresAt, Instant issuedAt) {
         /** Whether the token grants {@code action} on {@code type:name}. */
         public boolean allows(String type, String name, String action) {
             for (Scope s : access) {
@@ -99,7 +100,8 @@ public final class RegistryTokens {
     private static final String ADMIN_SESSION = "admin-session";
 
     /** A valid admin session token: whose, and how and when its holder signed in. */
-    public record AdminSession(String subject, dev.stowage.core.access.Authentication authentication, Instant expiresAt) {}
+    public record AdminSession(String subject, dev.stowage.core.access.Authentication authentication, Instant expiresAt,
+                               Instant issuedAt) {}
 
     /** The audience of admin session tokens: never the registry service, so registry routes and /token refuse them. */
     public String adminAudience() {
@@ -137,7 +139,7 @@ public final class RegistryTokens {
                 throw invalid("unknown sign-in method");
             }
             return new AdminSession(claims.getSubject(), new dev.stowage.core.access.Authentication(method,
-                    Instant.ofEpochSecond(authTime)), claims.getExpirationTime().toInstant());
+                    Instant.ofEpochSecond(authTime)), claims.getExpirationTime().toInstant(), issuedAt(claims));
         } catch (ParseException | JOSEException | ClassCastException | java.time.DateTimeException e) {
             throw invalid("malformed token");
         }
@@ -210,7 +212,7 @@ public final class RegistryTokens {
         try {
             JWTClaimsSet claims = verifiedClaims(token);
             if (claims.getClaim("use") != null) throw invalid("not an access token");
-            return new Verified(claims.getSubject(), access(claims), claims.getExpirationTime().toInstant());
+            return new Verified(claims.getSubject(), access(claims), claims.getExpirationTime().toInstant(), issuedAt(claims));
         } catch (ParseException | JOSEException | ClassCastException e) {
             throw invalid("malformed token");
         }
@@ -232,12 +234,17 @@ public final class RegistryTokens {
         // Exactly one audience: a token for the registry is never also one for the admin API, or the other way round.
         if (claims.getAudience() == null || !claims.getAudience().equals(List.of(audience))) throw invalid("wrong audience");
         if (claims.getExpirationTime() == null || now.isAfter(claims.getExpirationTime().toInstant().plus(LEEWAY))) {
-            throw invalid("expired");
+            throw expired();
         }
         if (claims.getNotBeforeTime() != null && now.plus(LEEWAY).isBefore(claims.getNotBeforeTime().toInstant())) {
             throw invalid("not yet valid");
         }
         return claims;
+    }
+
+    /** A token without {@code iat} counts as issued at the start of time: no account is older than it. */
+    private static Instant issuedAt(JWTClaimsSet claims) {
+        return claims.getIssueTime() == null ? Instant.EPOCH : claims.getIssueTime().toInstant();
     }
 
     private static List<Scope> access(JWTClaimsSet claims) throws ParseException {
@@ -251,6 +258,18 @@ public final class RegistryTokens {
             scopes.add(new Scope(String.valueOf(m.get("type")), String.valueOf(m.get("name")), actions));
         }
         return scopes;
+    }
+
+    /** What every expired token is told: the one thing its holder can do is to get a new one. */
+    public static final String EXPIRED = "token expired; ask for a new one (sign in again)";
+
+    private static RegistryException expired() {
+        return new RegistryException(ErrorCode.UNAUTHORIZED, EXPIRED);
+    }
+
+    /** Whether a verification failed because the token, genuine otherwise, has expired. */
+    public static boolean isExpiry(RegistryException e) {
+        return EXPIRED.equals(e.getMessage());
     }
 
     private static RegistryException invalid(String why) {
