@@ -106,22 +106,26 @@ public final class TokenAccessController implements AccessController {
         Instant now = Instant.now();
         if (subject.startsWith(dev.stowage.core.access.RobotAccount.PREFIX)) {
             Optional<dev.stowage.core.access.RobotAccount> robot = identities.findRobotForRequest(subject);
-            if (robot.isEmpty() || issuedBefore(token.issuedAt(), robot.get().createdAt())) {
+            if (robot.isEmpty() || !sameSubject(token.issuedAt(), token.subjectSince(), robot.get().createdAt())) {
                 return Optional.of(TokenGrants.TOKEN_REVOKED);
             }
             return TokenGrants.robotStanding(robot.get(), now).map(RegistryException::getMessage);
         }
         Optional<Account> account = identities.findAccountForRequest(subject);
-        if (account.isEmpty() || issuedBefore(token.issuedAt(), account.get().createdAt())) {
+        if (account.isEmpty() || !sameSubject(token.issuedAt(), token.subjectSince(), account.get().createdAt())) {
             return Optional.of(TokenGrants.TOKEN_REVOKED);
         }
         if (account.get().disabled()) return Optional.of(TokenGrants.accountDisabled(subject).getMessage());
         return Optional.empty();
     }
 
-    /** Token times are whole seconds: a token issued in the second its account was created is that account's. */
-    private static boolean issuedBefore(Instant issuedAt, Instant createdAt) {
-        return issuedAt.isBefore(createdAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    /**
+     * Whether the account or robot created at {@code createdAt} is the one a token was issued to: the token names its
+     * creation time; one that does not (issued before tokens did) must at least not be older than the account.
+     */
+    private static boolean sameSubject(Instant issuedAt, Instant subjectSince, Instant createdAt) {
+        if (subjectSince != null) return subjectSince.toEpochMilli() == createdAt.toEpochMilli();
+        return !issuedAt.isBefore(createdAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
     /**
@@ -174,7 +178,7 @@ public final class TokenAccessController implements AccessController {
             throw basicChallenge("registry tokens are not accepted by the admin API: use Basic credentials, a personal "
                     + "access token or an admin session token");
         }
-        Account account = accountOf(session.subject(), session.issuedAt());
+        Account account = accountOf(session.subject(), session.issuedAt(), session.subjectSince());
         return new Principal.User(account.username(), account.systemAdmin(), session.authentication());
     }
 
@@ -207,9 +211,9 @@ public final class TokenAccessController implements AccessController {
      * A token stands for its account as the account is now: disabled or deleted accounts lose their tokens, and a
      * later account of the same name never inherits them.
      */
-    private Account accountOf(String username, Instant issuedAt) {
+    private Account accountOf(String username, Instant issuedAt, Instant subjectSince) {
         Account account = identities.findAccountForRequest(username)
-                .filter(a -> !issuedBefore(issuedAt, a.createdAt()))
+                .filter(a -> sameSubject(issuedAt, subjectSince, a.createdAt()))
                 .orElseThrow(() -> basicChallenge(TokenGrants.TOKEN_REVOKED));
         if (account.disabled()) throw basicChallenge(TokenGrants.accountDisabled(username).getMessage());
         return account;

@@ -310,7 +310,8 @@ public final class TokenGrants {
      * endpoint refuse it, and it changes credentials only while the sign-in is recent.
      */
     public RegistryTokens.Issued adminSession(Principal.User user, dev.stowage.core.access.Authentication how) {
-        return tokens.issueAdminSession(user.username(), how);
+        return tokens.issueAdminSession(user.username(), identities.findAccount(user.username()).map(Account::createdAt)
+                .orElse(null), how);
     }
 
     public RegistryTokens.Issued issue(Principal principal, List<Scope> asked) {
@@ -319,7 +320,13 @@ public final class TokenGrants {
             case Principal.Robot robot -> robot.name();
             case Principal.Anonymous anonymous -> "";
         };
-        return tokens.issue(subject, grant(principal, asked));
+        // Bound to this account or robot: one created later under the same name is not the token's subject.
+        java.time.Instant since = switch (principal) {
+            case Principal.User user -> identities.findAccount(user.username()).map(Account::createdAt).orElse(null);
+            case Principal.Robot robot -> identities.findRobot(robot.name()).map(RobotAccount::createdAt).orElse(null);
+            case Principal.Anonymous anonymous -> null;
+        };
+        return tokens.issue(subject, since, grant(principal, asked));
     }
 
     private static boolean isRepositoryName(String name) {
