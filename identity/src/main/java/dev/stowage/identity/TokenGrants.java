@@ -191,13 +191,13 @@ public final class TokenGrants {
             java.util.Arrays.fill(secret, '\0');
         }
         if (account.isEmpty() || !result.matches()) throw unauthorized();
-        // Past this point the secret is proven: the caller may learn why it still cannot sign in.
-        if (account.get().disabled()) throw accountDisabled(username);
         if (totp.isPresent()) {
             if (code == null) throw unauthorized();
             java.util.OptionalLong step = Totp.verify(totp.get().secret(), code, java.time.Instant.now(), totp.get().lastStep());
             if (step.isEmpty() || !identities.advanceTotpStep(username, step.getAsLong())) throw unauthorized();
         }
+        // Past this point the password (and the code) are proven: the caller may learn why it still cannot sign in.
+        if (account.get().disabled()) throw accountDisabled(username);
         return new SignIn(new Principal.User(account.get().username(), account.get().systemAdmin()),
                 result == CredentialVerifier.Result.MATCH);
     }

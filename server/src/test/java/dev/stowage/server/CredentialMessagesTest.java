@@ -140,6 +140,12 @@ class CredentialMessagesTest {
     }
 
     @Test
+    void aDisabledAccountWithASecondFactorTellsNothingToAPasswordWithoutItsCode() throws Exception {
+        registry.identities.setTotp("off", dev.stowage.identity.Totp.newSecret(), true);
+        assertTokenRefusal(registry.tokenResponse("off", "offpw", ""), INVALID);
+    }
+
+    @Test
     void aDisabledAccountIsToldSoOnTheAdminApiToo() throws Exception {
         HttpResponse<String> r = registry.call("GET", "/api/v1/me", basic("off", "offpw"), null);
         assertThat(r.statusCode()).isEqualTo(401);
