@@ -154,7 +154,7 @@ class AdminCliTest {
         assertThat(rotated.path("secret").asText()).isNotEmpty().isNotEqualTo(hook.path("secret").asText());
 
         cli(env, "robots", "create", "renewed", "--allow", "hooks/**=pull", "--expires", "1d").ok();
-        JsonNode renewed = json(cli(env, "robots", "rotate", "renewed", "--expires", "30d").ok());
+        JsonNode renewed = json(cli(env, "robots", "rotate", "robot$renewed", "--expires", "30d").ok());
         assertThat(java.time.Instant.parse(renewed.path("expiresAt").asText()))
                 .isAfter(java.time.Instant.now().plus(java.time.Duration.ofDays(29)));
     }
