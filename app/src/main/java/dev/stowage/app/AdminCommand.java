@@ -58,7 +58,7 @@ import java.util.function.Function;
         subcommands = {AdminCommand.Users.class, AdminCommand.Projects.class, AdminCommand.Members.class,
                 AdminCommand.Robots.class, AdminCommand.Tokens.class, AdminCommand.Sessions.class, AdminCommand.Audit.class,
                 AdminCommand.Gc.class, AdminCommand.Immutable.class, AdminCommand.Retention.class, AdminCommand.Quota.class,
-                AdminCommand.Webhooks.class})
+                AdminCommand.Webhooks.class, AdminCommand.Me.class})
 final class AdminCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int REFUSED = 1;
@@ -101,11 +101,18 @@ final class AdminCommand {
                     + "default: ${DEFAULT-VALUE}")
     AnswerPrinter.Format output;
 
+    private String stdinPassword;
+
     private String password() throws Exception {
         if (passwordStdin) {
-            String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-            if (line == null || line.isEmpty()) throw new OperatorError(null, Main.USAGE, "--password-stdin: no password on standard input");
-            return line;
+            // Read once: a verb that needs the password twice (in the header and in its body) must not read stdin again.
+            if (stdinPassword == null) {
+                stdinPassword = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            }
+            if (stdinPassword == null || stdinPassword.isEmpty()) {
+                throw new OperatorError(null, Main.USAGE, "--password-stdin: no password on standard input");
+            }
+            return stdinPassword;
         }
         String fromEnv = environment.apply("STOWAGE_PASSWORD");
         if (fromEnv == null) throw new OperatorError(null, Main.USAGE, "give the password in STOWAGE_PASSWORD or with --password-stdin");
@@ -174,10 +181,12 @@ final class AdminCommand {
         return JSON.createObjectNode();
     }
 
-    @Command(name = "users", description = "list | create NAME [--admin] (password from STOWAGE_NEW_PASSWORD) | disable NAME | enable NAME")
+    @Command(name = "users", description = {"list | create NAME [--admin] (password from STOWAGE_NEW_PASSWORD) | disable NAME | "
+            + "enable NAME | delete NAME", "delete removes the user's tokens, sessions, second factor and memberships (audit "
+            + "records stay); never your own account nor the last system administrator."})
     static final class Users implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0", paramLabel = "VERB", description = "list, create, disable or enable") String verb;
+        @Parameters(index = "0", paramLabel = "VERB", description = "list, create, disable, enable or delete") String verb;
         @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "the user (all verbs but list)") String name;
         @Option(names = "--admin", description = "make a system administrator") boolean systemAdmin;
 
@@ -192,6 +201,7 @@ final class AdminCommand {
                             .put("systemAdmin", systemAdmin));
                 }
                 case "disable", "enable" -> admin.call("PATCH", "/api/v1/users/" + enc(name), object().put("disabled", verb.equals("disable")));
+                case "delete" -> admin.call("DELETE", "/api/v1/users/" + enc(name), null);
                 default -> throw new IllegalArgumentException("unknown verb: " + verb);
             };
         }
@@ -235,7 +245,7 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "robots", description = {"list | create NAME --allow PATTERN=pull,push ... [--expires 90d] | rotate NAME | "
+    @Command(name = "robots", description = {"list | create NAME --allow PATTERN=pull,push ... [--expires 90d] | rotate NAME [--expires 90d] | "
             + "disable NAME | delete NAME", "System robots are named robot$NAME; with --project P, the project's robots "
             + "(robot$P+NAME), which its administrators manage."})
     static final class Robots implements Callable<Integer> {
@@ -264,7 +274,8 @@ final class AdminCommand {
                     }
                     yield admin.call("POST", base, body);
                 }
-                case "rotate" -> admin.call("POST", base + "/" + enc(pathName()) + "/rotate", null);
+                case "rotate" -> admin.call("POST", base + "/" + enc(pathName()) + "/rotate",
+                        expires == null ? null : object().put("expiresIn", expires));
                 case "disable" -> admin.call("PATCH", base + "/" + enc(pathName()), object().put("disabled", true));
                 case "delete" -> admin.call("DELETE", base + "/" + enc(pathName()), null);
                 default -> throw new IllegalArgumentException("unknown verb: " + verb);
@@ -449,11 +460,12 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "webhooks", description = "list PROJECT | create PROJECT URL --events push,delete,... | delete PROJECT ID | "
-            + "deliveries PROJECT ID | ping PROJECT ID | redeliver PROJECT ID DELIVERY")
+    @Command(name = "webhooks", description = {"list PROJECT | create PROJECT URL --events push,delete,... | delete PROJECT ID |",
+            "deliveries PROJECT ID | ping PROJECT ID | redeliver PROJECT ID DELIVERY |",
+            "rotate-secret PROJECT ID (prints the new secret once; deliveries from then on are signed with it)"})
     static final class Webhooks implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0", paramLabel = "VERB", description = "list, create, delete, deliveries, ping or redeliver") String verb;
+        @Parameters(index = "0", paramLabel = "VERB", description = "list, create, delete, deliveries, ping, redeliver or rotate-secret") String verb;
         @Parameters(index = "1", paramLabel = "PROJECT", description = "the project") String project;
         @Parameters(index = "2", arity = "0..1", paramLabel = "URL|ID", description = "create: the target URL; others: the webhook") String idOrUrl;
         @Parameters(index = "3", arity = "0..1", paramLabel = "DELIVERY", description = "redeliver: the delivery") String delivery;
@@ -474,7 +486,40 @@ final class AdminCommand {
                 case "deliveries" -> admin.call("GET", base + "/" + enc(idOrUrl) + "/deliveries", null);
                 case "ping" -> admin.call("POST", base + "/" + enc(idOrUrl) + "/ping", null);
                 case "redeliver" -> admin.call("POST", base + "/" + enc(idOrUrl) + "/deliveries/" + enc(delivery) + "/redeliver", null);
+                case "rotate-secret" -> admin.call("POST", base + "/" + enc(idOrUrl) + "/rotate-secret", null);
                 default -> throw new IllegalArgumentException("unknown verb: " + verb);
+            };
+        }
+    }
+
+    @Command(name = "me", description = {"Your own account (--user): show | tokens | password",
+            "show: name, administrator flag, second factor and projects with roles; tokens: your personal access tokens;",
+            "password: change your password (the current one as for every command, the new one from STOWAGE_NEW_PASSWORD "
+                    + "or the first line of standard input); your other sessions end."})
+    static final class Me implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0", arity = "0..1", defaultValue = "show", description = "show (default), tokens or password") String verb;
+
+        @Override
+        public Integer call() throws Exception {
+            return switch (verb) {
+                case "show" -> admin.call("GET", "/api/v1/me", null);
+                case "tokens" -> admin.call("GET", "/api/v1/me/tokens", null);
+                case "password" -> {
+                    String current = admin.password();
+                    String next = System.getenv("STOWAGE_NEW_PASSWORD");
+                    if (next == null && admin.passwordStdin) {
+                        throw new IllegalArgumentException("with --password-stdin the current password comes from standard "
+                                + "input: give the new one in STOWAGE_NEW_PASSWORD");
+                    }
+                    if (next == null) next = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                    if (next == null || next.isEmpty()) {
+                        throw new IllegalArgumentException("give the new password in STOWAGE_NEW_PASSWORD or on standard input");
+                    }
+                    yield admin.call("PUT", "/api/v1/me/password", object().put("currentPassword", current)
+                            .put("newPassword", next));
+                }
+                default -> throw new IllegalArgumentException("unknown verb: " + verb + " (show, tokens or password)");
             };
         }
     }

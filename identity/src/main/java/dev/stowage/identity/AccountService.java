@@ -76,6 +76,49 @@ public final class AccountService {
         if (disabled) identities.revokeSessions(username, clock.instant());
     }
 
+    /**
+     * Deletes the account and everything only it had (personal access tokens, sessions, second factor, memberships,
+     * provider links); its tokens stop working at once. Refused (409) for the caller's own account and for the last
+     * enabled system administrator, either of which would leave no one able to administer the registry.
+     */
+    public void deleteUser(String actor, String username) {
+        if (username.equals(actor)) {
+            throw new RegistryException(ErrorCode.CONFLICT, "you cannot delete your own account (" + username
+                    + "): another system administrator has to", null, 409);
+        }
+        switch (identities.deleteAccount(username)) {
+            case DELETED -> { }
+            case NO_SUCH_ACCOUNT -> throw unknown("user", username);
+            case LAST_SYSTEM_ADMIN -> throw new RegistryException(ErrorCode.CONFLICT, username + " is the last system "
+                    + "administrator: make another account a system administrator before deleting it", null, 409);
+        }
+    }
+
+    /** What a signed-in person sees of their own account. */
+    public record OwnAccount(Account account, boolean totpEnrolled, List<Membership> memberships) {}
+
+    public OwnAccount ownAccount(String username) {
+        Account account = user(username);
+        boolean totp = identities.findTotp(username).filter(TotpState::enabled).isPresent();
+        return new OwnAccount(account, totp, identities.memberships(username));
+    }
+
+    /**
+     * A person's own password change: the current password must be given (a stolen token or an unlocked terminal is
+     * not enough), the new one follows the same rules as an administrator's, and every session ends.
+     */
+    public void changeOwnPassword(String username, char[] currentPassword, char[] newPassword) {
+        Account account = user(username);
+        if (account.passwordHash() == null) {
+            throw new RegistryException(ErrorCode.CONFLICT, username + " signs in through the identity provider and has "
+                    + "no password here; change it at the provider", null, 409);
+        }
+        if (currentPassword == null || !hasher.verify(currentPassword, account.passwordHash())) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "currentPassword is not this account's password", null, 400);
+        }
+        setPassword(username, newPassword);
+    }
+
     public Account user(String username) {
         return identities.findAccount(username).orElseThrow(() -> unknown("user", username));
     }
@@ -155,6 +198,12 @@ public final class AccountService {
 
     private NewSecret create(String fullName, String project, List<RobotPermission> permissions, java.time.Duration lifetime) {
         if (permissions.isEmpty()) throw new RegistryException(ErrorCode.UNSUPPORTED, "a robot needs permissions", null, 400);
+        for (int i = 0; i < permissions.size(); i++) {
+            int index = i;
+            patternProblem(permissions.get(i).repositoryPattern()).ifPresent(problem -> {
+                throw badPermission(index, problem);
+            });
+        }
         String secret = newSecret();
         RobotAccount robot = new RobotAccount(fullName, hasher.hash(secret.toCharArray()), permissions,
                 lifetime == null ? null : clock.instant().plus(lifetime), false, clock.instant(), project);
@@ -172,10 +221,12 @@ public final class AccountService {
         if (name == null || !USERNAME.matcher(name).matches()) {
             throw new RegistryException(ErrorCode.NAME_INVALID, "robot names are 1-64 of a-z 0-9 . _ -");
         }
-        for (RobotPermission p : permissions) {
-            if (!p.repositoryPattern().startsWith(project + "/")) {
-                throw new RegistryException(ErrorCode.DENIED, "a robot of project " + project
-                        + " may only name its repositories (" + project + "/...), not " + p.repositoryPattern(), null, 403);
+        for (int i = 0; i < permissions.size(); i++) {
+            String pattern = permissions.get(i).repositoryPattern();
+            if (!pattern.startsWith(project + "/")) {
+                // A mistake in the request, not a lack of rights: 400 saying what to write instead.
+                throw badPermission(i, "a robot of project " + project + " may only name its repositories ("
+                        + project + "/...), not " + pattern);
             }
         }
         return create(RobotAccount.projectRobotName(project, name), project, permissions, lifetime);
@@ -197,10 +248,40 @@ public final class AccountService {
 
     /** A new secret; the old one stops working at once. */
     public NewSecret rotateRobot(String fullName) {
-        RobotAccount robot = robot(fullName);
+        return rotateRobot(fullName, Optional.empty());
+    }
+
+    /**
+     * A new secret, and with {@code lifetime} a new expiry counted from now (how an expired robot is renewed without
+     * changing its name); the old secret stops working at once.
+     */
+    public NewSecret rotateRobot(String fullName, Optional<java.time.Duration> lifetime) {
+        robot(fullName);
         String secret = newSecret();
         identities.updateRobotSecret(fullName, hasher.hash(secret.toCharArray()));
-        return new NewSecret(robot, secret);
+        lifetime.ifPresent(l -> identities.setRobotExpiry(fullName, clock.instant().plus(l)));
+        return new NewSecret(robot(fullName), secret);
+    }
+
+    /**
+     * What is wrong with a robot's repository pattern, if anything: path components of a repository name's characters
+     * ({@code a-z 0-9 . _ -}), or {@code *} and {@code **} wildcards in them; anything else would never match.
+     */
+    static Optional<String> patternProblem(String pattern) {
+        if (pattern.startsWith("/") || pattern.endsWith("/") || pattern.contains("//")) {
+            return Optional.of("permission pattern " + pattern + ": empty path component (write team/** or team/app)");
+        }
+        for (String component : pattern.split("/")) {
+            if (!component.matches("[a-z0-9._*-]+")) {
+                return Optional.of("permission pattern " + pattern + ": '" + component + "' is not a repository path "
+                        + "component (lowercase a-z 0-9 . _ - and the wildcards * and **)");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static RegistryException badPermission(int index, String problem) {
+        return new RegistryException(ErrorCode.UNSUPPORTED, "permissions[" + index + "].repository: " + problem, null, 400);
     }
 
     public RobotAccount robot(String fullName) {

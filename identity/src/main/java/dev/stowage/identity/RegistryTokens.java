@@ -40,7 +40,12 @@ public final class RegistryTokens {
 
     public record Issued(String token, Instant issuedAt, Duration expiresIn) {}
 
-    public record Verified(String subject, List<Scope> access, Instant expiresAt) {
+    /**
+     * @param issuedAt     when it was issued (whole seconds)
+     * @param subjectSince when the account or robot it was issued to was created (null in tokens that do not say), so
+     *                     that a later account of the same name is not its subject
+     */
+    public record Verified(String subject, List<Scope> access, Instant expiresAt, Instant issuedAt, Instant subjectSince) {
         /** Whether the token grants {@code action} on {@code type:name}. */
         public boolean allows(String type, String name, String action) {
             for (Scope s : access) {
@@ -99,7 +104,8 @@ public final class RegistryTokens {
     private static final String ADMIN_SESSION = "admin-session";
 
     /** A valid admin session token: whose, and how and when its holder signed in. */
-    public record AdminSession(String subject, dev.stowage.core.access.Authentication authentication, Instant expiresAt) {}
+    public record AdminSession(String subject, dev.stowage.core.access.Authentication authentication, Instant expiresAt,
+                               Instant issuedAt, Instant subjectSince) {}
 
     /** The audience of admin session tokens: never the registry service, so registry routes and /token refuse them. */
     public String adminAudience() {
@@ -111,13 +117,19 @@ public final class RegistryTokens {
      * in ({@code auth_time}, {@code sign_in}), so that changing credentials with it can demand a recent sign-in.
      */
     public Issued issueAdminSession(String subject, dev.stowage.core.access.Authentication how) {
+        return issueAdminSession(subject, null, how);
+    }
+
+    /** As {@link #issueAdminSession(String, dev.stowage.core.access.Authentication)}, bound to the account created at {@code subjectSince}. */
+    public Issued issueAdminSession(String subject, Instant subjectSince, dev.stowage.core.access.Authentication how) {
         Instant now = clock.instant();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject(subject).audience(adminAudience())
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(issuer).subject(subject).audience(adminAudience())
                 .issueTime(Date.from(now)).notBeforeTime(Date.from(now)).expirationTime(Date.from(now.plus(lifetime)))
                 .jwtID(UUID.randomUUID().toString()).claim("use", ADMIN_SESSION)
                 .claim("auth_time", how.at().getEpochSecond())
-                .claim("sign_in", how.method().name().toLowerCase(java.util.Locale.ROOT)).build();
-        return new Issued(sign(claims), now, lifetime);
+                .claim("sign_in", how.method().name().toLowerCase(java.util.Locale.ROOT));
+        if (subjectSince != null) claims.claim(SUBJECT_SINCE, subjectSince.toEpochMilli());
+        return new Issued(sign(claims.build()), now, lifetime);
     }
 
     /** The holder and sign-in of a valid admin session token; any other token (a registry token too) is UNAUTHORIZED. */
@@ -137,7 +149,7 @@ public final class RegistryTokens {
                 throw invalid("unknown sign-in method");
             }
             return new AdminSession(claims.getSubject(), new dev.stowage.core.access.Authentication(method,
-                    Instant.ofEpochSecond(authTime)), claims.getExpirationTime().toInstant());
+                    Instant.ofEpochSecond(authTime)), claims.getExpirationTime().toInstant(), issuedAt(claims), subjectSince(claims));
         } catch (ParseException | JOSEException | ClassCastException | java.time.DateTimeException e) {
             throw invalid("malformed token");
         }
@@ -182,6 +194,14 @@ public final class RegistryTokens {
     }
 
     public Issued issue(String subject, List<Scope> granted) {
+        return issue(subject, null, granted);
+    }
+
+    /**
+     * A registry token for {@code subject}, bound to the account or robot created at {@code subjectSince} (null: not
+     * bound, for anonymous callers): a later account of the same name is not its subject.
+     */
+    public Issued issue(String subject, Instant subjectSince, List<Scope> granted) {
         Instant now = clock.instant();
         List<Map<String, Object>> access = new ArrayList<>();
         for (Scope s : granted) {
@@ -192,7 +212,7 @@ public final class RegistryTokens {
             entry.put("actions", List.copyOf(s.actions()));
             access.add(entry);
         }
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .issuer(issuer)
                 .subject(subject)
                 .audience(service)
@@ -200,9 +220,9 @@ public final class RegistryTokens {
                 .notBeforeTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(lifetime)))
                 .jwtID(UUID.randomUUID().toString())
-                .claim("access", access)
-                .build();
-        return new Issued(sign(claims), now, lifetime);
+                .claim("access", access);
+        if (subjectSince != null) claims.claim(SUBJECT_SINCE, subjectSince.toEpochMilli());
+        return new Issued(sign(claims.build()), now, lifetime);
     }
 
     /** Verifies signature, algorithm, key id, issuer, audience and validity window; any failure is UNAUTHORIZED. */
@@ -210,7 +230,8 @@ public final class RegistryTokens {
         try {
             JWTClaimsSet claims = verifiedClaims(token);
             if (claims.getClaim("use") != null) throw invalid("not an access token");
-            return new Verified(claims.getSubject(), access(claims), claims.getExpirationTime().toInstant());
+            return new Verified(claims.getSubject(), access(claims), claims.getExpirationTime().toInstant(), issuedAt(claims),
+                    subjectSince(claims));
         } catch (ParseException | JOSEException | ClassCastException e) {
             throw invalid("malformed token");
         }
@@ -232,12 +253,25 @@ public final class RegistryTokens {
         // Exactly one audience: a token for the registry is never also one for the admin API, or the other way round.
         if (claims.getAudience() == null || !claims.getAudience().equals(List.of(audience))) throw invalid("wrong audience");
         if (claims.getExpirationTime() == null || now.isAfter(claims.getExpirationTime().toInstant().plus(LEEWAY))) {
-            throw invalid("expired");
+            throw expired();
         }
         if (claims.getNotBeforeTime() != null && now.plus(LEEWAY).isBefore(claims.getNotBeforeTime().toInstant())) {
             throw invalid("not yet valid");
         }
         return claims;
+    }
+
+    /** The claim binding a token to one account: its creation time (epoch milliseconds). */
+    private static final String SUBJECT_SINCE = "sub_since";
+
+    private static Instant subjectSince(JWTClaimsSet claims) throws ParseException {
+        Long millis = claims.getLongClaim(SUBJECT_SINCE);
+        return millis == null ? null : Instant.ofEpochMilli(millis);
+    }
+
+    /** A token without {@code iat} counts as issued at the start of time: no account is older than it. */
+    private static Instant issuedAt(JWTClaimsSet claims) {
+        return claims.getIssueTime() == null ? Instant.EPOCH : claims.getIssueTime().toInstant();
     }
 
     private static List<Scope> access(JWTClaimsSet claims) throws ParseException {
@@ -251,6 +285,18 @@ public final class RegistryTokens {
             scopes.add(new Scope(String.valueOf(m.get("type")), String.valueOf(m.get("name")), actions));
         }
         return scopes;
+    }
+
+    /** What every expired token is told: the one thing its holder can do is to get a new one. */
+    public static final String EXPIRED = "token expired; ask for a new one (sign in again)";
+
+    private static RegistryException expired() {
+        return new RegistryException(ErrorCode.UNAUTHORIZED, EXPIRED);
+    }
+
+    /** Whether a verification failed because the token, genuine otherwise, has expired. */
+    public static boolean isExpiry(RegistryException e) {
+        return EXPIRED.equals(e.getMessage());
     }
 
     private static RegistryException invalid(String why) {

@@ -53,7 +53,7 @@ public final class TokenAccessController implements AccessController {
     @Override
     public Principal authorize(AccessRequest request) {
         return switch (request.action()) {
-            case MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT -> authorizeManagement(request);
+            case MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT, MANAGE_OWN_ACCOUNT -> authorizeManagement(request);
             default -> authorizeRegistry(request);
         };
     }
@@ -82,6 +82,9 @@ public final class TokenAccessController implements AccessController {
             throw challenge(request, scope, null, "authentication required");
         }
         RegistryTokens.Verified token = verify(bearer.get(), request, scope);
+        subjectStanding(token).ifPresent(refusal -> {
+            throw challenge(request, scope, "invalid_token", refusal);
+        });
         boolean allowed = switch (request.action()) {
             case PING -> true;
             case CATALOG -> token.allows(Scope.REGISTRY, "catalog", "*");
@@ -90,6 +93,39 @@ public final class TokenAccessController implements AccessController {
         };
         if (!allowed) throw challenge(request, scope, "insufficient_scope", "the token does not grant this action");
         return token.subject().isEmpty() ? Principal.ANONYMOUS : new Principal.User(token.subject(), false);
+    }
+
+    /**
+     * Why a registry token's subject may no longer act, if it may not: a token stands for its account or robot as it
+     * is now, so deleting or disabling one (or a robot's expiry) ends its tokens at once, and an account created after
+     * the token was issued (a new account of a deleted one's name) is not the one it was issued to.
+     */
+    private Optional<String> subjectStanding(RegistryTokens.Verified token) {
+        String subject = token.subject();
+        if (subject == null || subject.isEmpty()) return Optional.empty();
+        Instant now = Instant.now();
+        if (subject.startsWith(dev.stowage.core.access.RobotAccount.PREFIX)) {
+            Optional<dev.stowage.core.access.RobotAccount> robot = identities.findRobotForRequest(subject);
+            if (robot.isEmpty() || !sameSubject(token.issuedAt(), token.subjectSince(), robot.get().createdAt())) {
+                return Optional.of(TokenGrants.TOKEN_REVOKED);
+            }
+            return TokenGrants.robotStanding(robot.get(), now).map(RegistryException::getMessage);
+        }
+        Optional<Account> account = identities.findAccountForRequest(subject);
+        if (account.isEmpty() || !sameSubject(token.issuedAt(), token.subjectSince(), account.get().createdAt())) {
+            return Optional.of(TokenGrants.TOKEN_REVOKED);
+        }
+        if (account.get().disabled()) return Optional.of(TokenGrants.accountDisabled(subject).getMessage());
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the account or robot created at {@code createdAt} is the one a token was issued to: the token names its
+     * creation time; one that does not (issued before tokens did) must at least not be older than the account.
+     */
+    private static boolean sameSubject(Instant issuedAt, Instant subjectSince, Instant createdAt) {
+        if (subjectSince != null) return subjectSince.toEpochMilli() == createdAt.toEpochMilli();
+        return !issuedAt.isBefore(createdAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
     /**
@@ -104,6 +140,7 @@ public final class TokenAccessController implements AccessController {
         boolean allowed = switch (request.action()) {
             case MANAGE_SYSTEM -> Permissions.mayManageSystem(principal);
             case MANAGE_ACCOUNT -> Permissions.mayManageAccount(principal, request.account().orElse(""));
+            case MANAGE_OWN_ACCOUNT -> Permissions.mayManageOwnAccount(principal);
             default -> Permissions.mayManageProject(principal, request.project().flatMap(p -> roleOf(principal, p)));
         };
         if (!allowed) throw new RegistryException(ErrorCode.DENIED, "requested access to the resource is denied", null, 403);
@@ -137,10 +174,11 @@ public final class TokenAccessController implements AccessController {
         try {
             session = tokens.verifyAdminSession(token);
         } catch (RegistryException e) {
+            if (RegistryTokens.isExpiry(e)) throw basicChallenge(TokenGrants.SESSION_EXPIRED);
             throw basicChallenge("registry tokens are not accepted by the admin API: use Basic credentials, a personal "
                     + "access token or an admin session token");
         }
-        Account account = accountOf(session.subject());
+        Account account = accountOf(session.subject(), session.issuedAt(), session.subjectSince());
         return new Principal.User(account.username(), account.systemAdmin(), session.authentication());
     }
 
@@ -169,10 +207,16 @@ public final class TokenAccessController implements AccessController {
         }
     }
 
-    /** A token stands for its account as the account is now: disabled or deleted accounts lose their tokens. */
-    private Account accountOf(String username) {
-        return identities.findAccount(username).filter(a -> !a.disabled())
-                .orElseThrow(() -> basicChallenge("the account is disabled or gone"));
+    /**
+     * A token stands for its account as the account is now: disabled or deleted accounts lose their tokens, and a
+     * later account of the same name never inherits them.
+     */
+    private Account accountOf(String username, Instant issuedAt, Instant subjectSince) {
+        Account account = identities.findAccountForRequest(username)
+                .filter(a -> sameSubject(issuedAt, subjectSince, a.createdAt()))
+                .orElseThrow(() -> basicChallenge(TokenGrants.TOKEN_REVOKED));
+        if (account.disabled()) throw basicChallenge(TokenGrants.accountDisabled(username).getMessage());
+        return account;
     }
 
     private Optional<Role> roleOf(Principal principal, String project) {

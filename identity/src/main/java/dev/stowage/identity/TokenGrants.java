@@ -190,12 +190,14 @@ public final class TokenGrants {
             java.util.Arrays.fill(password, '\0');
             java.util.Arrays.fill(secret, '\0');
         }
-        if (account.isEmpty() || !result.matches() || account.get().disabled()) throw unauthorized();
+        if (account.isEmpty() || !result.matches()) throw unauthorized();
         if (totp.isPresent()) {
             if (code == null) throw unauthorized();
             java.util.OptionalLong step = Totp.verify(totp.get().secret(), code, java.time.Instant.now(), totp.get().lastStep());
             if (step.isEmpty() || !identities.advanceTotpStep(username, step.getAsLong())) throw unauthorized();
         }
+        // Past this point the password (and the code) are proven: the caller may learn why it still cannot sign in.
+        if (account.get().disabled()) throw accountDisabled(username);
         return new SignIn(new Principal.User(account.get().username(), account.get().systemAdmin()),
                 result == CredentialVerifier.Result.MATCH);
     }
@@ -210,11 +212,14 @@ public final class TokenGrants {
         String secret = underscore > 0 ? rest.substring(underscore + 1) : "";
         CredentialVerifier.Result result = verifier.verify("token", id, secret.toCharArray(),
                 token.map(AccessToken::secretHash).orElse(DUMMY_HASH));
-        if (token.isEmpty() || !result.matches() || !token.get().username().equals(username)
-                || !token.get().usableAt(java.time.Instant.now())) {
-            throw unauthorized();
+        if (token.isEmpty() || !result.matches() || !token.get().username().equals(username)) throw unauthorized();
+        // The token's secret is proven: say what is wrong with it.
+        if (!token.get().usableAt(java.time.Instant.now())) {
+            throw new RegistryException(ErrorCode.UNAUTHORIZED, "personal access token " + token.get().name() + " expired on "
+                    + token.get().expiresAt() + "; create a new one", null, 401);
         }
-        Account account = identities.findAccount(username).filter(a -> !a.disabled()).orElseThrow(TokenGrants::unauthorized);
+        Account account = identities.findAccount(username).orElseThrow(TokenGrants::unauthorized);
+        if (account.disabled()) throw accountDisabled(username);
         return new SignIn(new Principal.User(account.username(), account.systemAdmin()), result == CredentialVerifier.Result.MATCH);
     }
 
@@ -226,7 +231,10 @@ public final class TokenGrants {
         } finally {
             java.util.Arrays.fill(secret, '\0');
         }
-        if (robot.isEmpty() || !result.matches() || !robot.get().usableAt(java.time.Instant.now())) throw unauthorized();
+        if (robot.isEmpty() || !result.matches()) throw unauthorized();
+        robotStanding(robot.get(), java.time.Instant.now()).ifPresent(refusal -> {
+            throw refusal;
+        });
         return new SignIn(new Principal.Robot(robot.get().name(), robot.get().permissions()), result == CredentialVerifier.Result.MATCH);
     }
 
@@ -281,14 +289,17 @@ public final class TokenGrants {
     public Principal authenticateRefresh(String refreshToken) {
         RegistryTokens.Refresh refresh = tokens.verifyRefresh(refreshToken);
         java.time.Instant now = java.time.Instant.now();
+        // The refresh token is genuine (signed by this registry): the caller may learn what became of its session.
         Session session = identities.findSession(refresh.sessionId())
-                .filter(s -> s.username().equals(refresh.subject()) && s.usableAt(now))
-                .orElseThrow(TokenGrants::unauthorized);
+                .filter(s -> s.username().equals(refresh.subject()) && s.revokedAt() == null)
+                .orElseThrow(TokenGrants::revoked);
+        if (!session.usableAt(now)) throw new RegistryException(ErrorCode.UNAUTHORIZED, SESSION_EXPIRED, null, 401);
         // One write a minute at most: clients refresh every few minutes, the owner's list wants a rough time.
         if (session.lastUsedAt() == null || session.lastUsedAt().isBefore(now.minusSeconds(60))) {
             identities.touchSession(session.id(), now);
         }
-        Account account = identities.findAccount(refresh.subject()).filter(a -> !a.disabled()).orElseThrow(TokenGrants::unauthorized);
+        Account account = identities.findAccount(refresh.subject()).orElseThrow(TokenGrants::revoked);
+        if (account.disabled()) throw accountDisabled(account.username());
         return new Principal.User(account.username(), account.systemAdmin());
     }
 
@@ -299,7 +310,8 @@ public final class TokenGrants {
      * endpoint refuse it, and it changes credentials only while the sign-in is recent.
      */
     public RegistryTokens.Issued adminSession(Principal.User user, dev.stowage.core.access.Authentication how) {
-        return tokens.issueAdminSession(user.username(), how);
+        return tokens.issueAdminSession(user.username(), identities.findAccount(user.username()).map(Account::createdAt)
+                .orElse(null), how);
     }
 
     public RegistryTokens.Issued issue(Principal principal, List<Scope> asked) {
@@ -308,7 +320,13 @@ public final class TokenGrants {
             case Principal.Robot robot -> robot.name();
             case Principal.Anonymous anonymous -> "";
         };
-        return tokens.issue(subject, grant(principal, asked));
+        // Bound to this account or robot: one created later under the same name is not the token's subject.
+        java.time.Instant since = switch (principal) {
+            case Principal.User user -> identities.findAccount(user.username()).map(Account::createdAt).orElse(null);
+            case Principal.Robot robot -> identities.findRobot(robot.name()).map(RobotAccount::createdAt).orElse(null);
+            case Principal.Anonymous anonymous -> null;
+        };
+        return tokens.issue(subject, since, grant(principal, asked));
     }
 
     private static boolean isRepositoryName(String name) {
@@ -330,6 +348,37 @@ public final class TokenGrants {
 
     private static RegistryException unauthorized() {
         return new RegistryException(ErrorCode.UNAUTHORIZED, INVALID_CREDENTIALS, null, 401);
+    }
+
+    /*
+     * What a caller whose credential is genuine is told when it still does not work. Never said before the secret or
+     * the token's signature is proven: to anyone else every failure is INVALID_CREDENTIALS.
+     */
+
+    /** A revoked session, a revoked token, or one whose account was deleted. */
+    public static final String TOKEN_REVOKED = "token revoked; sign in again";
+    public static final String SESSION_EXPIRED = "token expired; sign in again";
+
+    static RegistryException revoked() {
+        return new RegistryException(ErrorCode.UNAUTHORIZED, TOKEN_REVOKED, null, 401);
+    }
+
+    static RegistryException accountDisabled(String username) {
+        return new RegistryException(ErrorCode.UNAUTHORIZED, "account disabled: " + username
+                + " cannot sign in until an administrator enables it again", null, 401);
+    }
+
+    /** Why a robot whose secret (or token) is genuine cannot act now, if it cannot. */
+    static Optional<RegistryException> robotStanding(RobotAccount robot, java.time.Instant now) {
+        if (robot.disabled()) {
+            return Optional.of(new RegistryException(ErrorCode.UNAUTHORIZED, "robot account " + robot.name()
+                    + " is disabled; an administrator can enable it again", null, 401));
+        }
+        if (!robot.usableAt(now)) {
+            return Optional.of(new RegistryException(ErrorCode.UNAUTHORIZED, "robot account " + robot.name() + " expired on "
+                    + robot.expiresAt() + "; rotate it with a new expiresIn or recreate it", null, 401));
+        }
+        return Optional.empty();
     }
 
     /** Stands in for a missing account's hash; made from a random secret, so that nothing ever matches it. */

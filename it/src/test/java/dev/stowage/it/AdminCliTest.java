@@ -328,4 +328,52 @@ class AdminCliTest {
         assertThat(version).isNotBlank();
         assertThat(output(stowageCommand(Map.of(), List.of("--version")).ok())).isEqualTo("stowage " + version + "\n");
     }
+
+    @Test
+    void anOperatorDeletesAUserButNeverThemselves() throws Exception {
+        Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD, "STOWAGE_NEW_PASSWORD", "hank-long-password");
+        cli(env, "users", "create", "hank").ok();
+        cli(env, "users", "delete", "hank").ok();
+        assertThat(json(cli(env, "users", "list").ok()).findValuesAsText("username")).doesNotContain("hank");
+        assertThat(cli(Map.of("STOWAGE_PASSWORD", "hank-long-password"), "--user", "hank", "me").exitCode()).isEqualTo(1);
+
+        Clients.Result self = cli(env, "users", "delete", "admin");
+        assertThat(self.exitCode()).isEqualTo(1);
+        assertThat(self.output()).contains("HTTP 409").contains("you cannot delete your own account");
+    }
+
+    @Test
+    void aUserSeesTheirAccountAndChangesTheirPassword() throws Exception {
+        Map<String, String> admin = Map.of("STOWAGE_PASSWORD", PASSWORD, "STOWAGE_NEW_PASSWORD", "ivy-long-password");
+        cli(admin, "users", "create", "ivy").ok();
+        cli(admin, "projects", "create", "ivys").ok();
+        cli(admin, "members", "set", "ivys", "ivy", "developer").ok();
+        Map<String, String> ivy = Map.of("STOWAGE_PASSWORD", "ivy-long-password");
+
+        JsonNode me = json(cli(ivy, "--user", "ivy", "me").ok());
+        assertThat(me.path("username").asText()).isEqualTo("ivy");
+        assertThat(me.path("projects").path(0).path("project").asText()).isEqualTo("ivys");
+        assertThat(me.path("projects").path(0).path("role").asText()).isEqualTo("developer");
+        assertThat(json(cli(ivy, "--user", "ivy", "me", "tokens").ok()).isArray()).isTrue();
+
+        cli(Map.of("STOWAGE_PASSWORD", "ivy-long-password", "STOWAGE_NEW_PASSWORD", "ivy-newer-password"),
+                "--user", "ivy", "me", "password").ok();
+        assertThat(cli(ivy, "--user", "ivy", "me").exitCode()).isEqualTo(1);
+        cli(Map.of("STOWAGE_PASSWORD", "ivy-newer-password"), "--user", "ivy", "me").ok();
+    }
+
+    @Test
+    void anOperatorRotatesAWebhookSecretAndARobotsExpiry() throws Exception {
+        Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD);
+        cli(env, "projects", "create", "hooks").ok();
+        JsonNode hook = json(cli(env, "webhooks", "create", "hooks", "http://198.51.100.7:9/hook", "--events", "push").ok());
+        String id = hook.path("webhook").path("id").asText();
+        JsonNode rotated = json(cli(env, "webhooks", "rotate-secret", "hooks", id).ok());
+        assertThat(rotated.path("secret").asText()).isNotEmpty().isNotEqualTo(hook.path("secret").asText());
+
+        cli(env, "robots", "create", "renewed", "--allow", "hooks/**=pull", "--expires", "1d").ok();
+        JsonNode renewed = json(cli(env, "robots", "rotate", "robot$renewed", "--expires", "30d").ok());
+        assertThat(java.time.Instant.parse(renewed.path("expiresAt").asText()))
+                .isAfter(java.time.Instant.now().plus(java.time.Duration.ofDays(29)));
+    }
 }

@@ -25,9 +25,107 @@ import java.util.Optional;
 /** Accounts, projects and memberships in the same database (and pool, and write queue) as the registry metadata. */
 public final class JdbcIdentityStore implements IdentityStore {
     private final JdbcMetadataStore db;
+    /** Accounts and robots as every authenticated request checks them; see {@link #findAccountForRequest}. */
+    private final RequestPathCache<Account> accountsForRequests = new RequestPathCache<>();
+    private final RequestPathCache<RobotAccount> robotsForRequests = new RequestPathCache<>();
 
     public JdbcIdentityStore(JdbcMetadataStore db) {
         this.db = db;
+    }
+
+    /**
+     * A second's memory of lookups, forgotten whole by every write of this store that changes what it holds (so a
+     * deletion or a disable here takes effect at once; other nodes' within the second). A lookup that ran while
+     * such a write happened is not kept, so it cannot put back what the write changed.
+     */
+    private static final class RequestPathCache<V> {
+        private static final long TTL_NANOS = 1_000_000_000L;
+        private record Entry<V>(Optional<V> value, long loadedAt) {}
+        private final java.util.concurrent.ConcurrentHashMap<String, Entry<V>> entries = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
+        Optional<V> get(String key, java.util.function.Function<String, Optional<V>> load) {
+            long now = System.nanoTime();
+            Entry<V> hit = entries.get(key);
+            if (hit != null && now - hit.loadedAt() < TTL_NANOS) return hit.value();
+            long before = generation.get();
+            Optional<V> value = load.apply(key);
+            if (entries.size() > 10_000) entries.clear();
+            if (generation.get() == before) entries.put(key, new Entry<>(value, now));
+            return value;
+        }
+
+        void forgetAll() {
+            generation.incrementAndGet();
+            entries.clear();
+        }
+    }
+
+    @Override
+    public Optional<Account> findAccountForRequest(String username) {
+        return accountsForRequests.get(username, this::findAccount);
+    }
+
+    @Override
+    public Optional<RobotAccount> findRobotForRequest(String name) {
+        return robotsForRequests.get(name, this::findRobot);
+    }
+
+    /** A write that changes accounts: forgets them after it (and before, for lookups that overlap it). */
+    private <T> T changingAccounts(java.util.function.Supplier<T> write) {
+        accountsForRequests.forgetAll();
+        try {
+            return write.get();
+        } finally {
+            accountsForRequests.forgetAll();
+        }
+    }
+
+    private <T> T changingRobots(java.util.function.Supplier<T> write) {
+        robotsForRequests.forgetAll();
+        try {
+            return write.get();
+        } finally {
+            robotsForRequests.forgetAll();
+        }
+    }
+
+    @Override
+    public AccountDeletion deleteAccount(String username) {
+        return changingAccounts(() -> db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT system_admin, (SELECT COUNT(*) FROM accounts other "
+                    + "WHERE other.system_admin = 1 AND other.disabled = 0 AND other.username <> ?) FROM accounts WHERE username = ?")) {
+                s.setString(1, username);
+                s.setString(2, username);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) return AccountDeletion.NO_SUCH_ACCOUNT;
+                    if (r.getInt(1) == 1 && r.getLong(2) == 0) return AccountDeletion.LAST_SYSTEM_ADMIN;
+                }
+            }
+            // Nothing of the account may outlive it: a later account of the same name inherits none of it.
+            for (String table : new String[]{"access_tokens", "sessions", "project_members", "external_identities", "accounts"}) {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE username = ?")) {
+                    s.setString(1, username);
+                    s.executeUpdate();
+                }
+            }
+            return AccountDeletion.DELETED;
+        }));
+    }
+
+    @Override
+    public List<Membership> memberships(String username) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT project, username, role FROM project_members WHERE username = ? ORDER BY project")) {
+                s.setString(1, username);
+                List<Membership> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) out.add(new Membership(r.getString(1), r.getString(2), Role.valueOf(r.getString(3))));
+                }
+                return out;
+            }
+        });
     }
 
     private static int flag(boolean value) {
@@ -44,7 +142,7 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public boolean createAccount(Account a) {
-        return db.write(c -> {
+        return changingAccounts(() -> db.write(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO accounts (username, password_hash, system_admin, "
                     + "disabled, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING")) {
                 s.setString(1, a.username());
@@ -54,7 +152,7 @@ public final class JdbcIdentityStore implements IdentityStore {
                 s.setLong(5, a.createdAt().toEpochMilli());
                 return s.executeUpdate() == 1;
             }
-        });
+        }));
     }
 
     @Override
@@ -99,12 +197,12 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public boolean updatePassword(String username, String passwordHash) {
-        return update("UPDATE accounts SET password_hash = ? WHERE username = ?", passwordHash, username);
+        return changingAccounts(() -> update("UPDATE accounts SET password_hash = ? WHERE username = ?", passwordHash, username));
     }
 
     @Override
     public boolean setDisabled(String username, boolean disabled) {
-        return updateFlag("UPDATE accounts SET disabled = ? WHERE username = ?", disabled, username);
+        return changingAccounts(() -> updateFlag("UPDATE accounts SET disabled = ? WHERE username = ?", disabled, username));
     }
 
     @Override
@@ -239,7 +337,7 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public boolean createRobot(RobotAccount robot) {
-        return db.write(c -> {
+        return changingRobots(() -> db.write(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO robots (name, secret_hash, permissions, expires_at, "
                     + "disabled, created_at, project) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
                 s.setString(1, robot.name());
@@ -251,7 +349,7 @@ public final class JdbcIdentityStore implements IdentityStore {
                 s.setString(7, robot.project());
                 return s.executeUpdate() == 1;
             }
-        });
+        }));
     }
 
     @Override
@@ -282,22 +380,33 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public boolean updateRobotSecret(String name, String secretHash) {
-        return update("UPDATE robots SET secret_hash = ? WHERE name = ?", secretHash, name);
+        return changingRobots(() -> update("UPDATE robots SET secret_hash = ? WHERE name = ?", secretHash, name));
     }
 
     @Override
     public boolean setRobotDisabled(String name, boolean disabled) {
-        return updateFlag("UPDATE robots SET disabled = ? WHERE name = ?", disabled, name);
+        return changingRobots(() -> updateFlag("UPDATE robots SET disabled = ? WHERE name = ?", disabled, name));
+    }
+
+    @Override
+    public boolean setRobotExpiry(String name, Instant expiresAt) {
+        return changingRobots(() -> db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE robots SET expires_at = ? WHERE name = ?")) {
+                s.setLong(1, expiresAt.toEpochMilli());
+                s.setString(2, name);
+                return s.executeUpdate() == 1;
+            }
+        }));
     }
 
     @Override
     public boolean deleteRobot(String name) {
-        return db.write(c -> {
+        return changingRobots(() -> db.write(c -> {
             try (PreparedStatement s = c.prepareStatement("DELETE FROM robots WHERE name = ?")) {
                 s.setString(1, name);
                 return s.executeUpdate() == 1;
             }
-        });
+        }));
     }
 
     private static AccessToken accessToken(ResultSet r) throws SQLException {
@@ -587,7 +696,7 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public boolean setSystemAdmin(String username, boolean systemAdmin) {
-        return updateFlag("UPDATE accounts SET system_admin = ? WHERE username = ?", systemAdmin, username);
+        return changingAccounts(() -> updateFlag("UPDATE accounts SET system_admin = ? WHERE username = ?", systemAdmin, username));
     }
 
     @Override

@@ -300,6 +300,22 @@ final class AdminApi {
             if (!method.equals("DELETE")) throw notAllowed();
             accounts.revokeSession(m.group(1), m.group(2));
             exchange.sendEmpty(204, Map.of());
+        } else if (path.equals("/api/v1/me")) {
+            authorize(exchange, Action.MANAGE_OWN_ACCOUNT, null);
+            if (!method.equals("GET")) throw notAllowed();
+            exchange.sendJson(200, Map.of(), ownAccount(accounts.ownAccount(caller(exchange))));
+        } else if (path.equals("/api/v1/me/tokens")) {
+            authorize(exchange, Action.MANAGE_OWN_ACCOUNT, null);
+            if (!method.equals("GET")) throw notAllowed();
+            exchange.sendJson(200, Map.of(), accounts.accessTokens(caller(exchange)).stream().map(AdminApi::accessToken).toList());
+        } else if (path.equals("/api/v1/me/password")) {
+            // The current password in the body, and a fresh sign-in: a leaked token must not be able to take the account.
+            authorizeCredentialChange(exchange, Action.MANAGE_OWN_ACCOUNT, null, null);
+            if (!method.equals("PUT")) throw notAllowed();
+            JsonNode body = json(exchange, "currentPassword", "newPassword");
+            accounts.changeOwnPassword(caller(exchange), text(body, "currentPassword").toCharArray(),
+                    text(body, "newPassword").toCharArray());
+            exchange.sendEmpty(204, Map.of());
         } else if (path.equals("/api/v1/users")) {
             // A new account comes with a password (and maybe administrator rights): a fresh proof, not a token.
             if (method.equals("POST")) authorizeCredentialChange(exchange, Action.MANAGE_SYSTEM, null, null);
@@ -318,9 +334,15 @@ final class AdminApi {
             }
         } else if ((m = USER.matcher(path)).matches()) {
             String username = m.group(1);
-            if (!method.equals("PATCH")) authorize(exchange, Action.MANAGE_SYSTEM, null);
+            // Deleting an account takes a fresh proof, as creating one does.
+            if (method.equals("DELETE")) authorizeCredentialChange(exchange, Action.MANAGE_SYSTEM, null, null);
+            else if (!method.equals("PATCH")) authorize(exchange, Action.MANAGE_SYSTEM, null);
             switch (method) {
                 case "GET" -> exchange.sendJson(200, Map.of(), user(accounts.user(username)));
+                case "DELETE" -> {
+                    accounts.deleteUser(caller(exchange), username);
+                    exchange.sendEmpty(204, Map.of());
+                }
                 case "PATCH" -> {
                     // Setting someone's password needs a fresh proof; disabling an account, what one does when a
                     // credential leaks, takes any administrator credential. The body says which, so it is read before
@@ -551,9 +573,11 @@ final class AdminApi {
         }
     }
 
+    /** A new secret; {@code {"expiresIn":"90d"}} also renews the expiry (an expired robot comes back this way). */
     private void rotateRobot(Exchange exchange, String fullName) {
         if (!exchange.method().name().equals("POST")) throw notAllowed();
-        AccountService.NewSecret rotated = accounts.rotateRobot(fullName);
+        java.time.Duration lifetime = expiresIn(jsonOrEmpty(exchange, "expiresIn"));
+        AccountService.NewSecret rotated = accounts.rotateRobot(fullName, Optional.ofNullable(lifetime));
         Map<String, Object> out = robot(rotated.robot());
         out.put("secret", rotated.secret());
         exchange.sendJson(200, Map.of("Cache-Control", "no-store"), out);
@@ -648,6 +672,27 @@ final class AdminApi {
         exchange.principal(access.authorize(new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION),
                 exchange.clientAddress(), action, Optional.empty(), Optional.ofNullable(project), Optional.ofNullable(account),
                 exchange.header(HttpHeaderNames.HOST), exchange.secure(), changesCredentials)));
+    }
+
+    /** The signed-in user the access controller let through (every MANAGE_OWN_ACCOUNT caller is one). */
+    private static String caller(Exchange exchange) {
+        if (exchange.principal() instanceof dev.stowage.core.access.Principal.User user) return user.username();
+        throw new RegistryException(ErrorCode.DENIED, "requested access to the resource is denied", null, 403);
+    }
+
+    private static Map<String, Object> ownAccount(AccountService.OwnAccount own) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("username", own.account().username());
+        out.put("systemAdmin", own.account().systemAdmin());
+        out.put("createdAt", own.account().createdAt().toString());
+        out.put("totpEnrolled", own.totpEnrolled());
+        out.put("projects", own.memberships().stream().map(x -> {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("project", x.project());
+            p.put("role", x.role().name().toLowerCase());
+            return p;
+        }).toList());
+        return out;
     }
 
     private static Map<String, Object> user(Account a) {

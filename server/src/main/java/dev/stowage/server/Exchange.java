@@ -226,6 +226,11 @@ final class Exchange {
     }
 
     void sendError(RegistryException e) {
+        sendError(e, Map.of());
+    }
+
+    /** As {@link #sendError(RegistryException)}, with more top-level fields beside {@code errors}. */
+    void sendError(RegistryException e, Map<String, Object> alongside) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", e.code().name());
         error.put("message", e.getMessage());
@@ -235,7 +240,10 @@ final class Exchange {
             headers.put("Content-Range", "bytes */" + d.get("size"));
         }
         failureNote = e.code().name();
-        sendJson(e.httpStatus(), headers, Map.of("errors", List.of(error)));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("errors", List.of(error));
+        body.putAll(alongside);
+        sendJson(e.httpStatus(), headers, body);
     }
 
     private void commonHeaders(HttpHeaders h) {

@@ -32,6 +32,23 @@ final class TokenApi {
     }
 
     void handle(Exchange exchange) {
+        try {
+            issue(exchange);
+        } catch (RegistryException e) {
+            exchange.body().discard();
+            // Docker's token client shows "details" (the shape of Docker Hub's token service) and else the errors array;
+            // OAuth2 clients read "error" and "error_description" (RFC 6749 5.2). All say the same sentence.
+            Map<String, Object> alongside = new LinkedHashMap<>();
+            alongside.put("details", e.getMessage());
+            if (e.httpStatus() == 401) {
+                alongside.put("error", "invalid_grant");
+                alongside.put("error_description", e.getMessage());
+            }
+            exchange.sendError(e, alongside);
+        }
+    }
+
+    private void issue(Exchange exchange) {
         switch (exchange.method().name()) {
             case "GET" -> {
                 Principal principal = grants.authenticate(exchange.header(HttpHeaderNames.AUTHORIZATION), exchange.clientAddress());

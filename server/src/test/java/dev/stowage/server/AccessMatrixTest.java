@@ -80,12 +80,17 @@ class AccessMatrixTest {
             new Route("admin: garbage collection (dry run)", "POST", "/api/v1/gc", "system", 200, "{\"dryRun\":true}"),
             new Route("admin: project robots", "GET", "/api/v1/projects/{p}/robots", "manage", 200, null),
             new Route("admin: create project robot", "POST", "/api/v1/projects/{p}/robots", "manage", 400,
-                    "{\"name\":\"ci\",\"permissions\":[]}"));
+                    "{\"name\":\"ci\",\"permissions\":[]}"),
+            new Route("admin: delete user", "DELETE", "/api/v1/users/nobody", "system", 404, null),
+            new Route("admin: own account", "GET", "/api/v1/me", "self", 200, null),
+            new Route("admin: own tokens", "GET", "/api/v1/me/tokens", "self", 200, null),
+            new Route("admin: own password (wrong current one)", "PUT", "/api/v1/me/password", "self", 400,
+                    "{\"currentPassword\":\"not-it\",\"newPassword\":\"a-long-new-password\"}"));
 
     /** The rule, as a table: may this caller do this on a public or private project? */
     static boolean allowed(String caller, String need, boolean isPublic) {
         return switch (need) {
-            case "ping" -> !caller.equals("anonymous");
+            case "ping", "self" -> !caller.equals("anonymous");
             case "catalog", "system" -> caller.equals("system-admin");
             case "manage" -> caller.equals("system-admin") || caller.equals("project-admin");
             case "pull" -> isPublic || !List.of("anonymous", "non-member").contains(caller);
@@ -97,7 +102,7 @@ class AccessMatrixTest {
 
     /** Refusals: 401 on registry routes (the token protocol asks again) and for anonymous callers; 403 otherwise. */
     static int refusedStatus(String caller, String need) {
-        boolean admin = need.equals("system") || need.equals("manage");
+        boolean admin = need.equals("system") || need.equals("manage") || need.equals("self");
         return admin && !caller.equals("anonymous") ? 403 : 401;
     }
 

@@ -312,4 +312,39 @@ class WebhookDispatcherTest {
             assertThat(store.deliveries(secondId, Optional.empty(), 10)).isEmpty();
         }
     }
+
+    @Test
+    void deliveriesAfterASecretRotationAreSignedWithTheNewSecret() throws Exception {
+        start(FAST);
+        try (Receiver receiver = Receiver.start()) {
+            CreatedWebhook hook = service.create("team", receiver.url(), EnumSet.of(PUSH), true);
+            CreatedWebhook rotated = service.rotateSecret("team", hook.webhook().id());
+
+            dispatcher.publish(push("team/app", "v1"));
+
+            onlyDelivery(hook.webhook().id(), Status.DELIVERED);
+            Receiver.Request request = receiver.requests().getFirst();
+            assertThat(rotated.secret()).isNotEqualTo(hook.secret());
+            assertThat(request.header("X-Stowage-Signature-256")).isEqualTo(expectedSignature(rotated.secret(), request.body()))
+                    .isNotEqualTo(expectedSignature(hook.secret(), request.body()));
+        }
+    }
+
+    @Test
+    void aRetryQueuedBeforeASecretRotationIsSignedWithTheNewSecret() throws Exception {
+        start(PATIENT);
+        int port = Receiver.unusedPort();
+        CreatedWebhook hook = service.create("team", Receiver.urlOn(port), EnumSet.of(PUSH), true);
+        String hookId = hook.webhook().id();
+        dispatcher.publish(push("team/app", "v1"));
+        Eventually.until(() -> store.deliveries(hookId, Optional.empty(), 10),
+                l -> l.size() == 1 && l.getFirst().attempts() >= 1, "a failed first attempt");
+
+        CreatedWebhook rotated = service.rotateSecret("team", hookId);
+        try (Receiver receiver = Receiver.startOn(port)) {
+            onlyDelivery(hookId, Status.DELIVERED);
+            Receiver.Request request = receiver.requests().getLast();
+            assertThat(request.header("X-Stowage-Signature-256")).isEqualTo(expectedSignature(rotated.secret(), request.body()));
+        }
+    }
 }

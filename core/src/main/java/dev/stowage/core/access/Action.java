@@ -16,6 +16,8 @@ public enum Action {
     MANAGE_PROJECT,
     /** Manage one account's own credentials (personal access tokens): the account itself or a system admin. */
     MANAGE_ACCOUNT,
+    /** A signed-in person's own account ({@code /api/v1/me}): every user, never a robot nor an anonymous caller. */
+    MANAGE_OWN_ACCOUNT,
     /** Manage accounts and create projects. */
     MANAGE_SYSTEM
 }

@@ -54,6 +54,11 @@ public final class Permissions {
         return false;
     }
 
+    /** Their own account page and password: every signed-in user (robots have neither). */
+    public static boolean mayManageOwnAccount(Principal principal) {
+        return principal instanceof Principal.User;
+    }
+
     /** Accounts and new projects: system administrators only. */
     public static boolean mayManageSystem(Principal principal) {
         return principal instanceof Principal.User user && user.systemAdmin();

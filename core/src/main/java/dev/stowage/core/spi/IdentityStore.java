@@ -31,6 +31,33 @@ public interface IdentityStore {
 
     boolean setDisabled(String username, boolean disabled);
 
+    /** What {@link #deleteAccount} did. */
+    enum AccountDeletion { DELETED, NO_SUCH_ACCOUNT, LAST_SYSTEM_ADMIN }
+
+    /**
+     * Deletes the account with everything that is only its (personal access tokens, sessions, second factor,
+     * memberships, links to an identity provider), in one transaction; refused while it is the last enabled system
+     * administrator. Audit records are not touched: they name the account, not refer to it.
+     */
+    AccountDeletion deleteAccount(String username);
+
+    /** The account's memberships, by project name. */
+    List<Membership> memberships(String username);
+
+    /**
+     * The account as every authenticated request checks it (does it still exist, is it enabled, since when): may
+     * answer from a cache that this store's own writes keep current, so that other nodes' changes are seen within a
+     * second and this node's at once.
+     */
+    default Optional<Account> findAccountForRequest(String username) {
+        return findAccount(username);
+    }
+
+    /** As {@link #findAccountForRequest}, for robots. */
+    default Optional<RobotAccount> findRobotForRequest(String name) {
+        return findRobot(name);
+    }
+
     /** Creates the project; answers false when it exists. */
     boolean createProject(Project project);
 
@@ -62,6 +89,8 @@ public interface IdentityStore {
     boolean updateRobotSecret(String name, String secretHash);
 
     boolean setRobotDisabled(String name, boolean disabled);
+
+    boolean setRobotExpiry(String name, Instant expiresAt);
 
     boolean deleteRobot(String name);
 
