@@ -86,7 +86,7 @@ public final class TestCertificates {
         return context;
     }
 
-    void run(String... command) throws Exception {
+    public void run(String... command) throws Exception {
         Process p = new ProcessBuilder(List.of(command)).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) throw new IllegalStateException(String.join(" ", command) + "\n" + out);
