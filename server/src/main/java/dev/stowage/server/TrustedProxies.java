@@ -62,7 +62,7 @@ final class TrustedProxies {
             InetAddress client = peer;
             if (!forwardedFor.isEmpty()) {
                 Optional<InetAddress> named = rightMostUntrusted(forwardedFor.stream()
-                        .flatMap(v -> Arrays.stream(v.split(",", -1))).map(String::strip).toList());
+                        .flatMap(v -> Arrays.stream(v.split(",", -1))).map(TrustedProxies::trimOws).toList());
                 if (named.isEmpty()) return direct;
                 client = named.get();
             }
@@ -171,7 +171,8 @@ final class TrustedProxies {
         if ((m = IPV4.matcher(node)).matches()) {
             text = m.group(1);
             for (String octet : text.split("\\.")) if (Integer.parseInt(octet) > 255) return Optional.empty();
-        } else if ((m = BRACKETED_IPV6.matcher(node)).matches()) {
+        } else if ((m = BRACKETED_IPV6.matcher(node)).matches() && m.group(1).indexOf(':') >= 0) {
+            // The JDK would also take "[200]" for 0.0.0.200: an IPv6 literal has colons.
             text = m.group(1);
         } else if (BARE_IPV6.matcher(node).matches() && node.indexOf(':') >= 0) {
             text = node;
@@ -187,13 +188,22 @@ final class TrustedProxies {
 
     private static Optional<String> firstValue(String header) {
         if (header == null) return Optional.empty();
-        String first = header.split(",", 2)[0].strip();
+        String first = trimOws(header.split(",", 2)[0]);
         return first.isEmpty() ? Optional.empty() : Optional.of(first);
+    }
+
+    /** Without the optional white space (spaces and tabs, RFC 9110 section 5.6.3) around a list element; nothing else. */
+    private static String trimOws(String value) {
+        int start = 0;
+        int end = value.length();
+        while (start < end && (value.charAt(start) == ' ' || value.charAt(start) == '\t')) start++;
+        while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) end--;
+        return value.substring(start, end);
     }
 
     /** True for https, false for http; anything else says nothing. */
     private static Optional<Boolean> scheme(String proto) {
-        return switch (proto.strip().toLowerCase(Locale.ROOT)) {
+        return switch (trimOws(proto).toLowerCase(Locale.ROOT)) {
             case "https" -> Optional.of(true);
             case "http" -> Optional.of(false);
             default -> Optional.empty();
