@@ -172,4 +172,25 @@ class TlsTest {
                     .isEqualTo(200);
         }
     }
+
+    @Test
+    void aChainWhoseSecondCertificateDidNotSignTheFirstRefusesToStart() throws Exception {
+        TestCertificates certs = new TestCertificates(java.nio.file.Files.createDirectories(root.resolve("certs")));
+        java.nio.file.Path chain = certs.dir.resolve("broken-chain.crt");
+        java.nio.file.Files.writeString(chain, java.nio.file.Files.readString(certs.dir.resolve("server.crt"))
+                + java.nio.file.Files.readString(certs.dir.resolve("client.crt")));
+        assertThatThrownBy(() -> start(new TlsSettings(chain, certs.dir.resolve("server.key"), Optional.empty(), false)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("TLS: in " + chain + ", certificate 1 (CN=server-1) is not signed by certificate 2 (CN=ci-robot);"
+                        + " the chain must be the server's certificate first, then each issuer in turn");
+    }
+
+    @Test
+    void aCertificateExpiringWithinTwoWeeksIsNoticedAndOneFurtherOffIsNot() throws Exception {
+        TestCertificates certs = new TestCertificates(java.nio.file.Files.createDirectories(root.resolve("certs")));
+        TlsMaterial material = TlsMaterial.load(certs.dir.resolve("server.crt"), certs.dir.resolve("server.key"), Optional.empty());
+        java.time.Instant notAfter = material.chain()[0].getNotAfter().toInstant();
+        assertThat(material.expiresSoon(notAfter.minus(Duration.ofDays(13)))).hasValue(notAfter);
+        assertThat(material.expiresSoon(notAfter.minus(Duration.ofDays(15)))).isEmpty();
+    }
 }
