@@ -93,14 +93,15 @@ public final class Stowage implements AutoCloseable {
                     Clock.systemUTC());
             RetentionRunner retention = new RetentionRunner(service, governance, immutability, dispatcher);
             Optional<TlsSettings> tls = config.tls().enabled()
-                    ? Optional.of(new TlsSettings(Path.of(config.tls().certificate()), Path.of(config.tls().key()),
+                    ? Optional.of(new TlsSettings(Path.of(config.tls().certificate()), Path.of(config.tls().key()), config.tls().password(),
                             Optional.of(config.tls().clientCa()).filter(c -> !c.isBlank()).map(Path::of),
                             config.tls().requireClientCertificate()))
                     : Optional.empty();
             ServerSettings serverSettings = new ServerSettings(config.http().host(), config.http().port(),
                     config.http().ioThreads(), config.http().maxHeaderBytes(), tls,
                     NetworkPolicy.of(List.of(config.network().allow().split(",")), config.network().rateLimit(),
-                            config.network().rateBurst()), config.http().connections());
+                            config.network().rateBurst()).trustingProxies(config.http().trustedProxyNetworks()),
+                    config.http().connections());
             JdbcAuditStore auditStore = new JdbcAuditStore(metadata);
             Optional<AuditTrail> audit = config.audit().enabled()
                     ? Optional.of(new AuditTrail(auditStore, AuditStream.open(config.audit().stream()), 200,

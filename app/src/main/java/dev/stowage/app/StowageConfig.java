@@ -45,10 +45,27 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
      * The listener. Connections silent too long are closed: {@code idleTimeout} between requests,
      * {@code headerTimeout} for a request's headers, {@code bodyTimeout} while a body is in transfer. At most
      * {@code maxConnections} open (0: derived from the file-descriptor limit), {@code maxConnectionsPerAddress}
-     * from one client address (0: no cap); past a cap a connection is answered 503.
+     * from one client address (0: no cap); past a cap a connection is answered 503. {@code trustedProxies}
+     * (comma-separated CIDRs; empty: none) may name the client in Forwarded / X-Forwarded-* headers.
      */
     public record Http(String host, int port, int ioThreads, int maxHeaderBytes, String idleTimeout, String headerTimeout,
-                       String bodyTimeout, int maxConnections, int maxConnectionsPerAddress) {
+                       String bodyTimeout, int maxConnections, int maxConnectionsPerAddress, String trustedProxies) {
+        /** The trusted proxies' networks; a malformed one is a configuration error naming it. */
+        public List<String> trustedProxyNetworks() {
+            List<String> networks = new ArrayList<>();
+            for (String entry : trustedProxies.split(",")) {
+                if (entry.isBlank()) continue;
+                try {
+                    dev.stowage.core.access.Cidr.parse(entry.strip());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("http.trustedProxies: '" + entry.strip()
+                            + "' is not a network (write CIDRs such as 10.0.0.0/8 or 192.0.2.10/32, comma-separated)");
+                }
+                networks.add(entry.strip());
+            }
+            return networks;
+        }
+
         public dev.stowage.server.ServerSettings.Connections connections() {
             return new dev.stowage.server.ServerSettings.Connections(parseDuration(idleTimeout, "http.idleTimeout"),
                     parseDuration(headerTimeout, "http.headerTimeout"), parseDuration(bodyTimeout, "http.bodyTimeout"),
@@ -84,9 +101,35 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
     /** Networks allowed to connect (comma-separated CIDRs; empty: all) and requests per second per client (0: no limit). */
     public record Network(String allow, double rateLimit, double rateBurst) {}
 
-    /** HTTPS from PEM files (empty certificate: plain HTTP); a client CA turns on mutual TLS. */
-    public record Tls(String certificate, String key, String clientCa, boolean requireClientCertificate) {
+    /**
+     * HTTPS from PEM files (empty certificate: plain HTTP); a client CA turns on mutual TLS. An encrypted key is
+     * opened with {@code keyPassword}, or the first line of {@code keyPasswordFile}.
+     */
+    public record Tls(String certificate, String key, String keyPassword, String keyPasswordFile, String clientCa,
+                      boolean requireClientCertificate) {
         public boolean enabled() { return certificate != null && !certificate.isBlank(); }
+
+        /** The key's password, if one is set; an unreadable password file is a configuration error naming it. */
+        public java.util.Optional<String> password() {
+            if (keyPassword != null && !keyPassword.isEmpty()) return java.util.Optional.of(keyPassword);
+            if (keyPasswordFile == null || keyPasswordFile.isBlank()) return java.util.Optional.empty();
+            try {
+                String content = Files.readString(Path.of(keyPasswordFile));
+                int end = content.indexOf('\n');
+                String first = end < 0 ? content : content.substring(0, end);
+                return java.util.Optional.of(first.endsWith("\r") ? first.substring(0, first.length() - 1) : first);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("tls.keyPasswordFile: cannot read " + keyPasswordFile + " ("
+                        + e.getClass().getSimpleName() + "); check the path and that this user may read it");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Tls[certificate=" + certificate + ", key=" + key + ", keyPassword="
+                    + (keyPassword == null || keyPassword.isEmpty() ? "(none)" : "(set)") + ", keyPasswordFile="
+                    + keyPasswordFile + ", clientCa=" + clientCa + ", requireClientCertificate=" + requireClientCertificate + "]";
+        }
     }
 
     /**
@@ -141,6 +184,7 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               bodyTimeout: 60s
               maxConnections: 0
               maxConnectionsPerAddress: 1000
+              trustedProxies: ""
             storage:
               path: ./data
             database:
@@ -168,6 +212,8 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
             tls:
               certificate: ""
               key: ""
+              keyPassword: ""
+              keyPasswordFile: ""
               clientCa: ""
               requireClientCertificate: false
             auth:
@@ -269,6 +315,10 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         if (tls.enabled() && (tls.key() == null || tls.key().isBlank())) {
             throw new IllegalArgumentException("tls.key is required with tls.certificate");
         }
+        if (!tls.keyPassword().isEmpty() && !tls.keyPasswordFile().isBlank()) {
+            throw new IllegalArgumentException("tls.keyPassword and tls.keyPasswordFile are both set; keep one of them");
+        }
+        http.trustedProxyNetworks();
         parseDuration(auth.tokenLifetime(), "auth.tokenLifetime");
         parseDuration(auth.keyGrace(), "auth.keyGrace");
         auditCheckpointInterval();

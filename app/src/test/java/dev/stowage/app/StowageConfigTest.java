@@ -143,4 +143,33 @@ class StowageConfigTest {
         assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_AUDIT_CHECKPOINT_RECORDS", "0")))
                 .hasMessage("audit.checkpointRecords must be at least 1, not 0");
     }
+
+    @Test
+    void trustedProxiesAreCidrsAndAMalformedOneIsNamed() throws Exception {
+        assertThat(StowageConfig.load(null, Map.of("STOWAGE_HTTP_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.10"))
+                .http().trustedProxyNetworks()).containsExactly("10.0.0.0/8", "192.0.2.10");
+        assertThat(StowageConfig.load(null, Map.of()).http().trustedProxyNetworks()).isEmpty();
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_HTTP_TRUSTED_PROXIES", "10.0.0.0/8,lb.internal")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("http.trustedProxies: 'lb.internal' is not a network (write CIDRs such as 10.0.0.0/8 or"
+                        + " 192.0.2.10/32, comma-separated)");
+    }
+
+    @Test
+    void theKeyPasswordComesFromTheEnvironmentOrTheFirstLineOfAFileButNotBoth() throws Exception {
+        assertThat(StowageConfig.load(null, Map.of("STOWAGE_TLS_KEY_PASSWORD", "s3cret")).tls().password()).hasValue("s3cret");
+        Path file = Files.writeString(dir.resolve("key.pass"), "from-file\n");
+        assertThat(StowageConfig.load(null, Map.of("STOWAGE_TLS_KEY_PASSWORD_FILE", file.toString())).tls().password())
+                .hasValue("from-file");
+        assertThat(StowageConfig.load(null, Map.of()).tls().password()).isEmpty();
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_TLS_KEY_PASSWORD", "a",
+                "STOWAGE_TLS_KEY_PASSWORD_FILE", file.toString())))
+                .hasMessage("tls.keyPassword and tls.keyPasswordFile are both set; keep one of them");
+    }
+
+    @Test
+    void theKeyPasswordIsNeverShownInTheConfiguration() throws Exception {
+        StowageConfig config = StowageConfig.load(null, Map.of("STOWAGE_TLS_KEY_PASSWORD", "s3cret"));
+        assertThat(config.toString()).doesNotContain("s3cret").contains("keyPassword=(set)");
+    }
 }

@@ -22,12 +22,13 @@ class TlsClientsTest {
     @TempDir static Path dir;
     static StowageProcess stowage;
     static Path caDir;
+    static TestCertificates certs;
 
     @BeforeAll
     static void start() throws Exception {
         Clients.require("skopeo", "skopeo");
         TestImages.requireBusybox();
-        TestCertificates certs = new TestCertificates(Files.createDirectories(dir.resolve("certs")));
+        certs = new TestCertificates(Files.createDirectories(dir.resolve("certs")));
         caDir = Files.createDirectories(dir.resolve("trust"));
         Files.copy(certs.dir.resolve("ca.crt"), caDir.resolve("ca.crt"));
         stowage = StowageProcess.start(dir.resolve("data"), Map.of(
@@ -54,5 +55,42 @@ class TlsClientsTest {
         var untrusted = run(cmd("skopeo", "inspect", "--creds", "admin:tls-secret", dest));
         assertThat(untrusted.exitCode()).isNotZero();
         assertThat(untrusted.output()).contains("certificate");
+    }
+
+    @Test
+    void plainHttpToTheTlsPortIsTold400ToUseHttps() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", stowage.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /v2/ HTTP/1.1\r\nHost: " + stowage.hostPort() + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 400 Bad Request\r\n")
+                    .endsWith("this port speaks HTTPS; use https://" + stowage.hostPort() + "/v2/\n");
+        }
+    }
+
+    @Test
+    void anOpensslEncryptedTraditionalRsaKeyIsServedWithItsPasswordFromTheEnvironment() throws Exception {
+        certs.run("openssl", "genrsa", "-traditional", "-aes256", "-passout", "pass:key-secret", "-out", "rsa.key", "2048");
+        certs.run("openssl", "req", "-new", "-key", "rsa.key", "-passin", "pass:key-secret", "-out", "rsa.csr",
+                "-subj", "/CN=rsa-server");
+        certs.run("openssl", "x509", "-req", "-in", "rsa.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", "rsa.crt", "-days", "2", "-extfile", "server.ext");
+        assertThat(Files.readString(certs.dir.resolve("rsa.key"))).startsWith("-----BEGIN RSA PRIVATE KEY-----")
+                .contains("Proc-Type: 4,ENCRYPTED");
+        try (StowageProcess rsa = StowageProcess.start(dir.resolve("rsa-data"), Map.of(
+                "STOWAGE_TLS_CERTIFICATE", certs.dir.resolve("rsa.crt").toString(),
+                "STOWAGE_TLS_KEY", certs.dir.resolve("rsa.key").toString(),
+                "STOWAGE_TLS_KEY_PASSWORD", "key-secret",
+                "STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", "tls-secret"))) {
+            java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(certs.clientContext(false))
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            var response = https.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("https://localhost:" + rsa.port() + "/v2/")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                    challenge -> assertThat(challenge).startsWith("Bearer realm=\"https://localhost:" + rsa.port() + "/token\""));
+        }
     }
 }

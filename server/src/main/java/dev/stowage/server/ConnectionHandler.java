@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 
@@ -114,7 +116,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             malformed = e;
         }
         RequestBody body = new RequestBody(declaredLength, this::pauseBody);
-        current = new Exchange(ctx.channel(), request, body, this::exchangeComplete);
+        current = new Exchange(ctx.channel(), request, body, this::exchangeComplete, network.originOf(peerAddress(),
+                ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null, request.headers()));
         timeouts.enter(hasBodyFraming(request) ? RequestTimeouts.Phase.BODY : RequestTimeouts.Phase.SERVING);
         currentDispatched = false;
         responseDone = false;
@@ -127,14 +130,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         try {
             // Nothing may be built from a forged Host (the challenge realm is): refuse before anything reads it.
             HostHeader.check(request, ctx.channel().localAddress());
-            if (ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress remote) {
-                network.check(remote.getAddress());
-            }
+            InetAddress client = current.origin().client();
+            if (client != null) network.check(client);
         } catch (RegistryException e) {
             refuse(e, e.httpStatus() == 400);
             return;
         }
         if (declaredLength > 0 || HttpUtil.isTransferEncodingChunked(request)) dispatch();
+    }
+
+    private InetAddress peerAddress() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
     }
 
     /** Answers the current request with {@code error} before reading its body; {@code close}: and the connection. */

@@ -62,8 +62,20 @@ final class Exchange {
     private volatile boolean closeAfterResponse;
     private volatile dev.stowage.core.access.Principal principal = dev.stowage.core.access.Principal.ANONYMOUS;
 
+    /** The client, its scheme and host, as the TCP peer or a trusted proxy tells them. */
+    private final TrustedProxies.RequestOrigin origin;
+
+    /** An exchange whose client is the TCP peer itself. */
     Exchange(Channel channel, HttpRequest request, RequestBody body, Consumer<Exchange> onComplete) {
+        this(channel, request, body, onComplete, new TrustedProxies.RequestOrigin(
+                channel.remoteAddress() instanceof java.net.InetSocketAddress inet ? inet.getAddress() : null,
+                channel.pipeline().get(SslHandler.class) != null, Optional.empty()));
+    }
+
+    Exchange(Channel channel, HttpRequest request, RequestBody body, Consumer<Exchange> onComplete,
+             TrustedProxies.RequestOrigin origin) {
         this.channel = channel;
+        this.origin = origin;
         this.request = request;
         this.uri = new QueryStringDecoder(request.uri());
         this.body = body;
@@ -141,15 +153,33 @@ final class Exchange {
         return Optional.ofNullable(request.headers().get(name));
     }
 
-    /** Whether the request came over TLS. */
+    /**
+     * Whether the client reached the registry over https (through a trusted proxy, the scheme it says the client
+     * used): for URLs the registry builds and cookies it sets.
+     */
     boolean secure() {
+        return origin.secure();
+    }
+
+    TrustedProxies.RequestOrigin origin() { return origin; }
+
+    /** Whether this connection itself is TLS (how a file can be sent). */
+    private boolean encrypted() {
         return channel.pipeline().get(SslHandler.class) != null;
     }
 
+    /** The host the client asked for: a trusted proxy's forwarded host, else the (checked) Host header. */
+    Optional<String> host() {
+        return origin.host().or(() -> header(io.netty.handler.codec.http.HttpHeaderNames.HOST));
+    }
+
+    /**
+     * The client's address: the TCP peer, or the client a trusted proxy names. Every user of the client address
+     * (allowlists, rate limit, sign-in throttle, audit trail, access log) takes it from here.
+     */
     String clientAddress() {
-        var address = channel.remoteAddress();
-        if (address instanceof java.net.InetSocketAddress inet) return inet.getAddress().getHostAddress();
-        return String.valueOf(address);
+        if (origin.client() != null) return origin.client().getHostAddress();
+        return String.valueOf(channel.remoteAddress());
     }
 
     // --- responses ------------------------------------------------------------------------------------------
@@ -216,7 +246,7 @@ final class Exchange {
         this.status = status;
         FileChannel fileChannel = FileChannel.open(file, StandardOpenOption.READ);
         channel.write(response);
-        if (!secure()) {
+        if (!encrypted()) {
             channel.write(new DefaultFileRegion(fileChannel, offset, length));
         } else {
             channel.write(new ChunkedNioFile(fileChannel, offset, length, 256 * 1024));

@@ -13,11 +13,14 @@ import java.util.List;
 /**
  * Who may talk to the registry at all, checked on the event loop before a request is routed: a global allowlist
  * of networks (empty: everyone), and a per-client token bucket that answers 429 TOOMANYREQUESTS with Retry-After.
+ * Behind a load balancer, the client is the one its trusted proxies name ({@link TrustedProxies}); the per-connection
+ * caps ({@link ConnectionLimiter}) stay on the TCP peer, since one proxy carries many clients' connections.
  */
 public final class NetworkPolicy {
-    public static final NetworkPolicy OPEN = new NetworkPolicy(List.of(), 0, 0);
+    public static final NetworkPolicy OPEN = new NetworkPolicy(List.of(), 0, 0, TrustedProxies.NONE);
 
     private final List<Cidr> allowed;
+    private final TrustedProxies proxies;
     private final double ratePerSecond;
     private final double burst;
     private final Cache<InetAddress, Bucket> buckets = Caffeine.newBuilder()
@@ -26,13 +29,27 @@ public final class NetworkPolicy {
     /** @param ratePerSecond sustained requests per second per client address; 0 turns rate limiting off */
     public static NetworkPolicy of(List<String> allowedNetworks, double ratePerSecond, double burst) {
         return new NetworkPolicy(allowedNetworks.stream().filter(s -> !s.isBlank()).map(Cidr::parse).toList(),
-                ratePerSecond, Math.max(burst, 1));
+                ratePerSecond, Math.max(burst, 1), TrustedProxies.NONE);
     }
 
-    private NetworkPolicy(List<Cidr> allowed, double ratePerSecond, double burst) {
+    /**
+     * This policy, taking the client address, scheme and host from {@code Forwarded} / {@code X-Forwarded-*} headers
+     * of connections from these networks (CIDRs, or comma-separated lists of them; empty: trust no one).
+     */
+    public NetworkPolicy trustingProxies(List<String> networks) {
+        return new NetworkPolicy(allowed, ratePerSecond, burst, TrustedProxies.of(networks));
+    }
+
+    private NetworkPolicy(List<Cidr> allowed, double ratePerSecond, double burst, TrustedProxies proxies) {
         this.allowed = allowed;
+        this.proxies = proxies;
         this.ratePerSecond = ratePerSecond;
         this.burst = burst;
+    }
+
+    /** Where a request really comes from: the TCP peer, or the client a trusted proxy names. */
+    TrustedProxies.RequestOrigin originOf(InetAddress peer, boolean tls, io.netty.handler.codec.http.HttpHeaders headers) {
+        return proxies.originOf(peer, tls, headers);
     }
 
     /** Throws DENIED (403) for addresses outside the allowlist and TOOMANYREQUESTS (429) past the rate. */

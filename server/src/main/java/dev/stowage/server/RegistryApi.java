@@ -123,7 +123,7 @@ final class RegistryApi {
             HttpMethod method = exchange.method();
             Action action = actionFor(route.endpoint(), method);
             exchange.principal(access.authorize(AccessRequest.forRegistry(exchange.header(HttpHeaderNames.AUTHORIZATION),
-                    exchange.clientAddress(), action, route.repository(), exchange.header(HttpHeaderNames.HOST),
+                    exchange.clientAddress(), action, route.repository(), exchange.host(),
                     exchange.secure())));
             switch (route.endpoint()) {
                 case BASE -> exchange.sendJson(200, Map.of(), Map.of());
@@ -503,7 +503,7 @@ final class RegistryApi {
     private boolean mayPull(Exchange exchange, RepositoryName source) {
         try {
             access.authorize(AccessRequest.forRegistry(exchange.header(HttpHeaderNames.AUTHORIZATION),
-                    exchange.clientAddress(), Action.PULL, Optional.of(source), exchange.header(HttpHeaderNames.HOST),
+                    exchange.clientAddress(), Action.PULL, Optional.of(source), exchange.host(),
                     exchange.secure()));
             return true;
         } catch (RegistryException e) {

@@ -137,7 +137,7 @@ public final class RegistryServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             if (!limiter.admit(ch)) return;
-                            sslContext.ifPresent(ssl -> ch.pipeline().addLast("tls", ssl.current().newHandler(ch.alloc())));
+                            sslContext.ifPresent(ssl -> ch.pipeline().addLast("tls", PlainHttpOnTlsPort.detector(ssl.current())));
                             RequestTimeouts timeouts = new RequestTimeouts(limits);
                             ch.pipeline()
                                     .addLast("timeouts", timeouts)
@@ -155,9 +155,6 @@ public final class RegistryServer implements AutoCloseable {
                     limiter.maxTotal(), limits.maxConnectionsPerAddress() > 0 ? limits.maxConnectionsPerAddress() : "no cap",
                     limits.idleTimeout(), limits.headerTimeout(), limits.bodyTimeout());
             return new RegistryServer(group, channel, tls);
-        } catch (java.io.IOException e) {
-            group.shutdownGracefully();
-            throw new IllegalArgumentException("cannot load the TLS certificate or key: " + e.getMessage(), e);
         } catch (InterruptedException | RuntimeException e) {
             tls.ifPresent(ReloadingSslContext::close);
             group.shutdownGracefully();
@@ -167,6 +164,11 @@ public final class RegistryServer implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** How many times the TLS files have been checked for a change (0 without TLS). */
+    long tlsChecks() {
+        return tls.map(ReloadingSslContext::checks).orElse(0L);
     }
 
     public void awaitClose() throws InterruptedException {

@@ -81,7 +81,7 @@ final class SignInApi {
 
     private URI redirectUri(Exchange exchange) {
         return signIn.configuredRedirectUri().orElseGet(() -> URI.create((exchange.secure() ? "https://" : "http://")
-                + exchange.header(HttpHeaderNames.HOST).orElse("localhost") + CALLBACK));
+                + exchange.host().orElse("localhost") + CALLBACK));
     }
 
     private static String cookie(Exchange exchange, String value, long maxAgeSeconds) {

@@ -83,6 +83,7 @@ final class AuthenticatedRegistry implements AutoCloseable {
         private Consumer<String> auditLines;
         private WebhookSettings webhooks;
         private boolean governance;
+        private NetworkPolicy network = NetworkPolicy.OPEN;
 
         private Builder(Path root) {
             this.root = root;
@@ -144,6 +145,12 @@ final class AuthenticatedRegistry implements AutoCloseable {
             return this;
         }
 
+        /** An allowlist, rate limit or trusted proxies other than none. */
+        Builder network(NetworkPolicy policy) {
+            this.network = policy;
+            return this;
+        }
+
         AuthenticatedRegistry start() throws Exception {
             return new AuthenticatedRegistry(this);
         }
@@ -177,7 +184,7 @@ final class AuthenticatedRegistry implements AutoCloseable {
             immutability = Optional.of(new ImmutableTagPolicy(governance, metadata));
             retention = Optional.of(new RetentionRunner(service, governance, immutability.get()));
         }
-        server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service,
+        server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0).withNetwork(b.network), service,
                 new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
                 Optional.of(new AccountService(identities, b.hasher, Clock.systemUTC(), Optional.of(signingKeys))),
                 Optional.ofNullable(audit), Optional.ofNullable(auditStore), Optional.empty(), immutability,

@@ -39,6 +39,24 @@ public final class TestCertificates {
         Files.move(dir.resolve(name + ".crt.new"), dir.resolve(name + ".crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /**
+     * Issues a new certificate with a new key for {@code name} but replaces only {@code name}.crt, keeping the new key
+     * aside until {@link #installPendingKey}: a renewal tool that writes one file at a time, caught in between.
+     */
+    public void issueCertificateOnly(String name, String commonName, String extension) throws Exception {
+        Path key = dir.resolve(name + ".key");
+        Path kept = dir.resolve(name + ".key.kept");
+        Files.copy(key, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        issue(name, commonName, extension);
+        Files.move(key, dir.resolve(name + ".key.pending"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(kept, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Replaces {@code name}.key with the key {@link #issueCertificateOnly} kept aside. */
+    public void installPendingKey(String name) throws Exception {
+        Files.move(dir.resolve(name + ".key.pending"), dir.resolve(name + ".key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     TlsSettings serverSettings(boolean requireClientCertificate) {
         return new TlsSettings(dir.resolve("server.crt"), dir.resolve("server.key"),
                 requireClientCertificate ? java.util.Optional.of(dir.resolve("ca.crt")) : java.util.Optional.empty(),
@@ -68,7 +86,7 @@ public final class TestCertificates {
         return context;
     }
 
-    private void run(String... command) throws Exception {
+    public void run(String... command) throws Exception {
         Process p = new ProcessBuilder(List.of(command)).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) throw new IllegalStateException(String.join(" ", command) + "\n" + out);
