@@ -13,7 +13,17 @@ public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(new CommandLine(new Main()).setExecutionExceptionHandler(Main::handle).execute(args));
+    }
+
+    /** An operator's mistake is one line and exit code 2; anything else is a bug, shown with its stack trace. */
+    static int handle(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
+        if (e instanceof ConfigException) {
+            commandLine.getErr().println("stowage: " + e.getMessage());
+            return ConfigException.EXIT_CODE;
+        }
+        e.printStackTrace(commandLine.getErr());
+        return commandLine.getCommandSpec().exitCodeOnExecutionException();
     }
 
     @Override
