@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         subcommands = {AdminCommand.Users.class, AdminCommand.Projects.class, AdminCommand.Members.class,
                 AdminCommand.Robots.class, AdminCommand.Tokens.class, AdminCommand.Sessions.class, AdminCommand.Audit.class,
                 AdminCommand.Gc.class, AdminCommand.Immutable.class, AdminCommand.Retention.class, AdminCommand.Quota.class,
-                AdminCommand.Webhooks.class})
+                AdminCommand.Webhooks.class, ResetPasswordCommand.class})
 final class AdminCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -63,6 +63,14 @@ final class DataDirectory {
         });
     }
 
+    /** For commands that work on an installation: a data directory without its database is the wrong one. */
+    static void requireExistingDatabase(StowageConfig config) {
+        sqliteFile(config.jdbcUrl()).filter(db -> !Files.exists(db)).ifPresent(db -> {
+            throw new ConfigException("there is no database at " + db,
+                    "give the installation's data directory with --data, or its configuration with --config");
+        });
+    }
+
     /**
      * The sealer for secrets in the database: {@code secrets.key} if set, else the key file, made on first start.
      * The key itself never reaches a log or a message.
