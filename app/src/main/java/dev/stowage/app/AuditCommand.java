@@ -26,6 +26,8 @@ final class AuditCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             StowageConfig settings = options.load(java.util.Map.of());
+            DataDirectory.requireExistingDatabase(settings); // a mistyped --data must not become a new, empty registry
+            DataDirectory.prepare(settings, ConfigOptions::warn);
             try (JdbcMetadataStore metadata = JdbcMetadataStore.open(new MetadataConfig(settings.jdbcUrl(),
                     settings.database().user(), settings.database().password(), 2))) {
                 AuditTrail.VerifyResult result = AuditTrail.verify(new JdbcAuditStore(metadata));
