@@ -117,6 +117,14 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
                        String usernameClaim, String groupsClaim, String adminGroup, String groupRoles) {
         public boolean enabled() { return issuer != null && !issuer.isBlank(); }
 
+        @Override
+        public String toString() {
+            return "Oidc[issuer=" + issuer + ", clientId=" + clientId + ", clientSecret="
+                    + (clientSecret == null || clientSecret.isEmpty() ? "(none)" : "(set)") + ", redirectUri=" + redirectUri
+                    + ", scopes=" + scopes + ", usernameClaim=" + usernameClaim + ", groupsClaim=" + groupsClaim
+                    + ", adminGroup=" + adminGroup + ", groupRoles=" + groupRoles + "]";
+        }
+
         /** The group mapping, parsed; a malformed entry is a configuration error naming it. */
         public Map<String, List<OidcSignIn.GroupGrant>> groupGrants() {
             Map<String, List<OidcSignIn.GroupGrant>> out = new LinkedHashMap<>();

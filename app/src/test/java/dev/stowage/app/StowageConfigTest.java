@@ -108,8 +108,9 @@ class StowageConfigTest {
 
     @Test
     void passwordIsNeverPrinted() throws Exception {
-        StowageConfig config = StowageConfig.load(null, Map.of("STOWAGE_DATABASE_PASSWORD", "hunter2"));
-        assertThat(config.toString()).doesNotContain("hunter2");
+        StowageConfig config = StowageConfig.load(null, Map.of("STOWAGE_DATABASE_PASSWORD", "hunter2",
+                "STOWAGE_OIDC_CLIENT_SECRET", "oidc-client-secret"));
+        assertThat(config.toString()).doesNotContain("hunter2").doesNotContain("oidc-client-secret");
     }
 
     @Test
