@@ -145,14 +145,28 @@ public final class Stowage implements AutoCloseable {
             sweeper.scheduleWithFixedDelay(new RetentionSchedule(retention), 60, 60, TimeUnit.SECONDS);
             LOG.info("storage {} , metadata {}", config.storagePath(), redact(config.jdbcUrl()));
             return new Stowage(blobs, metadata, server, service, dispatcher, sweeper, audit);
-        } catch (java.net.BindException e) {
-            metadata.close();
-            throw new ConfigException("cannot listen on " + config.http().host() + ":" + config.http().port() + ": "
-                    + e.getMessage(), "another process may use the port: stop it, or set http.port (--port)");
         } catch (InterruptedException | RuntimeException e) {
             metadata.close();
+            if (portInUse(e)) {
+                throw new ConfigException("cannot listen on " + config.http().host() + ":" + config.http().port()
+                        + ": the address is in use", "stop the process using it, or set http.port (--port)");
+            }
             throw e;
+        } catch (java.net.BindException e) {
+            metadata.close();
+            throw new ConfigException("cannot listen on " + config.http().host() + ":" + config.http().port()
+                    + ": the address is in use", "stop the process using it, or set http.port (--port)");
         }
+    }
+
+    /** Netty reports a taken port as a native error (errno -98) inside whatever the server wraps it in. */
+    private static boolean portInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The metadata database; a URL it cannot use or a server it cannot reach is the operator's to fix. */

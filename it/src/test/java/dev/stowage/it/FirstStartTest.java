@@ -126,6 +126,16 @@ class FirstStartTest {
     }
 
     @Test
+    void aPortInUseIsOneLine() throws Exception {
+        try (StowageProcess first = StowageProcess.start(dir.resolve("first"))) {
+            Run run = serve(dir.resolve("second"), Map.of("STOWAGE_HTTP_PORT", Integer.toString(first.port())));
+            assertThat(run.exitCode).as(run.describe()).isEqualTo(2);
+            assertThat(run.stderr).isEqualTo("stowage: cannot listen on 127.0.0.1:" + first.port()
+                    + ": the address is in use (stop the process using it, or set http.port (--port))\n");
+        }
+    }
+
+    @Test
     void anUnknownStowageVariableIsWarnedAboutWithTheNearestName() throws Exception {
         try (StowageProcess stowage = StowageProcess.start(dir.resolve("data"), Map.of("STOWAGE_HTTP_PROT", "5000"))) {
             assertThat(stowage.log()).contains(
