@@ -58,7 +58,7 @@ import java.util.function.Function;
         subcommands = {AdminCommand.Users.class, AdminCommand.Projects.class, AdminCommand.Members.class,
                 AdminCommand.Robots.class, AdminCommand.Tokens.class, AdminCommand.Sessions.class, AdminCommand.Audit.class,
                 AdminCommand.Gc.class, AdminCommand.Immutable.class, AdminCommand.Retention.class, AdminCommand.Quota.class,
-                AdminCommand.Webhooks.class, AdminCommand.Me.class})
+                AdminCommand.Webhooks.class, AdminCommand.Me.class, ResetPasswordCommand.class})
 final class AdminCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int REFUSED = 1;

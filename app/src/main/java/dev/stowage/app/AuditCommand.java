@@ -55,6 +55,8 @@ final class AuditCommand implements Runnable {
     }
 
     static JdbcMetadataStore openMetadata(StowageConfig settings) {
+        DataDirectory.requireExistingDatabase(settings); // a mistyped --data must not become a new, empty registry
+        DataDirectory.prepare(settings, ConfigOptions::warn);
         return JdbcMetadataStore.open(new MetadataConfig(settings.jdbcUrl(), settings.database().user(),
                 settings.database().password(), 2));
     }

@@ -19,6 +19,11 @@ final class ConfigOptions {
         Map<String, String> env = new HashMap<>(System.getenv());
         if (data != null) env.put("STOWAGE_STORAGE_PATH", data.toString());
         env.putAll(overrides);
-        return StowageConfig.load(config, env);
+        return StowageConfig.load(config, env, ConfigOptions::warn);
+    }
+
+    /** A warning for the operator, on stderr before logging starts (and apart from logs that are shipped elsewhere). */
+    static void warn(String warning) {
+        System.err.println("stowage: " + warning);
     }
 }

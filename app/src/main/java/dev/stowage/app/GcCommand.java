@@ -38,6 +38,8 @@ final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StowageConfig config = options.load(grace == null ? Map.of() : Map.of("STOWAGE_GC_GRACE", grace));
+        DataDirectory.requireExistingDatabase(config); // a mistyped --data must not become a new, empty registry
+        DataDirectory.prepare(config, ConfigOptions::warn);
         try (JdbcMetadataStore metadata = JdbcMetadataStore.open(new MetadataConfig(config.jdbcUrl(),
                 config.database().user(), config.database().password(), 2));
              FileSystemBlobStore blobs = new FileSystemBlobStore(config.storagePath())) {

@@ -65,11 +65,15 @@ public final class Main implements Runnable {
     }
 
     /**
-     * An exception out of a command: the operator's mistakes ({@link OperatorError}, an IllegalArgumentException
+     * An exception out of a command: the operator's mistakes ({@link ConfigException}, {@link OperatorError}, an IllegalArgumentException
      * from checking arguments) are one line without a stack trace; anything else is a bug and keeps its trace.
      */
     private static int operatorError(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
         String name = command.getCommandSpec().qualifiedName();
+        if (e instanceof ConfigException) {
+            command.getErr().println("stowage: " + e.getMessage());
+            return ConfigException.EXIT_CODE;
+        }
         if (e instanceof OperatorError error) {
             command.getErr().println((error.command == null ? name : error.command) + ": " + error.getMessage());
             return error.exitCode;

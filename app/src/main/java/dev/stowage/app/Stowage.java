@@ -7,6 +7,7 @@ import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.governance.Schedule;
 import dev.stowage.metadata.JdbcGovernanceStore;
 import dev.stowage.metadata.JdbcWebhookStore;
+import dev.stowage.core.spi.SecretSealer;
 import dev.stowage.webhooks.WebhookDispatcher;
 import dev.stowage.webhooks.WebhookService;
 import dev.stowage.core.service.GarbageCollector;
@@ -76,14 +77,17 @@ public final class Stowage implements AutoCloseable {
     }
 
     public static Stowage start(StowageConfig config) throws IOException, InterruptedException {
+        DataDirectory.prepare(config, ConfigOptions::warn);
+        SecretSealer sealer = DataDirectory.sealer(config, ConfigOptions::warn);
         FileSystemBlobStore blobs = new FileSystemBlobStore(config.storagePath());
-        JdbcMetadataStore metadata = JdbcMetadataStore.open(new MetadataConfig(config.jdbcUrl(),
-                config.database().user(), config.database().password(), config.database().maxPoolSize()));
+        JdbcMetadataStore metadata = openMetadata(config);
         try {
+            JdbcIdentityStore identities = new JdbcIdentityStore(metadata, sealer);
+            JdbcWebhookStore webhookStore = new JdbcWebhookStore(metadata, sealer);
+            sealSecrets(config, identities, webhookStore);
             ServiceSettings settings = new ServiceSettings(config.manifests().maxBytes(), config.uploadExpiry(),
                     ServiceSettings.DEFAULTS.maxPageSize(), config.delete().enabled(),
                     ServiceSettings.DEFAULTS.manifestCacheBytes(), config.tagCacheTtl());
-            JdbcWebhookStore webhookStore = new JdbcWebhookStore(metadata);
             WebhookDispatcher dispatcher = new WebhookDispatcher(webhookStore, config.webhookSettings(), Clock.systemUTC());
             WebhookService webhooks = new WebhookService(webhookStore, dispatcher, Clock.systemUTC());
             JdbcGovernanceStore governance = new JdbcGovernanceStore(metadata);
@@ -109,8 +113,7 @@ public final class Stowage implements AutoCloseable {
                     : Optional.empty();
             RegistryServer server;
             if (config.auth().enabled()) {
-                JdbcIdentityStore identities = new JdbcIdentityStore(metadata);
-                Bootstrap.ensureAdmin(identities, System.getenv("STOWAGE_ADMIN_PASSWORD"));
+                Bootstrap.ensureAdmin(identities, System.getenv("STOWAGE_ADMIN_PASSWORD"), ConfigOptions::warn);
                 AuthSettings auth = new AuthSettings(config.auth().service(),
                         Optional.of(config.auth().realm()).filter(r -> !r.isBlank()),
                         StowageConfig.parseDuration(config.auth().tokenLifetime(), "auth.tokenLifetime"));
@@ -146,7 +149,58 @@ public final class Stowage implements AutoCloseable {
             return new Stowage(blobs, metadata, server, service, dispatcher, sweeper, audit);
         } catch (InterruptedException | RuntimeException e) {
             metadata.close();
+            if (portInUse(e)) {
+                throw new ConfigException("cannot listen on " + config.http().host() + ":" + config.http().port()
+                        + ": the address is in use", "stop the process using it, or set http.port (--port)");
+            }
             throw e;
+        } catch (java.net.BindException e) {
+            metadata.close();
+            throw new ConfigException("cannot listen on " + config.http().host() + ":" + config.http().port()
+                    + ": the address is in use", "stop the process using it, or set http.port (--port)");
+        }
+    }
+
+    /** Netty reports a taken port as a native error (errno -98) inside whatever the server wraps it in. */
+    private static boolean portInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The metadata database; a URL it cannot use or a server it cannot reach is the operator's to fix. */
+    static JdbcMetadataStore openMetadata(StowageConfig config) {
+        try {
+            return JdbcMetadataStore.open(new MetadataConfig(config.jdbcUrl(), config.database().user(),
+                    config.database().password(), config.database().maxPoolSize()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("database.url: " + e.getMessage(),
+                    "use jdbc:sqlite:<file> or jdbc:postgresql://<host>/<database>");
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
+            if (!(cause instanceof java.sql.SQLException || cause instanceof IOException)) throw e;
+            throw new ConfigException("cannot open the database " + redact(config.jdbcUrl()) + ": " + cause.getMessage(),
+                    "check database.url, database.user and database.password, and that the database server runs", e);
+        }
+    }
+
+    /**
+     * Seals secrets an earlier version left in plaintext and proves the key opens the sealed ones, before anything
+     * needs them: a wrong key is one line at start, not a failure at the first sign-in.
+     */
+    static void sealSecrets(StowageConfig config, JdbcIdentityStore identities, JdbcWebhookStore webhooks) {
+        try {
+            int sealed = identities.sealPlaintextSecrets() + webhooks.sealPlaintextSecrets();
+            if (sealed > 0) LOG.info("sealed {} secrets an earlier version stored in plaintext", sealed);
+        } catch (SecretSealer.WrongKeyException e) {
+            String source = config.secretsKey().isPresent() ? "secrets.key" : "the key file " + config.secretsKeyFile();
+            throw new ConfigException(e.getMessage() + ", not with " + source,
+                    "start with the key this database was sealed with: its original secret.key file, or the same "
+                            + "secrets.key (STOWAGE_SECRETS_KEY) on every node");
         }
     }
 

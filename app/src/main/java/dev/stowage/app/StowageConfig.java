@@ -27,7 +27,19 @@ import java.util.TreeMap;
  */
 public record StowageConfig(Http http, Storage storage, Database database, Uploads uploads, Manifests manifests,
                             Delete delete, Auth auth, Tls tls, Network network, Audit audit, Oidc oidc, Gc gc,
-                            Webhooks webhooks) {
+                            Webhooks webhooks, Secrets secrets) {
+
+    /**
+     * The key that seals the secrets kept in the database (signing keys, webhook and TOTP secrets): {@code key}
+     * (base64 of 32 bytes; every node of one PostgreSQL database needs the same) or else the file {@code keyFile}
+     * (default {@code <storage.path>/secret.key}, made on first start). Never printed.
+     */
+    public record Secrets(String keyFile, String key) {
+        @Override
+        public String toString() {
+            return "Secrets[keyFile=" + keyFile + ", key=" + (key == null || key.isEmpty() ? "(none)" : "(set)") + "]";
+        }
+    }
 
     /**
      * Webhook targets: only public addresses, unless {@code allowedNetworks} (comma-separated CIDRs) lets deliveries
@@ -58,7 +70,7 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
                 try {
                     dev.stowage.core.access.Cidr.parse(entry.strip());
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("http.trustedProxies: '" + entry.strip()
+                    throw new ConfigException("http.trustedProxies: '" + entry.strip()
                             + "' is not a network (write CIDRs such as 10.0.0.0/8 or 192.0.2.10/32, comma-separated)");
                 }
                 networks.add(entry.strip());
@@ -73,7 +85,11 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         }
     }
 
-    public record Storage(String path) {}
+    /**
+     * Blobs and the embedded database under {@code path}. A directory or database file others may read or write is
+     * refused at start unless {@code allowLoosePermissions} (then warned about).
+     */
+    public record Storage(String path, boolean allowLoosePermissions) {}
 
     /** {@code url} empty means the embedded SQLite database under the storage path. */
     public record Database(String url, String user, String password, int maxPoolSize) {
@@ -149,6 +165,14 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
                        String usernameClaim, String groupsClaim, String adminGroup, String groupRoles) {
         public boolean enabled() { return issuer != null && !issuer.isBlank(); }
 
+        @Override
+        public String toString() {
+            return "Oidc[issuer=" + issuer + ", clientId=" + clientId + ", clientSecret="
+                    + (clientSecret == null || clientSecret.isEmpty() ? "(none)" : "(set)") + ", redirectUri=" + redirectUri
+                    + ", scopes=" + scopes + ", usernameClaim=" + usernameClaim + ", groupsClaim=" + groupsClaim
+                    + ", adminGroup=" + adminGroup + ", groupRoles=" + groupRoles + "]";
+        }
+
         /** The group mapping, parsed; a malformed entry is a configuration error naming it. */
         public Map<String, List<OidcSignIn.GroupGrant>> groupGrants() {
             Map<String, List<OidcSignIn.GroupGrant>> out = new LinkedHashMap<>();
@@ -187,6 +211,7 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               trustedProxies: ""
             storage:
               path: ./data
+              allowLoosePermissions: false
             database:
               url: ""
               user: ""
@@ -235,6 +260,9 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               grace: 1h
             webhooks:
               allowedNetworks: ""
+            secrets:
+              keyFile: ""
+              key: ""
             oidc:
               issuer: ""
               clientId: ""
@@ -250,40 +278,167 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** Loads defaults, then {@code file} if given, then environment overrides. */
+    /**
+     * Variables named {@code STOWAGE_*} that are not settings but are read elsewhere: by the command line, the
+     * first start, logging, the launcher and the tests. Any other {@code STOWAGE_*} name is a likely typo.
+     */
+    static final java.util.Set<String> OTHER_VARIABLES = java.util.Set.of("STOWAGE_URL", "STOWAGE_USER",
+            "STOWAGE_PASSWORD", "STOWAGE_NEW_PASSWORD", "STOWAGE_ADMIN_PASSWORD", "STOWAGE_TLS_KEY_PASSWORD",
+            "STOWAGE_JAVA_OPTS", "STOWAGE_LOG_LEVEL", "STOWAGE_LOG_ACCESS", "STOWAGE_TEST_POSTGRES_URL",
+            "STOWAGE_TEST_POSTGRES_USER", "STOWAGE_TEST_POSTGRES_PASSWORD");
+
+    /** Loads defaults, then {@code file} if given, then environment overrides; unknown variables are ignored. */
     public static StowageConfig load(Path file, Map<String, String> environment) throws IOException {
+        return load(file, environment, warning -> {});
+    }
+
+    /**
+     * Loads defaults, then {@code file} if given, then environment overrides. Every mistake is a
+     * {@link ConfigException} naming the setting and how to fix it; a {@code STOWAGE_*} variable that is no setting
+     * is reported to {@code warnings} with the nearest known name.
+     */
+    public static StowageConfig load(Path file, Map<String, String> environment, java.util.function.Consumer<String> warnings)
+            throws IOException {
         ObjectNode tree = (ObjectNode) YAML.readTree(DEFAULTS);
         if (file != null) {
-            JsonNode fromFile = YAML.readTree(Files.readString(file));
+            JsonNode fromFile = readFile(file);
             if (fromFile != null && !fromFile.isMissingNode() && !fromFile.isNull()) {
-                if (!fromFile.isObject()) throw new IllegalArgumentException(file + ": expected a YAML mapping");
-                merge(tree, (ObjectNode) fromFile, file.toString());
+                if (!fromFile.isObject()) {
+                    throw new ConfigException(file + " is not a YAML mapping", "write sections like 'http:' with settings under them");
+                }
+                merge(tree, (ObjectNode) fromFile, file.toString(), "");
             }
         }
+        List<String> known = environmentNames(tree);
         for (var e : new TreeMap<>(environment).entrySet()) {
             if (!e.getKey().startsWith("STOWAGE_")) continue;
             String[] parts = e.getKey().substring("STOWAGE_".length()).toLowerCase(Locale.ROOT).split("_", 2);
-            if (parts.length != 2) continue;
-            JsonNode section = tree.get(parts[0]);
-            String key = camelCase(parts[1]);
-            if (section instanceof ObjectNode object && object.has(key)) object.put(key, e.getValue());
+            JsonNode section = parts.length == 2 ? tree.get(parts[0]) : null;
+            String key = parts.length == 2 ? camelCase(parts[1]) : "";
+            if (section instanceof ObjectNode object && object.has(key) && !object.get(key).isObject()) {
+                object.put(key, e.getValue());
+            } else if (!OTHER_VARIABLES.contains(e.getKey())) {
+                warnings.accept("warning: ignoring " + e.getKey() + ": no such setting"
+                        + nearest(e.getKey(), known).map(n -> " (did you mean " + n + "?)").orElse(""));
+            }
         }
-        StowageConfig config = YAML.treeToValue(tree, StowageConfig.class);
-        config.validate();
+        StowageConfig config;
+        try {
+            config = YAML.treeToValue(tree, StowageConfig.class);
+        } catch (com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
+            throw badValue(e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConfigException("a setting has a value of the wrong kind: " + e.getOriginalMessage(),
+                    "numbers are written 5000 or 2.5, flags true or false");
+        }
+        try {
+            config.validate();
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), "see the configuration table in README.md", e);
+        }
         return config;
     }
 
-    private static void merge(ObjectNode target, ObjectNode source, String where) {
+    private static JsonNode readFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException("configuration file " + file + " does not exist", "check the --config path");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException("configuration file " + file + " cannot be read: permission denied",
+                    "let the user running Stowage read it");
+        } catch (IOException e) {
+            throw new ConfigException("configuration file " + file + " cannot be read: " + e.getMessage(),
+                    "check the --config path");
+        }
+        try {
+            return YAML.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new ConfigException(file + (at == null ? "" : " line " + at.getLineNr()) + " is not valid YAML: "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""), "fix the YAML syntax there");
+        }
+    }
+
+    private static ConfigException badValue(com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
+        String setting = e.getPath().stream().map(com.fasterxml.jackson.databind.JsonMappingException.Reference::getFieldName)
+                .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.joining("."));
+        Class<?> type = e.getTargetType();
+        String kind = type == boolean.class || type == Boolean.class ? "true or false"
+                : type == int.class || type == long.class || type == Integer.class || type == Long.class ? "a whole number"
+                : "a number";
+        return new ConfigException(setting + " must be " + kind + ", not '" + e.getValue() + "'",
+                "set " + setting + " or STOWAGE_" + environmentName(setting) + " to " + kind);
+    }
+
+    /** {@code http.maxHeaderBytes} -> {@code HTTP_MAX_HEADER_BYTES}. */
+    static String environmentName(String setting) {
+        return setting.replace('.', '_').replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+
+    private static List<String> environmentNames(ObjectNode tree) {
+        List<String> names = new ArrayList<>(OTHER_VARIABLES);
+        tree.fields().forEachRemaining(section -> section.getValue().fieldNames().forEachRemaining(
+                key -> names.add("STOWAGE_" + environmentName(section.getKey() + "." + key))));
+        return names;
+    }
+
+    /** The known name closest to a mistyped one, if it is close enough to be what was meant. */
+    static java.util.Optional<String> nearest(String name, java.util.Collection<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : known) {
+            int d = editDistance(name.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return bestDistance <= Math.max(2, name.length() / 3) ? java.util.Optional.ofNullable(best) : java.util.Optional.empty();
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) previous[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    private static void merge(ObjectNode target, ObjectNode source, String file, String prefix) {
         for (var it = source.fields(); it.hasNext(); ) {
             var e = it.next();
             JsonNode existing = target.get(e.getKey());
+            String setting = prefix + e.getKey();
             if (existing == null) {
-                throw new IllegalArgumentException(where + ": unknown setting '" + e.getKey() + "'");
+                List<String> siblings = new ArrayList<>();
+                target.fieldNames().forEachRemaining(n -> siblings.add(prefix + n));
+                throw new ConfigException(file + ": unknown setting '" + setting + "'", nearest(setting, siblings)
+                        .map(n -> "did you mean '" + n + "'?")
+                        .orElse("known here: " + String.join(", ", siblings)));
             }
             if (existing.isObject()) {
-                if (!e.getValue().isObject()) throw new IllegalArgumentException(where + ": '" + e.getKey() + "' must be a mapping");
-                merge((ObjectNode) existing, (ObjectNode) e.getValue(), where + ": " + e.getKey());
+                if (!e.getValue().isObject()) {
+                    throw new ConfigException(file + ": '" + setting + "' must be a section",
+                            "put its settings on the lines under it, indented");
+                }
+                merge((ObjectNode) existing, (ObjectNode) e.getValue(), file, setting + ".");
             } else {
+                if (e.getValue().isContainerNode()) {
+                    throw new ConfigException(file + ": '" + setting + "' must be a single value", "write it on one line");
+                }
                 target.set(e.getKey(), e.getValue());
             }
         }
@@ -313,12 +468,27 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         parseDuration(uploads.expiry(), "uploads.expiry");
         parseDuration(uploads.sweepInterval(), "uploads.sweepInterval");
         if (tls.enabled() && (tls.key() == null || tls.key().isBlank())) {
-            throw new IllegalArgumentException("tls.key is required with tls.certificate");
+            throw new ConfigException("tls.key is required with tls.certificate", "set tls.key to the PEM private key file");
         }
         if (!tls.keyPassword().isEmpty() && !tls.keyPasswordFile().isBlank()) {
-            throw new IllegalArgumentException("tls.keyPassword and tls.keyPasswordFile are both set; keep one of them");
+            throw new ConfigException("tls.keyPassword and tls.keyPasswordFile are both set; keep one of them");
         }
         http.trustedProxyNetworks();
+        if (tls.enabled()) {
+            requireReadable(tls.certificate(), "tls.certificate");
+            requireReadable(tls.key(), "tls.key");
+            if (tls.clientCa() != null && !tls.clientCa().isBlank()) requireReadable(tls.clientCa(), "tls.clientCa");
+        }
+        for (String network : network.allow().split(",")) {
+            if (network.isBlank()) continue;
+            try {
+                dev.stowage.core.access.Cidr.parse(network.trim());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("network.allow: '" + network.trim() + "' is not an IP network",
+                        "write comma-separated CIDRs such as 10.0.0.0/8,192.168.1.0/24");
+            }
+        }
+        secretsKey();
         parseDuration(auth.tokenLifetime(), "auth.tokenLifetime");
         parseDuration(auth.keyGrace(), "auth.keyGrace");
         auditCheckpointInterval();
@@ -336,6 +506,39 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         }
         if (manifests.maxBytes() < 1024) throw new IllegalArgumentException("manifests.maxBytes must be at least 1024");
         webhookSettings();
+    }
+
+    private static void requireReadable(String file, String setting) {
+        Path path = Path.of(file);
+        if (!Files.exists(path)) {
+            throw new ConfigException(setting + ": " + path.toAbsolutePath() + " does not exist", "check the path in " + setting);
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new ConfigException(setting + ": " + path.toAbsolutePath() + " cannot be read",
+                    "make it a file the user running Stowage may read");
+        }
+    }
+
+    /** The sealing key given as {@code secrets.key}, if one is; a malformed one is a configuration error. */
+    public java.util.Optional<byte[]> secretsKey() {
+        if (secrets.key() == null || secrets.key().isBlank()) return java.util.Optional.empty();
+        byte[] key;
+        try {
+            key = java.util.Base64.getDecoder().decode(secrets.key().trim());
+        } catch (IllegalArgumentException e) {
+            key = new byte[0];
+        }
+        if (key.length != dev.stowage.core.spi.SecretSealer.KEY_BYTES) {
+            throw new ConfigException("secrets.key must be the base64 of 32 bytes",
+                    "make one with: head -c 32 /dev/urandom | base64");
+        }
+        return java.util.Optional.of(key);
+    }
+
+    /** Where the sealing key is kept when {@code secrets.key} is not set. */
+    public Path secretsKeyFile() {
+        return secrets.keyFile() == null || secrets.keyFile().isBlank() ? storagePath().resolve("secret.key")
+                : Path.of(secrets.keyFile()).toAbsolutePath().normalize();
     }
 
     /** Delivery settings with the allowed networks; a malformed network is a configuration error naming it. */

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -106,8 +108,9 @@ class StowageConfigTest {
 
     @Test
     void passwordIsNeverPrinted() throws Exception {
-        StowageConfig config = StowageConfig.load(null, Map.of("STOWAGE_DATABASE_PASSWORD", "hunter2"));
-        assertThat(config.toString()).doesNotContain("hunter2");
+        StowageConfig config = StowageConfig.load(null, Map.of("STOWAGE_DATABASE_PASSWORD", "hunter2",
+                "STOWAGE_OIDC_CLIENT_SECRET", "oidc-client-secret"));
+        assertThat(config.toString()).doesNotContain("hunter2").doesNotContain("oidc-client-secret");
     }
 
     @Test
@@ -171,5 +174,90 @@ class StowageConfigTest {
     void theKeyPasswordIsNeverShownInTheConfiguration() throws Exception {
         StowageConfig config = StowageConfig.load(null, Map.of("STOWAGE_TLS_KEY_PASSWORD", "s3cret"));
         assertThat(config.toString()).doesNotContain("s3cret").contains("keyPassword=(set)");
+    }
+
+    @Test
+    void unknownSettingInTheFileSuggestsTheNearestKnownOne() throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "http:\n  prot: 1\n");
+        assertThatThrownBy(() -> StowageConfig.load(file, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": unknown setting 'http.prot' (did you mean 'http.port'?)");
+    }
+
+    @Test
+    void unknownSectionInTheFileSuggestsTheNearestSection() throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "storrage:\n  path: /x\n");
+        assertThatThrownBy(() -> StowageConfig.load(file, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": unknown setting 'storrage' (did you mean 'storage'?)");
+    }
+
+    @Test
+    void aMissingConfigurationFileIsAnErrorNamingIt() {
+        Path file = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> StowageConfig.load(file, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage("configuration file " + file + " does not exist (check the --config path)");
+    }
+
+    @Test
+    void malformedYamlIsAnErrorNamingTheLine() throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "http:\n  port: 1\n bad: [\n");
+        assertThatThrownBy(() -> StowageConfig.load(file, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + " line ").hasMessageContaining("is not valid YAML");
+    }
+
+    @Test
+    void aBadNumberIsAnErrorNamingTheSettingAndWhatItMustBe() {
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_HTTP_PORT", "five")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("http.port must be a whole number, not 'five' (set http.port or STOWAGE_HTTP_PORT to a whole number)");
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_DELETE_ENABLED", "sometimes")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("delete.enabled must be true or false");
+    }
+
+    @Test
+    void aBadDurationIsAConfigurationError() {
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_UPLOADS_EXPIRY", "soon")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("uploads.expiry must be a duration");
+    }
+
+    @Test
+    void aBadNetworkIsAnErrorNamingIt() {
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_NETWORK_ALLOW", "10.0.0.0/8, office")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("network.allow: 'office' is not an IP network (write comma-separated CIDRs such as 10.0.0.0/8,192.168.1.0/24)");
+    }
+
+    @Test
+    void aMissingTlsFileIsAnErrorNamingTheSetting() throws Exception {
+        Path key = Files.writeString(dir.resolve("key.pem"), "x");
+        Path certificate = dir.resolve("missing.pem");
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_TLS_CERTIFICATE", certificate.toString(),
+                "STOWAGE_TLS_KEY", key.toString()))).isInstanceOf(ConfigException.class)
+                .hasMessage("tls.certificate: " + certificate + " does not exist (check the path in tls.certificate)");
+    }
+
+    @Test
+    void anUnknownStowageVariableIsWarnedAboutWithTheNearestName() throws Exception {
+        List<String> warnings = new ArrayList<>();
+        StowageConfig.load(null, Map.of("STOWAGE_HTTP_PROT", "6000", "STOWAGE_PASSWORD", "x", "STOWAGE_URL", "x",
+                "STOWAGE_ADMIN_PASSWORD", "x", "STOWAGE_LOG_LEVEL", "DEBUG", "STOWAGE_SECRETS_KEY_FILE", "/k"), warnings::add);
+        assertThat(warnings).containsExactly("warning: ignoring STOWAGE_HTTP_PROT: no such setting (did you mean STOWAGE_HTTP_PORT?)");
+    }
+
+    @Test
+    void anUnknownStowageVariableFarFromEveryNameIsWarnedAboutWithoutAGuess() throws Exception {
+        List<String> warnings = new ArrayList<>();
+        StowageConfig.load(null, Map.of("STOWAGE_SOMETHING_ELSE_ENTIRELY", "1"), warnings::add);
+        assertThat(warnings).containsExactly("warning: ignoring STOWAGE_SOMETHING_ELSE_ENTIRELY: no such setting");
+    }
+
+    @Test
+    void theSecretsKeyMustBe32BytesAndIsNeverPrinted() throws Exception {
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        StowageConfig config = StowageConfig.load(null, Map.of("STOWAGE_SECRETS_KEY", key));
+        assertThat(config.secretsKey()).hasValueSatisfying(k -> assertThat(k).hasSize(32));
+        assertThat(config.toString()).doesNotContain(key);
+        assertThat(config.secretsKeyFile()).isEqualTo(config.storagePath().resolve("secret.key"));
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_SECRETS_KEY", "c2hvcnQ=")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("secrets.key must be the base64 of 32 bytes");
     }
 }

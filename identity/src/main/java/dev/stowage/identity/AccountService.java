@@ -426,7 +426,11 @@ public final class AccountService {
         }
     }
 
-    private static void requireStrong(char[] password) {
+    /**
+     * The one password rule: for the API, the first administrator's password and offline resets alike. Throws a 400
+     * {@link RegistryException} saying what is required.
+     */
+    public static void requireStrong(char[] password) {
         if (password == null || password.length < MIN_PASSWORD_LENGTH) {
             throw new RegistryException(ErrorCode.UNSUPPORTED, "passwords need at least " + MIN_PASSWORD_LENGTH + " characters",
                     null, 400);

@@ -34,7 +34,7 @@ class TlsClientsTest {
         stowage = StowageProcess.start(dir.resolve("data"), Map.of(
                 "STOWAGE_TLS_CERTIFICATE", certs.dir.resolve("server.crt").toString(),
                 "STOWAGE_TLS_KEY", certs.dir.resolve("server.key").toString(),
-                "STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", "tls-secret"));
+                "STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", "tls-admin-secret"));
     }
 
     @AfterAll
@@ -47,12 +47,12 @@ class TlsClientsTest {
         Path layout = dir.resolve("layout");
         TestImages.Image image = TestImages.writeImage(layout, "v1", "amd64", "over tls");
         String dest = "docker://" + stowage.hostPort() + "/secure/tls:v1";
-        run(cmd("skopeo", "copy", "--dest-cert-dir", caDir.toString(), "--dest-creds", "admin:tls-secret",
+        run(cmd("skopeo", "copy", "--dest-cert-dir", caDir.toString(), "--dest-creds", "admin:tls-admin-secret",
                 "oci:" + layout + ":v1", dest)).ok();
-        String inspect = run(cmd("skopeo", "inspect", "--cert-dir", caDir.toString(), "--creds", "admin:tls-secret", dest))
+        String inspect = run(cmd("skopeo", "inspect", "--cert-dir", caDir.toString(), "--creds", "admin:tls-admin-secret", dest))
                 .ok().output();
         assertThat(inspect).contains(image.manifestDigest());
-        var untrusted = run(cmd("skopeo", "inspect", "--creds", "admin:tls-secret", dest));
+        var untrusted = run(cmd("skopeo", "inspect", "--creds", "admin:tls-admin-secret", dest));
         assertThat(untrusted.exitCode()).isNotZero();
         assertThat(untrusted.output()).contains("certificate");
     }

@@ -11,6 +11,7 @@ import dev.stowage.core.access.Session;
 import dev.stowage.core.access.Role;
 import dev.stowage.core.access.TotpState;
 import dev.stowage.core.spi.IdentityStore;
+import dev.stowage.core.spi.SecretSealer;
 import dev.stowage.core.spi.StoredSigningKey;
 
 import java.sql.PreparedStatement;
@@ -28,9 +29,27 @@ public final class JdbcIdentityStore implements IdentityStore {
     /** Accounts and robots as every authenticated request checks them; see {@link #findAccountForRequest}. */
     private final RequestPathCache<Account> accountsForRequests = new RequestPathCache<>();
     private final RequestPathCache<RobotAccount> robotsForRequests = new RequestPathCache<>();
+    /** Seals the signing keys' private parts and the TOTP seeds, the secrets this store must keep readable. */
+    private final SecretSealer sealer;
 
+    /** Secrets sealed with a key that lives only as long as this JVM: for tests and in-process tools. */
     public JdbcIdentityStore(JdbcMetadataStore db) {
+        this(db, SealedColumns.EPHEMERAL);
+    }
+
+    public JdbcIdentityStore(JdbcMetadataStore db, SecretSealer sealer) {
         this.db = db;
+        this.sealer = sealer;
+    }
+
+    /**
+     * Seals the secrets written in plaintext before sealing existed, in one transaction (idempotent), and checks
+     * that the sealed ones open with this key ({@link SecretSealer.WrongKeyException} if not). Answers how many it
+     * sealed.
+     */
+    public int sealPlaintextSecrets() {
+        return db.write(c -> SealedColumns.sealPlaintext(c, sealer, "signing_keys", "key_id", "private_jwk")
+                + SealedColumns.sealPlaintext(c, sealer, "accounts", "username", "totp_secret"));
     }
 
     /**
@@ -473,7 +492,8 @@ public final class JdbcIdentityStore implements IdentityStore {
                     "SELECT totp_secret, totp_enabled, totp_last_step FROM accounts WHERE username = ? AND totp_secret IS NOT NULL")) {
                 s.setString(1, username);
                 try (ResultSet r = s.executeQuery()) {
-                    return r.next() ? Optional.of(new TotpState(r.getString(1), r.getInt(2) == 1, r.getLong(3))) : Optional.empty();
+                    return r.next() ? Optional.of(new TotpState(sealer.open(r.getString(1), totpWhere(username)),
+                            r.getInt(2) == 1, r.getLong(3))) : Optional.empty();
                 }
             }
         });
@@ -484,7 +504,7 @@ public final class JdbcIdentityStore implements IdentityStore {
         return db.write(c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE accounts SET totp_secret = ?, totp_enabled = ?, totp_last_step = 0 WHERE username = ?")) {
-                s.setString(1, secret);
+                s.setString(1, sealer.seal(secret, totpWhere(username)));
                 s.setInt(2, flag(enabled && secret != null));
                 s.setString(3, username);
                 return s.executeUpdate() == 1;
@@ -515,8 +535,9 @@ public final class JdbcIdentityStore implements IdentityStore {
                     while (r.next()) {
                         long retired = r.getLong(4);
                         Instant retiredAt = r.wasNull() ? null : Instant.ofEpochMilli(retired);
-                        out.add(new StoredSigningKey(r.getString(1), r.getString(2), Instant.ofEpochMilli(r.getLong(3)),
-                                retiredAt));
+                        String keyId = r.getString(1);
+                        out.add(new StoredSigningKey(keyId, sealer.open(r.getString(2), signingKeyWhere(keyId)),
+                                Instant.ofEpochMilli(r.getLong(3)), retiredAt));
                     }
                 }
                 return out;
@@ -530,7 +551,7 @@ public final class JdbcIdentityStore implements IdentityStore {
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO signing_keys (key_id, private_jwk, created_at, retired_at) VALUES (?, ?, ?, NULL)")) {
                 s.setString(1, key.keyId());
-                s.setString(2, key.privateJwk());
+                s.setString(2, sealer.seal(key.privateJwk(), signingKeyWhere(key.keyId())));
                 s.setLong(3, key.createdAt().toEpochMilli());
                 s.executeUpdate();
             }
@@ -560,6 +581,14 @@ public final class JdbcIdentityStore implements IdentityStore {
             }
             return null;
         });
+    }
+
+    private static String totpWhere(String username) {
+        return SealedColumns.where("accounts", "totp_secret", username);
+    }
+
+    private static String signingKeyWhere(String keyId) {
+        return SealedColumns.where("signing_keys", "private_jwk", keyId);
     }
 
     private static Instant instantOrNull(ResultSet r, int column) throws SQLException {

@@ -8,6 +8,7 @@ import dev.stowage.core.event.TimeOrderedIds;
 import dev.stowage.core.event.Webhook;
 import dev.stowage.core.event.WebhookDelivery;
 import dev.stowage.core.event.WebhookDelivery.Status;
+import dev.stowage.core.spi.SecretSealer;
 import dev.stowage.core.spi.WebhookStore;
 
 import java.sql.Connection;
@@ -45,9 +46,26 @@ public final class JdbcWebhookStore implements WebhookStore {
     private static final String CLAIM_HOLDS = " WHERE id = ? AND status = 'PENDING' AND next_attempt_at = ? AND attempts = ?";
 
     private final JdbcMetadataStore db;
+    /** Seals the hooks' HMAC keys (they must stay readable to sign, so they cannot be hashed). */
+    private final SecretSealer sealer;
 
+    /** Secrets sealed with a key that lives only as long as this JVM: for tests and in-process tools. */
     public JdbcWebhookStore(JdbcMetadataStore db) {
+        this(db, SealedColumns.EPHEMERAL);
+    }
+
+    public JdbcWebhookStore(JdbcMetadataStore db, SecretSealer sealer) {
         this.db = db;
+        this.sealer = sealer;
+    }
+
+    /** Seals secrets written in plaintext before sealing existed (idempotent, one transaction); answers how many. */
+    public int sealPlaintextSecrets() {
+        return db.write(c -> SealedColumns.sealPlaintext(c, sealer, "webhooks", "id", "secret"));
+    }
+
+    private static String secretWhere(String webhookId) {
+        return SealedColumns.where("webhooks", "secret", webhookId);
     }
 
     // --- webhooks -------------------------------------------------------------------------------------------
@@ -61,7 +79,7 @@ public final class JdbcWebhookStore implements WebhookStore {
                 s.setString(2, w.project());
                 s.setString(3, w.targetUrl());
                 s.setString(4, encode(w.events()));
-                s.setString(5, w.secret());
+                s.setString(5, sealer.seal(w.secret(), secretWhere(w.id())));
                 s.setInt(6, w.enabled() ? 1 : 0);
                 s.setLong(7, w.createdAt().toEpochMilli());
                 return s.executeUpdate() == 1;
@@ -74,7 +92,7 @@ public final class JdbcWebhookStore implements WebhookStore {
         return db.read(c -> findWebhook(c, id));
     }
 
-    private static Optional<Webhook> findWebhook(Connection c, String id) throws SQLException {
+    private Optional<Webhook> findWebhook(Connection c, String id) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT " + WEBHOOK_COLUMNS + " FROM webhooks w WHERE w.id = ?")) {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
@@ -88,7 +106,7 @@ public final class JdbcWebhookStore implements WebhookStore {
         return db.read(c -> listWebhooks(c, project, false));
     }
 
-    private static List<Webhook> listWebhooks(Connection c, Optional<String> project, boolean enabledOnly) throws SQLException {
+    private List<Webhook> listWebhooks(Connection c, Optional<String> project, boolean enabledOnly) throws SQLException {
         String sql = "SELECT " + WEBHOOK_COLUMNS + " FROM webhooks w WHERE " + (project.isPresent() ? "w.project = ?" : "1 = 1")
                 + (enabledOnly ? " AND w.enabled = 1" : "") + " ORDER BY w.created_at, w.id";
         try (PreparedStatement s = c.prepareStatement(sql)) {
@@ -108,7 +126,7 @@ public final class JdbcWebhookStore implements WebhookStore {
                     "UPDATE webhooks SET target_url = ?, event_types = ?, secret = ?, enabled = ? WHERE id = ?")) {
                 s.setString(1, w.targetUrl());
                 s.setString(2, encode(w.events()));
-                s.setString(3, w.secret());
+                s.setString(3, sealer.seal(w.secret(), secretWhere(w.id())));
                 s.setInt(4, w.enabled() ? 1 : 0);
                 s.setString(5, w.id());
                 return s.executeUpdate() == 1;
@@ -355,9 +373,11 @@ public final class JdbcWebhookStore implements WebhookStore {
         return out;
     }
 
-    private static Webhook webhook(ResultSet r, int first) throws SQLException {
-        return new Webhook(r.getString(first), r.getString(first + 1), r.getString(first + 2), decode(r.getString(first + 3)),
-                r.getString(first + 4), r.getInt(first + 5) == 1, Instant.ofEpochMilli(r.getLong(first + 6)));
+    private Webhook webhook(ResultSet r, int first) throws SQLException {
+        String id = r.getString(first);
+        return new Webhook(id, r.getString(first + 1), r.getString(first + 2), decode(r.getString(first + 3)),
+                sealer.open(r.getString(first + 4), secretWhere(id)), r.getInt(first + 5) == 1,
+                Instant.ofEpochMilli(r.getLong(first + 6)));
     }
 
     private static WebhookDelivery delivery(ResultSet r) throws SQLException {

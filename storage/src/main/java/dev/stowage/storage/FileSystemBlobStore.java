@@ -14,15 +14,20 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -43,10 +48,22 @@ public final class FileSystemBlobStore implements BlobStore {
 
     private record HashState(MessageDigest sha256, long offset) {}
 
+    /**
+     * Private repositories' content is readable by this user only: directories 0700, files 0600, whatever the
+     * umask (blobs keep the mode of the upload file they were renamed from).
+     */
+    private static final Set<PosixFilePermission> OWNER_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+    private static FileAttribute<?>[] ownerOnly(Set<PosixFilePermission> permissions) {
+        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)} : new FileAttribute<?>[0];
+    }
+
     public FileSystemBlobStore(Path root) throws IOException {
         Path absolute = root.toAbsolutePath().normalize();
-        this.blobsRoot = Files.createDirectories(absolute.resolve("blobs"));
-        this.uploadsRoot = Files.createDirectories(absolute.resolve("uploads"));
+        this.blobsRoot = Files.createDirectories(absolute.resolve("blobs"), ownerOnly(OWNER_DIRECTORY));
+        this.uploadsRoot = Files.createDirectories(absolute.resolve("uploads"), ownerOnly(OWNER_DIRECTORY));
     }
 
     @Override
@@ -69,8 +86,8 @@ public final class FileSystemBlobStore implements BlobStore {
     @Override
     public UploadSink createUpload(String uploadId) throws IOException {
         Path path = uploadPath(uploadId);
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
+        FileChannel channel = FileChannel.open(path, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE, StandardOpenOption.READ), ownerOnly(OWNER_FILE));
         return new FileUploadSink(uploadId, path, channel, Digest.newMessageDigest(Digest.SHA256), 0);
     }
 
@@ -213,7 +230,7 @@ public final class FileSystemBlobStore implements BlobStore {
                 Files.deleteIfExists(path);
                 return size;
             }
-            Files.createDirectories(target.getParent());
+            Files.createDirectories(target.getParent(), ownerOnly(OWNER_DIRECTORY));
             try {
                 Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException e) {

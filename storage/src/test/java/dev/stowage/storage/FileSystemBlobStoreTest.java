@@ -37,6 +37,26 @@ class FileSystemBlobStoreTest extends BlobStoreContract {
     }
 
     @Test
+    void blobsUploadsAndTheirDirectoriesAreForTheOwnerOnly() throws Exception {
+        Path data = root.resolve("data");
+        FileSystemBlobStore store = new FileSystemBlobStore(data);
+        byte[] bytes = "private layer".getBytes(StandardCharsets.UTF_8);
+        Digest digest = Digest.sha256Of(bytes);
+        String uploading = UUID.randomUUID().toString();
+        try (UploadSink open = store.createUpload(uploading); UploadSink sink = store.createUpload(UUID.randomUUID().toString())) {
+            open.write(ByteBuffer.wrap(bytes));
+            sink.write(ByteBuffer.wrap(bytes));
+            sink.commit(digest);
+            try (var paths = Files.walk(data)) {
+                assertThat(paths.toList()).allSatisfy(p -> assertThat(
+                        java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+                        .as(p.toString()).isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------"))
+                        .anyMatch(p -> p.endsWith(digest.hex())).anyMatch(p -> p.endsWith(uploading));
+            }
+        }
+    }
+
+    @Test
     void aNewStoreInstanceResumesAnUploadByRehashingItsFile() throws Exception {
         byte[] data = "0123456789abcdef".repeat(1000).getBytes(StandardCharsets.UTF_8);
         String id = UUID.randomUUID().toString();
