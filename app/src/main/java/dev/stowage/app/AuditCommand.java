@@ -54,7 +54,7 @@ final class AuditCommand implements Runnable {
         return new AuditTrail.Checkpoints(key, config.auditCheckpointInterval(), config.audit().checkpointRecords());
     }
 
-    static JdbcMetadataStore openMetadata(StowageConfig settings) {
+    static JdbcMetadataStore openMetadata(StowageConfig settings) throws java.io.IOException {
         DataDirectory.requireExistingDatabase(settings); // a mistyped --data must not become a new, empty registry
         DataDirectory.prepare(settings, ConfigOptions::warn);
         return JdbcMetadataStore.open(new MetadataConfig(settings.jdbcUrl(), settings.database().user(),

@@ -164,7 +164,8 @@ class AdminCommandLineTest {
     void aMissingConfigurationFileIsOneLine() {
         Run run = stowage("", "gc", "--config", dir.resolve("nope.yaml").toString(), "--dry-run");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("stowage gc: cannot read " + dir.resolve("nope.yaml") + ": no such file\n");
+        assertThat(run.err()).isEqualTo("stowage: configuration file " + dir.resolve("nope.yaml")
+                + " does not exist (check the --config path)\n");
     }
 
     @Test

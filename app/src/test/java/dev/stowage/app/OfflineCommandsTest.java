@@ -21,7 +21,7 @@ class OfflineCommandsTest {
     void aDataDirectoryWithoutADatabaseIsOneLineAndLeftAlone(String command) throws Exception {
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler(Main::handle);
+        CommandLine cli = Main.commandLine();
         cli.setErr(new PrintWriter(err, true));
         String[] args = (command + " --data " + elsewhere).split(" ");
         assertThat(cli.execute(args)).isEqualTo(2);

@@ -56,7 +56,7 @@ class ResetPasswordCommandTest {
 
     private int run(String stdinText, String... args) {
         System.setIn(new ByteArrayInputStream(stdinText.getBytes(StandardCharsets.UTF_8)));
-        CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler(Main::handle);
+        CommandLine cli = Main.commandLine();
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
     }

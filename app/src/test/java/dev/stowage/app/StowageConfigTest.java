@@ -144,7 +144,7 @@ class StowageConfigTest {
         assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_AUDIT_CHECKPOINT_INTERVAL", "often")))
                 .hasMessageStartingWith("audit.checkpointInterval must be a duration from 1s");
         assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_AUDIT_CHECKPOINT_RECORDS", "0")))
-                .hasMessage("audit.checkpointRecords must be at least 1, not 0");
+                .hasMessageStartingWith("audit.checkpointRecords must be at least 1, not 0");
     }
 
     @Test
