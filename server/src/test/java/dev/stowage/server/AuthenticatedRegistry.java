@@ -8,6 +8,8 @@ import dev.stowage.core.access.Role;
 import dev.stowage.core.audit.AuditTrail;
 import dev.stowage.core.event.EventPublisher;
 import dev.stowage.core.governance.ImmutableTagPolicy;
+import dev.stowage.core.governance.ProjectPolicy;
+import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.service.RetentionRunner;
 import dev.stowage.core.service.ServiceSettings;
@@ -83,6 +85,7 @@ final class AuthenticatedRegistry implements AutoCloseable {
         private Consumer<String> auditLines;
         private WebhookSettings webhooks;
         private boolean governance;
+        private EventPublisher quotaEvents;
 
         private Builder(Path root) {
             this.root = root;
@@ -144,6 +147,12 @@ final class AuthenticatedRegistry implements AutoCloseable {
             return this;
         }
 
+        /** Project quotas, enforced on pushes and managed by the admin API; warnings and refusals go to {@code events}. */
+        Builder quotas(EventPublisher events) {
+            this.quotaEvents = events;
+            return this;
+        }
+
         AuthenticatedRegistry start() throws Exception {
             return new AuthenticatedRegistry(this);
         }
@@ -156,8 +165,15 @@ final class AuthenticatedRegistry implements AutoCloseable {
         AuthSettings auth = new AuthSettings("stowage", Optional.empty(), Duration.ofMinutes(5));
         SigningKeys signingKeys = SigningKeys.shared(identities, Clock.systemUTC(), Duration.ofHours(1));
         tokens = new RegistryTokens(signingKeys, "stowage", "stowage", Duration.ofMinutes(5), Clock.systemUTC());
+        // As a configuration with access control has it: no repository outside a project.
+        RegistryPolicy policy = new ProjectPolicy(identities, ProjectPolicy.Mode.REQUIRE_EXISTING, Clock.systemUTC());
+        Optional<QuotaPolicy> quotas = Optional.empty();
+        if (b.quotaEvents != null) {
+            quotas = Optional.of(new QuotaPolicy(new JdbcGovernanceStore(metadata), metadata, b.quotaEvents));
+            policy = RegistryPolicy.all(policy, quotas.get());
+        }
         RegistryService service = new RegistryService(new FileSystemBlobStore(b.root.resolve("blobs")), metadata,
-                RegistryPolicy.PERMISSIVE, ServiceSettings.DEFAULTS, Clock.systemUTC());
+                policy, ServiceSettings.DEFAULTS, Clock.systemUTC());
         TokenGrants grants = new TokenGrants(identities, new CredentialVerifier(b.hasher, b.hashing),
                 new LoginThrottle(b.throttling), tokens, false);
         JdbcAuditStore auditStore = b.auditLines == null ? null : new JdbcAuditStore(metadata);
@@ -181,7 +197,7 @@ final class AuthenticatedRegistry implements AutoCloseable {
                 new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
                 Optional.of(new AccountService(identities, b.hasher, Clock.systemUTC(), Optional.of(signingKeys))),
                 Optional.ofNullable(audit), Optional.ofNullable(auditStore), Optional.empty(), immutability,
-                retention, Optional.empty(), webhookService, EventPublisher.NOOP);
+                retention, quotas, webhookService, EventPublisher.NOOP);
         base = "http://127.0.0.1:" + server.port();
     }
 
