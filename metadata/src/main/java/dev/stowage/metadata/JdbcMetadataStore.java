@@ -1035,13 +1035,24 @@ public final class JdbcMetadataStore implements MetadataStore {
         return read(c -> {
             long bytes;
             long artifacts;
+            // What the project's artifacts hold: each distinct blob a manifest of the project references, and each
+            // distinct manifest. Blobs uploaded but in no manifest (a push under way, or one a quota refused) are
+            // not counted: the collector removes them if no manifest ever comes.
             try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.state = "
-                    + "'present' AND EXISTS (SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id "
-                    + "WHERE rb.digest = b.digest AND " + IN_PROJECT + ")")) {
+                    + "'present' AND EXISTS (SELECT 1 FROM manifest_references mr JOIN repositories r ON r.id = "
+                    + "mr.repository_id WHERE mr.child_digest = b.digest AND mr.kind = 'blob' AND " + IN_PROJECT + ")")) {
                 setProject(s, 1, project);
                 try (ResultSet r = s.executeQuery()) {
                     r.next();
                     bytes = r.getLong(1);
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(size), 0) FROM (SELECT DISTINCT m.digest, "
+                    + "m.size FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE " + IN_PROJECT + ") d")) {
+                setProject(s, 1, project);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    bytes += r.getLong(1);
                 }
             }
             try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM manifests m JOIN repositories r "
@@ -1057,16 +1068,28 @@ public final class JdbcMetadataStore implements MetadataStore {
     }
 
     @Override
-    public boolean projectHoldsBlob(String project, Digest digest) {
+    public Set<Digest> heldByProject(String project, Collection<Digest> digests) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM repository_blobs rb JOIN repositories r "
-                    + "ON r.id = rb.repository_id WHERE rb.digest = ? AND " + IN_PROJECT)) {
-                s.setString(1, digest.toString());
-                setProject(s, 2, project);
-                try (ResultSet r = s.executeQuery()) {
-                    return r.next();
+            Set<Digest> held = new HashSet<>();
+            for (List<Digest> batch : batches(digests)) {
+                Map<String, Digest> asked = byText(batch);
+                String in = placeholders(batch.size());
+                try (PreparedStatement s = c.prepareStatement("SELECT mr.child_digest FROM manifest_references mr JOIN "
+                        + "repositories r ON r.id = mr.repository_id WHERE mr.child_digest IN (" + in + ") AND mr.kind = "
+                        + "'blob' AND " + IN_PROJECT + " UNION SELECT m.digest FROM manifests m JOIN repositories r ON "
+                        + "r.id = m.repository_id WHERE m.digest IN (" + in + ") AND " + IN_PROJECT)) {
+                    int i = 1;
+                    for (Digest d : batch) s.setString(i++, d.toString());
+                    setProject(s, i, project);
+                    i += 3;
+                    for (Digest d : batch) s.setString(i++, d.toString());
+                    setProject(s, i, project);
+                    try (ResultSet r = s.executeQuery()) {
+                        while (r.next()) held.add(asked.get(r.getString(1)));
+                    }
                 }
             }
+            return held;
         });
     }
 

@@ -161,13 +161,18 @@ final class AdminApi {
             switch (method) {
                 case "GET" -> { }
                 case "PUT" -> {
-                    JsonNode body = json(exchange, "storageBytes", "artifacts", "warningPercent");
-                    // The types are checked here, the ranges by Quota (whose messages name the field).
-                    Long storage = JsonFields.nullableLong(body, "storageBytes", Long.MIN_VALUE, Long.MAX_VALUE);
-                    Long artifacts = JsonFields.nullableLong(body, "artifacts", Long.MIN_VALUE, Long.MAX_VALUE);
-                    Long warning = JsonFields.nullableLong(body, "warningPercent", Integer.MIN_VALUE, Integer.MAX_VALUE);
-                    quotas.get().setQuota(project, governed(() -> Quota.of(storage, artifacts,
-                            warning == null ? null : warning.intValue())));
+                    // Replaces the quota: a limit not given is no limit.
+                    JsonNode body = json(exchange, QUOTA_FIELDS);
+                    quotas.get().setQuota(project, governed(() -> Quota.of(storageLimit(body).orElse(null),
+                            artifactLimit(body).orElse(null), warningPercent(body).orElse(null))));
+                }
+                case "PATCH" -> {
+                    // Changes only the limits given (null clears one); the others stay.
+                    JsonNode body = json(exchange, QUOTA_FIELDS);
+                    governed(() -> quotas.get().updateQuota(project,
+                            body.has("storageBytes") ? Optional.of(storageLimit(body)) : Optional.empty(),
+                            body.has("artifacts") ? Optional.of(artifactLimit(body)) : Optional.empty(),
+                            body.has("warningPercent") ? Optional.of(warningPercent(body)) : Optional.empty()));
                 }
                 default -> throw notAllowed();
             }
@@ -495,6 +500,30 @@ final class AdminApi {
             throw new RegistryException(ErrorCode.NOT_FOUND, "no such endpoint");
         }
         exchange.sendJson(status, Map.of("Cache-Control", "no-store"), answer);
+    }
+
+    private static final String[] QUOTA_FIELDS = {"storageBytes", "artifacts", "warningPercent"};
+
+    /** {@code storageBytes}: a whole number of bytes or a size such as "10GiB" or "500MB"; null for no limit. */
+    private static Optional<Long> storageLimit(JsonNode body) {
+        JsonNode value = body.get("storageBytes");
+        if (value != null && value.isTextual()) {
+            try {
+                return Optional.of(dev.stowage.core.ByteSizes.parse(value.textValue()));
+            } catch (IllegalArgumentException e) {
+                throw JsonFields.wrongType("storageBytes", "must be a number of bytes, a size such as \"10GiB\" or "
+                        + "\"500MB\", or null: " + e.getMessage());
+            }
+        }
+        return Optional.ofNullable(JsonFields.nullableLong(body, "storageBytes", 0, Long.MAX_VALUE));
+    }
+
+    private static Optional<Long> artifactLimit(JsonNode body) {
+        return Optional.ofNullable(JsonFields.nullableLong(body, "artifacts", 0, Long.MAX_VALUE));
+    }
+
+    private static Optional<Integer> warningPercent(JsonNode body) {
+        return Optional.ofNullable(JsonFields.nullableLong(body, "warningPercent", 1, 100)).map(Long::intValue);
     }
 
     private static Map<String, Object> quota(Quota quota, Quota.Usage usage) {

@@ -153,13 +153,17 @@ public interface MetadataStore extends AutoCloseable {
     }
 
     /**
-     * What the project's repositories hold: the bytes of the distinct blobs linked to any of them (a blob in several
-     * repositories of the project counts once), and the number of manifests.
+     * What the project's artifacts hold: the bytes of the distinct blobs its manifests reference plus those of its
+     * distinct manifests (content in several repositories of the project counts once), and the number of manifests.
+     * Blobs linked but referenced by no manifest (a push under way, or one a quota refused) are not counted.
      */
     dev.stowage.core.governance.Quota.Usage projectUsage(String project);
 
-    /** Whether any repository of the project already holds the blob (then storing it again adds nothing). */
-    boolean projectHoldsBlob(String project, Digest digest);
+    /**
+     * Which of {@code digests} the project's usage already counts: blobs a manifest of the project references, and
+     * manifests stored in the project (adding them again adds nothing). Set-based.
+     */
+    Set<Digest> heldByProject(String project, Collection<Digest> digests);
 
     /** A manifest pulled at a time. */
     record Pull(RepositoryName repository, Digest digest, Instant at) {}
