@@ -131,7 +131,7 @@ public final class Stowage implements AutoCloseable {
                 server = RegistryServer.start(serverSettings, service,
                         new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
                         Optional.of(accounts), audit, Optional.of(auditStore), signIn, Optional.of(immutability), Optional.of(retention), Optional.of(quotas),
-                        Optional.of(webhooks), dispatcher);
+                        Optional.of(webhooks), dispatcher, Optional.of(governance));
             } else {
                 server = RegistryServer.start(serverSettings, service, AccessController.OPEN, Optional.empty(),
                         Optional.empty(), audit, Optional.empty());

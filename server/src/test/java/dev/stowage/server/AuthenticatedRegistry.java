@@ -86,6 +86,7 @@ final class AuthenticatedRegistry implements AutoCloseable {
         private WebhookSettings webhooks;
         private boolean governance;
         private EventPublisher quotaEvents;
+        private EventPublisher events = EventPublisher.NOOP;
 
         private Builder(Path root) {
             this.root = root;
@@ -153,6 +154,12 @@ final class AuthenticatedRegistry implements AutoCloseable {
             return this;
         }
 
+        /** Registry events (pushes, pulls, deletions) go to {@code events}. */
+        Builder events(EventPublisher events) {
+            this.events = events;
+            return this;
+        }
+
         AuthenticatedRegistry start() throws Exception {
             return new AuthenticatedRegistry(this);
         }
@@ -197,7 +204,7 @@ final class AuthenticatedRegistry implements AutoCloseable {
                 new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
                 Optional.of(new AccountService(identities, b.hasher, Clock.systemUTC(), Optional.of(signingKeys))),
                 Optional.ofNullable(audit), Optional.ofNullable(auditStore), Optional.empty(), immutability,
-                retention, quotas, webhookService, EventPublisher.NOOP);
+                retention, quotas, webhookService, b.events, Optional.of(new JdbcGovernanceStore(metadata)));
         base = "http://127.0.0.1:" + server.port();
     }
 

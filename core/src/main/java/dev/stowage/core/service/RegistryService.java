@@ -342,6 +342,8 @@ public final class RegistryService {
 
     MetadataStore metadataStore() { return metadata; }
 
+    RegistryPolicy policy() { return policy; }
+
     Clock clock() { return clock; }
 
     /**

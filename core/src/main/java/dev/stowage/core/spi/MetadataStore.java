@@ -25,6 +25,35 @@ public interface MetadataStore extends AutoCloseable {
     /** Repositories with names after {@code after} (exclusive; null for the start), lexical order, at most limit. */
     List<RepositoryName> listRepositories(String after, int limit);
 
+    /**
+     * A repository as administrators list it: its manifests, the bytes they hold (each distinct blob they reference
+     * and their own bytes), the last push (a manifest stored or a tag moved) and the last recorded pull (null: none).
+     */
+    record RepositorySummary(RepositoryName name, long artifacts, long sizeBytes, Instant lastPushedAt,
+                             Instant lastPulledAt) {}
+
+    /** The live repositories of {@code project} with names after {@code after} (null: from the start), at most limit. */
+    List<RepositorySummary> repositorySummaries(String project, String after, int limit);
+
+    /**
+     * A manifest as administrators list it: {@code sizeBytes} is its own bytes plus those of the blobs it references
+     * (an index's children are artifacts of their own); {@code lastPulledAt} null when never pulled.
+     */
+    record ArtifactSummary(Digest digest, String mediaType, String artifactType, List<String> tags, long sizeBytes,
+                           Instant pushedAt, Instant lastPulledAt) {}
+
+    /** The manifests of {@code repository} with digests after {@code after} (null: from the start), at most limit. */
+    List<ArtifactSummary> artifactSummaries(RepositoryName repository, String after, int limit);
+
+    /** A manifest removed with its repository, and the tags that named it. */
+    record RemovedManifest(Digest digest, List<String> tags) {}
+
+    /**
+     * Deletes the repository with its manifests, tags, references and blob links, in one transaction; answers what
+     * was removed, or empty when there was no such repository. The bytes stay for the collector.
+     */
+    Optional<List<RemovedManifest>> deleteRepository(RepositoryName repository);
+
     // --- blobs ----------------------------------------------------------------------------------------------
 
     /** A blob whose bytes are committed, in any repository. */
