@@ -276,9 +276,9 @@ public final class JdbcMetadataStore implements MetadataStore {
                     while (r.next()) {
                         long pushed = Math.max(r.getLong(5), r.getLong(6));
                         long pulled = r.getLong(7);
+                        Instant lastPulled = r.wasNull() ? null : Instant.ofEpochMilli(pulled);
                         out.add(new RepositorySummary(RepositoryName.of(r.getString(1)), r.getLong(2),
-                                r.getLong(3) + r.getLong(4), pushed == 0 ? null : Instant.ofEpochMilli(pushed),
-                                r.wasNull() ? null : Instant.ofEpochMilli(pulled)));
+                                r.getLong(3) + r.getLong(4), pushed == 0 ? null : Instant.ofEpochMilli(pushed), lastPulled));
                     }
                 }
                 return out;
@@ -304,8 +304,9 @@ public final class JdbcMetadataStore implements MetadataStore {
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         long pulled = r.getLong(6);
+                        Long lastPulled = r.wasNull() ? null : pulled;
                         rows.add(new Row(r.getString(1), r.getString(2), r.getString(3), r.getLong(4), r.getLong(5),
-                                r.wasNull() ? null : pulled));
+                                lastPulled));
                     }
                 }
             }

@@ -64,6 +64,7 @@ final class AuthenticatedRegistry implements AutoCloseable {
     final JdbcMetadataStore metadata;
     final JdbcIdentityStore identities;
     final RegistryTokens tokens;
+    final RegistryService service;
     final RegistryServer server;
     final String base;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -174,12 +175,17 @@ final class AuthenticatedRegistry implements AutoCloseable {
         tokens = new RegistryTokens(signingKeys, "stowage", "stowage", Duration.ofMinutes(5), Clock.systemUTC());
         // As a configuration with access control has it: no repository outside a project.
         RegistryPolicy policy = new ProjectPolicy(identities, ProjectPolicy.Mode.REQUIRE_EXISTING, Clock.systemUTC());
+        Optional<ImmutableTagPolicy> immutability = Optional.empty();
+        if (b.governance) {
+            immutability = Optional.of(new ImmutableTagPolicy(new JdbcGovernanceStore(metadata), metadata));
+            policy = RegistryPolicy.all(policy, immutability.get());
+        }
         Optional<QuotaPolicy> quotas = Optional.empty();
         if (b.quotaEvents != null) {
             quotas = Optional.of(new QuotaPolicy(new JdbcGovernanceStore(metadata), metadata, b.quotaEvents));
             policy = RegistryPolicy.all(policy, quotas.get());
         }
-        RegistryService service = new RegistryService(new FileSystemBlobStore(b.root.resolve("blobs")), metadata,
+        service = new RegistryService(new FileSystemBlobStore(b.root.resolve("blobs")), metadata,
                 policy, ServiceSettings.DEFAULTS, Clock.systemUTC());
         TokenGrants grants = new TokenGrants(identities, new CredentialVerifier(b.hasher, b.hashing),
                 new LoginThrottle(b.throttling), tokens, false);
@@ -193,12 +199,9 @@ final class AuthenticatedRegistry implements AutoCloseable {
         } else {
             dispatcher = null;
         }
-        Optional<ImmutableTagPolicy> immutability = Optional.empty();
         Optional<RetentionRunner> retention = Optional.empty();
         if (b.governance) {
-            JdbcGovernanceStore governance = new JdbcGovernanceStore(metadata);
-            immutability = Optional.of(new ImmutableTagPolicy(governance, metadata));
-            retention = Optional.of(new RetentionRunner(service, governance, immutability.get()));
+            retention = Optional.of(new RetentionRunner(service, new JdbcGovernanceStore(metadata), immutability.get()));
         }
         server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service,
                 new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
