@@ -219,4 +219,14 @@ class ProjectLifecycleTest {
         assertThat(push.statusCode()).isEqualTo(404);
         assertThat(error(push)).isEqualTo("NAME_UNKNOWN");
     }
+
+    @Test
+    void theOpenApiDocumentDescribesTheseRoutes() throws Exception {
+        JsonNode paths = JSON.readTree(registry.send(registry.request("/api/v1/openapi.json")).body()).path("paths");
+        assertThat(paths.path("/api/v1/projects/{name}").has("delete")).isTrue();
+        assertThat(paths.path("/api/v1/projects/{name}/repositories").has("get")).isTrue();
+        assertThat(paths.path("/api/v1/repositories/{repository}").has("delete")).isTrue();
+        assertThat(paths.path("/api/v1/repositories/{repository}/artifacts").has("get")).isTrue();
+        assertThat(paths.path("/api/v1/projects/{name}/quota").has("patch")).isTrue();
+    }
 }

@@ -65,12 +65,12 @@ public final class ProjectLifecycle {
      * them (immutable tags included). Then its members, robots, webhooks and policies go with it.
      */
     public Removed deleteProject(String project, boolean force, String actor) {
-        GovernanceStore store = governance.orElseThrow(() -> new RegistryException(ErrorCode.UNSUPPORTED,
-                "deleting projects needs the governance store", null, 405));
-        int repositories = 0;
-        int artifacts = 0;
         List<MetadataStore.RepositorySummary> held = metadata().repositorySummaries(project, null, BATCH);
         if (!held.isEmpty() && !force) throw notEmpty(project);
+        GovernanceStore store = governance.orElseThrow(() -> new RegistryException(ErrorCode.UNSUPPORTED,
+                "this registry was started without the governance store, which deleting projects needs", null, 405));
+        int repositories = 0;
+        int artifacts = 0;
         while (!held.isEmpty()) {
             for (MetadataStore.RepositorySummary repository : held) {
                 artifacts += remove(repository.name(), actor).artifacts();
