@@ -119,4 +119,31 @@ class ProjectRequiredTest {
         assertThat(send("POST", "/v2/team/app/blobs/uploads/", adminToken("team/app"), null, null).statusCode())
                 .isEqualTo(202);
     }
+
+    @Test
+    void withAccessControlOffTheFirstPushCreatesItsProjectPrivateAndWithoutMembers(@TempDir Path open) throws Exception {
+        dev.stowage.metadata.JdbcMetadataStore metadata = dev.stowage.metadata.JdbcMetadataStore.open(
+                new dev.stowage.metadata.MetadataConfig("jdbc:sqlite:" + open.resolve("m.db"), "", "", 0));
+        dev.stowage.metadata.JdbcIdentityStore identities = new dev.stowage.metadata.JdbcIdentityStore(metadata);
+        dev.stowage.core.service.RegistryService service = new dev.stowage.core.service.RegistryService(
+                new dev.stowage.storage.FileSystemBlobStore(open.resolve("blobs")), metadata,
+                new dev.stowage.core.governance.ProjectPolicy(identities,
+                        dev.stowage.core.governance.ProjectPolicy.Mode.CREATE_IMPLICITLY, java.time.Clock.systemUTC()),
+                dev.stowage.core.service.ServiceSettings.DEFAULTS, java.time.Clock.systemUTC());
+        RegistryServer server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service,
+                dev.stowage.core.access.AccessController.OPEN);
+        try {
+            Digest digest = Digest.sha256Of("open".getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> r = registry.http.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + server.port() + "/v2/fresh/app/blobs/uploads/?digest=" + digest))
+                    .POST(HttpRequest.BodyPublishers.ofString("open")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+            assertThat(identities.findProject("fresh")).get().extracting(dev.stowage.core.access.Project::isPublic)
+                    .isEqualTo(false);
+            assertThat(identities.members("fresh")).isEmpty();
+        } finally {
+            server.close();
+            metadata.close();
+        }
+    }
 }
