@@ -58,7 +58,8 @@ import java.util.function.Function;
         subcommands = {AdminCommand.Users.class, AdminCommand.Projects.class, AdminCommand.Members.class,
                 AdminCommand.Robots.class, AdminCommand.Tokens.class, AdminCommand.Sessions.class, AdminCommand.Audit.class,
                 AdminCommand.Gc.class, AdminCommand.Immutable.class, AdminCommand.Retention.class, AdminCommand.Quota.class,
-                AdminCommand.Webhooks.class, AdminCommand.Me.class, ResetPasswordCommand.class})
+                AdminCommand.Webhooks.class, AdminCommand.Me.class, AdminCommand.Repos.class, AdminCommand.Artifacts.class,
+                ResetPasswordCommand.class})
 final class AdminCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int REFUSED = 1;
@@ -207,12 +208,14 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "projects", description = "list | create NAME [--public] | public NAME | private NAME")
+    @Command(name = "projects", description = {"list | create NAME [--public] | public NAME | private NAME | delete NAME [--force]",
+            "delete refuses a project that still has repositories; --force deletes them with it."})
     static final class Projects implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
-        @Parameters(index = "0", paramLabel = "VERB", description = "list, create, public or private") String verb;
+        @Parameters(index = "0", paramLabel = "VERB", description = "list, create, public, private or delete") String verb;
         @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "the project (all verbs but list)") String name;
         @Option(names = "--public", description = "create: anyone may pull without signing in") boolean isPublic;
+        @Option(names = "--force", description = "delete: also delete the project's repositories") boolean force;
 
         @Override
         public Integer call() throws Exception {
@@ -220,9 +223,53 @@ final class AdminCommand {
                 case "list" -> admin.call("GET", "/api/v1/projects", null);
                 case "create" -> admin.call("POST", "/api/v1/projects", object().put("name", name).put("public", isPublic));
                 case "public", "private" -> admin.call("PATCH", "/api/v1/projects/" + enc(name), object().put("public", verb.equals("public")));
+                case "delete" -> admin.call("DELETE", "/api/v1/projects/" + enc(name) + (force ? "?force=true" : ""), null);
                 default -> throw new IllegalArgumentException("unknown verb: " + verb);
             };
         }
+    }
+
+    @Command(name = "repos", description = {"list PROJECT [--n N] [--last NAME] | delete REPOSITORY",
+            "list: each repository's artifacts, size, last push and last pull; delete: the repository with all it holds."})
+    static final class Repos implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0", description = "list or delete") String verb;
+        @Parameters(index = "1", description = "a project (list) or a repository such as team/app (delete)") String target;
+        @Option(names = "--n", description = "page size (default 100)") Integer n;
+        @Option(names = "--last", description = "start after this repository (the previous page's next)") String last;
+
+        @Override
+        public Integer call() throws Exception {
+            return switch (verb) {
+                case "list" -> admin.call("GET", "/api/v1/projects/" + enc(target) + "/repositories" + page(n, last), null);
+                case "delete" -> admin.call("DELETE", "/api/v1/repositories/" + target, null);
+                default -> throw new IllegalArgumentException("unknown verb: " + verb);
+            };
+        }
+    }
+
+    @Command(name = "artifacts", description = {"list REPOSITORY [--n N] [--last DIGEST]",
+            "Each manifest's digest, tags, media type, size (with its blobs), push time and last pull."})
+    static final class Artifacts implements Callable<Integer> {
+        @ParentCommand AdminCommand admin;
+        @Parameters(index = "0", description = "list") String verb;
+        @Parameters(index = "1", description = "a repository such as team/app") String repository;
+        @Option(names = "--n", description = "page size (default 100)") Integer n;
+        @Option(names = "--last", description = "start after this digest (the previous page's next)") String last;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!verb.equals("list")) throw new IllegalArgumentException("unknown verb: " + verb);
+            return admin.call("GET", "/api/v1/repositories/" + repository + "/artifacts" + page(n, last), null);
+        }
+    }
+
+    /** {@code ?n=&last=} for a listing, each only when given. */
+    static String page(Integer n, String last) {
+        StringBuilder q = new StringBuilder();
+        if (n != null) q.append("?n=").append(n);
+        if (last != null) q.append(q.isEmpty() ? "?" : "&").append("last=").append(enc(last));
+        return q.toString();
     }
 
     @Command(name = "members", description = "list PROJECT | set PROJECT USER ROLE | remove PROJECT USER")
@@ -433,15 +480,15 @@ final class AdminCommand {
         }
     }
 
-    @Command(name = "quota", description = "show PROJECT | set PROJECT [--storage SIZE] [--artifacts N] [--warning PERCENT]")
+    @Command(name = "quota", description = {"show PROJECT | set PROJECT [--storage SIZE] [--artifacts N] [--warning PERCENT]",
+            "set changes only the limits given; 'none' removes one. SIZE: bytes or e.g. 10GiB, 500MB."})
     static final class Quota implements Callable<Integer> {
         @ParentCommand AdminCommand admin;
         @Parameters(index = "0", paramLabel = "VERB", description = "show or set") String verb;
         @Parameters(index = "1", paramLabel = "PROJECT", description = "the project") String project;
-        @Option(names = "--storage", paramLabel = "SIZE", converter = ByteSize.Converter.class,
-                description = "set: storage limit, bytes or with a unit (10GiB, 500MB)") Long storage;
-        @Option(names = "--artifacts", paramLabel = "N", description = "set: most artifacts") Long artifacts;
-        @Option(names = "--warning", paramLabel = "PERCENT", description = "set: warn at this share of a limit") Integer warning;
+        @Option(names = "--storage", paramLabel = "SIZE", description = "set: storage limit: bytes, a size such as 10GiB or 500MB, or none") String storage;
+        @Option(names = "--artifacts", paramLabel = "N", description = "set: artifact limit, or none") String artifacts;
+        @Option(names = "--warning", paramLabel = "PERCENT", description = "set: warning threshold in percent (1-100), or none") String warning;
 
         @Override
         public Integer call() throws Exception {
@@ -449,14 +496,25 @@ final class AdminCommand {
             return switch (verb) {
                 case "show" -> admin.call("GET", base, null);
                 case "set" -> {
+                    if (storage == null && artifacts == null && warning == null) {
+                        throw new IllegalArgumentException("quota set: give --storage, --artifacts or --warning (or 'none' to remove one)");
+                    }
                     ObjectNode body = object();
-                    if (storage != null) body.put("storageBytes", storage); else body.putNull("storageBytes");
-                    if (artifacts != null) body.put("artifacts", artifacts); else body.putNull("artifacts");
-                    if (warning != null) body.put("warningPercent", warning); else body.putNull("warningPercent");
-                    yield admin.call("PUT", base, body);
+                    limit(body, "storageBytes", storage);
+                    limit(body, "artifacts", artifacts);
+                    limit(body, "warningPercent", warning);
+                    yield admin.call("PATCH", base, body);
                 }
                 default -> throw new IllegalArgumentException("unknown verb: " + verb);
             };
+        }
+
+        /** A limit as the API takes it: a number, a size text (the server parses units), or null for 'none'. */
+        private static void limit(ObjectNode body, String field, String value) {
+            if (value == null) return;
+            if (value.equalsIgnoreCase("none")) body.putNull(field);
+            else if (value.matches("[0-9]{1,18}")) body.put(field, Long.parseLong(value));
+            else body.put(field, value);
         }
     }
 

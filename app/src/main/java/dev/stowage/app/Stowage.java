@@ -3,6 +3,7 @@ package dev.stowage.app;
 import dev.stowage.core.access.AccessController;
 import dev.stowage.core.access.RegistryPolicy;
 import dev.stowage.core.governance.ImmutableTagPolicy;
+import dev.stowage.core.governance.ProjectPolicy;
 import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.governance.Schedule;
 import dev.stowage.metadata.JdbcGovernanceStore;
@@ -93,8 +94,12 @@ public final class Stowage implements AutoCloseable {
             JdbcGovernanceStore governance = new JdbcGovernanceStore(metadata);
             ImmutableTagPolicy immutability = new ImmutableTagPolicy(governance, metadata);
             QuotaPolicy quotas = new QuotaPolicy(governance, metadata, dispatcher);
-            RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.all(immutability, quotas), settings,
-                    Clock.systemUTC());
+            // No repository outside a project: refused with access control on (projects are created by administrators
+            // or auth.createProjectsOnPush), created by the first push with it off (no one else could create them).
+            ProjectPolicy projects = new ProjectPolicy(new JdbcIdentityStore(metadata), config.auth().enabled()
+                    ? ProjectPolicy.Mode.REQUIRE_EXISTING : ProjectPolicy.Mode.CREATE_IMPLICITLY, Clock.systemUTC());
+            RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.all(projects, immutability, quotas),
+                    settings, Clock.systemUTC());
             RetentionRunner retention = new RetentionRunner(service, governance, immutability, dispatcher);
             Optional<TlsSettings> tls = config.tls().enabled()
                     ? Optional.of(new TlsSettings(Path.of(config.tls().certificate()), Path.of(config.tls().key()), config.tls().password(),
@@ -131,7 +136,7 @@ public final class Stowage implements AutoCloseable {
                 server = RegistryServer.start(serverSettings, service,
                         new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
                         Optional.of(accounts), audit, Optional.of(auditStore), signIn, Optional.of(immutability), Optional.of(retention), Optional.of(quotas),
-                        Optional.of(webhooks), dispatcher);
+                        Optional.of(webhooks), dispatcher, Optional.of(governance));
             } else {
                 server = RegistryServer.start(serverSettings, service, AccessController.OPEN, Optional.empty(),
                         Optional.empty(), audit, Optional.empty());

@@ -53,7 +53,7 @@ public final class TokenAccessController implements AccessController {
     @Override
     public Principal authorize(AccessRequest request) {
         return switch (request.action()) {
-            case MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT, MANAGE_OWN_ACCOUNT -> authorizeManagement(request);
+            case MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT, MANAGE_OWN_ACCOUNT, READ_PROJECT, DELETE_REPOSITORY -> authorizeManagement(request);
             default -> authorizeRegistry(request);
         };
     }
@@ -141,6 +141,9 @@ public final class TokenAccessController implements AccessController {
             case MANAGE_SYSTEM -> Permissions.mayManageSystem(principal);
             case MANAGE_ACCOUNT -> Permissions.mayManageAccount(principal, request.account().orElse(""));
             case MANAGE_OWN_ACCOUNT -> Permissions.mayManageOwnAccount(principal);
+            case READ_PROJECT -> Permissions.mayReadProject(principal, request.project().flatMap(p -> roleOf(principal, p)));
+            case DELETE_REPOSITORY -> Permissions.mayDeleteRepository(principal,
+                    request.project().flatMap(p -> roleOf(principal, p)));
             default -> Permissions.mayManageProject(principal, request.project().flatMap(p -> roleOf(principal, p)));
         };
         if (!allowed) throw new RegistryException(ErrorCode.DENIED, "requested access to the resource is denied", null, 403);

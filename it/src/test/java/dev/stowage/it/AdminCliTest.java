@@ -376,4 +376,82 @@ class AdminCliTest {
         assertThat(java.time.Instant.parse(renewed.path("expiresAt").asText()))
                 .isAfter(java.time.Instant.now().plus(java.time.Duration.ofDays(29)));
     }
+
+    /** Pushes a small image (a config, no layers) as the administrator; answers the manifest's digest. */
+    static String pushImage(String repository, String tag) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes());
+        var tokenAnswer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stowage.baseUrl()
+                + "/token?service=stowage&scope=repository:" + repository + ":pull,push")).header("Authorization", auth).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        String bearer = "Bearer " + JSON.readTree(tokenAnswer.body()).path("token").asText();
+        byte[] config = ("{\"image\":\"" + repository + ":" + tag + "\"}").getBytes();
+        String configDigest = dev.stowage.it.support.TestImages.sha256(config);
+        var blob = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stowage.baseUrl() + "/v2/" + repository
+                + "/blobs/uploads/?digest=" + configDigest)).header("Authorization", bearer)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(config)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(blob.statusCode()).as(blob.body()).isEqualTo(201);
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{"
+                + "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest + "\",\"size\":"
+                + config.length + "},\"layers\":[]}";
+        var put = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stowage.baseUrl() + "/v2/" + repository
+                + "/manifests/" + tag)).header("Authorization", bearer).header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(manifest)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+        return put.headers().firstValue("Docker-Content-Digest").orElseThrow();
+    }
+
+    @Test
+    void anOperatorListsAndDeletesRepositoriesArtifactsAndProjects() throws Exception {
+        Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD);
+        cli(env, "projects", "create", "life").ok();
+        String digest = pushImage("life/app", "v1");
+        pushImage("life/web", "v1");
+        JsonNode repos = json(cli(env, "repos", "list", "life").ok());
+        assertThat(repos.path("repositories").findValuesAsText("name")).containsExactly("life/app", "life/web");
+        assertThat(repos.path("repositories").path(0).path("artifacts").asInt()).isEqualTo(1);
+        JsonNode firstPage = json(cli(env, "repos", "list", "life", "--n", "1").ok());
+        assertThat(firstPage.path("next").asText()).isEqualTo("life/app");
+        assertThat(json(cli(env, "repos", "list", "life", "--n", "1", "--last", "life/app").ok()).path("repositories")
+                .findValuesAsText("name")).containsExactly("life/web");
+        JsonNode artifacts = json(cli(env, "artifacts", "list", "life/app").ok());
+        assertThat(artifacts.path("artifacts").path(0).path("digest").asText()).isEqualTo(digest);
+        assertThat(artifacts.path("artifacts").path(0).path("tags").path(0).asText()).isEqualTo("v1");
+        assertThat(json(cli(env, "repos", "delete", "life/web").ok()).path("artifactsDeleted").asInt()).isEqualTo(1);
+        Clients.Result refused = cli(env, "projects", "delete", "life");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.output()).contains("HTTP 409").contains("project life still has repositories");
+        JsonNode deleted = json(cli(env, "projects", "delete", "life", "--force").ok());
+        assertThat(deleted.path("repositoriesDeleted").asInt()).isEqualTo(1);
+        assertThat(json(cli(env, "projects", "list").ok()).findValuesAsText("name")).doesNotContain("life");
+    }
+
+    @Test
+    void settingOneQuotaLimitKeepsTheOthersAndSizesTakeUnits() throws Exception {
+        Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD);
+        cli(env, "projects", "create", "limits").ok();
+        cli(env, "quota", "set", "limits", "--artifacts", "10", "--warning", "80").ok();
+        JsonNode quota = json(cli(env, "quota", "set", "limits", "--storage", "10GiB").ok());
+        assertThat(quota.path("storageBytes").asLong()).isEqualTo(10L << 30);
+        assertThat(quota.path("artifacts").asLong()).isEqualTo(10);
+        assertThat(quota.path("warningPercent").asInt()).isEqualTo(80);
+        JsonNode cleared = json(cli(env, "quota", "set", "limits", "--artifacts", "none").ok());
+        assertThat(cleared.path("artifacts").isNull()).isTrue();
+        assertThat(cleared.path("storageBytes").asLong()).isEqualTo(10L << 30);
+    }
+
+    @Test
+    void anAdministratorsPushIntoAProjectThatDoesNotExistIsRefusedNamingIt() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes());
+        var tokenAnswer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stowage.baseUrl()
+                + "/token?service=stowage&scope=repository:nope/app:pull,push")).header("Authorization", auth).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        String bearer = "Bearer " + JSON.readTree(tokenAnswer.body()).path("token").asText();
+        var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stowage.baseUrl() + "/v2/nope/app/blobs/uploads/"))
+                .header("Authorization", bearer).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("NAME_UNKNOWN").contains("project nope does not exist");
+    }
 }

@@ -47,6 +47,9 @@ class AuditTrailTest {
         Path data = dir.resolve("data");
         try (StowageProcess stowage = StowageProcess.start(data, Map.of("STOWAGE_AUTH_ENABLED", "true",
                 "STOWAGE_ADMIN_PASSWORD", PASSWORD, "STOWAGE_AUDIT_STREAM", stream.toString()))) {
+            // No repository outside a project: the one pushed to is created first.
+            assertThat(dev.stowage.it.support.Registry.call(stowage, "POST", "/api/v1/projects", "admin", PASSWORD,
+                    "{\"name\":\"audit\"}").statusCode()).isEqualTo(201);
             Path layout = dir.resolve("layout");
             TestImages.Image image = TestImages.writeImage(layout, "v1", "amd64", "audited");
             String ref = "docker://" + stowage.hostPort() + "/audit/app:v1";

@@ -41,6 +41,11 @@ class AuthenticatedClientsTest {
         TestImages.requireBusybox();
         stowage = StowageProcess.start(dir.resolve("data"), Map.of("STOWAGE_AUTH_ENABLED", "true",
                 "STOWAGE_ADMIN_PASSWORD", PASSWORD));
+        // No repository outside a project: the ones pushed to are created first.
+        for (String project : List.of("secure", "charts")) {
+            assertThat(Registry.call(stowage, "POST", "/api/v1/projects", "admin", PASSWORD, "{\"name\":\"" + project + "\"}")
+                    .statusCode()).isEqualTo(201);
+        }
     }
 
     @AfterAll

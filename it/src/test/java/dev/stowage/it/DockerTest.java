@@ -90,6 +90,8 @@ class DockerTest {
     void logsInThroughTheTokenFlowPushesAndPulls() throws Exception {
         try (StowageProcess secured = StowageProcess.start(dir.resolve("secured"), java.util.Map.of(
                 "STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", "docker-secret"))) {
+            org.assertj.core.api.Assertions.assertThat(Registry.call(secured, "POST", "/api/v1/projects", "admin",
+                    "docker-secret", "{\"name\":\"secure\"}").statusCode()).isEqualTo(201);
             Path rootfs = dir.resolve("rootfs-auth.tar");
             Files.write(rootfs, TestImages.rootfsTar("docker login"));
             String image = secured.hostPort() + "/secure/busybox:v1";

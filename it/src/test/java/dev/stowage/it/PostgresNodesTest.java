@@ -44,6 +44,9 @@ class PostgresNodesTest {
                 "STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", PASSWORD);
         nodeA = StowageProcess.start(dir.resolve("shared"), env);
         nodeB = StowageProcess.start(dir.resolve("shared"), env);
+        // No repository outside a project: the one pushed to is created first (through one node, seen by both).
+        assertThat(Registry.call(nodeA, "POST", "/api/v1/projects", "admin", PASSWORD, "{\"name\":\"pg\"}").statusCode())
+                .isEqualTo(201);
     }
 
     @AfterAll

@@ -34,7 +34,8 @@ class TlsClientsTest {
         stowage = StowageProcess.start(dir.resolve("data"), Map.of(
                 "STOWAGE_TLS_CERTIFICATE", certs.dir.resolve("server.crt").toString(),
                 "STOWAGE_TLS_KEY", certs.dir.resolve("server.key").toString(),
-                "STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", "tls-admin-secret"));
+                "STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", "tls-admin-secret",
+                "STOWAGE_AUTH_CREATE_PROJECTS_ON_PUSH", "true")); // the project pushed to is created by the push
     }
 
     @AfterAll

@@ -192,4 +192,58 @@ public final class JdbcGovernanceStore implements GovernanceStore {
             return null;
         });
     }
+
+    @Override
+    public ProjectDeletion deleteProject(String project) {
+        return db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM projects WHERE name = ?")) {
+                s.setString(1, project);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) return ProjectDeletion.NO_SUCH_PROJECT;
+                }
+            }
+            // The project's repositories: the name itself (top-level) or below "project/".
+            String inProject = "(name = ? OR (name > ? AND name < ?))";
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM repositories WHERE " + inProject + " AND NOT EXISTS "
+                    + "(SELECT 1 FROM manifests m WHERE m.repository_id = repositories.id) AND NOT EXISTS "
+                    + "(SELECT 1 FROM repository_blobs rb WHERE rb.repository_id = repositories.id)")) {
+                setProject(s, 1, project);
+                s.executeUpdate(); // rows of repositories emptied before: nothing of theirs is left
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM repositories WHERE " + inProject)) {
+                setProject(s, 1, project);
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next()) return ProjectDeletion.HAS_REPOSITORIES;
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM repository_tag_mutability WHERE " + inProject
+                    .replace("name", "repository"))) {
+                setProject(s, 1, project);
+                s.executeUpdate();
+            }
+            for (String sql : List.of(
+                    "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT d.id FROM webhook_deliveries d JOIN webhooks w "
+                            + "ON w.id = d.webhook_id WHERE w.project = ?)",
+                    "DELETE FROM webhook_deliveries WHERE webhook_id IN (SELECT id FROM webhooks WHERE project = ?)",
+                    "DELETE FROM webhooks WHERE project = ?",
+                    "DELETE FROM robots WHERE project = ?",
+                    "DELETE FROM project_members WHERE project = ?",
+                    "DELETE FROM immutable_tag_rules WHERE project = ?",
+                    "DELETE FROM retention_policies WHERE project = ?",
+                    "DELETE FROM project_quotas WHERE project = ?",
+                    "DELETE FROM projects WHERE name = ?")) {
+                try (PreparedStatement s = c.prepareStatement(sql)) {
+                    s.setString(1, project);
+                    s.executeUpdate();
+                }
+            }
+            return ProjectDeletion.DELETED;
+        });
+    }
+
+    private static void setProject(PreparedStatement s, int first, String project) throws java.sql.SQLException {
+        s.setString(first, project);
+        s.setString(first + 1, project + "/");
+        s.setString(first + 2, project + "0");
+    }
 }

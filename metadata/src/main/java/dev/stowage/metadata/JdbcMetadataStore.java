@@ -254,6 +254,119 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     // --- repositories ---------------------------------------------------------------------------------------
 
+    @Override
+    public List<RepositorySummary> repositorySummaries(String project, String after, int limit) {
+        return read(c -> {
+            // One row per repository, each figure an indexed probe of that repository's rows.
+            try (PreparedStatement s = c.prepareStatement("SELECT r.name, "
+                    + "(SELECT COUNT(*) FROM manifests m WHERE m.repository_id = r.id), "
+                    + "(SELECT COALESCE(SUM(m.size), 0) FROM manifests m WHERE m.repository_id = r.id), "
+                    + "(SELECT COALESCE(SUM(b.size), 0) FROM (SELECT DISTINCT mr.child_digest FROM manifest_references mr "
+                    + "WHERE mr.repository_id = r.id AND mr.kind = 'blob') d JOIN blobs b ON b.digest = d.child_digest), "
+                    + "(SELECT MAX(m.pushed_at) FROM manifests m WHERE m.repository_id = r.id), "
+                    + "(SELECT MAX(t.updated_at) FROM tags t WHERE t.repository_id = r.id), "
+                    + "(SELECT MAX(m.last_pulled_at) FROM manifests m WHERE m.repository_id = r.id) "
+                    + "FROM repositories r WHERE " + IN_PROJECT + " AND r.name > ? AND " + REPOSITORY_IS_ALIVE
+                    + " ORDER BY r.name LIMIT ?")) {
+                setProject(s, 1, project);
+                s.setString(4, after == null ? "" : after);
+                s.setInt(5, limit);
+                List<RepositorySummary> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        long pushed = Math.max(r.getLong(5), r.getLong(6));
+                        long pulled = r.getLong(7);
+                        Instant lastPulled = r.wasNull() ? null : Instant.ofEpochMilli(pulled);
+                        out.add(new RepositorySummary(RepositoryName.of(r.getString(1)), r.getLong(2),
+                                r.getLong(3) + r.getLong(4), pushed == 0 ? null : Instant.ofEpochMilli(pushed), lastPulled));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public List<ArtifactSummary> artifactSummaries(RepositoryName repository, String after, int limit) {
+        return read(c -> {
+            Optional<Long> repositoryId = repositoryId(c, repository);
+            if (repositoryId.isEmpty()) return List.of();
+            record Row(String digest, String mediaType, String artifactType, long size, long pushedAt, Long pulledAt) {}
+            List<Row> rows = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT m.digest, m.media_type, m.artifact_type, m.size + "
+                    + "(SELECT COALESCE(SUM(b.size), 0) FROM manifest_references mr JOIN blobs b ON b.digest = mr.child_digest "
+                    + "WHERE mr.repository_id = m.repository_id AND mr.parent_digest = m.digest AND mr.kind = 'blob'), "
+                    + "m.pushed_at, m.last_pulled_at FROM manifests m WHERE m.repository_id = ? AND m.digest > ? "
+                    + "ORDER BY m.digest LIMIT ?")) {
+                s.setLong(1, repositoryId.get());
+                s.setString(2, after == null ? "" : after);
+                s.setInt(3, limit);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        long pulled = r.getLong(6);
+                        Long lastPulled = r.wasNull() ? null : pulled;
+                        rows.add(new Row(r.getString(1), r.getString(2), r.getString(3), r.getLong(4), r.getLong(5),
+                                lastPulled));
+                    }
+                }
+            }
+            if (rows.isEmpty()) return List.of();
+            Map<String, List<String>> tags = new HashMap<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT manifest_digest, name FROM tags WHERE repository_id = ? "
+                    + "AND manifest_digest >= ? AND manifest_digest <= ? ORDER BY name")) {
+                s.setLong(1, repositoryId.get());
+                s.setString(2, rows.getFirst().digest());
+                s.setString(3, rows.getLast().digest());
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) tags.computeIfAbsent(r.getString(1), d -> new ArrayList<>()).add(r.getString(2));
+                }
+            }
+            List<ArtifactSummary> out = new ArrayList<>();
+            for (Row row : rows) {
+                out.add(new ArtifactSummary(Digest.parse(row.digest()), row.mediaType(), row.artifactType(),
+                        List.copyOf(tags.getOrDefault(row.digest(), List.of())), row.size(),
+                        Instant.ofEpochMilli(row.pushedAt()), row.pulledAt() == null ? null : Instant.ofEpochMilli(row.pulledAt())));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<List<RemovedManifest>> deleteRepository(RepositoryName repository) {
+        return write(c -> {
+            Optional<Long> repositoryId = repositoryId(c, repository);
+            if (repositoryId.isEmpty()) return Optional.<List<RemovedManifest>>empty();
+            long id = repositoryId.get();
+            Map<String, List<String>> removed = new java.util.TreeMap<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT m.digest, t.name FROM manifests m LEFT JOIN tags t ON "
+                    + "t.repository_id = m.repository_id AND t.manifest_digest = m.digest WHERE m.repository_id = ? "
+                    + "ORDER BY m.digest, t.name")) {
+                s.setLong(1, id);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        List<String> tags = removed.computeIfAbsent(r.getString(1), d -> new ArrayList<>());
+                        if (r.getString(2) != null) tags.add(r.getString(2));
+                    }
+                }
+            }
+            // Everything also goes by ON DELETE CASCADE; said explicitly, so the outcome never depends on whether a
+            // connection enforces foreign keys.
+            for (String table : List.of("tags", "manifest_references", "manifests", "repository_blobs")) {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE repository_id = ?")) {
+                    s.setLong(1, id);
+                    s.executeUpdate();
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM repositories WHERE id = ?")) {
+                s.setLong(1, id);
+                s.executeUpdate();
+            }
+            List<RemovedManifest> out = new ArrayList<>();
+            removed.forEach((digest, tags) -> out.add(new RemovedManifest(Digest.parse(digest), List.copyOf(tags))));
+            return Optional.of(out);
+        });
+    }
+
     /** A repository is alive while it holds a manifest or a blob link (see the class comment). */
     private static final String REPOSITORY_IS_ALIVE =
             "(EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id) "
@@ -1035,13 +1148,24 @@ public final class JdbcMetadataStore implements MetadataStore {
         return read(c -> {
             long bytes;
             long artifacts;
+            // What the project's artifacts hold: each distinct blob a manifest of the project references, and each
+            // distinct manifest. Blobs uploaded but in no manifest (a push under way, or one a quota refused) are
+            // not counted: the collector removes them if no manifest ever comes.
             try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.state = "
-                    + "'present' AND EXISTS (SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id "
-                    + "WHERE rb.digest = b.digest AND " + IN_PROJECT + ")")) {
+                    + "'present' AND EXISTS (SELECT 1 FROM manifest_references mr JOIN repositories r ON r.id = "
+                    + "mr.repository_id WHERE mr.child_digest = b.digest AND mr.kind = 'blob' AND " + IN_PROJECT + ")")) {
                 setProject(s, 1, project);
                 try (ResultSet r = s.executeQuery()) {
                     r.next();
                     bytes = r.getLong(1);
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(size), 0) FROM (SELECT DISTINCT m.digest, "
+                    + "m.size FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE " + IN_PROJECT + ") d")) {
+                setProject(s, 1, project);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    bytes += r.getLong(1);
                 }
             }
             try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM manifests m JOIN repositories r "
@@ -1057,16 +1181,28 @@ public final class JdbcMetadataStore implements MetadataStore {
     }
 
     @Override
-    public boolean projectHoldsBlob(String project, Digest digest) {
+    public Set<Digest> heldByProject(String project, Collection<Digest> digests) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM repository_blobs rb JOIN repositories r "
-                    + "ON r.id = rb.repository_id WHERE rb.digest = ? AND " + IN_PROJECT)) {
-                s.setString(1, digest.toString());
-                setProject(s, 2, project);
-                try (ResultSet r = s.executeQuery()) {
-                    return r.next();
+            Set<Digest> held = new HashSet<>();
+            for (List<Digest> batch : batches(digests)) {
+                Map<String, Digest> asked = byText(batch);
+                String in = placeholders(batch.size());
+                try (PreparedStatement s = c.prepareStatement("SELECT mr.child_digest FROM manifest_references mr JOIN "
+                        + "repositories r ON r.id = mr.repository_id WHERE mr.child_digest IN (" + in + ") AND mr.kind = "
+                        + "'blob' AND " + IN_PROJECT + " UNION SELECT m.digest FROM manifests m JOIN repositories r ON "
+                        + "r.id = m.repository_id WHERE m.digest IN (" + in + ") AND " + IN_PROJECT)) {
+                    int i = 1;
+                    for (Digest d : batch) s.setString(i++, d.toString());
+                    setProject(s, i, project);
+                    i += 3;
+                    for (Digest d : batch) s.setString(i++, d.toString());
+                    setProject(s, i, project);
+                    try (ResultSet r = s.executeQuery()) {
+                        while (r.next()) held.add(asked.get(r.getString(1)));
+                    }
                 }
             }
+            return held;
         });
     }
 

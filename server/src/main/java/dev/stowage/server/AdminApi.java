@@ -22,6 +22,8 @@ import dev.stowage.core.governance.Quota;
 import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.governance.TagMutability;
 import dev.stowage.core.service.GarbageCollector;
+import dev.stowage.core.service.ProjectLifecycle;
+import dev.stowage.core.spi.MetadataStore;
 import dev.stowage.core.service.RetentionRunner;
 import dev.stowage.webhooks.WebhookService;
 import dev.stowage.core.spi.GovernanceStore;
@@ -65,6 +67,13 @@ final class AdminApi {
     private static final Pattern RETENTION = Pattern.compile("^/api/v1/projects/([^/]+)/retention$");
     private static final Pattern RETENTION_RUN = Pattern.compile("^/api/v1/projects/([^/]+)/retention/run$");
     private static final Pattern TAG_MUTABILITY = Pattern.compile("^/api/v1/repositories/(.+)/tag-mutability$");
+    private static final Pattern PROJECT_REPOSITORIES = Pattern.compile("^/api/v1/projects/([^/]+)/repositories$");
+    private static final Pattern ARTIFACTS = Pattern.compile("^/api/v1/repositories/(.+)/artifacts$");
+    /** A repository by its full name; not one of the routes below a repository (artifacts, tag-mutability). */
+    private static final Pattern REPOSITORY = Pattern.compile("^/api/v1/repositories/(?!.*/(?:artifacts|tag-mutability)$)(.+)$");
+    /** Page sizes of the content listings: {@code n} defaults to 100 and is capped at 1000. */
+    private static final int DEFAULT_PAGE = 100;
+    private static final int MAX_PAGE = 1000;
     private static final Pattern USER_SESSIONS = Pattern.compile("^/api/v1/users/([^/]+)/sessions$");
     private static final Pattern USER_SESSION = Pattern.compile("^/api/v1/users/([^/]+)/sessions/([^/]+)$");
     private static final int MAX_BODY = 64 * 1024;
@@ -88,14 +97,13 @@ final class AdminApi {
     private final Optional<RetentionRunner> retention;
     private final Optional<QuotaPolicy> quotas;
     private final Optional<WebhookService> webhooks;
-
-    AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit) {
-        this(accounts, access, audit, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
-    }
+    private final ProjectLifecycle lifecycle;
 
     AdminApi(AccountService accounts, AccessController access, Optional<AuditStore> audit,
              Optional<GarbageCollector> collector, Optional<ImmutableTagPolicy> immutability,
-             Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas, Optional<WebhookService> webhooks) {
+             Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas, Optional<WebhookService> webhooks,
+             ProjectLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
         this.webhooks = webhooks;
         this.retention = retention;
         this.quotas = quotas;
@@ -162,13 +170,18 @@ final class AdminApi {
             switch (method) {
                 case "GET" -> { }
                 case "PUT" -> {
-                    JsonNode body = json(exchange, "storageBytes", "artifacts", "warningPercent");
-                    // The types are checked here, the ranges by Quota (whose messages name the field).
-                    Long storage = JsonFields.nullableLong(body, "storageBytes", Long.MIN_VALUE, Long.MAX_VALUE);
-                    Long artifacts = JsonFields.nullableLong(body, "artifacts", Long.MIN_VALUE, Long.MAX_VALUE);
-                    Long warning = JsonFields.nullableLong(body, "warningPercent", Integer.MIN_VALUE, Integer.MAX_VALUE);
-                    quotas.get().setQuota(project, governed(() -> Quota.of(storage, artifacts,
-                            warning == null ? null : warning.intValue())));
+                    // Replaces the quota: a limit not given is no limit.
+                    JsonNode body = json(exchange, QUOTA_FIELDS);
+                    quotas.get().setQuota(project, governed(() -> Quota.of(storageLimit(body).orElse(null),
+                            artifactLimit(body).orElse(null), warningPercent(body).orElse(null))));
+                }
+                case "PATCH" -> {
+                    // Changes only the limits given (null clears one); the others stay.
+                    JsonNode body = json(exchange, QUOTA_FIELDS);
+                    governed(() -> quotas.get().updateQuota(project,
+                            body.has("storageBytes") ? Optional.of(storageLimit(body)) : Optional.empty(),
+                            body.has("artifacts") ? Optional.of(artifactLimit(body)) : Optional.empty(),
+                            body.has("warningPercent") ? Optional.of(warningPercent(body)) : Optional.empty()));
                 }
                 default -> throw notAllowed();
             }
@@ -377,9 +390,20 @@ final class AdminApi {
             }
         } else if ((m = PROJECT.matcher(path)).matches()) {
             String name = m.group(1);
-            authorize(exchange, Action.MANAGE_PROJECT, name);
+            // Projects are created by system administrators, and only they delete one (with all it holds).
+            authorize(exchange, method.equals("DELETE") ? Action.MANAGE_SYSTEM : Action.MANAGE_PROJECT, name);
             switch (method) {
                 case "GET" -> exchange.sendJson(200, Map.of(), project(accounts.project(name)));
+                case "DELETE" -> {
+                    boolean force = flag(exchange, "force");
+                    accounts.project(name);
+                    ProjectLifecycle.Removed removed = lifecycle.deleteProject(name, force, actor(exchange));
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("project", name);
+                    out.put("repositoriesDeleted", removed.repositories());
+                    out.put("artifactsDeleted", removed.artifacts());
+                    exchange.sendJson(200, Map.of(), out);
+                }
                 case "PATCH" -> {
                     JsonNode body = json(exchange, "public", "allowedNetworks");
                     Optional<Boolean> isPublic = JsonFields.optionalBool(body, "public");
@@ -391,6 +415,33 @@ final class AdminApi {
                 }
                 default -> throw notAllowed();
             }
+        } else if ((m = PROJECT_REPOSITORIES.matcher(path)).matches()) {
+            String project = m.group(1);
+            authorize(exchange, Action.READ_PROJECT, project);
+            if (!method.equals("GET")) throw notAllowed();
+            accounts.project(project);
+            int n = pageSize(exchange);
+            List<MetadataStore.RepositorySummary> page = lifecycle.repositories(project, exchange.query("last"), n + 1);
+            sendPage(exchange, "repositories", page.stream().limit(n).map(AdminApi::repositorySummary).toList(),
+                    page.size() > n ? Optional.of(page.get(n - 1).name().value()) : Optional.empty(), Map.of());
+        } else if ((m = ARTIFACTS.matcher(path)).matches()) {
+            dev.stowage.core.RepositoryName repository = dev.stowage.core.RepositoryName.of(m.group(1));
+            authorize(exchange, Action.READ_PROJECT, repository.project());
+            if (!method.equals("GET")) throw notAllowed();
+            int n = pageSize(exchange);
+            List<MetadataStore.ArtifactSummary> page = lifecycle.artifacts(repository, exchange.query("last"), n + 1);
+            sendPage(exchange, "artifacts", page.stream().limit(n).map(AdminApi::artifactSummary).toList(),
+                    page.size() > n ? Optional.of(page.get(n - 1).digest().toString()) : Optional.empty(),
+                    Map.of("repository", repository.value()));
+        } else if ((m = REPOSITORY.matcher(path)).matches()) {
+            dev.stowage.core.RepositoryName repository = dev.stowage.core.RepositoryName.of(m.group(1));
+            authorize(exchange, Action.DELETE_REPOSITORY, repository.project());
+            if (!method.equals("DELETE")) throw notAllowed();
+            ProjectLifecycle.Removed removed = lifecycle.deleteRepository(repository, actor(exchange));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("repository", repository.value());
+            out.put("artifactsDeleted", removed.artifacts());
+            exchange.sendJson(200, Map.of(), out);
         } else if ((m = MEMBERS.matcher(path)).matches()) {
             String name = m.group(1);
             authorize(exchange, Action.MANAGE_PROJECT, name);
@@ -518,6 +569,97 @@ final class AdminApi {
             throw new RegistryException(ErrorCode.NOT_FOUND, "no such endpoint");
         }
         exchange.sendJson(status, Map.of("Cache-Control", "no-store"), answer);
+    }
+
+    /** {@code ?n=}: the page size, 1 to 1000 (larger asks get 1000), 100 when absent. */
+    private static int pageSize(Exchange exchange) {
+        Optional<String> n = exchange.query("n");
+        if (n.isEmpty()) return DEFAULT_PAGE;
+        try {
+            int value = Integer.parseInt(n.get());
+            if (value >= 1) return Math.min(value, MAX_PAGE);
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a whole number from 1 to " + MAX_PAGE,
+                Map.of("n", n.get()), 400);
+    }
+
+    /**
+     * A page of a listing: {@code {<key>: [...], "next": last-of-page}} with a Link header to the next page, as the
+     * distribution API's catalog pages ({@code ?n=&last=}); no {@code next} on the last page.
+     */
+    private static void sendPage(Exchange exchange, String key, List<Map<String, Object>> items, Optional<String> next,
+                                 Map<String, Object> before) {
+        Map<String, Object> body = new LinkedHashMap<>(before);
+        body.put(key, items);
+        Map<String, Object> headers = new LinkedHashMap<>();
+        next.ifPresent(last -> {
+            body.put("next", last);
+            headers.put("Link", "<" + exchange.path() + "?n=" + pageSize(exchange) + "&last="
+                    + java.net.URLEncoder.encode(last, java.nio.charset.StandardCharsets.UTF_8) + ">; rel=\"next\"");
+        });
+        exchange.sendJson(200, headers, body);
+    }
+
+    private static Map<String, Object> repositorySummary(MetadataStore.RepositorySummary r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", r.name().value());
+        out.put("artifacts", r.artifacts());
+        out.put("sizeBytes", r.sizeBytes());
+        out.put("lastPushedAt", r.lastPushedAt() == null ? null : r.lastPushedAt().toString());
+        out.put("lastPulledAt", r.lastPulledAt() == null ? null : r.lastPulledAt().toString());
+        return out;
+    }
+
+    private static Map<String, Object> artifactSummary(MetadataStore.ArtifactSummary a) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("digest", a.digest().toString());
+        out.put("mediaType", a.mediaType());
+        out.put("artifactType", a.artifactType());
+        out.put("tags", a.tags());
+        out.put("sizeBytes", a.sizeBytes());
+        out.put("pushedAt", a.pushedAt().toString());
+        out.put("lastPulledAt", a.lastPulledAt() == null ? null : a.lastPulledAt().toString());
+        return out;
+    }
+
+    /** {@code ?name=true|false}, false when absent; anything else is a 400 naming the parameter. */
+    private static boolean flag(Exchange exchange, String name) {
+        return switch (exchange.query(name).orElse("false")) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new RegistryException(ErrorCode.UNSUPPORTED, name + " must be true or false", null, 400);
+        };
+    }
+
+    /** Who made the request, for the events it causes. */
+    private static String actor(Exchange exchange) {
+        return exchange.principal() instanceof dev.stowage.core.access.Principal.User u ? u.username() : null;
+    }
+
+    private static final String[] QUOTA_FIELDS = {"storageBytes", "artifacts", "warningPercent"};
+
+    /** {@code storageBytes}: a whole number of bytes or a size such as "10GiB" or "500MB"; null for no limit. */
+    private static Optional<Long> storageLimit(JsonNode body) {
+        JsonNode value = body.get("storageBytes");
+        if (value != null && value.isTextual()) {
+            try {
+                return Optional.of(dev.stowage.core.ByteSizes.parse(value.textValue()));
+            } catch (IllegalArgumentException e) {
+                throw JsonFields.wrongType("storageBytes", "must be a number of bytes, a size such as \"10GiB\" or "
+                        + "\"500MB\", or null: " + e.getMessage());
+            }
+        }
+        return Optional.ofNullable(JsonFields.nullableLong(body, "storageBytes", 0, Long.MAX_VALUE));
+    }
+
+    private static Optional<Long> artifactLimit(JsonNode body) {
+        return Optional.ofNullable(JsonFields.nullableLong(body, "artifacts", 0, Long.MAX_VALUE));
+    }
+
+    private static Optional<Integer> warningPercent(JsonNode body) {
+        return Optional.ofNullable(JsonFields.nullableLong(body, "warningPercent", 1, 100)).map(Long::intValue);
     }
 
     private static Map<String, Object> quota(Quota quota, Quota.Usage usage) {

@@ -104,6 +104,19 @@ public final class RegistryServer implements AutoCloseable {
                                        Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas,
                                        Optional<WebhookService> webhooks, EventPublisher events)
             throws InterruptedException {
+        return start(settings, service, access, grants, accounts, audit, auditStore, signIn, immutability, retention, quotas,
+                webhooks, events, Optional.empty());
+    }
+
+    /** With {@code governance}, the admin API also deletes projects (and their policies); content is listed always. */
+    public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
+                                       Optional<TokenGrants> grants, Optional<AccountService> accounts,
+                                       Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
+                                       Optional<OidcSignIn> signIn, Optional<ImmutableTagPolicy> immutability,
+                                       Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas,
+                                       Optional<WebhookService> webhooks, EventPublisher events,
+                                       Optional<dev.stowage.core.spi.GovernanceStore> governance)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -111,7 +124,8 @@ public final class RegistryServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new),
                 accounts.map(a -> new AdminApi(a, access, auditStore, Optional.of(new GarbageCollector(service, events)),
-                        immutability, retention, quotas, webhooks)),
+                        immutability, retention, quotas, webhooks,
+                        new dev.stowage.core.service.ProjectLifecycle(service, governance, events))),
                 signIn.flatMap(s -> grants.map(g -> new SignInApi(s, g))), events);
         Optional<HttpAudit> httpAudit = audit.map(HttpAudit::new);
         AccessLog accessLog = new AccessLog();

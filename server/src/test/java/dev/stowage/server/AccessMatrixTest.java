@@ -85,7 +85,11 @@ class AccessMatrixTest {
             new Route("admin: own account", "GET", "/api/v1/me", "self", 200, null),
             new Route("admin: own tokens", "GET", "/api/v1/me/tokens", "self", 200, null),
             new Route("admin: own password (wrong current one)", "PUT", "/api/v1/me/password", "self", 400,
-                    "{\"currentPassword\":\"not-it\",\"newPassword\":\"a-long-new-password\"}"));
+                    "{\"currentPassword\":\"not-it\",\"newPassword\":\"a-long-new-password\"}"),
+            new Route("admin: list repositories", "GET", "/api/v1/projects/{p}/repositories", "member", 200, null),
+            new Route("admin: list artifacts", "GET", "/api/v1/repositories/{p}/app/artifacts", "member", 200, null),
+            new Route("admin: delete missing repository", "DELETE", "/api/v1/repositories/{p}/missing", "maintain", 404, null),
+            new Route("admin: delete non-empty project", "DELETE", "/api/v1/projects/{p}", "system", 409, null));
 
     /** The rule, as a table: may this caller do this on a public or private project? */
     static boolean allowed(String caller, String need, boolean isPublic) {
@@ -93,6 +97,8 @@ class AccessMatrixTest {
             case "ping", "self" -> !caller.equals("anonymous");
             case "catalog", "system" -> caller.equals("system-admin");
             case "manage" -> caller.equals("system-admin") || caller.equals("project-admin");
+            case "member" -> !List.of("anonymous", "non-member").contains(caller);
+            case "maintain" -> List.of("maintainer", "project-admin", "system-admin").contains(caller);
             case "pull" -> isPublic || !List.of("anonymous", "non-member").contains(caller);
             case "push" -> List.of("developer", "maintainer", "project-admin", "system-admin").contains(caller);
             case "delete" -> List.of("maintainer", "project-admin", "system-admin").contains(caller);
@@ -102,7 +108,7 @@ class AccessMatrixTest {
 
     /** Refusals: 401 on registry routes (the token protocol asks again) and for anonymous callers; 403 otherwise. */
     static int refusedStatus(String caller, String need) {
-        boolean admin = need.equals("system") || need.equals("manage") || need.equals("self");
+        boolean admin = List.of("system", "manage", "self", "member", "maintain").contains(need);
         return admin && !caller.equals("anonymous") ? 403 : 401;
     }
 

@@ -8,6 +8,8 @@ import dev.stowage.core.access.Role;
 import dev.stowage.core.audit.AuditTrail;
 import dev.stowage.core.event.EventPublisher;
 import dev.stowage.core.governance.ImmutableTagPolicy;
+import dev.stowage.core.governance.ProjectPolicy;
+import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.service.RetentionRunner;
 import dev.stowage.core.service.ServiceSettings;
@@ -62,6 +64,7 @@ final class AuthenticatedRegistry implements AutoCloseable {
     final JdbcMetadataStore metadata;
     final JdbcIdentityStore identities;
     final RegistryTokens tokens;
+    final RegistryService service;
     final RegistryServer server;
     final String base;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -84,6 +87,8 @@ final class AuthenticatedRegistry implements AutoCloseable {
         private WebhookSettings webhooks;
         private boolean governance;
         private NetworkPolicy network = NetworkPolicy.OPEN;
+        private EventPublisher quotaEvents;
+        private EventPublisher events = EventPublisher.NOOP;
 
         private Builder(Path root) {
             this.root = root;
@@ -151,6 +156,18 @@ final class AuthenticatedRegistry implements AutoCloseable {
             return this;
         }
 
+        /** Project quotas, enforced on pushes and managed by the admin API; warnings and refusals go to {@code events}. */
+        Builder quotas(EventPublisher events) {
+            this.quotaEvents = events;
+            return this;
+        }
+
+        /** Registry events (pushes, pulls, deletions) go to {@code events}. */
+        Builder events(EventPublisher events) {
+            this.events = events;
+            return this;
+        }
+
         AuthenticatedRegistry start() throws Exception {
             return new AuthenticatedRegistry(this);
         }
@@ -163,8 +180,20 @@ final class AuthenticatedRegistry implements AutoCloseable {
         AuthSettings auth = new AuthSettings("stowage", Optional.empty(), Duration.ofMinutes(5));
         SigningKeys signingKeys = SigningKeys.shared(identities, Clock.systemUTC(), Duration.ofHours(1));
         tokens = new RegistryTokens(signingKeys, "stowage", "stowage", Duration.ofMinutes(5), Clock.systemUTC());
-        RegistryService service = new RegistryService(new FileSystemBlobStore(b.root.resolve("blobs")), metadata,
-                RegistryPolicy.PERMISSIVE, ServiceSettings.DEFAULTS, Clock.systemUTC());
+        // As a configuration with access control has it: no repository outside a project.
+        RegistryPolicy policy = new ProjectPolicy(identities, ProjectPolicy.Mode.REQUIRE_EXISTING, Clock.systemUTC());
+        Optional<ImmutableTagPolicy> immutability = Optional.empty();
+        if (b.governance) {
+            immutability = Optional.of(new ImmutableTagPolicy(new JdbcGovernanceStore(metadata), metadata));
+            policy = RegistryPolicy.all(policy, immutability.get());
+        }
+        Optional<QuotaPolicy> quotas = Optional.empty();
+        if (b.quotaEvents != null) {
+            quotas = Optional.of(new QuotaPolicy(new JdbcGovernanceStore(metadata), metadata, b.quotaEvents));
+            policy = RegistryPolicy.all(policy, quotas.get());
+        }
+        service = new RegistryService(new FileSystemBlobStore(b.root.resolve("blobs")), metadata,
+                policy, ServiceSettings.DEFAULTS, Clock.systemUTC());
         TokenGrants grants = new TokenGrants(identities, new CredentialVerifier(b.hasher, b.hashing),
                 new LoginThrottle(b.throttling), tokens, false);
         JdbcAuditStore auditStore = b.auditLines == null ? null : new JdbcAuditStore(metadata);
@@ -177,18 +206,15 @@ final class AuthenticatedRegistry implements AutoCloseable {
         } else {
             dispatcher = null;
         }
-        Optional<ImmutableTagPolicy> immutability = Optional.empty();
         Optional<RetentionRunner> retention = Optional.empty();
         if (b.governance) {
-            JdbcGovernanceStore governance = new JdbcGovernanceStore(metadata);
-            immutability = Optional.of(new ImmutableTagPolicy(governance, metadata));
-            retention = Optional.of(new RetentionRunner(service, governance, immutability.get()));
+            retention = Optional.of(new RetentionRunner(service, new JdbcGovernanceStore(metadata), immutability.get()));
         }
         server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0).withNetwork(b.network), service,
                 new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
                 Optional.of(new AccountService(identities, b.hasher, Clock.systemUTC(), Optional.of(signingKeys))),
                 Optional.ofNullable(audit), Optional.ofNullable(auditStore), Optional.empty(), immutability,
-                retention, Optional.empty(), webhookService, EventPublisher.NOOP);
+                retention, quotas, webhookService, b.events, Optional.of(new JdbcGovernanceStore(metadata)));
         base = "http://127.0.0.1:" + server.port();
     }
 

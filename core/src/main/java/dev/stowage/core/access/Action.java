@@ -14,6 +14,10 @@ public enum Action {
     CATALOG,
     /** Change a project: its visibility, its members. */
     MANAGE_PROJECT,
+    /** See a project's repositories and artifacts through the admin API: any member of it. */
+    READ_PROJECT,
+    /** Delete a whole repository of a project through the admin API: those whose role deletes (maintainers, admins). */
+    DELETE_REPOSITORY,
     /** Manage one account's own credentials (personal access tokens): the account itself or a system admin. */
     MANAGE_ACCOUNT,
     /** A signed-in person's own account ({@code /api/v1/me}): every user, never a robot nor an anonymous caller. */

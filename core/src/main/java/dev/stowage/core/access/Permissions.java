@@ -48,6 +48,18 @@ public final class Permissions {
         return principal instanceof Principal.User && role.map(Role::managesProject).orElse(false);
     }
 
+    /** A project's repositories and artifacts are listed to its members (any role) and system administrators. */
+    public static boolean mayReadProject(Principal principal, Optional<Role> role) {
+        if (principal instanceof Principal.User user && user.systemAdmin()) return true;
+        return principal instanceof Principal.User && role.isPresent();
+    }
+
+    /** A whole repository is deleted by those whose role deletes in the project (as Harbor: maintainers and up). */
+    public static boolean mayDeleteRepository(Principal principal, Optional<Role> role) {
+        if (principal instanceof Principal.User user && user.systemAdmin()) return true;
+        return principal instanceof Principal.User && role.map(r -> r.allows(Action.DELETE)).orElse(false);
+    }
+
     /** An account's own credentials: the account itself, or a system administrator. */
     public static boolean mayManageAccount(Principal principal, String account) {
         if (principal instanceof Principal.User user) return user.systemAdmin() || user.username().equals(account);

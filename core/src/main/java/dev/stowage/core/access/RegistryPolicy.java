@@ -26,6 +26,12 @@ public interface RegistryPolicy {
     /** Before a blob of {@code size} bytes is stored in (or mounted into) {@code repository}. */
     default void beforeBlobStored(RepositoryName repository, dev.stowage.core.Digest digest, long size) {}
 
+    /**
+     * Before anything is written to {@code repository} (an upload started or completed, a mount, a manifest put):
+     * the first write of a push, where a repository outside any project is refused.
+     */
+    default void beforeRepositoryWrite(RepositoryName repository) {}
+
     RegistryPolicy PERMISSIVE = new RegistryPolicy() { };
 
     /** Every policy in turn; the first refusal wins. */
@@ -60,6 +66,11 @@ public interface RegistryPolicy {
             @Override
             public void beforeBlobStored(RepositoryName repository, dev.stowage.core.Digest digest, long size) {
                 list.forEach(p -> p.beforeBlobStored(repository, digest, size));
+            }
+
+            @Override
+            public void beforeRepositoryWrite(RepositoryName repository) {
+                list.forEach(p -> p.beforeRepositoryWrite(repository));
             }
         };
     }

@@ -4,6 +4,8 @@ import dev.stowage.core.Digest;
 import dev.stowage.core.RepositoryName;
 import dev.stowage.core.Tag;
 
+import dev.stowage.core.governance.QuotaVerdict;
+
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -80,12 +82,14 @@ public record RegistryEvent(String id, Type type, Instant time, String project, 
         return artifact(Type.DELETE, repository, digest, tag, null, actor);
     }
 
-    public static RegistryEvent quotaWarning(String project, long usedBytes, long limitBytes) {
-        return quota(Type.QUOTA_WARNING, project, usedBytes, limitBytes);
+    /** Usage of the project reached the warning threshold of one of its limits (once per crossing). */
+    public static RegistryEvent quotaWarning(String project, QuotaVerdict.Dimension limit, long used, long limitValue) {
+        return quota(Type.QUOTA_WARNING, project, limit, used, limitValue);
     }
 
-    public static RegistryEvent quotaExceeded(String project, long usedBytes, long limitBytes) {
-        return quota(Type.QUOTA_EXCEEDED, project, usedBytes, limitBytes);
+    /** A write was refused because it would take usage of the project over one of its limits. */
+    public static RegistryEvent quotaExceeded(String project, QuotaVerdict.Dimension limit, long wouldUse, long limitValue) {
+        return quota(Type.QUOTA_EXCEEDED, project, limit, wouldUse, limitValue);
     }
 
     /** A retention run over one project finished; {@code summary} says what it kept and removed. */
@@ -109,10 +113,16 @@ public record RegistryEvent(String id, Type type, Instant time, String project, 
                 digest == null ? null : digest.toString(), tag == null ? null : tag.value(), mediaType, actor, Map.of());
     }
 
-    private static RegistryEvent quota(Type type, String project, long usedBytes, long limitBytes) {
+    /**
+     * {@code data}: {@code quota} names the limit ("storage" or "artifacts") and the figures are that limit's own:
+     * {@code usedBytes}/{@code limitBytes} or {@code usedArtifacts}/{@code limitArtifacts}.
+     */
+    private static RegistryEvent quota(Type type, String project, QuotaVerdict.Dimension limit, long used, long limitValue) {
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("usedBytes", usedBytes);
-        data.put("limitBytes", limitBytes);
+        boolean storage = limit == QuotaVerdict.Dimension.STORAGE;
+        data.put("quota", storage ? "storage" : "artifacts");
+        data.put(storage ? "usedBytes" : "usedArtifacts", used);
+        data.put(storage ? "limitBytes" : "limitArtifacts", limitValue);
         return new RegistryEvent(TimeOrderedIds.next(), type, Instant.now(), project, null, null, null, null, null, data);
     }
 }

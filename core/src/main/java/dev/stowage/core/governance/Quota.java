@@ -47,8 +47,9 @@ public record Quota(OptionalLong storageLimitBytes, OptionalLong artifactLimit, 
     public QuotaVerdict check(Usage current, long addedBytes, int addedArtifacts) {
         List<String> exceeded = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        Dimension storage = new Dimension("storage", true, current.storageBytes(), addedBytes, storageLimitBytes);
-        Dimension artifacts = new Dimension("artifact", false, current.artifacts(), addedArtifacts, artifactLimit);
+        List<QuotaVerdict.Finding> findings = new ArrayList<>();
+        Dimension storage = new Dimension(QuotaVerdict.Dimension.STORAGE, current.storageBytes(), addedBytes, storageLimitBytes);
+        Dimension artifacts = new Dimension(QuotaVerdict.Dimension.ARTIFACTS, current.artifacts(), addedArtifacts, artifactLimit);
         for (Dimension d : List.of(storage, artifacts)) {
             if (d.limit().isEmpty()) continue;
             long limit = d.limit().getAsLong();
@@ -56,13 +57,19 @@ public record Quota(OptionalLong storageLimitBytes, OptionalLong artifactLimit, 
             if (d.added() > 0 && after > limit) {
                 exceeded.add(d.name() + " quota exceeded: " + d.amount(d.used()) + " used + " + d.amount(d.added())
                         + " added = " + d.amount(after) + ", over the limit of " + d.amount(limit) + d.human(after, limit));
+                findings.add(new QuotaVerdict.Finding(d.dimension(), QuotaVerdict.Status.EXCEEDED, after, limit));
             } else if (warningPercent.isPresent() && after > 0 && after >= warnAt(limit, warningPercent.getAsInt())) {
                 warnings.add(d.name() + " at " + percent(after, limit) + "% of quota: " + d.amount(after) + " of "
                         + d.amount(limit) + d.human(after, limit) + ", warning at " + warningPercent.getAsInt() + "%");
+                findings.add(new QuotaVerdict.Finding(d.dimension(), QuotaVerdict.Status.WARNING, after, limit));
             }
         }
-        if (!exceeded.isEmpty()) return new QuotaVerdict(QuotaVerdict.Status.EXCEEDED, String.join("; ", exceeded));
-        if (!warnings.isEmpty()) return new QuotaVerdict(QuotaVerdict.Status.WARNING, String.join("; ", warnings));
+        if (!exceeded.isEmpty()) {
+            return new QuotaVerdict(QuotaVerdict.Status.EXCEEDED, String.join("; ", exceeded), findings);
+        }
+        if (!warnings.isEmpty()) {
+            return new QuotaVerdict(QuotaVerdict.Status.WARNING, String.join("; ", warnings), findings);
+        }
         return new QuotaVerdict(QuotaVerdict.Status.OK, "within quota");
     }
 
@@ -75,18 +82,26 @@ public record Quota(OptionalLong storageLimitBytes, OptionalLong artifactLimit, 
         return limit == 0 ? 100 : (long) Math.floor(used * 100.0 / limit);
     }
 
-    private record Dimension(String name, boolean bytes, long used, long added, OptionalLong limit) {
+    private record Dimension(QuotaVerdict.Dimension dimension, long used, long added, OptionalLong limit) {
+        boolean bytes() {
+            return dimension == QuotaVerdict.Dimension.STORAGE;
+        }
+
+        String name() {
+            return bytes() ? "storage" : "artifact";
+        }
+
         long after() {
             long sum = used + added;
             return ((used ^ sum) & (added ^ sum)) < 0 ? Long.MAX_VALUE : Math.max(0, sum); // saturate, never negative
         }
 
         String amount(long value) {
-            return bytes ? value + " bytes" : value + (value == 1 ? " artifact" : " artifacts");
+            return bytes() ? value + " bytes" : value + (value == 1 ? " artifact" : " artifacts");
         }
 
         String human(long value, long limit) {
-            return bytes ? " (" + iec(value) + " of " + iec(limit) + ")" : "";
+            return bytes() ? " (" + iec(value) + " of " + iec(limit) + ")" : "";
         }
     }
 

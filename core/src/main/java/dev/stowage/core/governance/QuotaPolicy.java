@@ -1,38 +1,54 @@
 package dev.stowage.core.governance;
 
+import dev.stowage.core.Descriptor;
 import dev.stowage.core.Digest;
 import dev.stowage.core.ErrorCode;
 import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
 import dev.stowage.core.Tag;
 import dev.stowage.core.access.RegistryPolicy;
+import dev.stowage.core.event.EventPublisher;
+import dev.stowage.core.event.RegistryEvent;
 import dev.stowage.core.manifest.ParsedManifest;
 import dev.stowage.core.spi.GovernanceStore;
 import dev.stowage.core.spi.MetadataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Enforces project quotas before anything is committed: a blob new to the project must fit the storage limit, a
- * manifest new to its repository the artifact limit. Crossing the warning threshold is logged (and, once webhooks
- * exist, announced); exceeding it is refused with DENIED naming the limit and the numbers.
+ * Enforces project quotas before anything is committed. Usage is what the project's artifacts hold (see
+ * {@link MetadataStore#projectUsage}), so it changes when a manifest is added: the manifest put is checked against
+ * both limits with everything it adds (its blobs new to the project, its own bytes, one artifact), and that is where a
+ * warning threshold is crossed. A blob is checked alone as it is uploaded, so a push that cannot fit is refused at its
+ * first blob too big rather than after every upload. A refused push adds nothing to usage.
+ *
+ * <p>Exceeding a limit is refused with 403 DENIED naming it and the numbers, and announced (quota.exceeded) with that
+ * limit's own figures. Crossing a warning threshold is logged and announced (quota.warning) once per project and
+ * limit; a check that finds usage below the threshold again re-arms it. The memory of what was announced is this
+ * node's: each node of a cluster announces a crossing it sees once.
  */
 public final class QuotaPolicy implements RegistryPolicy {
     private static final Logger LOG = LoggerFactory.getLogger(QuotaPolicy.class);
     private final GovernanceStore store;
     private final MetadataStore metadata;
-
-    private final dev.stowage.core.event.EventPublisher events;
+    private final EventPublisher events;
+    /** Project and limit whose warning was announced and not re-armed since. */
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     public QuotaPolicy(GovernanceStore store, MetadataStore metadata) {
-        this(store, metadata, dev.stowage.core.event.EventPublisher.NOOP);
+        this(store, metadata, EventPublisher.NOOP);
     }
 
     /** {@code events} hears of warnings and refusals (quota.warning, quota.exceeded). */
-    public QuotaPolicy(GovernanceStore store, MetadataStore metadata, dev.stowage.core.event.EventPublisher events) {
+    public QuotaPolicy(GovernanceStore store, MetadataStore metadata, EventPublisher events) {
         this.store = store;
         this.metadata = metadata;
         this.events = events;
@@ -44,44 +60,86 @@ public final class QuotaPolicy implements RegistryPolicy {
 
     public void setQuota(String project, Quota quota) {
         store.setQuota(project, quota);
+        warned.removeIf(key -> key.startsWith(project + "/")); // new limits, new thresholds
+    }
+
+    /**
+     * Changes only the limits given (present: set, or cleared when the inner value is empty); the others stay.
+     * Answers the quota now in force.
+     */
+    public Quota updateQuota(String project, Optional<Optional<Long>> storageBytes, Optional<Optional<Long>> artifacts,
+                             Optional<Optional<Integer>> warningPercent) {
+        Quota current = quota(project);
+        Quota updated = Quota.of(
+                storageBytes.isPresent() ? storageBytes.get().orElse(null) : boxed(current.storageLimitBytes()),
+                artifacts.isPresent() ? artifacts.get().orElse(null) : boxed(current.artifactLimit()),
+                warningPercent.isPresent() ? warningPercent.get().orElse(null)
+                        : current.warningPercent().isPresent() ? current.warningPercent().getAsInt() : null);
+        setQuota(project, updated);
+        return updated;
+    }
+
+    private static Long boxed(java.util.OptionalLong value) {
+        return value.isPresent() ? value.getAsLong() : null;
     }
 
     public Quota.Usage usage(String project) {
         return metadata.projectUsage(project);
     }
 
+    /** A blob alone must fit what is left of the storage limit; it counts once a manifest references it. */
     @Override
     public void beforeBlobStored(RepositoryName repository, Digest digest, long size) {
-        Optional<Quota> quota = store.quota(repository.project());
+        String project = repository.project();
+        Optional<Quota> quota = store.quota(project);
         if (quota.isEmpty() || quota.get().storageLimitBytes().isEmpty()) return;
-        if (metadata.projectHoldsBlob(repository.project(), digest)) return;
-        Quota.Usage usage = metadata.projectUsage(repository.project());
-        decide(repository.project(), quota.get().check(usage, size, 0), usage.storageBytes() + size,
-                quota.get().storageLimitBytes().getAsLong());
+        if (!metadata.heldByProject(project, List.of(digest)).isEmpty()) return;
+        Quota storageOnly = Quota.of(quota.get().storageLimitBytes().getAsLong(), null, null);
+        refuseIfExceeded(project, storageOnly.check(metadata.projectUsage(project), size, 0));
     }
 
     @Override
     public void beforeManifestPut(RepositoryName repository, ParsedManifest manifest, Optional<Tag> tag) {
-        Optional<Quota> quota = store.quota(repository.project());
-        if (quota.isEmpty() || quota.get().artifactLimit().isEmpty()) return;
-        if (metadata.findManifest(repository, manifest.digest()).isPresent()) return;
-        Quota.Usage usage = metadata.projectUsage(repository.project());
-        decide(repository.project(), quota.get().check(usage, 0, 1), usage.artifacts() + 1,
-                quota.get().artifactLimit().getAsLong());
+        String project = repository.project();
+        Optional<Quota> quota = store.quota(project);
+        if (quota.isEmpty() || (quota.get().storageLimitBytes().isEmpty() && quota.get().artifactLimit().isEmpty())) return;
+        boolean newArtifact = metadata.findManifest(repository, manifest.digest()).isEmpty();
+        long addedBytes = 0;
+        if (quota.get().storageLimitBytes().isPresent()) {
+            Map<Digest, Long> sizes = new LinkedHashMap<>();
+            sizes.put(manifest.digest(), (long) manifest.payload().length);
+            for (Descriptor blob : manifest.blobs()) sizes.putIfAbsent(blob.digest(), blob.size());
+            Set<Digest> held = metadata.heldByProject(project, new ArrayList<>(sizes.keySet()));
+            for (Map.Entry<Digest, Long> e : sizes.entrySet()) if (!held.contains(e.getKey())) addedBytes += e.getValue();
+        }
+        QuotaVerdict verdict = quota.get().check(metadata.projectUsage(project), addedBytes, newArtifact ? 1 : 0);
+        refuseIfExceeded(project, verdict);
+        announceWarnings(project, verdict);
     }
 
-    private void decide(String project, QuotaVerdict verdict, long wouldUse, long limit) {
-        switch (verdict.status()) {
-            case EXCEEDED -> {
-                events.publish(dev.stowage.core.event.RegistryEvent.quotaExceeded(project, wouldUse, limit));
-                throw new RegistryException(ErrorCode.DENIED, "quota of project " + project + " exceeded: "
-                    + verdict.message(), Map.of("project", project), 403);
+    private void refuseIfExceeded(String project, QuotaVerdict verdict) {
+        if (verdict.allowed()) return;
+        for (QuotaVerdict.Finding f : verdict.findings()) {
+            if (f.status() == QuotaVerdict.Status.EXCEEDED) {
+                events.publish(RegistryEvent.quotaExceeded(project, f.dimension(), f.wouldUse(), f.limit()));
             }
-            case WARNING -> {
+        }
+        throw new RegistryException(ErrorCode.DENIED, "quota of project " + project + " exceeded: " + verdict.message(),
+                Map.of("project", project), 403);
+    }
+
+    /** Once per crossing: a limit found at its warning is announced unless it was already; one found below re-arms. */
+    private void announceWarnings(String project, QuotaVerdict verdict) {
+        for (QuotaVerdict.Dimension dimension : QuotaVerdict.Dimension.values()) {
+            String key = project + "/" + dimension;
+            Optional<QuotaVerdict.Finding> warning = verdict.findings().stream()
+                    .filter(f -> f.dimension() == dimension && f.status() == QuotaVerdict.Status.WARNING).findFirst();
+            if (warning.isEmpty()) {
+                warned.remove(key);
+            } else if (warned.add(key)) {
                 LOG.warn("quota of project {}: {}", project, verdict.message());
-                events.publish(dev.stowage.core.event.RegistryEvent.quotaWarning(project, wouldUse, limit));
+                events.publish(RegistryEvent.quotaWarning(project, dimension, warning.get().wouldUse(), warning.get().limit()));
             }
-            default -> { }
         }
     }
 }

@@ -95,6 +95,7 @@ public final class RegistryService {
     // --- uploads --------------------------------------------------------------------------------------------
 
     public UploadStatus startUpload(RepositoryName repository) {
+        policy.beforeRepositoryWrite(repository);
         Instant now = clock.instant();
         String id = UUID.randomUUID().toString();
         metadata.createUpload(new UploadRecord(id, repository, 0, now, now));
@@ -119,6 +120,7 @@ public final class RegistryService {
      */
     public MountResult mount(RepositoryName repository, Digest digest, Optional<RepositoryName> from,
                              Predicate<RepositoryName> mayPull) {
+        policy.beforeRepositoryWrite(repository);
         Optional<BlobRecord> source = from.isPresent()
                 ? (mayPull.test(from.get()) ? metadata.findLinkedBlob(from.get(), digest) : Optional.empty())
                 : readableSource(digest, mayPull);
@@ -168,6 +170,7 @@ public final class RegistryService {
             body.drainTo(sink::write);
             long size;
             try {
+                policy.beforeRepositoryWrite(repository); // the project may have been deleted since the upload began
                 policy.beforeBlobStored(repository, digest, sink.size());
             } catch (RegistryException refused) {
                 sink.close();
@@ -284,6 +287,7 @@ public final class RegistryService {
     public PutManifestResult putManifest(RepositoryName repository, Reference reference, String contentType,
                                          byte[] payload) {
         if (payload.length > settings.maxManifestBytes()) throw manifestTooLarge();
+        policy.beforeRepositoryWrite(repository);
         Digest digest;
         if (reference instanceof Reference.ByDigest byDigest) {
             digest = byDigest.digest();
@@ -337,6 +341,8 @@ public final class RegistryService {
     BlobStore blobStore() { return blobs; }
 
     MetadataStore metadataStore() { return metadata; }
+
+    RegistryPolicy policy() { return policy; }
 
     Clock clock() { return clock; }
 

@@ -41,4 +41,14 @@ public interface GovernanceStore {
 
     /** Sets the project's quota; {@link dev.stowage.core.governance.Quota#UNLIMITED} removes it. */
     void setQuota(String project, dev.stowage.core.governance.Quota quota);
+
+    /** Why {@link #deleteProject} did not delete. */
+    enum ProjectDeletion { DELETED, NO_SUCH_PROJECT, HAS_REPOSITORIES }
+
+    /**
+     * Deletes the project and everything that is only its: members, robots, webhooks (with their deliveries),
+     * immutable-tag rules, retention policy, quota and its repositories' tag mutability; in one transaction, and only
+     * while it holds no repository (checked in that transaction, so a push racing the deletion keeps the project).
+     */
+    ProjectDeletion deleteProject(String project);
 }

@@ -25,6 +25,35 @@ public interface MetadataStore extends AutoCloseable {
     /** Repositories with names after {@code after} (exclusive; null for the start), lexical order, at most limit. */
     List<RepositoryName> listRepositories(String after, int limit);
 
+    /**
+     * A repository as administrators list it: its manifests, the bytes they hold (each distinct blob they reference
+     * and their own bytes), the last push (a manifest stored or a tag moved) and the last recorded pull (null: none).
+     */
+    record RepositorySummary(RepositoryName name, long artifacts, long sizeBytes, Instant lastPushedAt,
+                             Instant lastPulledAt) {}
+
+    /** The live repositories of {@code project} with names after {@code after} (null: from the start), at most limit. */
+    List<RepositorySummary> repositorySummaries(String project, String after, int limit);
+
+    /**
+     * A manifest as administrators list it: {@code sizeBytes} is its own bytes plus those of the blobs it references
+     * (an index's children are artifacts of their own); {@code lastPulledAt} null when never pulled.
+     */
+    record ArtifactSummary(Digest digest, String mediaType, String artifactType, List<String> tags, long sizeBytes,
+                           Instant pushedAt, Instant lastPulledAt) {}
+
+    /** The manifests of {@code repository} with digests after {@code after} (null: from the start), at most limit. */
+    List<ArtifactSummary> artifactSummaries(RepositoryName repository, String after, int limit);
+
+    /** A manifest removed with its repository, and the tags that named it. */
+    record RemovedManifest(Digest digest, List<String> tags) {}
+
+    /**
+     * Deletes the repository with its manifests, tags, references and blob links, in one transaction; answers what
+     * was removed, or empty when there was no such repository. The bytes stay for the collector.
+     */
+    Optional<List<RemovedManifest>> deleteRepository(RepositoryName repository);
+
     // --- blobs ----------------------------------------------------------------------------------------------
 
     /** A blob whose bytes are committed, in any repository. */
@@ -153,13 +182,17 @@ public interface MetadataStore extends AutoCloseable {
     }
 
     /**
-     * What the project's repositories hold: the bytes of the distinct blobs linked to any of them (a blob in several
-     * repositories of the project counts once), and the number of manifests.
+     * What the project's artifacts hold: the bytes of the distinct blobs its manifests reference plus those of its
+     * distinct manifests (content in several repositories of the project counts once), and the number of manifests.
+     * Blobs linked but referenced by no manifest (a push under way, or one a quota refused) are not counted.
      */
     dev.stowage.core.governance.Quota.Usage projectUsage(String project);
 
-    /** Whether any repository of the project already holds the blob (then storing it again adds nothing). */
-    boolean projectHoldsBlob(String project, Digest digest);
+    /**
+     * Which of {@code digests} the project's usage already counts: blobs a manifest of the project references, and
+     * manifests stored in the project (adding them again adds nothing). Set-based.
+     */
+    Set<Digest> heldByProject(String project, Collection<Digest> digests);
 
     /** A manifest pulled at a time. */
     record Pull(RepositoryName repository, Digest digest, Instant at) {}

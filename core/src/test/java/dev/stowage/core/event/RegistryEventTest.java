@@ -32,7 +32,16 @@ class RegistryEventTest {
     @Test
     void aCollectionIsReportedToEachProjectWithItsOwnShare() {
         assertThat(RegistryEvent.gcCompleted("team", java.util.Map.of("manifestsDeleted", 3)).project()).isEqualTo("team");
-        assertThat(RegistryEvent.quotaExceeded("team", 11, 10).data()).containsEntry("usedBytes", 11L).containsEntry("limitBytes", 10L);
+        assertThat(RegistryEvent.quotaExceeded("team", dev.stowage.core.governance.QuotaVerdict.Dimension.STORAGE, 11, 10).data())
+                .containsOnly(java.util.Map.entry("quota", "storage"), java.util.Map.entry("usedBytes", 11L),
+                        java.util.Map.entry("limitBytes", 10L));
+    }
+
+    @Test
+    void anArtifactQuotaEventReportsArtifactsNotBytes() {
+        assertThat(RegistryEvent.quotaExceeded("team", dev.stowage.core.governance.QuotaVerdict.Dimension.ARTIFACTS, 9, 8).data())
+                .containsOnly(java.util.Map.entry("quota", "artifacts"), java.util.Map.entry("usedArtifacts", 9L),
+                        java.util.Map.entry("limitArtifacts", 8L));
     }
 
     @Test

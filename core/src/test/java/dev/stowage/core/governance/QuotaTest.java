@@ -4,6 +4,8 @@ import dev.stowage.core.governance.Quota.Usage;
 import dev.stowage.core.governance.QuotaVerdict.Status;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -41,7 +43,16 @@ class QuotaTest {
     void goingOverTheArtifactLimitIsRefusedWithTheNumbers() {
         QuotaVerdict verdict = Quota.of(null, 100L, 80).check(new Usage(0, 100), 10, 1);
         assertThat(verdict).isEqualTo(new QuotaVerdict(Status.EXCEEDED,
-                "artifact quota exceeded: 100 artifacts used + 1 artifact added = 101 artifacts, over the limit of 100 artifacts"));
+                "artifact quota exceeded: 100 artifacts used + 1 artifact added = 101 artifacts, over the limit of 100 artifacts",
+                List.of(new QuotaVerdict.Finding(QuotaVerdict.Dimension.ARTIFACTS, Status.EXCEEDED, 101, 100))));
+    }
+
+    @Test
+    void eachLimitReportsItsOwnFigures() {
+        QuotaVerdict verdict = Quota.of(100L, 8L, 50).check(new Usage(60, 8), 9, 1);
+        assertThat(verdict.findings()).containsExactly(
+                new QuotaVerdict.Finding(QuotaVerdict.Dimension.STORAGE, Status.WARNING, 69, 100),
+                new QuotaVerdict.Finding(QuotaVerdict.Dimension.ARTIFACTS, Status.EXCEEDED, 9, 8));
     }
 
     @Test
@@ -57,7 +68,8 @@ class QuotaTest {
         QuotaVerdict verdict = quota.check(new Usage(800, 0), 100, 0);
         assertThat(verdict.allowed()).isTrue();
         assertThat(verdict).isEqualTo(new QuotaVerdict(Status.WARNING,
-                "storage at 90% of quota: 900 bytes of 1000 bytes (900 B of 1000 B), warning at 90%"));
+                "storage at 90% of quota: 900 bytes of 1000 bytes (900 B of 1000 B), warning at 90%",
+                List.of(new QuotaVerdict.Finding(QuotaVerdict.Dimension.STORAGE, Status.WARNING, 900, 1000))));
     }
 
     @Test
