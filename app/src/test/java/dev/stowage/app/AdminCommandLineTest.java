@@ -240,17 +240,18 @@ class AdminCommandLineTest {
     }
 
     @Test
-    void quotaSizesTakeUnits() {
-        Run run = admin("quota", "set", "team", "--storage", "10GiB");
+    void quotaSetSendsOnlyTheLimitsGivenWithSizesForTheServerToRead() {
+        Run run = admin("quota", "set", "team", "--storage", "10GiB", "--artifacts", "none");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(received.getFirst()).contains("\"storageBytes\":10737418240");
+        assertThat(received.getFirst()).startsWith("PATCH /api/v1/projects/team/quota")
+                .contains("{\"storageBytes\":\"10GiB\",\"artifacts\":null}").doesNotContain("warningPercent");
     }
 
     @Test
-    void aBadSizeIsAUsageError() {
-        Run run = admin("quota", "set", "team", "--storage", "ten");
+    void quotaSetWithoutALimitIsAUsageError() {
+        Run run = admin("quota", "set", "team");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("--storage").contains("ten").contains("10GiB");
+        assertThat(run.err()).contains("--storage").contains("none");
     }
 
     @Test
