@@ -94,7 +94,7 @@ final class AdminCommand {
             + "that require mutual TLS; needs --key")
     Path clientCertificate;
 
-    @Option(names = "--key", paramLabel = "FILE", description = "the client certificate's private key (PEM, unencrypted PKCS#8)")
+    @Option(names = "--key", paramLabel = "FILE", description = "the client certificate's private key (PEM, unencrypted: PKCS#8, PKCS#1 or SEC1)")
     Path clientKey;
 
     @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",

@@ -61,12 +61,6 @@ final class AuditCommand implements Runnable {
                 settings.database().password(), 2));
     }
 
-    /** An operator mistake (a missing file, a malformed checkpoint): one line, exit 2. */
-    static final class UsageError extends RuntimeException {
-        UsageError(String message) {
-            super(message);
-        }
-    }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Recompute the audit trail's hash chain and check it against its anchors; exit 1 on any "
@@ -92,12 +86,7 @@ final class AuditCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try {
-                return verify();
-            } catch (UsageError e) {
-                System.err.println("stowage audit verify: " + e.getMessage());
-                return 2;
-            }
+            return verify();
         }
 
         private int verify() throws Exception {
@@ -182,17 +171,17 @@ final class AuditCommand implements Runnable {
                     try {
                         keys.add(CheckpointKey.load(own).publicKey());
                     } catch (IllegalArgumentException e) {
-                        throw new UsageError(e.getMessage());
+                        throw new OperatorError(null, Main.USAGE, e.getMessage());
                     }
                 }
                 return keys;
             }
             for (Path file : publicKeys) {
-                if (!Files.isReadable(file)) throw new UsageError("--public-key " + file + ": no such readable file");
+                if (!Files.isReadable(file)) throw new OperatorError(null, Main.USAGE, "--public-key " + file + ": no such readable file");
                 try {
                     keys.addAll(CheckpointKey.readPublicKeys(file));
                 } catch (IllegalArgumentException e) {
-                    throw new UsageError("--public-key " + e.getMessage());
+                    throw new OperatorError(null, Main.USAGE, "--public-key " + e.getMessage());
                 }
             }
             return keys;
@@ -207,7 +196,7 @@ final class AuditCommand implements Runnable {
                 source = "the text given";
             } else {
                 Path file = Path.of(value);
-                if (!Files.isReadable(file)) throw new UsageError(option + " " + value + ": neither JSON nor a readable file");
+                if (!Files.isReadable(file)) throw new OperatorError(null, Main.USAGE, option + " " + value + ": neither JSON nor a readable file");
                 lines = Files.readAllLines(file).stream().filter(l -> l.contains("{")).toList();
                 source = file.toString();
             }
@@ -223,7 +212,7 @@ final class AuditCommand implements Runnable {
                 }
             }
             if (latest == null) {
-                throw new UsageError(option + " " + source + ": no " + (signed ? "signed checkpoint (a line of kind "
+                throw new OperatorError(null, Main.USAGE, option + " " + source + ": no " + (signed ? "signed checkpoint (a line of kind "
                         + "\"checkpoint\" with a signature)" : "head (from 'stowage audit head')") + " in it: " + problem);
             }
             return latest;

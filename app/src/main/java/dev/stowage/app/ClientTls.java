@@ -1,5 +1,6 @@
 package dev.stowage.app;
 
+import dev.stowage.server.TlsMaterial;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -13,17 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 import java.util.Collection;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
 /**
  * The CLI's side of TLS: which registry certificates to trust ({@code --cacert}, or none checked with
@@ -32,7 +29,6 @@ import java.util.regex.Pattern;
  * line saying how to convert them.
  */
 final class ClientTls {
-    private static final Pattern PRIVATE_KEY = Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
     private static final char[] IN_MEMORY = "in-memory".toCharArray();
 
     private ClientTls() {}
@@ -65,24 +61,14 @@ final class ClientTls {
     }
 
     private static KeyManagerFactory clientKeys(Path certificate, Path keyFile) throws GeneralSecurityException {
-        Certificate[] chain = certificates(certificate, "--cert").toArray(Certificate[]::new);
-        String pem = read(keyFile, "--key");
-        Matcher m = PRIVATE_KEY.matcher(pem);
-        if (!m.find()) {
-            String found = pem.contains("ENCRYPTED PRIVATE KEY") ? "an encrypted key"
-                    : pem.contains("RSA PRIVATE KEY") ? "a PKCS#1 RSA key" : pem.contains("EC PRIVATE KEY") ? "a SEC1 EC key"
-                    : "no PEM private key";
-            throw new IllegalArgumentException("--key " + keyFile + ": " + found + "; the CLI reads unencrypted PKCS#8 "
-                    + "(BEGIN PRIVATE KEY): convert with openssl pkcs8 -topk8 -nocrypt -in " + keyFile + " -out client.pk8.key");
-        }
-        byte[] der = Base64.getMimeDecoder().decode(m.group(1));
-        PrivateKey key;
+        TlsMaterial pair;
         try {
-            key = KeyFactory.getInstance(chain[0].getPublicKey().getAlgorithm()).generatePrivate(new PKCS8EncodedKeySpec(der));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("--key " + keyFile + ": not a " + chain[0].getPublicKey().getAlgorithm()
-                    + " key for the certificate in " + certificate + " (" + e.getMessage() + ")");
+            pair = TlsMaterial.load(certificate, keyFile, Optional.empty());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--cert/--key: " + e.getMessage().replaceFirst("^TLS: ", ""));
         }
+        PrivateKey key = pair.key();
+        Certificate[] chain = pair.chain();
         KeyStore store = KeyStore.getInstance("PKCS12");
         try {
             store.load(null, null);

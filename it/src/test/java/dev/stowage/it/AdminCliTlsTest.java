@@ -103,15 +103,30 @@ class AdminCliTlsTest {
     }
 
     @Test
-    void aPkcs1KeyIsOneLineSayingHowToConvertIt() throws Exception {
-        Path rsaKey = dir.resolve("rsa.key");
-        Process p = new ProcessBuilder("openssl", "genrsa", "-traditional", "-out", rsaKey.toString(), "2048")
-                .redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor()).isZero();
+    void theClientKeyMayBeInTheTraditionalFormatOpensslWrites() throws Exception {
+        Path traditional = dir.resolve("client-traditional.key");
+        openssl("pkey", "-in", certs.dir.resolve("client.key").toString(), "-traditional", "-out", traditional.toString());
+        assertThat(Files.readString(traditional)).doesNotContain("BEGIN PRIVATE KEY");
         Clients.Result r = admin(Map.of(), "--cacert", certs.dir.resolve("ca.crt").toString(), "--cert",
-                certs.dir.resolve("client.crt").toString(), "--key", rsaKey.toString(), "users", "list");
+                certs.dir.resolve("client.crt").toString(), "--key", traditional.toString(), "-o", "json", "users", "list");
+        assertThat(output(r.ok())).contains("\"admin\"");
+    }
+
+    @Test
+    void aKeyThatIsNotTheCertificatesIsOneLine() throws Exception {
+        Path otherKey = dir.resolve("other.key");
+        openssl("genrsa", "-traditional", "-out", otherKey.toString(), "2048");
+        Clients.Result r = admin(Map.of(), "--cacert", certs.dir.resolve("ca.crt").toString(), "--cert",
+                certs.dir.resolve("client.crt").toString(), "--key", otherKey.toString(), "users", "list");
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(output(r)).contains("PKCS#1").contains("openssl pkcs8 -topk8").hasLineCount(1);
+        assertThat(output(r)).contains("--cert/--key").contains("does not belong to the private key").hasLineCount(1);
+    }
+
+    private static void openssl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(output).isZero();
     }
 }

@@ -40,9 +40,10 @@ import java.util.Optional;
  * served: a renewal that has replaced one file but not yet the other must not take the registry down. The key may be
  * PKCS#8 ({@code BEGIN PRIVATE KEY}), encrypted PKCS#8, PKCS#1 ({@code BEGIN RSA PRIVATE KEY}, also OpenSSL-encrypted
  * with {@code Proc-Type}) or SEC1 ({@code BEGIN EC PRIVATE KEY}, with or without the {@code EC PARAMETERS} block
- * openssl writes before it), as certbot, cert-manager and openssl produce them.
+ * openssl writes before it), as certbot, cert-manager and openssl produce them. The CLI reads client certificates
+ * for mutual TLS with it too.
  */
-record TlsMaterial(PrivateKey key, X509Certificate[] chain) {
+public record TlsMaterial(PrivateKey key, X509Certificate[] chain) {
     /**
      * OpenSSL's key encryption (PBES2 with scrypt or HMAC-SHA256 PBKDF2, its legacy EVP_BytesToKey) is not all in
      * the JDK's providers; Bouncy Castle's is used for decryption only, without installing it JVM-wide.
@@ -60,7 +61,7 @@ record TlsMaterial(PrivateKey key, X509Certificate[] chain) {
     }
 
     /** Reads and checks the pair; throws {@link Unusable} when it cannot be served. */
-    static TlsMaterial load(Path certificate, Path key, Optional<String> password) {
+    public static TlsMaterial load(Path certificate, Path key, Optional<String> password) {
         X509Certificate[] chain = readChain(certificate);
         PrivateKey privateKey = readKey(key, password);
         if (!belongTogether(chain[0].getPublicKey(), privateKey)) {
