@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -235,13 +236,12 @@ final class AdminCommand {
         @ParentCommand AdminCommand admin;
         @Parameters(index = "0", description = "list or delete") String verb;
         @Parameters(index = "1", description = "a project (list) or a repository such as team/app (delete)") String target;
-        @Option(names = "--n", description = "page size (default 100)") Integer n;
-        @Option(names = "--last", description = "start after this repository (the previous page's next)") String last;
+        @Mixin Page page;
 
         @Override
         public Integer call() throws Exception {
             return switch (verb) {
-                case "list" -> admin.call("GET", "/api/v1/projects/" + enc(target) + "/repositories" + page(n, last), null);
+                case "list" -> admin.call("GET", "/api/v1/projects/" + enc(target) + "/repositories" + page.query(), null);
                 case "delete" -> admin.call("DELETE", "/api/v1/repositories/" + target, null);
                 default -> throw new IllegalArgumentException("unknown verb: " + verb);
             };
@@ -254,22 +254,27 @@ final class AdminCommand {
         @ParentCommand AdminCommand admin;
         @Parameters(index = "0", description = "list") String verb;
         @Parameters(index = "1", description = "a repository such as team/app") String repository;
-        @Option(names = "--n", description = "page size (default 100)") Integer n;
-        @Option(names = "--last", description = "start after this digest (the previous page's next)") String last;
+        @Mixin Page page;
 
         @Override
         public Integer call() throws Exception {
             if (!verb.equals("list")) throw new IllegalArgumentException("unknown verb: " + verb);
-            return admin.call("GET", "/api/v1/repositories/" + repository + "/artifacts" + page(n, last), null);
+            return admin.call("GET", "/api/v1/repositories/" + repository + "/artifacts" + page.query(), null);
         }
     }
 
     /** {@code ?n=&last=} for a listing, each only when given. */
-    static String page(Integer n, String last) {
-        StringBuilder q = new StringBuilder();
-        if (n != null) q.append("?n=").append(n);
-        if (last != null) q.append(q.isEmpty() ? "?" : "&").append("last=").append(enc(last));
-        return q.toString();
+    /** One page of a listing, as the API pages them. */
+    static final class Page {
+        @Option(names = "--n", paramLabel = "N", description = "page size (default 100)") Integer n;
+        @Option(names = "--last", paramLabel = "NAME", description = "start after this entry (the previous page's next)") String last;
+
+        String query() {
+            StringBuilder q = new StringBuilder();
+            if (n != null) q.append("?n=").append(n);
+            if (last != null) q.append(q.isEmpty() ? "?" : "&").append("last=").append(enc(last));
+            return q.toString();
+        }
     }
 
     @Command(name = "members", description = "list PROJECT | set PROJECT USER ROLE | remove PROJECT USER")
