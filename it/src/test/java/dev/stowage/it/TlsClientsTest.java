@@ -83,7 +83,7 @@ class TlsClientsTest {
                 "STOWAGE_TLS_CERTIFICATE", certs.dir.resolve("rsa.crt").toString(),
                 "STOWAGE_TLS_KEY", certs.dir.resolve("rsa.key").toString(),
                 "STOWAGE_TLS_KEY_PASSWORD", "key-secret",
-                "STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", "tls-secret"))) {
+                "STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", "tls-admin-secret"))) {
             java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(certs.clientContext(false))
                     .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
             var response = https.send(java.net.http.HttpRequest.newBuilder(
