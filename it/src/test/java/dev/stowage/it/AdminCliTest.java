@@ -331,15 +331,15 @@ class AdminCliTest {
 
     @Test
     void anOperatorDeletesAUserButNeverThemselves() throws Exception {
-        Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD, "STOWAGE_NEW_PASSWORD", "hank-long-password");
-        cli(env, "users", "create", "hank").ok();
-        cli(env, "users", "delete", "hank").ok();
-        assertThat(json(cli(env, "users", "list").ok()).findValuesAsText("username")).doesNotContain("hank");
-        assertThat(cli(Map.of("STOWAGE_PASSWORD", "hank-long-password"), "--user", "hank", "me").exitCode()).isEqualTo(1);
+        Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD, "STOWAGE_NEW_PASSWORD", "ivy-long-password");
+        cli(env, "users", "create", "ivy").ok();
+        cli(env, "users", "delete", "ivy").ok();
+        assertThat(json(cli(env, "users", "list").ok()).findValuesAsText("username")).doesNotContain("ivy");
+        assertThat(cli(Map.of("STOWAGE_PASSWORD", "ivy-long-password"), "--user", "ivy", "me").exitCode()).isEqualTo(1);
 
         Clients.Result self = cli(env, "users", "delete", "admin");
         assertThat(self.exitCode()).isEqualTo(1);
-        assertThat(self.output()).contains("HTTP 409").contains("you cannot delete your own account");
+        assertThat(self.output()).contains("409 CONFLICT").contains("you cannot delete your own account");
     }
 
     @Test
@@ -420,7 +420,7 @@ class AdminCliTest {
         assertThat(json(cli(env, "repos", "delete", "life/web").ok()).path("artifactsDeleted").asInt()).isEqualTo(1);
         Clients.Result refused = cli(env, "projects", "delete", "life");
         assertThat(refused.exitCode()).isEqualTo(1);
-        assertThat(refused.output()).contains("HTTP 409").contains("project life still has repositories");
+        assertThat(refused.output()).contains("409 CONFLICT").contains("project life still has repositories");
         JsonNode deleted = json(cli(env, "projects", "delete", "life", "--force").ok());
         assertThat(deleted.path("repositoriesDeleted").asInt()).isEqualTo(1);
         assertThat(json(cli(env, "projects", "list").ok()).findValuesAsText("name")).doesNotContain("life");

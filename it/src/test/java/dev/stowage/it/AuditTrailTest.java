@@ -251,10 +251,10 @@ class AuditTrailTest {
             Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD);
             String url = stowage.baseUrl();
 
-            var lastDay = stowageWith(env, "admin", "--url", url, "audit", "--action", "sign-in", "--since", "24h");
+            var lastDay = stowageWith(env, "admin", "--url", url, "-o", "json", "audit", "--action", "sign-in", "--since", "24h");
             assertThat(lastDay.exitCode()).as(lastDay.output()).isZero();
             assertThat(records(lastDay)).isNotEmpty();
-            var beforeAnHourAgo = stowageWith(env, "admin", "--url", url, "audit", "--action", "sign-in", "--until", "1h");
+            var beforeAnHourAgo = stowageWith(env, "admin", "--url", url, "-o", "json", "audit", "--action", "sign-in", "--until", "1h");
             assertThat(beforeAnHourAgo.exitCode()).as(beforeAnHourAgo.output()).isZero();
             assertThat(records(beforeAnHourAgo)).isEmpty();
             var bad = stowageWith(env, "admin", "--url", url, "audit", "--since", "yesterday");
