@@ -159,10 +159,6 @@ public final class Stowage implements AutoCloseable {
                         + ": the address is in use", "stop the process using it, or set http.port (--port)");
             }
             throw e;
-        } catch (java.net.BindException e) {
-            metadata.close();
-            throw new ConfigException("cannot listen on " + config.http().host() + ":" + config.http().port()
-                    + ": the address is in use", "stop the process using it, or set http.port (--port)");
         }
     }
 

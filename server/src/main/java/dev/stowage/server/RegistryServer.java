@@ -5,6 +5,7 @@ import dev.stowage.core.service.RegistryService;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -162,7 +163,13 @@ public final class RegistryServer implements AutoCloseable {
                                             timeouts));
                         }
                     });
-            Channel channel = bootstrap.bind(new InetSocketAddress(settings.host(), settings.port())).sync().channel();
+            // await, not sync: sync rethrows a failed bind's checked IOException undeclared, past every catch.
+            ChannelFuture bound = bootstrap.bind(new InetSocketAddress(settings.host(), settings.port())).await();
+            if (!bound.isSuccess()) {
+                throw new java.io.UncheckedIOException("cannot listen on " + settings.host() + ":" + settings.port(),
+                        bound.cause() instanceof java.io.IOException failure ? failure : new java.io.IOException(bound.cause()));
+            }
+            Channel channel = bound.channel();
             LOG.info("listening on {}://{}:{} ({}, {} event loops)", tls.isPresent() ? "https" : "http", settings.host(),
                     ((InetSocketAddress) channel.localAddress()).getPort(), epoll ? "epoll" : "nio", threads);
             LOG.info("connections: at most {} ({} per address), idle timeout {}, header timeout {}, body timeout {}",
