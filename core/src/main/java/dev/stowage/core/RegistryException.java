@@ -13,6 +13,7 @@ public class RegistryException extends RuntimeException {
     private final transient Object detail;
     private final int httpStatus;
     private final Map<String, String> headers = new LinkedHashMap<>();
+    private String refusedActor;
 
     public RegistryException(ErrorCode code, String message) {
         this(code, message, null, code.httpStatus());
@@ -41,4 +42,12 @@ public class RegistryException extends RuntimeException {
     public int httpStatus() { return httpStatus; }
 
     public Map<String, String> headers() { return headers; }
+
+    /** A refusal of someone the access check did identify: the audit trail names who was refused. */
+    public RegistryException refusing(String actor) {
+        this.refusedActor = actor;
+        return this;
+    }
+
+    public java.util.Optional<String> refusedActor() { return java.util.Optional.ofNullable(refusedActor); }
 }

@@ -63,7 +63,7 @@ public final class TokenAccessController implements AccessController {
         Optional<Project> project = request.project().flatMap(this::project);
         if (project.isPresent() && !Cidr.anyContains(project.get().allowedNetworks(), request.clientAddress())) {
             throw new RegistryException(ErrorCode.DENIED, "requests from this address are not allowed for this project",
-                    null, 403);
+                    null, 403).refusing(nameOf(principal));
         }
         return principal;
     }
@@ -91,7 +91,9 @@ public final class TokenAccessController implements AccessController {
             default -> token.allows(Scope.REPOSITORY, request.repository().orElseThrow().value(),
                     Scope.actionName(request.action()));
         };
-        if (!allowed) throw challenge(request, scope, "insufficient_scope", "the token does not grant this action");
+        if (!allowed) {
+            throw challenge(request, scope, "insufficient_scope", "the token does not grant this action").refusing(token.subject());
+        }
         return token.subject().isEmpty() ? Principal.ANONYMOUS : new Principal.User(token.subject(), false);
     }
 
@@ -134,6 +136,10 @@ public final class TokenAccessController implements AccessController {
      */
     public static final Duration FRESH_PROOF = Duration.ofMinutes(5);
 
+    private static String nameOf(Principal principal) {
+        return principal instanceof Principal.User user ? user.username() : null;
+    }
+
     private Principal authorizeManagement(AccessRequest request) {
         Principal principal = authenticateManagement(request);
         if (principal instanceof Principal.Anonymous) throw basicChallenge("authentication required");
@@ -146,13 +152,16 @@ public final class TokenAccessController implements AccessController {
                     request.project().flatMap(p -> roleOf(principal, p)));
             default -> Permissions.mayManageProject(principal, request.project().flatMap(p -> roleOf(principal, p)));
         };
-        if (!allowed) throw new RegistryException(ErrorCode.DENIED, "requested access to the resource is denied", null, 403);
+        if (!allowed) {
+            throw new RegistryException(ErrorCode.DENIED, "requested access to the resource is denied", null, 403)
+                    .refusing(nameOf(principal));
+        }
         if (request.changesCredentials() && !(principal instanceof Principal.User user
                 && user.authentication().isFreshAt(Instant.now(), FRESH_PROOF))) {
             throw basicChallenge("this change needs a fresh sign-in: send the password (with the current TOTP code "
                     + "when the account has a second factor) as Basic credentials, or use an admin session token from a "
                     + "sign-in less than " + FRESH_PROOF.toMinutes() + " minutes old; personal access tokens and older "
-                    + "sessions cannot mint or change credentials");
+                    + "sessions cannot mint or change credentials").refusing(nameOf(principal));
         }
         return principal;
     }

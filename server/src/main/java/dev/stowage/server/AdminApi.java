@@ -811,9 +811,9 @@ final class AdminApi {
     }
 
     private void authorize(Exchange exchange, Action action, String project, String account, boolean changesCredentials) {
-        exchange.principal(access.authorize(new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION),
+        exchange.authorize(access, new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION),
                 exchange.clientAddress(), action, Optional.empty(), Optional.ofNullable(project), Optional.ofNullable(account),
-                exchange.host(), exchange.secure(), changesCredentials)));
+                exchange.host(), exchange.secure(), changesCredentials));
     }
 
     /** The signed-in user the access controller let through (every MANAGE_OWN_ACCOUNT caller is one). */

@@ -119,7 +119,28 @@ final class Exchange {
     /** Who the access check (or the token endpoint) found behind this request. */
     dev.stowage.core.access.Principal principal() { return principal; }
 
+    private String refusedActor;
+
     void principal(dev.stowage.core.access.Principal who) { this.principal = who; }
+
+    /**
+     * The access check for this request, the one way routes run it: the principal it lets through, or, when it
+     * refuses someone it did identify, who that was, so the audit trail names them.
+     */
+    void authorize(dev.stowage.core.access.AccessController access, dev.stowage.core.access.AccessRequest request) {
+        try {
+            principal = access.authorize(request);
+        } catch (RegistryException e) {
+            refusedActor = e.refusedActor().orElse(null);
+            throw e;
+        }
+    }
+
+    /** Who made this request as the audit trail names them: the signed-in user, one refused, or "" (anonymous). */
+    String actor() {
+        if (principal instanceof dev.stowage.core.access.Principal.User user) return user.username();
+        return refusedActor == null ? "" : refusedActor;
+    }
 
     boolean responded() { return responded.get(); }
 

@@ -85,8 +85,7 @@ final class HttpAudit {
             }
         }
         if (action == null) return Optional.empty();
-        String actor = exchange.principal() instanceof Principal.User user ? user.username() : "";
-        return Optional.of(new AuditEvent(Instant.now(), actor, exchange.clientAddress(),
+        return Optional.of(new AuditEvent(Instant.now(), exchange.actor(), exchange.clientAddress(),
                 agent(exchange), action, repository, reference, status, detail, exchange.manifestDigest()));
     }
 }

@@ -122,9 +122,8 @@ final class RegistryApi {
             Route route = Route.resolve(exchange.path());
             HttpMethod method = exchange.method();
             Action action = actionFor(route.endpoint(), method);
-            exchange.principal(access.authorize(AccessRequest.forRegistry(exchange.header(HttpHeaderNames.AUTHORIZATION),
-                    exchange.clientAddress(), action, route.repository(), exchange.host(),
-                    exchange.secure())));
+            exchange.authorize(access, AccessRequest.forRegistry(exchange.header(HttpHeaderNames.AUTHORIZATION),
+                    exchange.clientAddress(), action, route.repository(), exchange.host(), exchange.secure()));
             switch (route.endpoint()) {
                 case BASE -> exchange.sendJson(200, Map.of(), Map.of());
                 case CATALOG -> catalog(exchange);

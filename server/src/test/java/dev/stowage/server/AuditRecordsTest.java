@@ -36,7 +36,8 @@ class AuditRecordsTest {
 
     @BeforeEach
     void start() throws Exception {
-        registry = AuthenticatedRegistry.in(root).audit(auditLines::add).admin("admin").project("team", false).start();
+        registry = AuthenticatedRegistry.in(root).audit(auditLines::add).admin("admin").user("alice")
+                .project("team", false).member("team", "alice", dev.stowage.core.access.Role.GUEST).start();
         token = registry.token("admin", "adminpw", "repository:team/app:pull,push,delete");
     }
 
@@ -151,5 +152,24 @@ class AuditRecordsTest {
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(r.body()).path("errors").path(0).path("message").asText())
                 .startsWith("since must be before until");
+    }
+
+    @Test
+    void aRefusalOfSomeoneSignedInNamesThemOnTheAdminApi() throws Exception {
+        HttpResponse<String> refused = registry.call("DELETE", "/api/v1/users/admin", basic("alice", "alicepw"), null);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        JsonNode denied = recordOf("denied");
+        assertThat(denied.path("actor").asText()).isEqualTo("alice");
+        assertThat(denied.path("outcome").asInt()).isEqualTo(403);
+    }
+
+    @Test
+    void aRefusalOfATokenHolderNamesThemOnTheRegistry() throws Exception {
+        String guestToken = registry.token("alice", "alicepw", "repository:team/app:pull,push");
+        HttpResponse<String> refused = registry.send(registry.request("/v2/team/app/blobs/uploads/")
+                .header("Authorization", "Bearer " + guestToken).POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(refused.statusCode()).isEqualTo(401);
+        JsonNode denied = recordOf("denied");
+        assertThat(denied.path("actor").asText()).isEqualTo("alice");
     }
 }
