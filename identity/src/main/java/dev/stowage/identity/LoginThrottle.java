@@ -261,9 +261,10 @@ public final class LoginThrottle {
     static String bucketOf(String address) {
         if (address == null || address.indexOf(':') < 0) return address == null ? "" : address;
         try {
-            byte[] bytes = java.net.InetAddress.getByName(address).getAddress(); // a literal: no lookup
-            if (bytes.length != 16) return address;
-            return java.util.HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
+            java.net.InetAddress parsed = java.net.InetAddress.getByName(address); // a literal: no lookup
+            if (!(parsed instanceof java.net.Inet6Address)) return address;
+            byte[] network = dev.stowage.core.access.ClientNetwork.of(parsed).getAddress();
+            return java.util.HexFormat.of().formatHex(network, 0, 8) + "::/64";
         } catch (java.net.UnknownHostException | SecurityException e) {
             return address;
         }

@@ -94,19 +94,9 @@ final class ConnectionLimiter {
         return true;
     }
 
-    /**
-     * What the per-address cap counts by: the IPv4 address, or the IPv6 /64 network (one host commonly has a whole
-     * /64 to pick addresses from, so counting single IPv6 addresses would be no cap at all).
-     */
+    /** What the per-address cap counts by (an IPv6 client by its /64). */
     static InetAddress addressKey(InetAddress address) {
-        if (!(address instanceof java.net.Inet6Address)) return address;
-        byte[] bytes = address.getAddress();
-        java.util.Arrays.fill(bytes, 8, 16, (byte) 0);
-        try {
-            return InetAddress.getByAddress(bytes);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e); // cannot happen: 16 bytes
-        }
+        return dev.stowage.core.access.ClientNetwork.of(address);
     }
 
     private void release(InetAddress address, AtomicInteger count) {

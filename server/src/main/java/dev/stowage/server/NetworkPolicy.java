@@ -58,7 +58,7 @@ public final class NetworkPolicy {
             throw new RegistryException(ErrorCode.DENIED, "requests from this address are not allowed", null, 403);
         }
         if (ratePerSecond <= 0) return;
-        Bucket bucket = buckets.get(client, k -> new Bucket(burst));
+        Bucket bucket = buckets.get(dev.stowage.core.access.ClientNetwork.of(client), k -> new Bucket(burst)); // IPv6 by its /64
         double wait = bucket.take(ratePerSecond, burst, System.nanoTime());
         if (wait > 0) {
             long retryAfter = Math.max(1, (long) Math.ceil(wait));

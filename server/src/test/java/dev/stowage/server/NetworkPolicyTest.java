@@ -85,4 +85,13 @@ class NetworkPolicyTest {
         assertThat(limited.body()).contains("\"code\":\"TOOMANYREQUESTS\"");
         assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 2L));
     }
+
+    @Test
+    void anIpv6ClientRotatingThroughItsSlash64SharesOneRate() throws Exception {
+        NetworkPolicy policy = NetworkPolicy.of(List.of(), 0.001, 3);
+        for (int host = 1; host <= 3; host++) policy.check(java.net.InetAddress.getByName("2001:db8:3::" + host));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> policy.check(java.net.InetAddress.getByName("2001:db8:3::4")))
+                .isInstanceOf(dev.stowage.core.RegistryException.class).hasMessageContaining("too many requests");
+        policy.check(java.net.InetAddress.getByName("2001:db8:4::1")); // another /64 has its own
+    }
 }
