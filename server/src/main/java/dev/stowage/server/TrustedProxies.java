@@ -67,8 +67,8 @@ final class TrustedProxies {
                 client = named.get();
             }
             return new RequestOrigin(client,
-                    firstValue(headers.get("X-Forwarded-Proto")).flatMap(TrustedProxies::scheme).orElse(tls),
-                    firstValue(headers.get("X-Forwarded-Host")).filter(HostHeader::valid));
+                    nearestValue(headers.getAll("X-Forwarded-Proto")).flatMap(TrustedProxies::scheme).orElse(tls),
+                    nearestValue(headers.getAll("X-Forwarded-Host")).filter(HostHeader::valid));
         } catch (RuntimeException e) {
             // A header too strange to read names no one: the peer is what we know for sure.
             return direct;
@@ -83,6 +83,12 @@ final class TrustedProxies {
         InetAddress client = null;
         for (int i = elements.size() - 1; i >= 0; i--) {
             String node = elements.get(i).get("for");
+            if (node == null && i == elements.size() - 1) {
+                // The nearest proxy said only how it was reached (proto, host): the client is then the peer itself.
+                chosen = elements.get(i);
+                client = direct.client();
+                break;
+            }
             if (node == null) return Optional.empty();
             Optional<InetAddress> address = literal(node);
             if (address.isEmpty()) return Optional.empty();
@@ -186,10 +192,15 @@ final class TrustedProxies {
         }
     }
 
-    private static Optional<String> firstValue(String header) {
-        if (header == null) return Optional.empty();
-        String first = trimOws(header.split(",", 2)[0]);
-        return first.isEmpty() ? Optional.empty() : Optional.of(first);
+    /**
+     * The right-most value of a list header, the one the nearest (trusted) proxy wrote, as X-Forwarded-For is read;
+     * what the client wrote to the left is not believed.
+     */
+    private static Optional<String> nearestValue(List<String> headerLines) {
+        if (headerLines.isEmpty()) return Optional.empty();
+        String line = headerLines.getLast();
+        String nearest = trimOws(line.substring(line.lastIndexOf(',') + 1));
+        return nearest.isEmpty() ? Optional.empty() : Optional.of(nearest);
     }
 
     /** Without the optional white space (spaces and tabs, RFC 9110 section 5.6.3) around a list element; nothing else. */

@@ -68,6 +68,23 @@ class TrustedProxiesAuthTest {
     }
 
     @Test
+    void aForwardedElementWithoutForStillGivesProtoAndHost() throws Exception {
+        start("127.0.0.1/32");
+        HttpResponse<String> r = get("/v2/", "Forwarded", "PROTO=https;Host=registry.example.com");
+        assertThat(r.headers().firstValue("WWW-Authenticate"))
+                .hasValue("Bearer realm=\"https://registry.example.com/token\",service=\"stowage\"");
+    }
+
+    @Test
+    void ofSeveralForwardedSchemesAndHostsTheNearestProxysCount() throws Exception {
+        start("127.0.0.1/32");
+        HttpResponse<String> r = get("/v2/", "X-Forwarded-Proto", "http, https", "X-Forwarded-Host",
+                "client-said.example.com, registry.example.com");
+        assertThat(r.headers().firstValue("WWW-Authenticate"))
+                .hasValue("Bearer realm=\"https://registry.example.com/token\",service=\"stowage\"");
+    }
+
+    @Test
     void anUntrustedPeerCannotChangeTheRealm() throws Exception {
         start("10.255.0.1/32");
         HttpResponse<String> r = get("/v2/", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example.com");
