@@ -39,6 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -79,13 +80,14 @@ public final class Stowage implements AutoCloseable {
 
     public static Stowage start(StowageConfig config) throws IOException, InterruptedException {
         DataDirectory.prepare(config, ConfigOptions::warn);
+        boolean keyWasThere = config.secretsKey().isPresent() || Files.exists(config.secretsKeyFile());
         SecretSealer sealer = DataDirectory.sealer(config, ConfigOptions::warn);
         FileSystemBlobStore blobs = new FileSystemBlobStore(config.storagePath());
         JdbcMetadataStore metadata = openMetadata(config);
         try {
             JdbcIdentityStore identities = new JdbcIdentityStore(metadata, sealer);
             JdbcWebhookStore webhookStore = new JdbcWebhookStore(metadata, sealer);
-            sealSecrets(config, identities, webhookStore);
+            sealSecrets(config, keyWasThere, identities, webhookStore);
             ServiceSettings settings = new ServiceSettings(config.manifests().maxBytes(), config.uploadExpiry(),
                     ServiceSettings.DEFAULTS.maxPageSize(), config.delete().enabled(),
                     ServiceSettings.DEFAULTS.manifestCacheBytes(), config.tagCacheTtl());
@@ -193,11 +195,19 @@ public final class Stowage implements AutoCloseable {
      * Seals secrets an earlier version left in plaintext and proves the key opens the sealed ones, before anything
      * needs them: a wrong key is one line at start, not a failure at the first sign-in.
      */
-    static void sealSecrets(StowageConfig config, JdbcIdentityStore identities, JdbcWebhookStore webhooks) {
+    static void sealSecrets(StowageConfig config, boolean keyWasThere, JdbcIdentityStore identities,
+                            JdbcWebhookStore webhooks) throws IOException {
         try {
             int sealed = identities.sealPlaintextSecrets() + webhooks.sealPlaintextSecrets();
             if (sealed > 0) LOG.info("sealed {} secrets an earlier version stored in plaintext", sealed);
         } catch (SecretSealer.WrongKeyException e) {
+            if (!keyWasThere) {
+                // The key file was just made for a database sealed with another: leave no wrong key behind.
+                Files.deleteIfExists(config.secretsKeyFile());
+                throw new ConfigException("the secrets key file " + config.secretsKeyFile() + " is missing, and this "
+                        + "database's secrets are sealed with a key", "restore the file from a backup (or give the key "
+                        + "as secrets.key / STOWAGE_SECRETS_KEY)");
+            }
             String source = config.secretsKey().isPresent() ? "secrets.key" : "the key file " + config.secretsKeyFile();
             throw new ConfigException(e.getMessage() + ", not with " + source,
                     "start with the key this database was sealed with: its original secret.key file, or the same "

@@ -89,6 +89,21 @@ class FirstStartTest {
     }
 
     @Test
+    void aMissingKeyFileIsRefusedInOneLineAndNoWrongKeyIsLeftBehind() throws Exception {
+        Path data = dir.resolve("data");
+        try (StowageProcess stowage = StowageProcess.start(data, auth())) {
+            assertThat(tokenStatus(stowage, "admin", PASSWORD)).isEqualTo(200);
+        }
+        Files.delete(data.resolve("secret.key"));
+        Run run = serve(data, auth());
+        assertThat(run.exitCode).as(run.describe()).isEqualTo(2);
+        assertOneLine(run);
+        assertThat(run.stderr).contains("the secrets key file " + data.resolve("secret.key") + " is missing")
+                .contains("restore the file from a backup");
+        assertThat(data.resolve("secret.key")).doesNotExist();
+    }
+
+    @Test
     void anExistingDataDirectoryOthersMayReadIsRefusedWithTheChmodThatFixesIt() throws Exception {
         Path data = dir.resolve("data");
         try (StowageProcess stowage = StowageProcess.start(data)) {
