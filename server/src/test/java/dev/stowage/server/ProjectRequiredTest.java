@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ProjectRequiredTest {
     static final String MISSING = "project nope does not exist; create it with `stowage admin projects create nope`"
-            + " (or set auth.createProjectsOnPush to create projects on push)";
+            + " (with auth.createProjectsOnPush on, a user's first push creates it; robots never create projects)";
 
     @TempDir Path root;
     AuthenticatedRegistry registry;
@@ -96,8 +96,8 @@ class ProjectRequiredTest {
     void aTopLevelRepositoryNeedsAProjectOfItsName() throws Exception {
         HttpResponse<String> r = send("POST", "/v2/toplevel/blobs/uploads/", adminToken("toplevel"), null, null);
         assertRefusedNaming(r, "repository toplevel is top-level, so it belongs to a project of the same name, and project"
-                + " toplevel does not exist; create it with `stowage admin projects create toplevel` (or set"
-                + " auth.createProjectsOnPush to create projects on push)");
+                + " toplevel does not exist; create it with `stowage admin projects create toplevel` (with"
+                + " auth.createProjectsOnPush on, a user's first push creates it; robots never create projects)");
         assertThat(registry.call("POST", "/api/v1/projects", basic("admin", "adminpw"), "{\"name\":\"toplevel\"}")
                 .statusCode()).isEqualTo(201);
         assertThat(send("POST", "/v2/toplevel/blobs/uploads/", adminToken("toplevel"), null, null).statusCode())

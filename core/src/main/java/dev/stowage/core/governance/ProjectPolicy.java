@@ -54,7 +54,7 @@ public final class ProjectPolicy implements RegistryPolicy {
                         + project + " does not exist"
                 : "project " + project + " does not exist";
         return new RegistryException(ErrorCode.NAME_UNKNOWN, where + "; create it with `stowage admin projects create "
-                + project + "` (or set auth.createProjectsOnPush to create projects on push)",
+                + project + "` (with auth.createProjectsOnPush on, a user's first push creates it; robots never create projects)",
                 Map.of("name", repository.value(), "project", project), 404);
     }
 }
