@@ -79,6 +79,11 @@ public final class Stowage implements AutoCloseable {
     }
 
     public static Stowage start(StowageConfig config) throws IOException, InterruptedException {
+        if (config.tls().enabled()) {
+            // A TLS mistake is found before anything is made on disk (the server reads the pair again when it binds).
+            dev.stowage.server.TlsMaterial.load(Path.of(config.tls().certificate()), Path.of(config.tls().key()),
+                    config.tls().password());
+        }
         DataDirectory.prepare(config, ConfigOptions::warn);
         boolean keyWasThere = config.secretsKey().isPresent() || Files.exists(config.secretsKeyFile());
         SecretSealer sealer = DataDirectory.sealer(config, ConfigOptions::warn);

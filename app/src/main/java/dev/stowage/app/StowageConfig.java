@@ -505,7 +505,21 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
             oidc.groupGrants();
         }
         if (manifests.maxBytes() < 1024) throw new IllegalArgumentException("manifests.maxBytes must be at least 1024");
+        atLeast("http.ioThreads", http.ioThreads(), 0, 1024);
+        atLeast("http.maxHeaderBytes", http.maxHeaderBytes(), 1024, 1 << 20);
+        atLeast("http.maxConnections", http.maxConnections(), 0, Integer.MAX_VALUE);
+        atLeast("http.maxConnectionsPerAddress", http.maxConnectionsPerAddress(), 0, Integer.MAX_VALUE);
+        atLeast("database.maxPoolSize", database.maxPoolSize(), 0, 1000);
+        if (network.rateLimit() < 0 || network.rateBurst() < 0) {
+            throw new IllegalArgumentException("network.rateLimit and network.rateBurst cannot be negative");
+        }
         webhookSettings();
+    }
+
+    private static void atLeast(String setting, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(setting + " must be from " + min + " to " + max + ", not " + value);
+        }
     }
 
     private static void requireReadable(String file, String setting) {

@@ -260,4 +260,12 @@ class StowageConfigTest {
         assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_SECRETS_KEY", "c2hvcnQ=")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("secrets.key must be the base64 of 32 bytes");
     }
+
+    @Test
+    void numbersOutOfTheirRangeAreErrorsNamingTheSetting() {
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_HTTP_MAX_HEADER_BYTES", "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("http.maxHeaderBytes must be from 1024 to 1048576, not -1");
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_HTTP_PORT", "70000")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("http.port must be 0-65535");
+    }
 }
