@@ -5,7 +5,6 @@ import dev.stowage.core.Digest;
 import dev.stowage.core.ErrorCode;
 import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
-import dev.stowage.core.Tag;
 import dev.stowage.core.access.RegistryPolicy;
 import dev.stowage.core.event.EventPublisher;
 import dev.stowage.core.event.RegistryEvent;
@@ -98,23 +97,31 @@ public final class QuotaPolicy implements RegistryPolicy {
         refuseIfExceeded(project, storageOnly.check(metadata.projectUsage(project), size, 0));
     }
 
+    /**
+     * The put is checked inside the write that records it (see {@link MetadataStore.UsageCheck}): checked before, two
+     * parallel puts would each see the usage without the other's and both be accepted. Only the quota is read here.
+     */
     @Override
-    public void beforeManifestPut(RepositoryName repository, ParsedManifest manifest, Optional<Tag> tag) {
+    public MetadataStore.UsageCheck manifestUsageCheck(RepositoryName repository, ParsedManifest manifest) {
         String project = repository.project();
         Optional<Quota> quota = store.quota(project);
-        if (quota.isEmpty() || (quota.get().storageLimitBytes().isEmpty() && quota.get().artifactLimit().isEmpty())) return;
-        boolean newArtifact = metadata.findManifest(repository, manifest.digest()).isEmpty();
-        long addedBytes = 0;
-        if (quota.get().storageLimitBytes().isPresent()) {
-            Map<Digest, Long> sizes = new LinkedHashMap<>();
-            sizes.put(manifest.digest(), (long) manifest.payload().length);
-            for (Descriptor blob : manifest.blobs()) sizes.putIfAbsent(blob.digest(), blob.size());
-            Set<Digest> held = metadata.heldByProject(project, new ArrayList<>(sizes.keySet()));
-            for (Map.Entry<Digest, Long> e : sizes.entrySet()) if (!held.contains(e.getKey())) addedBytes += e.getValue();
+        if (quota.isEmpty() || (quota.get().storageLimitBytes().isEmpty() && quota.get().artifactLimit().isEmpty())) {
+            return MetadataStore.UsageCheck.NONE;
         }
-        QuotaVerdict verdict = quota.get().check(metadata.projectUsage(project), addedBytes, newArtifact ? 1 : 0);
-        refuseIfExceeded(project, verdict);
-        announceWarnings(project, verdict);
+        return held -> {
+            boolean newArtifact = !held.hasManifest(repository, manifest.digest());
+            long addedBytes = 0;
+            if (quota.get().storageLimitBytes().isPresent()) {
+                Map<Digest, Long> sizes = new LinkedHashMap<>();
+                sizes.put(manifest.digest(), (long) manifest.payload().length);
+                for (Descriptor blob : manifest.blobs()) sizes.putIfAbsent(blob.digest(), blob.size());
+                Set<Digest> counted = held.held(new ArrayList<>(sizes.keySet()));
+                for (Map.Entry<Digest, Long> e : sizes.entrySet()) if (!counted.contains(e.getKey())) addedBytes += e.getValue();
+            }
+            QuotaVerdict verdict = quota.get().check(held.usage(), addedBytes, newArtifact ? 1 : 0);
+            refuseIfExceeded(project, verdict);
+            announceWarnings(project, verdict);
+        };
     }
 
     private void refuseIfExceeded(String project, QuotaVerdict verdict) {
