@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Enforces project quotas before anything is committed. Usage is what the project's artifacts hold (see
  * {@link MetadataStore#projectUsage}), so it changes when a manifest is added: the manifest put is checked against
  * both limits with everything it adds (its blobs new to the project, its own bytes, one artifact), and that is where a
- * warning threshold is crossed. A blob is checked alone as it is uploaded, so a push that cannot fit is refused at its
+ * warning threshold is crossed. That check runs inside the write that records the manifest, with the project's usage
+ * held still (see {@link MetadataStore.UsageCheck}), so parallel puts are checked one after the other. A blob is checked alone as it is uploaded, so a push that cannot fit is refused at its
  * first blob too big rather than after every upload. A refused push adds nothing to usage.
  *
  * <p>Exceeding a limit is refused with 403 DENIED naming it and the numbers, and announced (quota.exceeded) with that
