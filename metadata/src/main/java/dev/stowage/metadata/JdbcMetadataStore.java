@@ -807,9 +807,13 @@ public final class JdbcMetadataStore implements MetadataStore {
     // --- manifests and tags ---------------------------------------------------------------------------------
 
     @Override
-    public void putManifest(RepositoryName repository, ManifestRecord manifest, Optional<Tag> tag) {
+    public void putManifest(RepositoryName repository, ManifestRecord manifest, Optional<Tag> tag, UsageCheck check) {
         long now = manifest.pushedAt() != null ? millis(manifest.pushedAt()) : System.currentTimeMillis();
         write(c -> {
+            if (check != UsageCheck.NONE) {
+                holdProjectUsage(c, repository.project());
+                check.check(usageSeenBy(c, repository.project()));
+            }
             long repositoryId = ensureRepository(c, repository, now);
             int inserted;
             try (PreparedStatement s = c.prepareStatement("INSERT INTO manifests (repository_id, digest, media_type, "
@@ -1143,67 +1147,130 @@ public final class JdbcMetadataStore implements MetadataStore {
         s.setString(first + 2, project + "0");
     }
 
+    /**
+     * Makes the project's usage hold still until this transaction ends: every write that checks it takes this first.
+     * SQLite: the write transaction already excludes every other writer (the JVM's lock, BEGIN IMMEDIATE across
+     * processes). PostgreSQL: a transaction-scoped advisory lock per project, taken by every node on the database;
+     * its waiters then read in READ COMMITTED, each statement seeing what the holder committed.
+     */
+    private void holdProjectUsage(Connection c, String project) throws SQLException {
+        if (dialect == Dialect.SQLITE) return;
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(?, ?)")) {
+            s.setInt(1, PROJECT_USAGE_LOCK);
+            s.setInt(2, project.hashCode()); // a collision only makes two projects wait for each other
+            s.executeQuery().close();
+        }
+    }
+
+    /** The first key of the project-usage advisory locks, so they cannot collide with other uses of advisory locks. */
+    private static final int PROJECT_USAGE_LOCK = 0x5709_0001;
+
+    /** The project as seen inside {@code c}'s transaction; its queries fail as the transaction's statements would. */
+    private static ProjectUsage usageSeenBy(Connection c, String project) {
+        return new ProjectUsage() {
+            @Override
+            public dev.stowage.core.governance.Quota.Usage usage() {
+                return inTransaction(() -> projectUsage(c, project));
+            }
+
+            @Override
+            public Set<Digest> held(Collection<Digest> digests) {
+                return inTransaction(() -> heldByProject(c, project, digests));
+            }
+
+            @Override
+            public boolean hasManifest(RepositoryName repository, Digest digest) {
+                return inTransaction(() -> {
+                    try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM manifests m JOIN repositories r ON "
+                            + "r.id = m.repository_id WHERE r.name = ? AND m.digest = ?")) {
+                        s.setString(1, repository.value());
+                        s.setString(2, digest.toString());
+                        try (ResultSet r = s.executeQuery()) {
+                            return r.next();
+                        }
+                    }
+                });
+            }
+        };
+    }
+
+    private interface Query<T> {
+        T run() throws SQLException;
+    }
+
+    private static <T> T inTransaction(Query<T> query) {
+        try {
+            return query.run();
+        } catch (SQLException e) {
+            throw new MetadataException("metadata read failed", e);
+        }
+    }
+
     @Override
     public dev.stowage.core.governance.Quota.Usage projectUsage(String project) {
-        return read(c -> {
-            long bytes;
-            long artifacts;
-            // What the project's artifacts hold: each distinct blob a manifest of the project references, and each
-            // distinct manifest. Blobs uploaded but in no manifest (a push under way, or one a quota refused) are
-            // not counted: the collector removes them if no manifest ever comes.
-            try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.state = "
-                    + "'present' AND EXISTS (SELECT 1 FROM manifest_references mr JOIN repositories r ON r.id = "
-                    + "mr.repository_id WHERE mr.child_digest = b.digest AND mr.kind = 'blob' AND " + IN_PROJECT + ")")) {
-                setProject(s, 1, project);
-                try (ResultSet r = s.executeQuery()) {
-                    r.next();
-                    bytes = r.getLong(1);
-                }
+        return read(c -> projectUsage(c, project));
+    }
+
+    private static dev.stowage.core.governance.Quota.Usage projectUsage(Connection c, String project) throws SQLException {
+        long bytes;
+        long artifacts;
+        // What the project's artifacts hold: each distinct blob a manifest of the project references, and each
+        // distinct manifest. Blobs uploaded but in no manifest (a push under way, or one a quota refused) are
+        // not counted: the collector removes them if no manifest ever comes.
+        try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.state = "
+                + "'present' AND EXISTS (SELECT 1 FROM manifest_references mr JOIN repositories r ON r.id = "
+                + "mr.repository_id WHERE mr.child_digest = b.digest AND mr.kind = 'blob' AND " + IN_PROJECT + ")")) {
+            setProject(s, 1, project);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                bytes = r.getLong(1);
             }
-            try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(size), 0) FROM (SELECT DISTINCT m.digest, "
-                    + "m.size FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE " + IN_PROJECT + ") d")) {
-                setProject(s, 1, project);
-                try (ResultSet r = s.executeQuery()) {
-                    r.next();
-                    bytes += r.getLong(1);
-                }
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(size), 0) FROM (SELECT DISTINCT m.digest, "
+                + "m.size FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE " + IN_PROJECT + ") d")) {
+            setProject(s, 1, project);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                bytes += r.getLong(1);
             }
-            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM manifests m JOIN repositories r "
-                    + "ON r.id = m.repository_id WHERE " + IN_PROJECT)) {
-                setProject(s, 1, project);
-                try (ResultSet r = s.executeQuery()) {
-                    r.next();
-                    artifacts = r.getLong(1);
-                }
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM manifests m JOIN repositories r "
+                + "ON r.id = m.repository_id WHERE " + IN_PROJECT)) {
+            setProject(s, 1, project);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                artifacts = r.getLong(1);
             }
-            return new dev.stowage.core.governance.Quota.Usage(bytes, artifacts);
-        });
+        }
+        return new dev.stowage.core.governance.Quota.Usage(bytes, artifacts);
     }
 
     @Override
     public Set<Digest> heldByProject(String project, Collection<Digest> digests) {
-        return read(c -> {
-            Set<Digest> held = new HashSet<>();
-            for (List<Digest> batch : batches(digests)) {
-                Map<String, Digest> asked = byText(batch);
-                String in = placeholders(batch.size());
-                try (PreparedStatement s = c.prepareStatement("SELECT mr.child_digest FROM manifest_references mr JOIN "
-                        + "repositories r ON r.id = mr.repository_id WHERE mr.child_digest IN (" + in + ") AND mr.kind = "
-                        + "'blob' AND " + IN_PROJECT + " UNION SELECT m.digest FROM manifests m JOIN repositories r ON "
-                        + "r.id = m.repository_id WHERE m.digest IN (" + in + ") AND " + IN_PROJECT)) {
-                    int i = 1;
-                    for (Digest d : batch) s.setString(i++, d.toString());
-                    setProject(s, i, project);
-                    i += 3;
-                    for (Digest d : batch) s.setString(i++, d.toString());
-                    setProject(s, i, project);
-                    try (ResultSet r = s.executeQuery()) {
-                        while (r.next()) held.add(asked.get(r.getString(1)));
-                    }
+        return read(c -> heldByProject(c, project, digests));
+    }
+
+    private static Set<Digest> heldByProject(Connection c, String project, Collection<Digest> digests) throws SQLException {
+        Set<Digest> held = new HashSet<>();
+        for (List<Digest> batch : batches(digests)) {
+            Map<String, Digest> asked = byText(batch);
+            String in = placeholders(batch.size());
+            try (PreparedStatement s = c.prepareStatement("SELECT mr.child_digest FROM manifest_references mr JOIN "
+                    + "repositories r ON r.id = mr.repository_id WHERE mr.child_digest IN (" + in + ") AND mr.kind = "
+                    + "'blob' AND " + IN_PROJECT + " UNION SELECT m.digest FROM manifests m JOIN repositories r ON "
+                    + "r.id = m.repository_id WHERE m.digest IN (" + in + ") AND " + IN_PROJECT)) {
+                int i = 1;
+                for (Digest d : batch) s.setString(i++, d.toString());
+                setProject(s, i, project);
+                i += 3;
+                for (Digest d : batch) s.setString(i++, d.toString());
+                setProject(s, i, project);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) held.add(asked.get(r.getString(1)));
                 }
             }
-            return held;
-        });
+        }
+        return held;
     }
 
     @Override

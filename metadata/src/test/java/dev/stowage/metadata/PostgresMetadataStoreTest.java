@@ -98,4 +98,13 @@ class PostgresMetadataStoreTest extends JdbcMetadataStoreTest {
             assertThat(second.listRepositories(null, 10)).hasSize(4);
         }
     }
+
+    /** Two nodes on one database check a project's usage one after the other, never both against the same usage. */
+    @Test
+    void twoNodesCheckingAnArtifactLimitTogetherStayWithinIt() throws Exception {
+        try (JdbcMetadataStore second = JdbcMetadataStore.open(config)) {
+            assertThat(putInParallelUnderArtifactLimit(List.of(store, second), 16, 5)).isEqualTo(5);
+            assertThat(second.projectUsage(REPO.project()).artifacts()).isEqualTo(5);
+        }
+    }
 }

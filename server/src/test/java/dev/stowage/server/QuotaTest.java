@@ -14,7 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.ArrayList;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static dev.stowage.server.AuthenticatedRegistry.JSON;
 import static dev.stowage.server.AuthenticatedRegistry.basic;
@@ -75,6 +80,61 @@ class QuotaTest {
                 + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + Digest.sha256Of(config.getBytes(StandardCharsets.UTF_8))
                 + "\",\"size\":" + config.length() + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
                 + "\"digest\":\"" + Digest.sha256Of(layer.getBytes(StandardCharsets.UTF_8)) + "\",\"size\":" + layer.length() + "}]}";
+    }
+
+    /**
+     * Uploads {@code count} images of a config and a layer, each {@code size} bytes and different from the others,
+     * then puts their manifests all at once, released together by one gate; answers the statuses of the puts.
+     */
+    List<Integer> putManifestsInParallel(int count, int size) throws Exception {
+        String token = token();
+        List<String> manifests = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            char fill = (char) ('a' + i);
+            String config = "{\"c\":\"" + String.valueOf(fill).repeat(size - 8) + "\"}";
+            String layer = String.valueOf(fill).repeat(size);
+            for (String blob : List.of(config, layer)) assertThat(pushBlob(token, blob).statusCode()).isEqualTo(201);
+            manifests.add(manifest(config, layer));
+        }
+        CountDownLatch gate = new CountDownLatch(1);
+        ExecutorService pushers = Executors.newFixedThreadPool(count);
+        try {
+            List<Future<Integer>> puts = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                HttpRequest put = registry.request("/v2/team/app/manifests/t" + i).header("Authorization", "Bearer " + token)
+                        .header("Content-Type", MANIFEST_TYPE).PUT(HttpRequest.BodyPublishers.ofString(manifests.get(i))).build();
+                puts.add(pushers.submit(() -> {
+                    gate.await();
+                    return registry.http.send(put, HttpResponse.BodyHandlers.ofString()).statusCode();
+                }));
+            }
+            gate.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> put : puts) statuses.add(put.get());
+            return statuses;
+        } finally {
+            pushers.shutdownNow();
+        }
+    }
+
+    @Test
+    void parallelPushesTogetherStayWithinTheStorageLimit() throws Exception {
+        int size = 1000;
+        long oneImage = 2L * size + manifest("{\"c\":\"" + "a".repeat(size - 8) + "\"}", "a".repeat(size)).length();
+        assertThat(quota("PUT", "{\"storageBytes\":" + (3 * oneImage) + "}").statusCode()).isEqualTo(200);
+        List<Integer> statuses = putManifestsInParallel(8, size);
+        assertThat(statuses).containsOnly(201, 403);
+        assertThat(statuses).filteredOn(s -> s == 201).hasSize(3);
+        assertThat(usage().path("storageBytes").asLong()).isEqualTo(3 * oneImage);
+    }
+
+    @Test
+    void parallelPushesTogetherStayWithinTheArtifactLimit() throws Exception {
+        assertThat(quota("PUT", "{\"artifacts\":4}").statusCode()).isEqualTo(200);
+        List<Integer> statuses = putManifestsInParallel(10, 50);
+        assertThat(statuses).containsOnly(201, 403);
+        assertThat(statuses).filteredOn(s -> s == 201).hasSize(4);
+        assertThat(usage().path("artifacts").asLong()).isEqualTo(4);
     }
 
     List<RegistryEvent> eventsOf(RegistryEvent.Type type) {

@@ -14,6 +14,17 @@ import java.util.Optional;
 public interface RegistryPolicy {
     default void beforeManifestPut(RepositoryName repository, ParsedManifest manifest, Optional<Tag> tag) {}
 
+    /**
+     * What the manifest put must check of its project's usage inside the write that records it (see
+     * {@link dev.stowage.core.spi.MetadataStore#putManifest(RepositoryName, ManifestRecord, Optional,
+     * dev.stowage.core.spi.MetadataStore.UsageCheck)}): a check before the write would let racing puts each see the
+     * usage without the others'. Runs after {@link #beforeManifestPut}.
+     */
+    default dev.stowage.core.spi.MetadataStore.UsageCheck manifestUsageCheck(RepositoryName repository,
+                                                                             ParsedManifest manifest) {
+        return dev.stowage.core.spi.MetadataStore.UsageCheck.NONE;
+    }
+
     default void beforeManifestDelete(RepositoryName repository, ManifestRecord manifest) {}
 
     default void beforeTagDelete(RepositoryName repository, Tag tag) {}
@@ -41,6 +52,16 @@ public interface RegistryPolicy {
             @Override
             public void beforeManifestPut(RepositoryName repository, ParsedManifest manifest, Optional<Tag> tag) {
                 list.forEach(p -> p.beforeManifestPut(repository, manifest, tag));
+            }
+
+            @Override
+            public dev.stowage.core.spi.MetadataStore.UsageCheck manifestUsageCheck(RepositoryName repository,
+                                                                                    ParsedManifest manifest) {
+                java.util.List<dev.stowage.core.spi.MetadataStore.UsageCheck> checks = list.stream()
+                        .map(p -> p.manifestUsageCheck(repository, manifest))
+                        .filter(c -> c != dev.stowage.core.spi.MetadataStore.UsageCheck.NONE).toList();
+                if (checks.isEmpty()) return dev.stowage.core.spi.MetadataStore.UsageCheck.NONE;
+                return project -> checks.forEach(c -> c.check(project));
             }
 
             @Override

@@ -5,7 +5,6 @@ import dev.stowage.core.Digest;
 import dev.stowage.core.ErrorCode;
 import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
-import dev.stowage.core.Tag;
 import dev.stowage.core.access.RegistryPolicy;
 import dev.stowage.core.event.EventPublisher;
 import dev.stowage.core.event.RegistryEvent;
@@ -27,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Enforces project quotas before anything is committed. Usage is what the project's artifacts hold (see
  * {@link MetadataStore#projectUsage}), so it changes when a manifest is added: the manifest put is checked against
  * both limits with everything it adds (its blobs new to the project, its own bytes, one artifact), and that is where a
- * warning threshold is crossed. A blob is checked alone as it is uploaded, so a push that cannot fit is refused at its
+ * warning threshold is crossed. That check runs inside the write that records the manifest, with the project's usage
+ * held still (see {@link MetadataStore.UsageCheck}), so parallel puts are checked one after the other. A blob is checked alone as it is uploaded, so a push that cannot fit is refused at its
  * first blob too big rather than after every upload. A refused push adds nothing to usage.
  *
  * <p>Exceeding a limit is refused with 403 DENIED naming it and the numbers, and announced (quota.exceeded) with that
@@ -98,23 +98,31 @@ public final class QuotaPolicy implements RegistryPolicy {
         refuseIfExceeded(project, storageOnly.check(metadata.projectUsage(project), size, 0));
     }
 
+    /**
+     * The put is checked inside the write that records it (see {@link MetadataStore.UsageCheck}): checked before, two
+     * parallel puts would each see the usage without the other's and both be accepted. Only the quota is read here.
+     */
     @Override
-    public void beforeManifestPut(RepositoryName repository, ParsedManifest manifest, Optional<Tag> tag) {
+    public MetadataStore.UsageCheck manifestUsageCheck(RepositoryName repository, ParsedManifest manifest) {
         String project = repository.project();
         Optional<Quota> quota = store.quota(project);
-        if (quota.isEmpty() || (quota.get().storageLimitBytes().isEmpty() && quota.get().artifactLimit().isEmpty())) return;
-        boolean newArtifact = metadata.findManifest(repository, manifest.digest()).isEmpty();
-        long addedBytes = 0;
-        if (quota.get().storageLimitBytes().isPresent()) {
-            Map<Digest, Long> sizes = new LinkedHashMap<>();
-            sizes.put(manifest.digest(), (long) manifest.payload().length);
-            for (Descriptor blob : manifest.blobs()) sizes.putIfAbsent(blob.digest(), blob.size());
-            Set<Digest> held = metadata.heldByProject(project, new ArrayList<>(sizes.keySet()));
-            for (Map.Entry<Digest, Long> e : sizes.entrySet()) if (!held.contains(e.getKey())) addedBytes += e.getValue();
+        if (quota.isEmpty() || (quota.get().storageLimitBytes().isEmpty() && quota.get().artifactLimit().isEmpty())) {
+            return MetadataStore.UsageCheck.NONE;
         }
-        QuotaVerdict verdict = quota.get().check(metadata.projectUsage(project), addedBytes, newArtifact ? 1 : 0);
-        refuseIfExceeded(project, verdict);
-        announceWarnings(project, verdict);
+        return held -> {
+            boolean newArtifact = !held.hasManifest(repository, manifest.digest());
+            long addedBytes = 0;
+            if (quota.get().storageLimitBytes().isPresent()) {
+                Map<Digest, Long> sizes = new LinkedHashMap<>();
+                sizes.put(manifest.digest(), (long) manifest.payload().length);
+                for (Descriptor blob : manifest.blobs()) sizes.putIfAbsent(blob.digest(), blob.size());
+                Set<Digest> counted = held.held(new ArrayList<>(sizes.keySet()));
+                for (Map.Entry<Digest, Long> e : sizes.entrySet()) if (!counted.contains(e.getKey())) addedBytes += e.getValue();
+            }
+            QuotaVerdict verdict = quota.get().check(held.usage(), addedBytes, newArtifact ? 1 : 0);
+            refuseIfExceeded(project, verdict);
+            announceWarnings(project, verdict);
+        };
     }
 
     private void refuseIfExceeded(String project, QuotaVerdict verdict) {

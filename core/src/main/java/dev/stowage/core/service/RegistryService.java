@@ -302,7 +302,7 @@ public final class RegistryService {
         Optional<Tag> tag = reference.asTag();
         verifyReferences(repository, manifest);
         policy.beforeManifestPut(repository, manifest, tag);
-        metadata.putManifest(repository, toRecord(manifest), tag);
+        metadata.putManifest(repository, toRecord(manifest), tag, policy.manifestUsageCheck(repository, manifest));
         tag.ifPresent(t -> cache.tagChanged(repository, t));
         return new PutManifestResult(digest, manifest.subject().map(Descriptor::digest));
     }

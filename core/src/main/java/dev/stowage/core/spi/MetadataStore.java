@@ -152,7 +152,37 @@ public interface MetadataStore extends AutoCloseable {
      * present), its child manifests stored there; otherwise MANIFEST_BLOB_UNKNOWN and nothing is written. Content of
      * other repositories is never linked implicitly.
      */
-    void putManifest(RepositoryName repository, ManifestRecord manifest, Optional<Tag> tag);
+    default void putManifest(RepositoryName repository, ManifestRecord manifest, Optional<Tag> tag) {
+        putManifest(repository, manifest, tag, UsageCheck.NONE);
+    }
+
+    /**
+     * As {@link #putManifest(RepositoryName, ManifestRecord, Optional)}, running {@code check} first inside the same
+     * write, after every other write that adds to the project's usage has committed or waits for this one (on every
+     * node sharing the database): what the check sees cannot change before the manifest is recorded, so two racing
+     * puts cannot both fit a limit only one fits. A check that throws refuses the put; nothing is written then.
+     */
+    void putManifest(RepositoryName repository, ManifestRecord manifest, Optional<Tag> tag, UsageCheck check);
+
+    /** A project as a write sees it while the project's usage is held still (see {@link UsageCheck}). */
+    interface ProjectUsage {
+        /** As {@link MetadataStore#projectUsage}. */
+        dev.stowage.core.governance.Quota.Usage usage();
+
+        /** As {@link MetadataStore#heldByProject}. */
+        Set<Digest> held(Collection<Digest> digests);
+
+        /** Whether {@code repository} stores the manifest already (putting it again adds no artifact). */
+        boolean hasManifest(RepositoryName repository, Digest digest);
+    }
+
+    /** A check of a write's project usage (a quota), run inside the write; throws to refuse it. */
+    @FunctionalInterface
+    interface UsageCheck {
+        UsageCheck NONE = project -> { };
+
+        void check(ProjectUsage project);
+    }
 
     Optional<ManifestRecord> findManifest(RepositoryName repository, Digest digest);
 

@@ -573,6 +573,48 @@ public abstract class MetadataStoreContract {
         assertThat(store.listRepositories(null, 10)).containsExactly(REPO);
     }
 
+    /** A usage check as a quota of {@code limit} artifacts makes it: refuses a put that would add one too many. */
+    protected static MetadataStore.UsageCheck atMostArtifacts(long limit, RepositoryName repository, Digest digest) {
+        return project -> {
+            long added = project.hasManifest(repository, digest) ? 0 : 1;
+            if (project.usage().artifacts() + added > limit) throw new IllegalStateException("over the limit");
+        };
+    }
+
+    /** Puts {@code count} different manifests into REPO at once through {@code stores} in turn; answers how many were accepted. */
+    protected static long putInParallelUnderArtifactLimit(List<MetadataStore> stores, int count, long limit) throws Exception {
+        List<Callable<Boolean>> pushes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            MetadataStore target = stores.get(i % stores.size());
+            ManifestRecord m = manifest("racing-" + i, null, null, List.of());
+            pushes.add(() -> {
+                try {
+                    target.putManifest(REPO, m, Optional.empty(), atMostArtifacts(limit, REPO, m.digest()));
+                    return true;
+                } catch (IllegalStateException refused) {
+                    return false;
+                }
+            });
+        }
+        return concurrently(pushes).stream().filter(accepted -> accepted).count();
+    }
+
+    @Test
+    void parallelPutsCheckedAgainstAnArtifactLimitTogetherStayWithinIt() throws Exception {
+        pushManifest(REPO, "already-there", null);
+        assertThat(putInParallelUnderArtifactLimit(List.of(store), 12, 4)).isEqualTo(3);
+        assertThat(store.projectUsage(REPO.project()).artifacts()).isEqualTo(4);
+    }
+
+    @Test
+    void aPutItsUsageCheckRefusesWritesNothing() {
+        ManifestRecord m = manifest("refused", null, null, List.of());
+        assertThatThrownBy(() -> store.putManifest(REPO, m, Optional.of(Tag.of("v1")), atMostArtifacts(0, REPO, m.digest())))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(store.findManifest(REPO, m.digest())).isEmpty();
+        assertThat(store.listTags(REPO, null, 10)).isEmpty();
+    }
+
     @Test
     void concurrentPushesOfOneManifestAllSucceed() throws Exception {
         ManifestRecord m = manifest("same", null, null, List.of(digest("layer")));
