@@ -107,6 +107,8 @@ final class AuditCommand implements Runnable {
                 lastSigned = publicKeys.isEmpty() ? LastCheckpoint.read(lastFile) : Optional.empty();
             } catch (IllegalArgumentException e) {
                 throw new OperatorError(null, Main.USAGE, e.getMessage());
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new OperatorError(null, Main.USAGE, "cannot read " + lastFile + " (permission denied); run as the server's user");
             }
             String trustedFrom = publicKeys.isEmpty() ? settings.auditCheckpointKeyFile().toString()
                     : String.join(", ", publicKeys.stream().map(Path::toString).toList());
