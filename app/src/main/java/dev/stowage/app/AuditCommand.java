@@ -5,6 +5,7 @@ import dev.stowage.core.audit.AuditRecord;
 import dev.stowage.core.audit.AuditTrail;
 import dev.stowage.core.audit.AuditVerification;
 import dev.stowage.core.audit.CheckpointKey;
+import dev.stowage.core.audit.LastCheckpoint;
 import dev.stowage.metadata.JdbcAuditStore;
 import dev.stowage.metadata.JdbcMetadataStore;
 import dev.stowage.metadata.MetadataConfig;
@@ -47,11 +48,10 @@ final class AuditCommand implements Runnable {
             throw new IllegalArgumentException("audit.checkpointKeyFile: cannot read or create " + file
                     + " (permission denied); give the server's user access or set another file");
         }
-        if (CheckpointKey.readableByOthers(file)) {
-            LOG.warn("{} (the audit checkpoint key) is readable by other users; chmod 600 it", file);
-        }
+        DataDirectory.requireOwnerOnly(file, config, ConfigOptions::warn); // whoever reads it can sign checkpoints
         LOG.info("audit checkpoints signed with key {} ({})", key.id(), file);
-        return new AuditTrail.Checkpoints(key, config.auditCheckpointInterval(), config.audit().checkpointRecords());
+        return new AuditTrail.Checkpoints(key, config.auditCheckpointInterval(), config.audit().checkpointRecords(),
+                Optional.of(LastCheckpoint.besideKey(file)));
     }
 
     static JdbcMetadataStore openMetadata(StowageConfig settings) throws java.io.IOException {
@@ -65,15 +65,16 @@ final class AuditCommand implements Runnable {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Recompute the audit trail's hash chain and check it against its anchors; exit 1 on any "
                     + "altered, missing, reordered or removed record, or a checkpoint whose signature does not check.",
-                    "Without --checkpoint or --head: against the latest checkpoint in the database signed by a "
-                    + "trusted key (the local audit.checkpointKeyFile, or --public-key)."})
+                    "Without --checkpoint or --head: against the node's last checkpoint (kept beside "
+                    + "audit.checkpointKeyFile) and the latest checkpoint in the database signed by a trusted key "
+                    + "(the local audit.checkpointKeyFile, or --public-key)."})
     static final class Verify implements Callable<Integer> {
         @Mixin
         ConfigOptions options;
 
         @Option(names = "--checkpoint", paramLabel = "FILE|JSON",
                 description = "a signed checkpoint: its JSON line (from the audit stream or the log), or a file "
-                        + "holding it (of several checkpoint lines, e.g. the whole stream file, the latest counts)")
+                        + "holding it (of several checkpoint lines, e.g. the whole stream file, every one is checked)")
         List<String> checkpoints = new ArrayList<>();
 
         @Option(names = "--head", paramLabel = "FILE|JSON", description = "a head exported with 'stowage audit head'")
@@ -91,9 +92,24 @@ final class AuditCommand implements Runnable {
 
         private int verify() throws Exception {
             List<AuditCheckpoint> given = new ArrayList<>();
-            for (String c : checkpoints) given.add(anchor(c, "--checkpoint", true));
-            for (String h : heads) given.add(anchor(h, "--head", false));
+            List<String> contradictions = new ArrayList<>();
+            for (String c : checkpoints) {
+                List<AuditCheckpoint> lines = anchors(c, "--checkpoint", true);
+                given.addAll(lines);
+                contradictions.addAll(AuditVerification.contradictions(lines));
+            }
+            for (String h : heads) given.addAll(anchors(h, "--head", false));
             StowageConfig settings = options.load(Map.of());
+            Path keyFile = settings.auditCheckpointKeyFile();
+            Path lastFile = LastCheckpoint.besideKey(keyFile);
+            Optional<AuditCheckpoint> lastSigned;
+            try {
+                lastSigned = publicKeys.isEmpty() ? LastCheckpoint.read(lastFile) : Optional.empty();
+            } catch (IllegalArgumentException e) {
+                throw new OperatorError(null, Main.USAGE, e.getMessage());
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new OperatorError(null, Main.USAGE, "cannot read " + lastFile + " (permission denied); run as the server's user");
+            }
             String trustedFrom = publicKeys.isEmpty() ? settings.auditCheckpointKeyFile().toString()
                     : String.join(", ", publicKeys.stream().map(Path::toString).toList());
             List<PublicKey> trusted = trustedKeys(settings);
@@ -114,6 +130,16 @@ final class AuditCommand implements Runnable {
                     }
                 }
                 boolean fromDatabase = given.isEmpty();
+                if (fromDatabase && lastSigned.isPresent()) {
+                    // the node's own memory of how far it signed, which deleting database rows cannot roll back
+                    if (AuditVerification.signer(lastSigned.get(), trusted).isPresent()) {
+                        anchors.add(lastSigned.get());
+                    } else {
+                        problems++;
+                        System.out.println("checkpoint REFUSED: " + lastFile + " (the node's last checkpoint) is not signed by "
+                                + trustedFrom);
+                    }
+                }
                 if (fromDatabase) {
                     List<AuditCheckpoint> stored = store.checkpoints(1000);
                     Optional<AuditCheckpoint> latest = AuditVerification.latestTrusted(stored, trusted);
@@ -140,6 +166,12 @@ final class AuditCommand implements Runnable {
                     } else if (reach == null || anchor.sequence() > reach.sequence()) {
                         reach = anchor;
                     }
+                }
+                disagreements.addAll(contradictions);
+                if (chain.lastSequence() == 0 && disagreements.isEmpty() && publicKeys.isEmpty()
+                        && (Files.exists(keyFile) || Files.exists(lastFile))) {
+                    disagreements.add("the trail is empty, but this node has a checkpoint key (" + keyFile + "): it has "
+                            + "served and audited requests, so its records were removed");
                 }
                 if (problems + disagreements.size() > 0) {
                     System.out.println("hash chain of " + chain.verified() + " records recomputes, but:");
@@ -187,8 +219,8 @@ final class AuditCommand implements Runnable {
             return keys;
         }
 
-        /** A checkpoint or head given as JSON text or as a file holding it (the latest of several lines). */
-        private static AuditCheckpoint anchor(String value, String option, boolean signed) throws IOException {
+        /** The checkpoints or heads given as JSON text or as a file holding them, in the order written. */
+        private static List<AuditCheckpoint> anchors(String value, String option, boolean signed) throws IOException {
             List<String> lines;
             String source;
             if (value.contains("{")) { // JSON, or a whole log line holding it
@@ -200,22 +232,21 @@ final class AuditCommand implements Runnable {
                 lines = Files.readAllLines(file).stream().filter(l -> l.contains("{")).toList();
                 source = file.toString();
             }
-            AuditCheckpoint latest = null;
+            List<AuditCheckpoint> found = new ArrayList<>();
             String problem = "no JSON object in it";
             for (String line : lines) {
                 if (signed != line.contains("\"signature\"") || (lines.size() > 1 && !line.contains("\"hash\""))) continue;
                 try {
-                    AuditCheckpoint c = AuditCheckpoint.parse(line);
-                    if (latest == null || c.sequence() > latest.sequence()) latest = c;
+                    found.add(AuditCheckpoint.parse(line));
                 } catch (IllegalArgumentException e) {
                     problem = e.getMessage();
                 }
             }
-            if (latest == null) {
+            if (found.isEmpty()) {
                 throw new OperatorError(null, Main.USAGE, option + " " + source + ": no " + (signed ? "signed checkpoint (a line of kind "
                         + "\"checkpoint\" with a signature)" : "head (from 'stowage audit head')") + " in it: " + problem);
             }
-            return latest;
+            return found;
         }
     }
 

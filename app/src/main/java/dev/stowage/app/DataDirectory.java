@@ -147,6 +147,11 @@ final class DataDirectory {
         }
     }
 
+    /** A key file kept elsewhere (the audit checkpoint key): refused, like secret.key, when others may read it. */
+    static void requireOwnerOnly(Path file, StowageConfig config, Consumer<String> warnings) throws IOException {
+        if (POSIX && Files.exists(file)) check(file, config.storage().allowLoosePermissions(), warnings);
+    }
+
     /** Refuses (or, if allowed, warns about) a path that users other than its owner may read or write. */
     private static void check(Path path, boolean allowLoose, Consumer<String> warnings) throws IOException {
         if (!isLoose(path)) return;

@@ -171,6 +171,36 @@ class AuditTrailTest {
     }
 
     @Test
+    void aRestartAfterTheLastRecordsWereRemovedAlarmsAndSignsNothingOverTheReusedSequences() throws Exception {
+        Path data = dir.resolve("data");
+        Path stream = dir.resolve("audit.jsonl");
+        long sequence = AuditCheckpoint.parse(runAndStop(data, stream)).sequence();
+        sql(data, "DELETE FROM audit_log WHERE sequence > " + (sequence - 3));
+        sql(data, "DELETE FROM audit_checkpoint WHERE sequence > " + (sequence - 3));
+
+        try (StowageProcess stowage = StowageProcess.start(data, Map.of("STOWAGE_AUTH_ENABLED", "true",
+                "STOWAGE_ADMIN_PASSWORD", PASSWORD, "STOWAGE_AUDIT_STREAM", stream.toString(),
+                "STOWAGE_AUDIT_CHECKPOINT_RECORDS", "2"))) {
+            HttpClient http = HttpClient.newHttpClient();
+            for (int i = 0; i < 8; i++) {
+                http.send(HttpRequest.newBuilder(URI.create(stowage.baseUrl() + "/token?service=stowage"))
+                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:wrong".getBytes()))
+                        .build(), HttpResponse.BodyHandlers.discarding());
+            }
+            stowage.close();
+            String log = stowage.log();
+            String restart = log.substring(log.lastIndexOf("audit checkpoints signed with key"));
+            assertThat(restart).contains("ERROR AuditTrail the audit trail lost or changed records since checkpoint " + sequence)
+                    .doesNotContain("audit checkpoint: sequence ");
+        }
+        var fromStream = stowage("audit", "verify", "--data", data.toString(), "--checkpoint", stream.toString());
+        assertThat(fromStream.exitCode()).as(fromStream.output()).isEqualTo(1);
+        assertThat(fromStream.output()).contains("audit trail BROKEN: record " + sequence + " has hash ");
+        var plain = stowage("audit", "verify", "--data", data.toString());
+        assertThat(plain.exitCode()).as(plain.output()).isEqualTo(1);
+    }
+
+    @Test
     void aRecomputedChainIsFoundByTheSignedCheckpoint() throws Exception {
         Path data = dir.resolve("data");
         Path stream = dir.resolve("audit.jsonl");
@@ -196,9 +226,10 @@ class AuditTrailTest {
             }
         }
         sql(data, "DELETE FROM audit_checkpoint");
-        var chainOnly = stowage("audit", "verify", "--data", data.toString());
-        assertThat(chainOnly.exitCode()).as(chainOnly.output()).isZero(); // the chain alone cannot tell...
-        assertThat(chainOnly.output()).contains("NOT anchored"); // ...and says so
+        // the node's own last checkpoint, kept beside its key, is not in the database
+        var fromNode = stowage("audit", "verify", "--data", data.toString());
+        assertThat(fromNode.exitCode()).as(fromNode.output()).isEqualTo(1);
+        assertThat(fromNode.output()).contains("audit trail BROKEN: record " + sequence + " has hash ");
 
         var verify = stowage("audit", "verify", "--data", data.toString(), "--checkpoint", stream.toString());
         assertThat(verify.exitCode()).as(verify.output()).isEqualTo(1);

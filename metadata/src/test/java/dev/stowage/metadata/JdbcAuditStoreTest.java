@@ -4,6 +4,7 @@ import dev.stowage.core.audit.AuditCheckpoint;
 import dev.stowage.core.audit.AuditEvent;
 import dev.stowage.core.audit.AuditVerification;
 import dev.stowage.core.audit.CheckpointKey;
+import dev.stowage.core.audit.LastCheckpoint;
 import dev.stowage.core.audit.AuditRecord;
 import dev.stowage.core.audit.AuditTrail;
 import org.junit.jupiter.api.AfterEach;
@@ -235,5 +236,71 @@ class JdbcAuditStoreTest {
         assertThat(stored.event().digest()).isEqualTo("sha256:" + "1".repeat(64));
         assertThat(stored.isIntact()).isTrue();
         assertThat(AuditTrail.toJson(stored)).contains("\"digest\":\"sha256:111");
+    }
+
+    AuditTrail.Checkpoints remembering(CheckpointKey key) {
+        return new AuditTrail.Checkpoints(key, Duration.ofHours(1), 1000, Optional.of(dir.resolve("audit-checkpoint.last")));
+    }
+
+    @Test
+    void theTrailKeepsItsLastCheckpointOwnerOnlyOutsideTheDatabase() throws Exception {
+        CheckpointKey key = key();
+        try (AuditTrail trail = new AuditTrail(store, null, 50, Optional.of(remembering(key)))) {
+            trail.record(event("alice", "pull", "r", 200));
+            trail.flush();
+            trail.checkpoint();
+            trail.record(event("bob", "pull", "r", 200));
+        }
+        Path file = dir.resolve("audit-checkpoint.last");
+        AuditCheckpoint kept = LastCheckpoint.read(file).orElseThrow();
+        assertThat(kept.sequence()).isEqualTo(2);
+        assertThat(kept.hash()).isEqualTo(store.head().orElseThrow().hash());
+        assertThat(CheckpointKey.verifies(kept, key.publicKey())).isTrue();
+        assertThat(java.nio.file.Files.getPosixFilePermissions(file))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+
+    @Test
+    void aTrailThatLostRecordsItHadSignedSignsNoCheckpointOverTheReusedSequences() throws Exception {
+        CheckpointKey key = key();
+        try (AuditTrail trail = new AuditTrail(store, null, 50, Optional.of(remembering(key)))) {
+            for (int i = 0; i < 5; i++) trail.record(event("u" + i, "pull", "r", 200));
+        }
+        execute("DELETE FROM audit_log WHERE sequence > 3");
+        execute("DELETE FROM audit_checkpoint WHERE sequence > 3");
+        try (AuditTrail restarted = new AuditTrail(store, null, 50, Optional.of(remembering(key)))) {
+            for (int i = 0; i < 4; i++) restarted.record(event("new" + i, "pull", "r", 200));
+            restarted.flush();
+            assertThat(restarted.checkpoint()).isEmpty();
+        }
+        assertThat(store.head().orElseThrow().sequence()).isEqualTo(7);
+        assertThat(store.checkpoints(10)).extracting(AuditCheckpoint::sequence).doesNotContain(7L);
+        assertThat(LastCheckpoint.read(dir.resolve("audit-checkpoint.last")).orElseThrow().sequence()).isEqualTo(5);
+    }
+
+    @Test
+    void aTrailThatStillHoldsItsLastSignedRecordSignsOnFromThere() throws Exception {
+        CheckpointKey key = key();
+        try (AuditTrail trail = new AuditTrail(store, null, 50, Optional.of(remembering(key)))) {
+            trail.record(event("alice", "pull", "r", 200));
+        }
+        try (AuditTrail restarted = new AuditTrail(store, null, 50, Optional.of(remembering(key)))) {
+            restarted.record(event("bob", "pull", "r", 200));
+            restarted.flush();
+            assertThat(restarted.checkpoint()).map(AuditCheckpoint::sequence).contains(2L);
+        }
+    }
+
+    @Test
+    void checkpointsGoingBackOrDisagreeingOnASequenceContradictEachOther() throws Exception {
+        CheckpointKey key = key();
+        AuditCheckpoint at5 = key.sign(5, "a".repeat(64), Instant.ofEpochSecond(1));
+        AuditCheckpoint at3 = key.sign(3, "b".repeat(64), Instant.ofEpochSecond(2));
+        AuditCheckpoint otherAt5 = key.sign(5, "c".repeat(64), Instant.ofEpochSecond(3));
+        assertThat(AuditVerification.contradictions(List.of(at3, at5))).isEmpty();
+        assertThat(AuditVerification.contradictions(List.of(at5, at3))).singleElement().asString()
+                .contains("is at record 3, after the checkpoint signed at " + at5.at() + " at record 5: checkpoints went back");
+        assertThat(AuditVerification.contradictions(List.of(at3, at5, otherAt5))).singleElement().asString()
+                .startsWith("two checkpoints for record 5 disagree");
     }
 }

@@ -6,6 +6,8 @@ import dev.stowage.core.spi.AuditStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,7 +52,14 @@ public final class AuditTrail implements AutoCloseable {
      * How the chain is anchored: signed with {@code key} every {@code interval}, after {@code everyRecords}
      * records, and on close.
      */
-    public record Checkpoints(CheckpointKey key, Duration interval, int everyRecords) {}
+    public record Checkpoints(CheckpointKey key, Duration interval, int everyRecords, Optional<Path> lastCheckpointFile) {
+        public Checkpoints(CheckpointKey key, Duration interval, int everyRecords) {
+            this(key, interval, everyRecords, Optional.empty());
+        }
+    }
+
+    /** Set when the trail lost or changed records the node had signed: nothing is signed over that any more. */
+    private volatile String refusal;
 
     public AuditTrail(AuditStore store, Consumer<String> lines, long flushMillis) {
         this(store, lines, flushMillis, Optional.empty());
@@ -61,7 +70,51 @@ public final class AuditTrail implements AutoCloseable {
         this.lines = lines;
         this.checkpoints = checkpoints;
         this.nextCheckpointNanos = System.nanoTime() + checkpoints.map(c -> c.interval().toNanos()).orElse(0L);
+        checkpoints.ifPresent(this::compareWithLastSigned);
         this.writer = Thread.ofPlatform().name("audit-writer").daemon().start(() -> run(flushMillis));
+    }
+
+    /**
+     * The database must still hold the record this node last signed, with the hash it signed: else someone removed
+     * or replaced records since, and a new checkpoint would anchor the changed trail.
+     */
+    private void compareWithLastSigned(Checkpoints settings) {
+        if (settings.lastCheckpointFile().isEmpty()) return;
+        Path file = settings.lastCheckpointFile().get();
+        Optional<AuditCheckpoint> last;
+        try {
+            last = LastCheckpoint.read(file);
+        } catch (IOException | IllegalArgumentException e) {
+            refuse("cannot read the node's last checkpoint: " + e.getMessage());
+            return;
+        }
+        if (last.isEmpty()) return;
+        AuditCheckpoint signed = last.get();
+        if (!CheckpointKey.verifies(signed, settings.key().publicKey())) {
+            refuse(file + " holds a checkpoint not signed by this node's key " + settings.key().id());
+            return;
+        }
+        List<AuditRecord> at = store.query(signed.sequence() - 1, 1, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty());
+        String problem;
+        if (at.isEmpty()) {
+            problem = "the trail ends at " + store.head().map(AuditRecord::sequence).orElse(0L);
+        } else if (at.getFirst().sequence() != signed.sequence()) {
+            problem = "record " + signed.sequence() + " is missing";
+        } else if (!at.getFirst().hash().equals(signed.hash()) || !at.getFirst().isIntact()) {
+            problem = "record " + signed.sequence() + " has hash " + at.getFirst().hash() + ", the checkpoint says " + signed.hash();
+        } else {
+            anchoredSequence = signed.sequence();
+            anchoredHash = signed.hash();
+            return;
+        }
+        refuse("the audit trail lost or changed records since checkpoint " + signed.sequence() + " (signed at "
+                + signed.at() + ", kept in " + file + "): " + problem);
+    }
+
+    private void refuse(String why) {
+        refusal = why;
+        LOG.error("{}; no audit checkpoint is signed over it; run 'stowage audit verify'", why);
     }
 
     public void record(AuditEvent event) {
@@ -139,6 +192,10 @@ public final class AuditTrail implements AutoCloseable {
         Checkpoints settings = checkpoints.get();
         appendedSinceCheckpoint = 0;
         nextCheckpointNanos = System.nanoTime() + settings.interval().toNanos();
+        if (refusal != null) {
+            LOG.error("{}; no audit checkpoint signed", refusal);
+            return Optional.empty();
+        }
         Optional<AuditRecord> head = store.head();
         if (head.isEmpty() || head.get().sequence() == anchoredSequence) return Optional.empty();
         if (anchoredSequence < 0) {
@@ -157,6 +214,13 @@ public final class AuditTrail implements AutoCloseable {
         }
         AuditCheckpoint checkpoint = settings.key().sign(chain.lastSequence(), chain.lastHash(), java.time.Instant.now());
         store.saveCheckpoint(checkpoint);
+        if (settings.lastCheckpointFile().isPresent()) {
+            try {
+                LastCheckpoint.write(settings.lastCheckpointFile().get(), checkpoint);
+            } catch (IOException e) {
+                LOG.error("cannot keep the last audit checkpoint in {}: {}", settings.lastCheckpointFile().get(), e.toString());
+            }
+        }
         String json = checkpoint.toJson();
         if (lines != null) lines.accept(json);
         LOG.info("audit checkpoint: sequence {} head {} {}", checkpoint.sequence(), checkpoint.hash(), json);

@@ -88,6 +88,32 @@ public final class AuditVerification {
                 .max(java.util.Comparator.comparingLong(AuditCheckpoint::sequence));
     }
 
+    /**
+     * What a list of checkpoints in the order they were written (a stream file, a log) contradicts itself in: one
+     * key's checkpoints going back in sequence (the node signed over a trail that had lost records), or two
+     * checkpoints for one sequence with different hashes (a record there was replaced). Empty when consistent.
+     */
+    public static List<String> contradictions(List<AuditCheckpoint> inWrittenOrder) {
+        List<String> out = new java.util.ArrayList<>();
+        Map<String, AuditCheckpoint> lastByKey = new HashMap<>();
+        Map<Long, AuditCheckpoint> bySequence = new HashMap<>();
+        for (AuditCheckpoint c : inWrittenOrder) {
+            AuditCheckpoint before = lastByKey.put(c.keyId(), c);
+            if (before != null && c.sequence() < before.sequence()) {
+                out.add("the " + describe(c) + " is at record " + c.sequence() + ", after the " + describe(before)
+                        + " at record " + before.sequence() + ": checkpoints went back, so records after " + c.sequence()
+                        + " were removed and their sequence numbers used again");
+            }
+            AuditCheckpoint same = bySequence.putIfAbsent(c.sequence(), c);
+            if (same != null && !same.hash().equals(c.hash())) {
+                out.add("two checkpoints for record " + c.sequence() + " disagree: the " + describe(same) + " says "
+                        + same.hash() + ", the " + describe(c) + " says " + c.hash() + ": records up to " + c.sequence()
+                        + " were replaced");
+            }
+        }
+        return out;
+    }
+
     private static String describe(AuditCheckpoint anchor) {
         return anchor.signed() ? "checkpoint signed at " + anchor.at() : "exported head";
     }
