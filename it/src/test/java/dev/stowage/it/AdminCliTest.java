@@ -331,11 +331,11 @@ class AdminCliTest {
 
     @Test
     void anOperatorDeletesAUserButNeverThemselves() throws Exception {
-        Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD, "STOWAGE_NEW_PASSWORD", "ivy-long-password");
-        cli(env, "users", "create", "ivy").ok();
-        cli(env, "users", "delete", "ivy").ok();
-        assertThat(json(cli(env, "users", "list").ok()).findValuesAsText("username")).doesNotContain("ivy");
-        assertThat(cli(Map.of("STOWAGE_PASSWORD", "ivy-long-password"), "--user", "ivy", "me").exitCode()).isEqualTo(1);
+        Map<String, String> env = Map.of("STOWAGE_PASSWORD", PASSWORD, "STOWAGE_NEW_PASSWORD", "quinn-long-password");
+        cli(env, "users", "create", "quinn").ok();
+        cli(env, "users", "delete", "quinn").ok();
+        assertThat(json(cli(env, "users", "list").ok()).findValuesAsText("username")).doesNotContain("quinn");
+        assertThat(cli(Map.of("STOWAGE_PASSWORD", "quinn-long-password"), "--user", "quinn", "me").exitCode()).isEqualTo(1);
 
         Clients.Result self = cli(env, "users", "delete", "admin");
         assertThat(self.exitCode()).isEqualTo(1);
