@@ -34,6 +34,14 @@ public interface RegistryPolicy {
 
     default void beforeManifestPull(RepositoryName repository, ManifestRecord manifest) {}
 
+    /**
+     * Whether {@link #beforeManifestPull} can decide this pull from memory alone. A pull answered on the event loop
+     * (a cached manifest) asks first and, when a policy would have to wait for I/O, goes to a thread that may block.
+     */
+    default boolean decidesPullWithoutBlocking(RepositoryName repository, ManifestRecord manifest) {
+        return true;
+    }
+
     /** Before a blob of {@code size} bytes is stored in (or mounted into) {@code repository}. */
     default void beforeBlobStored(RepositoryName repository, dev.stowage.core.Digest digest, long size) {}
 
@@ -82,6 +90,11 @@ public interface RegistryPolicy {
             @Override
             public void beforeManifestPull(RepositoryName repository, ManifestRecord manifest) {
                 list.forEach(p -> p.beforeManifestPull(repository, manifest));
+            }
+
+            @Override
+            public boolean decidesPullWithoutBlocking(RepositoryName repository, ManifestRecord manifest) {
+                return list.stream().allMatch(p -> p.decidesPullWithoutBlocking(repository, manifest));
             }
 
             @Override

@@ -352,6 +352,7 @@ public final class RegistryService {
      */
     public Optional<ManifestRecord> cachedManifest(RepositoryName repository, Reference reference) {
         Optional<ManifestRecord> cached = cache.find(repository, reference);
+        if (cached.isPresent() && !policy.decidesPullWithoutBlocking(repository, cached.get())) return Optional.empty();
         cached.ifPresent(m -> policy.beforeManifestPull(repository, m));
         return cached;
     }
