@@ -197,26 +197,27 @@ public final class JdbcScanStore implements ScanStore {
     @Override
     public void putReport(StoredReport report) {
         db.write(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO scan_reports (manifest_digest, status, scanner, "
-                    + "db_generation, critical, high, medium, low, unknown, report, error, updated_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (manifest_digest) DO UPDATE SET "
-                    + "status = excluded.status, scanner = excluded.scanner, db_generation = excluded.db_generation, "
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO scan_reports (manifest_digest, repository, status, "
+                    + "scanner, db_generation, critical, high, medium, low, unknown, report, error, updated_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (manifest_digest) DO UPDATE SET "
+                    + "repository = excluded.repository, status = excluded.status, scanner = excluded.scanner, db_generation = excluded.db_generation, "
                     + "critical = excluded.critical, high = excluded.high, medium = excluded.medium, low = excluded.low, "
                     + "unknown = excluded.unknown, report = excluded.report, error = excluded.error, "
                     + "updated_at = excluded.updated_at")) {
                 s.setString(1, report.manifest().toString());
-                s.setString(2, report.status().name());
-                s.setString(3, report.scanner());
-                s.setLong(4, report.generation());
+                s.setString(2, report.repository().value());
+                s.setString(3, report.status().name());
+                s.setString(4, report.scanner());
+                s.setLong(5, report.generation());
                 SeverityCounts n = report.counts();
-                s.setInt(5, n.critical());
-                s.setInt(6, n.high());
-                s.setInt(7, n.medium());
-                s.setInt(8, n.low());
-                s.setInt(9, n.unknown());
-                s.setBytes(10, report.report().orElse(null));
-                s.setString(11, report.error());
-                s.setLong(12, report.updatedAt().toEpochMilli());
+                s.setInt(6, n.critical());
+                s.setInt(7, n.high());
+                s.setInt(8, n.medium());
+                s.setInt(9, n.low());
+                s.setInt(10, n.unknown());
+                s.setBytes(11, report.report().orElse(null));
+                s.setString(12, report.error());
+                s.setLong(13, report.updatedAt().toEpochMilli());
                 s.executeUpdate();
             }
             return null;
@@ -224,15 +225,16 @@ public final class JdbcScanStore implements ScanStore {
     }
 
     @Override
-    public void markStatus(Digest manifest, Status status, Instant now) {
+    public void markStatus(RepositoryName repository, Digest manifest, Status status, Instant now) {
         db.write(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO scan_reports (manifest_digest, status, scanner, "
-                    + "db_generation, critical, high, medium, low, unknown, report, error, updated_at) "
-                    + "VALUES (?, ?, '', -1, 0, 0, 0, 0, 0, NULL, '', ?) ON CONFLICT (manifest_digest) DO UPDATE SET "
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO scan_reports (manifest_digest, repository, status, "
+                    + "scanner, db_generation, critical, high, medium, low, unknown, report, error, updated_at) "
+                    + "VALUES (?, ?, ?, '', -1, 0, 0, 0, 0, 0, NULL, '', ?) ON CONFLICT (manifest_digest) DO UPDATE SET "
                     + "status = excluded.status, updated_at = excluded.updated_at")) {
                 s.setString(1, manifest.toString());
-                s.setString(2, status.name());
-                s.setLong(3, now.toEpochMilli());
+                s.setString(2, repository.value());
+                s.setString(3, status.name());
+                s.setLong(4, now.toEpochMilli());
                 s.executeUpdate();
             }
             return null;
@@ -243,11 +245,12 @@ public final class JdbcScanStore implements ScanStore {
     public Optional<StoredReport> report(Digest manifest) {
         return db.read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT status, scanner, db_generation, critical, high, medium, "
-                    + "low, unknown, report, error, updated_at FROM scan_reports WHERE manifest_digest = ?")) {
+                    + "low, unknown, report, error, updated_at, repository FROM scan_reports WHERE manifest_digest = ?")) {
                 s.setString(1, manifest.toString());
                 try (ResultSet r = s.executeQuery()) {
                     if (!r.next()) return Optional.empty();
-                    return Optional.of(new StoredReport(manifest, Status.valueOf(r.getString(1)), r.getString(2),
+                    return Optional.of(new StoredReport(manifest, RepositoryName.of(r.getString(12)),
+                            Status.valueOf(r.getString(1)), r.getString(2),
                             r.getLong(3), new SeverityCounts(r.getInt(4), r.getInt(5), r.getInt(6), r.getInt(7),
                             r.getInt(8)), Optional.ofNullable(r.getBytes(9)), r.getString(10),
                             Instant.ofEpochMilli(r.getLong(11))));
@@ -257,17 +260,21 @@ public final class JdbcScanStore implements ScanStore {
     }
 
     @Override
-    public List<Digest> reportsBehind(long generation, int limit) {
+    public List<Behind> reportsBehind(long generation, Optional<Digest> after, int limit) {
         return db.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT r.manifest_digest FROM scan_reports r "
-                    + "JOIN scan_inventories i ON i.manifest_digest = r.manifest_digest "
-                    + "WHERE r.status = 'COMPLETED' AND r.scanner = 'stowage' AND r.db_generation < ? "
-                    + "ORDER BY r.manifest_digest LIMIT ?")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT r.repository, r.manifest_digest, "
+                    + "i.manifest_digest IS NOT NULL FROM scan_reports r "
+                    + "LEFT JOIN scan_inventories i ON i.manifest_digest = r.manifest_digest "
+                    + "WHERE r.status = 'COMPLETED' AND r.scanner = 'stowage' AND r.db_generation >= 0 "
+                    + "AND r.db_generation < ? AND r.manifest_digest > ? ORDER BY r.manifest_digest LIMIT ?")) {
                 s.setLong(1, generation);
-                s.setInt(2, limit);
-                List<Digest> out = new ArrayList<>();
+                s.setString(2, after.map(Digest::toString).orElse(""));
+                s.setInt(3, limit);
+                List<Behind> out = new ArrayList<>();
                 try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) out.add(Digest.parse(r.getString(1)));
+                    while (r.next()) {
+                        out.add(new Behind(RepositoryName.of(r.getString(1)), Digest.parse(r.getString(2)), r.getBoolean(3)));
+                    }
                 }
                 return out;
             }

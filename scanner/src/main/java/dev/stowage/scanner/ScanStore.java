@@ -54,7 +54,7 @@ public interface ScanStore {
     enum Status { QUEUED, RUNNING, COMPLETED, FAILED, UNSUPPORTED }
 
     /** The latest report of a manifest; {@code report} is gzip'd JSON (absent while queued or running). */
-    record StoredReport(Digest manifest, Status status, String scanner, long generation, SeverityCounts counts,
+    record StoredReport(Digest manifest, RepositoryName repository, Status status, String scanner, long generation, SeverityCounts counts,
                         Optional<byte[]> report, String error, Instant updatedAt) {}
 
     record SeverityCounts(int critical, int high, int medium, int low, int unknown) {
@@ -68,12 +68,15 @@ public interface ScanStore {
     void putReport(StoredReport report);
 
     /** Marks a manifest queued or running without losing its last completed findings. */
-    void markStatus(Digest manifest, Status status, Instant now);
+    void markStatus(RepositoryName repository, Digest manifest, Status status, Instant now);
 
     Optional<StoredReport> report(Digest manifest);
 
+    /** A completed report matched against older data; {@code inventory}: an image's, which a re-match reads. */
+    record Behind(RepositoryName repository, Digest manifest, boolean inventory) {}
+
     /** Completed reports matched against an older generation than {@code generation}: what a re-match must redo. */
-    List<Digest> reportsBehind(long generation, int limit);
+    List<Behind> reportsBehind(long generation, Optional<Digest> after, int limit);
 
     /** Takes the cluster-wide right to re-match for {@code leaseFor} (one node re-matches at a time). */
     boolean claimRematch(Instant now, java.time.Duration leaseFor);

@@ -38,9 +38,11 @@ CREATE TABLE scan_inventories (
 );
 
 -- The latest report of a manifest (an image, or an index with one entry per platform). Counts are denormalised for
--- listings; report is the gzip'd JSON with the findings.
+-- listings; report is the gzip'd JSON with the findings; repository is one that holds the manifest (where it was
+-- scanned), so a re-match can find an index's entries.
 CREATE TABLE scan_reports (
     manifest_digest TEXT    PRIMARY KEY,
+    repository      TEXT    NOT NULL,
     status          TEXT    NOT NULL CHECK (status IN ('QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'UNSUPPORTED')),
     scanner         TEXT    NOT NULL,
     db_generation   BIGINT  NOT NULL,

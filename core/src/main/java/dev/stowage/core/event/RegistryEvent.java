@@ -33,6 +33,10 @@ public record RegistryEvent(String id, Type type, Instant time, String project, 
         QUOTA_EXCEEDED("dev.stowage.quota.exceeded"),
         RETENTION_COMPLETED("dev.stowage.retention.completed"),
         GC_COMPLETED("dev.stowage.gc.completed"),
+        /** A vulnerability scan of a manifest finished (Harbor's name); {@code data} holds its counts by severity. */
+        SCANNING_COMPLETED("dev.stowage.scanning.completed"),
+        /** A vulnerability scan of a manifest failed for good; {@code data.error} says why. */
+        SCANNING_FAILED("dev.stowage.scanning.failed"),
         /** Sent on request to one webhook to test it; the registry never publishes it and no one subscribes to it. */
         PING("dev.stowage.webhook.ping");
 
@@ -105,6 +109,13 @@ public record RegistryEvent(String id, Type type, Instant time, String project, 
     public static RegistryEvent gcCompleted(String project, Map<String, Object> share) {
         return new RegistryEvent(TimeOrderedIds.next(), Type.GC_COMPLETED, Instant.now(), Objects.requireNonNull(project, "project"),
                 null, null, null, null, null, share);
+    }
+
+    /** A scan of {@code digest} in {@code repository} ended: completed with {@code data} (counts) or failed. */
+    public static RegistryEvent scanned(Type type, RepositoryName repository, Digest digest, Map<String, Object> data) {
+        if (type != Type.SCANNING_COMPLETED && type != Type.SCANNING_FAILED) throw new IllegalArgumentException(type.name());
+        return new RegistryEvent(TimeOrderedIds.next(), type, Instant.now(), repository.project(), repository.value(),
+                digest.toString(), null, null, null, data);
     }
 
     private static RegistryEvent artifact(Type type, RepositoryName repository, Digest digest, Tag tag, String mediaType,

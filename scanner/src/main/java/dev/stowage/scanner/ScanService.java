@@ -1,0 +1,278 @@
+package dev.stowage.scanner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowage.core.Descriptor;
+import dev.stowage.core.Digest;
+import dev.stowage.core.RepositoryName;
+import dev.stowage.core.event.EventPublisher;
+import dev.stowage.core.event.RegistryEvent;
+import dev.stowage.core.manifest.ManifestParser;
+import dev.stowage.core.manifest.ParsedManifest;
+import dev.stowage.core.spi.BlobContent;
+import dev.stowage.core.spi.BlobStore;
+import dev.stowage.core.spi.ManifestRecord;
+import dev.stowage.core.spi.MetadataStore;
+import dev.stowage.scanning.inventory.Inventory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The scanner's use cases: queue a manifest (on push, on request), work the queue (inventory from the layers once,
+ * match, report, attach SBOMs, publish the outcome), and match stored inventories again when the data changes.
+ */
+public final class ScanService {
+    private static final Logger LOG = LoggerFactory.getLogger(ScanService.class);
+    /** Image configs the scanner reads (images, not Helm charts, signatures or other artifacts). */
+    static final Set<String> IMAGE_CONFIGS = Set.of("application/vnd.oci.image.config.v1+json",
+            "application/vnd.docker.container.image.v1+json");
+    static final int MAX_ATTEMPTS = 3;
+    static final Duration LEASE = Duration.ofMinutes(10);
+
+    private final ScanStore store;
+    private final MetadataStore metadata;
+    private final BlobStore blobs;
+    private final ImageReader reader;
+    private final Matcher matcher;
+    private final SbomAttacher sboms;
+    private final EventPublisher events;
+    private final ScanPullPolicy pullPolicy;
+    private final Clock clock;
+
+    public ScanService(ScanStore store, MetadataStore metadata, BlobStore blobs, ImageReader reader, Matcher matcher,
+                       SbomAttacher sboms, EventPublisher events, ScanPullPolicy pullPolicy, Clock clock) {
+        this.store = store;
+        this.metadata = metadata;
+        this.blobs = blobs;
+        this.reader = reader;
+        this.matcher = matcher;
+        this.sboms = sboms;
+        this.events = events;
+        this.pullPolicy = pullPolicy;
+        this.clock = clock;
+    }
+
+    public ScanStore store() {
+        return store;
+    }
+
+    /** A manifest was pushed: queued when its project scans on push and it is something the scanner reads. */
+    public void pushed(RepositoryName repository, Digest manifest, String mediaType) {
+        if (!pullPolicy.policyOf(repository.project()).scanOnPush()) return;
+        if (!scannable(mediaType)) return;
+        queue(repository, manifest, "push");
+    }
+
+    static boolean scannable(String mediaType) {
+        return mediaType != null && dev.stowage.core.MediaTypes.MANIFESTS.contains(mediaType);
+    }
+
+    /** Queues a scan of the manifest (once: already queued stays queued); answers whether it was newly queued. */
+    public boolean queue(RepositoryName repository, Digest manifest, String reason) {
+        Instant now = clock.instant();
+        boolean added = store.enqueue(repository, manifest, reason, now);
+        if (added) {
+            store.markStatus(repository, manifest, ScanStore.Status.QUEUED, now);
+            pullPolicy.reportChanged(manifest);
+        }
+        return added;
+    }
+
+    /** Works one due job, if there is one; answers whether there was. */
+    public boolean workOne() {
+        Optional<ScanStore.Job> claimed = store.claim(clock.instant(), LEASE);
+        if (claimed.isEmpty()) return false;
+        ScanStore.Job job = claimed.get();
+        try {
+            Optional<ManifestRecord> record = metadata.findManifest(job.repository(), job.manifest());
+            if (record.isEmpty()) {
+                store.finish(job); // deleted since it was queued
+                return true;
+            }
+            store.markStatus(job.repository(), job.manifest(), ScanStore.Status.RUNNING, clock.instant());
+            Outcome outcome = scan(job.repository(), record.get());
+            store.finish(job);
+            pullPolicy.reportChanged(job.manifest());
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("status", outcome.status().name());
+            data.put("counts", countsMap(outcome.counts()));
+            if (outcome.status() == ScanStore.Status.COMPLETED) {
+                events.publish(RegistryEvent.scanned(RegistryEvent.Type.SCANNING_COMPLETED, job.repository(),
+                        job.manifest(), data));
+            }
+        } catch (RuntimeException | IOException e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (job.attempts() < MAX_ATTEMPTS) {
+                LOG.info("scan of {}@{} failed (attempt {}), will retry: {}", job.repository(), job.manifest(),
+                        job.attempts(), reason);
+                store.retry(job, clock.instant().plus(Duration.ofSeconds(30L * job.attempts())));
+            } else {
+                LOG.warn("scan of {}@{} failed: {}", job.repository(), job.manifest(), reason);
+                failed(job.repository(), job.manifest(), reason);
+                store.finish(job);
+                pullPolicy.reportChanged(job.manifest());
+                events.publish(RegistryEvent.scanned(RegistryEvent.Type.SCANNING_FAILED, job.repository(),
+                        job.manifest(), Map.of("error", reason)));
+            }
+        }
+        return true;
+    }
+
+    private void failed(RepositoryName repository, Digest manifest, String reason) {
+        Optional<ScanStore.StoredReport> previous = store.report(manifest);
+        store.putReport(new ScanStore.StoredReport(manifest, repository, ScanStore.Status.FAILED, "stowage",
+                previous.map(ScanStore.StoredReport::generation).orElse(-1L),
+                previous.map(ScanStore.StoredReport::counts).orElse(ScanStore.SeverityCounts.NONE),
+                previous.flatMap(ScanStore.StoredReport::report), reason, clock.instant()));
+    }
+
+    record Outcome(ScanStore.Status status, ScanStore.SeverityCounts counts, JsonNode report) {}
+
+    /** Scans an image or an index (each platform's image, then the index's report over them). */
+    Outcome scan(RepositoryName repository, ManifestRecord record) throws IOException {
+        ParsedManifest parsed = ManifestParser.parse(record.payload(), record.mediaType(), record.digest());
+        if (parsed.isIndex()) return scanIndex(repository, parsed);
+        return scanImage(repository, parsed);
+    }
+
+    private Outcome scanImage(RepositoryName repository, ParsedManifest manifest) throws IOException {
+        Instant now = clock.instant();
+        if (manifest.config().isEmpty() || !IMAGE_CONFIGS.contains(manifest.config().get().mediaType())) {
+            String what = manifest.effectiveArtifactType().orElse(manifest.mediaType());
+            ObjectNode report = InventoryJson.MAPPER.createObjectNode().put("scanner", "stowage")
+                    .put("unsupported", "not a container image (" + what + "); nothing to scan");
+            store.putReport(new ScanStore.StoredReport(manifest.digest(), repository, ScanStore.Status.UNSUPPORTED, "stowage", -1,
+                    ScanStore.SeverityCounts.NONE, Optional.of(InventoryJson.gzip(report)), "", now));
+            return new Outcome(ScanStore.Status.UNSUPPORTED, ScanStore.SeverityCounts.NONE, report);
+        }
+        Inventory inventory = inventoryOf(repository, manifest);
+        long generation = matcher.generation();
+        ObjectNode report = ReportJson.imageReport(inventory, matcher.match(inventory), generation);
+        ScanStore.SeverityCounts counts = ReportJson.countsOf(report);
+        store.putReport(new ScanStore.StoredReport(manifest.digest(), repository, ScanStore.Status.COMPLETED, "stowage",
+                generation,
+                counts, Optional.of(InventoryJson.gzip(report)), "", clock.instant()));
+        return new Outcome(ScanStore.Status.COMPLETED, counts, report);
+    }
+
+    /** The stored inventory, else one read from the layers (and stored, and its SBOMs attached). */
+    private Inventory inventoryOf(RepositoryName repository, ParsedManifest manifest) throws IOException {
+        Optional<byte[]> stored = store.inventory(manifest.digest());
+        if (stored.isPresent()) return InventoryJson.fromJson(InventoryJson.gunzip(stored.get()));
+        List<ImageReader.Layer> layers = new ArrayList<>();
+        String config = manifest.config().map(Descriptor::digest).map(Digest::toString).orElse("");
+        for (Descriptor d : manifest.blobs()) {
+            if (d.digest().toString().equals(config)) continue;
+            layers.add(new ImageReader.Layer(d.digest().toString(), d.mediaType(), () -> open(d.digest())));
+        }
+        Inventory inventory = reader.read(layers);
+        store.putInventory(manifest.digest(), InventoryJson.gzip(InventoryJson.toJson(inventory)), clock.instant());
+        try {
+            sboms.attach(repository, manifest.digest(), manifest.mediaType(), inventory);
+        } catch (RuntimeException e) {
+            LOG.warn("SBOMs of {}@{} not attached: {}", repository, manifest.digest(), e.getMessage());
+        }
+        return inventory;
+    }
+
+    private InputStream open(Digest digest) throws IOException {
+        BlobContent content = blobs.open(digest).orElseThrow(() -> new IOException("layer " + digest + " is not stored"));
+        return content.openStream(0, content.size());
+    }
+
+    private Outcome scanIndex(RepositoryName repository, ParsedManifest index) throws IOException {
+        List<ReportJson.PlatformReport> platforms = new ArrayList<>();
+        for (Descriptor child : index.children()) {
+            String platform = platformOf(index.payload(), child.digest());
+            Optional<ManifestRecord> record = metadata.findManifest(repository, child.digest());
+            if (record.isEmpty()) {
+                platforms.add(new ReportJson.PlatformReport(platform, child.digest().toString(), "FAILED", null,
+                        "manifest not stored in this repository"));
+                continue;
+            }
+            ParsedManifest parsed = ManifestParser.parse(record.get().payload(), record.get().mediaType(), child.digest());
+            if (parsed.isIndex()) continue; // nested indexes: not an image of a platform
+            Outcome outcome = scanImage(repository, parsed);
+            pullPolicy.reportChanged(child.digest());
+            if (outcome.status() == ScanStore.Status.UNSUPPORTED) continue; // attestations listed in an index
+            platforms.add(new ReportJson.PlatformReport(platform, child.digest().toString(), outcome.status().name(),
+                    outcome.report(), ""));
+        }
+        long generation = matcher.generation();
+        ObjectNode report = ReportJson.indexReport(platforms, generation);
+        ScanStore.SeverityCounts counts = ReportJson.countsOf(report);
+        store.putReport(new ScanStore.StoredReport(index.digest(), repository, ScanStore.Status.COMPLETED, "stowage",
+                generation,
+                counts, Optional.of(InventoryJson.gzip(report)), "", clock.instant()));
+        return new Outcome(ScanStore.Status.COMPLETED, counts, report);
+    }
+
+    /** {@code os/architecture[/variant]} of an index entry, from the index's own JSON. */
+    static String platformOf(byte[] indexPayload, Digest child) {
+        try {
+            for (JsonNode m : InventoryJson.MAPPER.readTree(indexPayload).path("manifests")) {
+                if (!m.path("digest").asText().equals(child.toString())) continue;
+                JsonNode p = m.path("platform");
+                if (p.isMissingNode()) return "unknown";
+                String variant = p.path("variant").asText("");
+                return p.path("os").asText("unknown") + "/" + p.path("architecture").asText("unknown")
+                        + (variant.isEmpty() ? "" : "/" + variant);
+            }
+        } catch (IOException e) {
+            return "unknown";
+        }
+        return "unknown";
+    }
+
+    /**
+     * Matches stored inventories again after the data changed, without reading layers; an index's report is queued to be
+     * made again over its platforms' (which reads no layers either). Answers how many reports were brought up to date.
+     * One node at a time (a lease in the database).
+     */
+    public int rematch() {
+        long generation = matcher.generation();
+        if (!store.claimRematch(clock.instant(), LEASE)) return 0;
+        int done = 0;
+        Optional<Digest> after = Optional.empty();
+        List<ScanStore.Behind> behind;
+        while (!(behind = store.reportsBehind(generation, after, 200)).isEmpty()) {
+            for (ScanStore.Behind b : behind) {
+                after = Optional.of(b.manifest());
+                if (!b.inventory()) {
+                    queue(b.repository(), b.manifest(), "rematch");
+                    continue;
+                }
+                Inventory inventory = InventoryJson.fromJson(InventoryJson.gunzip(store.inventory(b.manifest()).orElseThrow()));
+                ObjectNode report = ReportJson.imageReport(inventory, matcher.match(inventory), generation);
+                store.putReport(new ScanStore.StoredReport(b.manifest(), b.repository(), ScanStore.Status.COMPLETED,
+                        "stowage", generation, ReportJson.countsOf(report), Optional.of(InventoryJson.gzip(report)), "",
+                        clock.instant()));
+                pullPolicy.reportChanged(b.manifest());
+                done++;
+            }
+        }
+        return done;
+    }
+
+    static Map<String, Object> countsMap(ScanStore.SeverityCounts c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("critical", c.critical());
+        m.put("high", c.high());
+        m.put("medium", c.medium());
+        m.put("low", c.low());
+        m.put("unknown", c.unknown());
+        return m;
+    }
+}
