@@ -7,7 +7,7 @@ import dev.stowage.scanning.inventory.Inventory;
 /** Stores an image's SBOM documents and attaches them to it as OCI referrers. */
 @FunctionalInterface
 public interface SbomAttacher {
-    SbomAttacher NONE = (repository, manifest, mediaType, inventory) -> { };
+    SbomAttacher NONE = (repository, manifest, mediaType, size, inventory) -> { };
 
-    void attach(RepositoryName repository, Digest manifest, String manifestMediaType, Inventory inventory);
+    void attach(RepositoryName repository, Digest manifest, String manifestMediaType, long manifestSize, Inventory inventory);
 }

@@ -158,6 +158,12 @@ public final class ScanService {
             return new Outcome(ScanStore.Status.UNSUPPORTED, ScanStore.SeverityCounts.NONE, report);
         }
         Inventory inventory = inventoryOf(repository, manifest);
+        try {
+            sboms.attach(repository, manifest.digest(), manifest.mediaType(), manifest.payload().length, inventory);
+        } catch (RuntimeException e) {
+            // a full quota, say: the scan's report stands without its SBOM referrers
+            LOG.warn("SBOMs of {}@{} not attached: {}", repository, manifest.digest(), e.getMessage());
+        }
         long generation = matcher.generation();
         ObjectNode report = ReportJson.imageReport(inventory, matcher.match(inventory), generation);
         ScanStore.SeverityCounts counts = ReportJson.countsOf(report);
@@ -179,11 +185,6 @@ public final class ScanService {
         }
         Inventory inventory = reader.read(layers);
         store.putInventory(manifest.digest(), InventoryJson.gzip(InventoryJson.toJson(inventory)), clock.instant());
-        try {
-            sboms.attach(repository, manifest.digest(), manifest.mediaType(), inventory);
-        } catch (RuntimeException e) {
-            LOG.warn("SBOMs of {}@{} not attached: {}", repository, manifest.digest(), e.getMessage());
-        }
         return inventory;
     }
 
