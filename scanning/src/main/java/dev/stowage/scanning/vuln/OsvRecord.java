@@ -271,8 +271,12 @@ public record OsvRecord(String id, List<String> aliases, List<String> related, S
             // RFC 3339 allows a lower-case t and z, and offsets other than Z
             return Optional.of(OffsetDateTime.parse(text.get().trim().toUpperCase(Locale.ROOT)).toInstant());
         } catch (DateTimeParseException e) {
-            throw new Reject(field + " is not an RFC 3339 time: " + text.get());
+            throw new Reject(field + " is not an RFC 3339 time: " + abbreviate(text.get()));
         }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
     }
 
     /** A reason to reject the record; carries no stack trace, it is an expected outcome. */
