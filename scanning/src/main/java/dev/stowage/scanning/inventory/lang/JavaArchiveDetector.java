@@ -32,9 +32,12 @@ import java.util.zip.ZipInputStream;
  * <p>Every {@code META-INF/maven/<groupId>/<artifactId>/pom.properties} is one artifact, so a shaded jar yields each
  * artifact shaded into it. An archive without any falls back to its manifest and file name, but only where the Maven
  * coordinates follow from them with confidence: the artifactId and version from the file name ({@code
- * name-1.2.3.jar}, the manifest's {@code Implementation-Version} preferred), the groupId from {@code
- * Implementation-Vendor-Id} or from a {@code Bundle-SymbolicName} of the form {@code <groupId>.<artifactId>}. An
- * archive whose groupId cannot be inferred is not reported: a guessed groupId would match other projects' advisories.
+ * name-1.2.3.jar}, the manifest's {@code Implementation-Version} preferred), the groupId only from a {@code
+ * Bundle-SymbolicName} of the form {@code <groupId>.<artifactId>} where the artifactId has a hyphen (so it is no Java
+ * package segment: maven-bundle-plugin wrote it so). Real jars show weaker signs are wrong: {@code
+ * Implementation-Vendor-Id: org.apache} in commons-chain 1.1 and velocity 1.7, {@code Bundle-SymbolicName: com.sun.jna}
+ * in JNA (groupId net.java.dev.jna). An archive whose groupId cannot be inferred is not reported: a wrong groupId would
+ * miss its own advisories and draw another project's.
  */
 public final class JavaArchiveDetector implements PackageDetector {
     /** How deep archives nest: an ear holding a war holding a Spring Boot jar holding its libraries is 3. */
@@ -143,16 +146,11 @@ public final class JavaArchiveDetector implements PackageDetector {
         String version = first(main.getValue("Implementation-Version"), main.getValue("Bundle-Version"),
                 nameAndVersion.group("version"));
         String groupId = null;
-        String vendorId = main.getValue("Implementation-Vendor-Id");
-        if (vendorId != null && vendorId.matches("[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)+")) {
-            groupId = vendorId;
-        } else {
-            String symbolicName = main.getValue("Bundle-SymbolicName");
-            if (symbolicName != null) {
-                symbolicName = symbolicName.split(";", 2)[0].trim();
-                if (symbolicName.endsWith("." + artifactId)) {
-                    groupId = symbolicName.substring(0, symbolicName.length() - artifactId.length() - 1);
-                }
+        String symbolicName = main.getValue("Bundle-SymbolicName");
+        if (symbolicName != null && artifactId.contains("-")) {
+            symbolicName = symbolicName.split(";", 2)[0].trim();
+            if (symbolicName.endsWith("." + artifactId)) {
+                groupId = symbolicName.substring(0, symbolicName.length() - artifactId.length() - 1);
             }
         }
         if (groupId == null || groupId.isEmpty()) {
