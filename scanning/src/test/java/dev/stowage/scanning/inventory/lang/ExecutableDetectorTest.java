@@ -1,0 +1,160 @@
+package dev.stowage.scanning.inventory.lang;
+
+import dev.stowage.scanning.inventory.FoundPackage;
+import dev.stowage.scanning.inventory.MalformedContentException;
+import dev.stowage.scanning.inventory.PackageType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.zip.DeflaterOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ExecutableDetectorTest {
+    private static FoundPackage go(String module, String version, String path) {
+        return new FoundPackage(PackageType.GO, module, version, null, null,
+                Purls.ofPath(PackageType.GO, module, "v" + version), Detect.LAYER, path);
+    }
+
+    @Test
+    void debiansSkopeoIsAGopathBuildOfGo1198() throws Exception {
+        // dpkg -s skopeo: Built-Using: ... golang-1.19 (= 1.19.8-2); Debian builds in GOPATH mode, so no module lines
+        List<FoundPackage> found = Detect.file(new ExecutableDetector(), Path.of("/usr/bin/skopeo"), "/usr/bin/skopeo");
+
+        assertThat(found).containsExactly(go("stdlib", "1.19.8", "/usr/bin/skopeo"));
+        assertThat(found.get(0).purl()).isEqualTo("pkg:golang/stdlib@v1.19.8");
+    }
+
+    @Test
+    void debiansDockerRegistryIsBuiltWithGo1198() throws Exception {
+        // dpkg -s docker-registry: Built-Using: golang-1.19 (= 1.19.8-2), ...
+        assertThat(Detect.file(new ExecutableDetector(), Path.of("/usr/bin/docker-registry"), "/usr/bin/docker-registry"))
+                .containsExactly(go("stdlib", "1.19.8", "/usr/bin/docker-registry"));
+    }
+
+    @Test
+    void terraformsModulesAreReportedWithoutItsLocalReplacements() throws Exception {
+        Path terraform = Path.of("/usr/local/bin/terraform");
+        List<FoundPackage> found = Detect.file(new ExecutableDetector(), terraform, "/bin/terraform");
+
+        // `strings` shows the module information (twice: runtime.modinfo and the build info): go1.23.3, a main module
+        // at (devel), 221 dep lines, 9 of them replaced by ./internal/... directories at (devel)
+        assertThat(found).hasSize(1 + 221 - 9).allSatisfy(p -> assertThat(p.type()).isEqualTo(PackageType.GO));
+        assertThat(found.get(0)).isEqualTo(go("stdlib", "1.23.3", "/bin/terraform"));
+        assertThat(found).contains(
+                go("github.com/hashicorp/hcl/v2", "2.23.0", "/bin/terraform"),
+                go("github.com/zclconf/go-cty", "1.16.0", "/bin/terraform"),
+                go("golang.org/x/crypto", "0.35.0", "/bin/terraform"),
+                go("google.golang.org/grpc", "1.59.0", "/bin/terraform"));
+        assertThat(found).filteredOn(p -> p.name().equals("golang.org/x/crypto")).singleElement()
+                .satisfies(p -> assertThat(p.purl()).isEqualTo("pkg:golang/golang.org/x/crypto@v0.35.0"));
+        assertThat(found).extracting(FoundPackage::name)
+                .doesNotContain("github.com/hashicorp/terraform", "github.com/hashicorp/terraform/internal/legacy");
+    }
+
+    @Test
+    void aNonGoElfExecutableHasNoPackages() throws Exception {
+        assertThat(Detect.file(new ExecutableDetector(), Path.of("/usr/bin/true"), "/usr/bin/true")).isEmpty();
+    }
+
+    @Test
+    void goToolchainVersionsAreWrittenAsTheGoVulnerabilityDatabaseDoes() {
+        assertThat(ExecutableDetector.goToolchainVersion("go1.20")).contains("1.20.0");
+        assertThat(ExecutableDetector.goToolchainVersion("go1.21rc2")).contains("1.21.0-rc.2");
+        assertThat(ExecutableDetector.goToolchainVersion("go1.22.1 X:boringcrypto")).contains("1.22.1");
+        assertThat(ExecutableDetector.goToolchainVersion("devel go1.23-abcdef")).isEmpty();
+    }
+
+    @Test
+    void aFakeMagicWithAGarbageLengthIsMalformed(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        content.write(new byte[]{0x7f, 'E', 'L', 'F'});
+        content.write(new byte[60]);
+        content.write("\u00ff Go buildinf:".getBytes(StandardCharsets.ISO_8859_1));
+        content.write(new byte[]{8, 2});
+        content.write(new byte[16]);
+        content.write(new byte[]{(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f}); // a 34 GiB version
+        Path binary = executable(dir, content.toByteArray());
+
+        assertThatThrownBy(() -> Detect.file(new ExecutableDetector(dir), binary, "/bin/fake"))
+                .isInstanceOf(MalformedContentException.class)
+                .hasMessageContaining("the Go version is 34359738367 bytes long");
+        assertThat(Files.list(dir)).containsExactly(binary); // the spooled copy is gone
+    }
+
+    @Test
+    void buildInfoOfGoBefore118IsSkippedWithAReason(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        content.write(new byte[64]);
+        content.write("\u00ff Go buildinf:".getBytes(StandardCharsets.ISO_8859_1));
+        content.write(new byte[]{8, 0});
+        content.write(new byte[16]);
+        Path binary = executable(dir, content.toByteArray());
+
+        assertThatThrownBy(() -> Detect.file(new ExecutableDetector(dir), binary, "/bin/old"))
+                .isInstanceOf(MalformedContentException.class).hasMessageContaining("before 1.18");
+    }
+
+    @Test
+    void cargoAuditableSectionListsTheCratesButNotTheLocalOnes(@TempDir Path dir) throws Exception {
+        String json = "{\"packages\":[{\"name\":\"memchr\",\"version\":\"2.8.3\",\"source\":\"crates.io\"},"
+                + "{\"name\":\"regex\",\"version\":\"1.13.1\",\"source\":\"crates.io\",\"dependencies\":[0]},"
+                + "{\"name\":\"rg-demo\",\"version\":\"0.1.0\",\"source\":\"local\",\"dependencies\":[1],\"root\":true}]}";
+        Path binary = withDepSection(dir, deflate(json.getBytes(StandardCharsets.UTF_8)));
+
+        List<FoundPackage> found = Detect.file(new ExecutableDetector(dir), binary, "/usr/local/bin/rg-demo");
+
+        assertThat(found).containsExactly(
+                new FoundPackage(PackageType.CARGO, "memchr", "2.8.3", null, null, "pkg:cargo/memchr@2.8.3",
+                        Detect.LAYER, "/usr/local/bin/rg-demo"),
+                new FoundPackage(PackageType.CARGO, "regex", "1.13.1", null, null, "pkg:cargo/regex@1.13.1",
+                        Detect.LAYER, "/usr/local/bin/rg-demo"));
+        assertThat(Files.list(dir)).containsExactlyInAnyOrder(binary, dir.resolve("dep-v0"));
+    }
+
+    @Test
+    void cargoAuditableSectionThatIsNotZlibIsMalformed(@TempDir Path dir) throws Exception {
+        Path binary = withDepSection(dir, "{\"packages\":[]}".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> Detect.file(new ExecutableDetector(dir), binary, "/bin/x"))
+                .isInstanceOf(MalformedContentException.class).hasMessageContaining("not zlib data");
+    }
+
+    @Test
+    void aShellScriptIsNotRead(@TempDir Path dir) throws Exception {
+        Path script = executable(dir, ("#!/bin/sh\n" + "echo ".repeat(20)).getBytes(StandardCharsets.US_ASCII));
+        assertThat(Detect.file(new ExecutableDetector(dir), script, "/entrypoint.sh")).isEmpty();
+    }
+
+    /** A real ELF executable (this machine's true) with a .dep-v0 section added the way a linker section is. */
+    private static Path withDepSection(Path dir, byte[] section) throws Exception {
+        Path content = Files.write(dir.resolve("dep-v0"), section);
+        Path binary = dir.resolve("true-auditable");
+        Process objcopy = new ProcessBuilder("objcopy", "--add-section", ".dep-v0=" + content,
+                "/usr/bin/true", binary.toString()).redirectErrorStream(true).start();
+        assertThat(objcopy.waitFor()).as(new String(objcopy.getInputStream().readAllBytes())).isZero();
+        Files.setPosixFilePermissions(binary, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return binary;
+    }
+
+    private static byte[] deflate(byte[] data) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (DeflaterOutputStream zlib = new DeflaterOutputStream(out)) {
+            zlib.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    private static Path executable(Path dir, byte[] content) throws Exception {
+        Path file = Files.write(dir.resolve("binary"), content);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
+    }
+}
