@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  *   <li>else {@link PackageType#DEBIAN}, the default: the spec calls the package an OS package and Debian-based images
  *       are the most common. Such a finding's purl is {@code pkg:deb/<name>@<version>}, without a distribution.</li>
  * </ol>
- * The layer is the report's {@code layer.digest} when sent, the path is unknown: both are then empty strings.
+ * The layer is the report's {@code layer.digest} when sent, the path is unknown: both are then empty strings. Go module
+ * versions lose the {@code v} adapters keep, as Stowage writes them without.
  * <p>
  * Severity is the adapter's label ({@code Negligible} counts as {@link Severity#LOW}, as Harbor's own ordering puts it
  * below Low and above Unknown); when the label is Unknown or not one of the spec's, the CVSS v3 (else v2) score decides.
@@ -59,8 +60,14 @@ public final class HarborReportMapper {
         FoundPackage pkg = resolvePackage(v, inventory);
         OptionalDouble score = v.scoreV3().isPresent() ? v.scoreV3() : v.scoreV2();
         Optional<String> vector = v.vectorV3().isPresent() ? v.vectorV3() : v.vectorV2();
-        return new Finding(v.id(), aliases(v), summary(v.description()), pkg, v.fixVersion(),
-                severity(v.severity(), score), score, vector);
+        return new Finding(v.id(), aliases(v), summary(v.description()), pkg,
+                v.fixVersion().map(fix -> stowageVersion(pkg.type(), fix)), severity(v.severity(), score), score, vector);
+    }
+
+    /** Versions as Stowage writes them: Go module versions without the {@code v} adapters such as Trivy keep. */
+    private static String stowageVersion(PackageType type, String version) {
+        return type == PackageType.GO && version.length() > 1 && version.charAt(0) == 'v'
+                && Character.isDigit(version.charAt(1)) ? version.substring(1) : version;
     }
 
     /** The spec's label, else the score's band, else unknown. */
@@ -80,7 +87,7 @@ public final class HarborReportMapper {
         Optional<PackageURL> purl = v.purl().flatMap(HarborReportMapper::parsePurl);
         Optional<PackageType> purlType = purl.flatMap(p -> typeOfPurl(p.getType()));
         List<FoundPackage> same = inventory.packages().stream()
-                .filter(p -> p.name().equals(v.packageName()) && p.version().equals(v.version()))
+                .filter(p -> p.name().equals(v.packageName()) && p.version().equals(stowageVersion(p.type(), v.version())))
                 .filter(p -> purlType.isEmpty() || p.type() == purlType.get())
                 .toList();
         if (!same.isEmpty()) {
@@ -89,7 +96,8 @@ public final class HarborReportMapper {
         }
         String layer = v.layerDigest().orElse("");
         if (purlType.isPresent()) {
-            return new FoundPackage(purlType.get(), v.packageName(), v.version(), null, null, v.purl().get(), layer, "");
+            return new FoundPackage(purlType.get(), v.packageName(), stowageVersion(purlType.get(), v.version()), null,
+                    null, v.purl().get(), layer, "");
         }
         Optional<OperatingSystem> os = inventory.operatingSystem();
         PackageType type = os.flatMap(o -> typeOfOperatingSystem(o.id())).orElse(PackageType.DEBIAN);

@@ -70,6 +70,19 @@ class HarborReportMapperTest {
     }
 
     @Test
+    void aGoModuleOfTheInventoryIsMatchedThoughTheAdapterWritesItsVersionWithV() {
+        FoundPackage distribution = new FoundPackage(PackageType.GO, "github.com/docker/distribution",
+                "2.6.2+incompatible", null, null, "pkg:golang/github.com/docker/distribution@v2.6.2%2Bincompatible",
+                "sha256:" + "9b".repeat(32), "/usr/bin/docker-registry");
+        Inventory withGoBinary = new Inventory(BULLSEYE.operatingSystem(), List.of(LIBSSL, distribution), List.of());
+
+        Finding finding = HarborReportMapper.findings(report, withGoBinary).get(2);
+
+        assertThat(finding.pkg()).isEqualTo(distribution);
+        assertThat(finding.fixedVersion()).hasValue("2.7.0-rc.0+incompatible");
+    }
+
+    @Test
     void cvssV3IsPreferredAndCveIdsOfTheLinksBecomeAliases() {
         Finding finding = HarborReportMapper.findings(report, BULLSEYE).get(2);
 

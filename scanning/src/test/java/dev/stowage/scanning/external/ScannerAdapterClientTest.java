@@ -3,12 +3,19 @@ package dev.stowage.scanning.external;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -299,6 +306,43 @@ class ScannerAdapterClientTest {
                 .hasMessage("scanner adapter 'trivy' asks to skip TLS verification, which is not allowed: give the"
                         + " adapter a trusted certificate, or allow it explicitly in the scanning settings");
         new ScannerAdapterClient(insecure, ScannerAdapterClient.Settings.defaults().withAllowSkipTlsVerify(true)).close();
+    }
+
+    @Test
+    void aSelfSignedAdapterIsRefusedUnlessTlsVerificationIsSkippedExplicitly(@TempDir Path dir) throws Exception {
+        SpecAdapter adapter = track(new SpecAdapter(null, null, selfSignedTls(dir)));
+        ScannerAdapterClient verifying = track(new ScannerAdapterClient(
+                new ScannerAdapterRegistration("trivy", adapter.url(), AdapterAuthentication.NONE),
+                ScannerAdapterClient.Settings.defaults(), time.clock(), time::sleep));
+        ScannerAdapterClient skipping = track(new ScannerAdapterClient(
+                new ScannerAdapterRegistration("trivy", adapter.url(), AdapterAuthentication.NONE, true),
+                ScannerAdapterClient.Settings.defaults().withAllowSkipTlsVerify(true), time.clock(), time::sleep));
+
+        assertThatThrownBy(verifying::metadata).isInstanceOfSatisfying(ScannerAdapterException.class, e ->
+                assertThat(e.reason()).isEqualTo(ScannerAdapterException.Reason.UNREACHABLE));
+        // the certificate is for another host too: skipping verification skips the host name check as well
+        assertThat(skipping.metadata().name()).isEqualTo("Trivy");
+    }
+
+    /** A key pair and self-signed certificate for a host that is not 127.0.0.1, made by this JDK's keytool. */
+    private static SSLContext selfSignedTls(Path dir) throws Exception {
+        Path keystore = dir.resolve("adapter.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "adapter", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=scanner.invalid", "-validity", "2", "-keystore", keystore.toString(),
+                "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(keytool.waitFor()).as(output).isZero();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, "changeit".toCharArray());
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(keys.getKeyManagers(), null, null);
+        return tls;
     }
 
     @Test
