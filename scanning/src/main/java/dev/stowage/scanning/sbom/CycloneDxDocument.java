@@ -118,11 +118,22 @@ final class CycloneDxDocument {
         return component;
     }
 
+    /**
+     * The purl with a {@code package-id} qualifier naming the package record: unique even when one package was found at
+     * two paths, and still a purl (the qualifier goes before a {@code #subpath}).
+     */
+    static String bomRef(FoundPackage pkg) {
+        String purl = pkg.purl();
+        int hash = purl.indexOf('#');
+        String head = hash < 0 ? purl : purl.substring(0, hash);
+        String subpath = hash < 0 ? "" : purl.substring(hash);
+        return head + (head.contains("?") ? "&" : "?") + "package-id=" + SbomContent.packageId(pkg) + subpath;
+    }
+
     private static Component packageComponent(FoundPackage pkg) {
         Component component = new Component();
         component.setType(Component.Type.LIBRARY);
-        component.setBomRef(pkg.purl() + (pkg.purl().contains("?") ? "&" : "?")
-                + "package-id=" + SbomContent.packageId(pkg));
+        component.setBomRef(bomRef(pkg));
         int colon = pkg.name().indexOf(':');
         if (pkg.type() == PackageType.MAVEN && colon > 0) {
             component.setGroup(pkg.name().substring(0, colon));

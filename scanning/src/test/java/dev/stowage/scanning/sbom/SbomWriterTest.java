@@ -232,6 +232,17 @@ class SbomWriterTest {
     }
 
     @Test
+    void theBomRefOfAPurlWithSubpathKeepsTheSubpathLast() {
+        FoundPackage withSubpath = new FoundPackage(PackageType.GO, "github.com/docker/distribution",
+                "2.6.2+incompatible", null, null,
+                "pkg:golang/github.com/docker/distribution@v2.6.2%2Bincompatible#registry/storage", RealInventories.APP_LAYER,
+                "/usr/bin/docker-registry");
+
+        assertThat(CycloneDxDocument.bomRef(withSubpath)).matches(
+                "pkg:golang/github.com/docker/distribution@v2.6.2%2Bincompatible\\?package-id=[0-9a-f]{16}#registry/storage");
+    }
+
+    @Test
     void anImageWithoutOperatingSystemOrPackagesIsStillValid() throws Exception {
         Inventory empty = new Inventory(Optional.empty(), List.of(), List.of());
         ImageIdentity untagged = new ImageIdentity("localhost", "scratch", DIGEST, Optional.empty());
