@@ -13,6 +13,7 @@ import dev.stowage.core.spi.BlobContent;
 import dev.stowage.core.spi.BlobStore;
 import dev.stowage.core.spi.ManifestRecord;
 import dev.stowage.core.spi.MetadataStore;
+import dev.stowage.scanning.inventory.ImageInventory;
 import dev.stowage.scanning.inventory.Inventory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,14 +45,14 @@ public final class ScanService {
     private final ScanStore store;
     private final MetadataStore metadata;
     private final BlobStore blobs;
-    private final ImageReader reader;
+    private final ImageInventory reader;
     private final Matcher matcher;
     private final SbomAttacher sboms;
     private final EventPublisher events;
     private final ScanPullPolicy pullPolicy;
     private final Clock clock;
 
-    public ScanService(ScanStore store, MetadataStore metadata, BlobStore blobs, ImageReader reader, Matcher matcher,
+    public ScanService(ScanStore store, MetadataStore metadata, BlobStore blobs, ImageInventory reader, Matcher matcher,
                        SbomAttacher sboms, EventPublisher events, ScanPullPolicy pullPolicy, Clock clock) {
         this.store = store;
         this.metadata = metadata;
@@ -177,13 +178,13 @@ public final class ScanService {
     private Inventory inventoryOf(RepositoryName repository, ParsedManifest manifest) throws IOException {
         Optional<byte[]> stored = store.inventory(manifest.digest());
         if (stored.isPresent()) return InventoryJson.fromJson(InventoryJson.gunzip(stored.get()));
-        List<ImageReader.Layer> layers = new ArrayList<>();
+        List<ImageInventory.Layer> layers = new ArrayList<>();
         String config = manifest.config().map(Descriptor::digest).map(Digest::toString).orElse("");
         for (Descriptor d : manifest.blobs()) {
             if (d.digest().toString().equals(config)) continue;
-            layers.add(new ImageReader.Layer(d.digest().toString(), d.mediaType(), () -> open(d.digest())));
+            layers.add(new ImageInventory.Layer(d.digest().toString(), d.mediaType(), () -> open(d.digest())));
         }
-        Inventory inventory = reader.read(layers);
+        Inventory inventory = reader.inventory(layers);
         store.putInventory(manifest.digest(), InventoryJson.gzip(InventoryJson.toJson(inventory)), clock.instant());
         return inventory;
     }
