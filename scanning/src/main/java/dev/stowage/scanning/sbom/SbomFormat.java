@@ -1,5 +1,7 @@
 package dev.stowage.scanning.sbom;
 
+import java.util.Optional;
+
 /**
  * The SBOM document formats Stowage writes. The media type is both the document's content type and the
  * {@code artifactType} of the OCI referrer that attaches it to its image (what {@code oras discover} filters on).
@@ -18,13 +20,13 @@ public enum SbomFormat {
         return mediaType;
     }
 
-    /** The format whose media type this is (parameters such as {@code ; version=1.6} ignored), or null. */
-    public static SbomFormat ofMediaType(String mediaType) {
-        if (mediaType == null) return null;
+    /** The format whose media type this is (parameters such as {@code ; version=1.6} ignored). */
+    public static Optional<SbomFormat> ofMediaType(String mediaType) {
+        if (mediaType == null) return Optional.empty();
         String bare = mediaType.split(";", 2)[0].trim();
         for (SbomFormat format : values()) {
-            if (format.mediaType.equalsIgnoreCase(bare)) return format;
+            if (format.mediaType.equalsIgnoreCase(bare)) return Optional.of(format);
         }
-        return null;
+        return Optional.empty();
     }
 }

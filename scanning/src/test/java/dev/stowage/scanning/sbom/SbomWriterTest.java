@@ -46,8 +46,8 @@ class SbomWriterTest {
         assertThat(SbomFormat.CYCLONEDX_JSON.mediaType()).isEqualTo("application/vnd.cyclonedx+json");
         assertThat(SbomFormat.SPDX_JSON.mediaType()).isEqualTo("application/spdx+json");
         assertThat(SbomFormat.ofMediaType("application/vnd.cyclonedx+json; version=1.6"))
-                .isEqualTo(SbomFormat.CYCLONEDX_JSON);
-        assertThat(SbomFormat.ofMediaType("application/json")).isNull();
+                .hasValue(SbomFormat.CYCLONEDX_JSON);
+        assertThat(SbomFormat.ofMediaType("application/json")).isEmpty();
     }
 
     @Test
