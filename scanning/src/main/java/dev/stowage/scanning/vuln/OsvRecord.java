@@ -102,8 +102,8 @@ public record OsvRecord(String id, List<String> aliases, List<String> related, S
 
     /**
      * The severity: from the vector of the highest CVSS version whose score can be computed (v4, then v3.x, then v2;
-     * the record's own {@code severity[]} first, then its affected entries'), else GHSA's own rating (MODERATE is
-     * MEDIUM), else UNKNOWN.
+     * the record's own {@code severity[]} first, then its affected entries'), else the database's own rating (GHSA's
+     * {@code database_specific.severity}, MODERATE as MEDIUM; Ubuntu's priority), else UNKNOWN.
      */
     public Rating rating() {
         List<SeverityVector> vectors = new ArrayList<>(severity);
@@ -118,12 +118,16 @@ public record OsvRecord(String id, List<String> aliases, List<String> related, S
             }
         }
         Severity own = databaseSeverity.map(OsvRecord::ownRating).orElse(Severity.UNKNOWN);
+        for (SeverityVector v : vectors) {
+            // schema 1.6's "Ubuntu" severity: Ubuntu's priority as a word
+            if (own == Severity.UNKNOWN && v.type().equals("Ubuntu")) own = ownRating(v.score().toUpperCase(Locale.ROOT));
+        }
         return new Rating(own, OptionalDouble.empty(), Optional.empty());
     }
 
     private static Severity ownRating(String label) {
         return switch (label) {
-            case "LOW" -> Severity.LOW;
+            case "LOW", "NEGLIGIBLE" -> Severity.LOW;
             case "MODERATE", "MEDIUM" -> Severity.MEDIUM;
             case "HIGH" -> Severity.HIGH;
             case "CRITICAL" -> Severity.CRITICAL;

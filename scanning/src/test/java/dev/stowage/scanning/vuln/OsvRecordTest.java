@@ -131,6 +131,16 @@ class OsvRecordTest {
     }
 
     @Test
+    void ubuntuPriorityIsTheFallbackOfUbuntuRecords() {
+        assertThat(valid("""
+                {"id":"UBUNTU-CVE-2024-1","severity":[{"type":"Ubuntu","score":"medium"}]}""").rating().severity())
+                .isEqualTo(Severity.MEDIUM);
+        assertThat(valid("""
+                {"id":"UBUNTU-CVE-2024-1","severity":[{"type":"Ubuntu","score":"negligible"}]}""").rating().severity())
+                .isEqualTo(Severity.LOW);
+    }
+
+    @Test
     void affectedEntrySeverityCountsWhenTheRecordHasNone() {
         String json = """
                 {"id":"X-1","affected":[{"package":{"ecosystem":"npm","name":"a"},

@@ -37,7 +37,7 @@ final class TestVersionSchemes {
             if (pa[1] == null || pb[1] == null) return pa[1] == null ? (pb[1] == null ? 0 : 1) : -1;
             String[] ia = pa[1].split("\\."), ib = pb[1].split("\\.");
             for (int i = 0; i < Math.min(ia.length, ib.length); i++) {
-                boolean na = ia[i].matches("\\d+"), nb = ib[i].matches("\\d+");
+                boolean na = digits(ia[i]), nb = digits(ib[i]);
                 int c = na && nb ? compareNumeric(ia[i], ib[i]) : na ? -1 : nb ? 1 : ia[i].compareTo(ib[i]);
                 if (c != 0) return c;
             }
@@ -77,9 +77,19 @@ final class TestVersionSchemes {
         }
     };
 
+    private static boolean digits(String s) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) if (!Character.isDigit(s.charAt(i))) return false;
+        return true;
+    }
+
     private static int compareNumeric(String a, String b) {
-        String x = a.replaceFirst("^0+(?=.)", ""), y = b.replaceFirst("^0+(?=.)", "");
-        if (!x.matches("\\d+") || !y.matches("\\d+")) return x.compareTo(y);
-        return x.length() != y.length() ? Integer.compare(x.length(), y.length()) : x.compareTo(y);
+        if (!digits(a) || !digits(b)) return a.compareTo(b);
+        int i = 0, j = 0;
+        while (i < a.length() - 1 && a.charAt(i) == '0') i++;
+        while (j < b.length() - 1 && b.charAt(j) == '0') j++;
+        int la = a.length() - i, lb = b.length() - j;
+        if (la != lb) return Integer.compare(la, lb);
+        return a.substring(i).compareTo(b.substring(j));
     }
 }
