@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,6 +46,7 @@ public final class AlpineSecdbConverter {
     private final ConversionReport report = new ConversionReport();
     /** Records being assembled, by primary id, in first-seen order. */
     private final Map<String, Vulnerability> byId = new LinkedHashMap<>();
+    private final Set<String> warnedVersions = new HashSet<>();
 
     private static final class Vulnerability {
         final Set<String> aliases = new LinkedHashSet<>();
@@ -83,6 +85,12 @@ public final class AlpineSecdbConverter {
         if (fix.fixedVersion().equals("0")) {
             report.skip(where + ": " + fix.packageName() + " " + fix.ids() + ": key \"0\", never affected in Alpine");
             return;
+        }
+        if (!ApkVersionScheme.INSTANCE.isValid(fix.fixedVersion())
+                && warnedVersions.add(fix.source() + '\u0000' + fix.packageName() + '\u0000' + fix.fixedVersion())) {
+            // kept: secdb says it is fixed there, and apk still orders it (up to its first malformed part)
+            report.warn(where + ": " + fix.packageName() + ": fixed version '" + fix.fixedVersion()
+                    + "' is not a valid apk version; kept as written");
         }
         List<String> ids = tokens(fix.ids());
         if (ids.isEmpty()) {

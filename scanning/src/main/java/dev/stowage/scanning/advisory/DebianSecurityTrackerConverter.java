@@ -3,6 +3,7 @@ package dev.stowage.scanning.advisory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowage.scanning.version.DebianVersionScheme;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -159,6 +160,11 @@ public final class DebianSecurityTrackerConverter {
             if (version.startsWith("<")) {
                 report.skip(where(lineNumber) + ": " + advisory.id + " " + codename + ": unknown tag " + version);
                 return;
+            }
+            if (!DebianVersionScheme.INSTANCE.isValid(version)) {
+                // kept: a tracker typo still says "fixed", and guessing the intended version would be worse
+                report.warn(where(lineNumber) + ": " + advisory.id + " " + codename + ": fixed version '" + version
+                        + "' is not a valid dpkg version; kept as written");
             }
             eventList.add(JSON.objectNode().put("fixed", version));
         }

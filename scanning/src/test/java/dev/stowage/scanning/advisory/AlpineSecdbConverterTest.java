@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.stowage.scanning.version.ApkVersionScheme;
 import org.junit.jupiter.api.Test;
 
 class AlpineSecdbConverterTest {
@@ -119,17 +120,36 @@ class AlpineSecdbConverterTest {
 
     @Test
     void aZeroKeyMeansNeverAffected() throws IOException {
-        Map<String, ObjectNode> records = recordsOf(AlpineSecdbConverter.readTree(ALPINE));
-        // v3.8 main: db's "0" key whitelists Oracle Berkeley DB CVEs
-        ObjectNode record = records.get("ALPINE-CVE-2016-0682");
-        if (record != null) {
-            assertThat(fixedIn(record, "Alpine:v3.8", "db")).isNull();
-        }
+        AlpineSecdbConverter converter = AlpineSecdbConverter.readTree(ALPINE);
+        Map<String, ObjectNode> records = recordsOf(converter);
+        // v3.8 main: db's "0" key whitelists five Oracle Berkeley DB CVEs, the only "0" key in the data
+        assertThat(converter.report().skippedReasons()).hasSize(5)
+                .allMatch(r -> r.startsWith("v3.8/main.yaml:") && r.contains(": db CVE-") && r.endsWith("never affected in Alpine"));
         for (ObjectNode r : records.values()) {
             for (JsonNode a : r.get("affected")) {
-                assertThat(a.at("/ranges/0/events/1/fixed").asText()).isNotEqualTo("0");
+                assertThat(a.at("/package/ecosystem").asText() + " " + a.at("/package/name").asText()).isNotEqualTo("Alpine:v3.8 db");
             }
         }
+    }
+
+    @Test
+    void warnsAboutEachFixedVersionApkWouldRejectAndKeepsItAsWritten() throws IOException {
+        AlpineSecdbConverter converter = AlpineSecdbConverter.readTree(ALPINE);
+        Map<String, ObjectNode> records = recordsOf(converter);
+        List<String> warnings = converter.report().warnings();
+        // secdb's typos: "4.8.0.-r1", "0.8.21.r2", "57-1-r2", "6.6.2p1-r0", "2.15.r-r1" ... (24 distinct per file)
+        assertThat(warnings).hasSize(24).allMatch(w -> w.endsWith("is not a valid apk version; kept as written"));
+        assertThat(warnings).contains("v3.10/community.yaml:729: phpmyadmin: fixed version '4.8.0.-r1' is not a valid apk version; kept as written");
+        assertThat(fixedIn(records.get("ALPINE-CVE-2018-10188"), "Alpine:v3.10", "phpmyadmin")).isEqualTo("4.8.0.-r1");
+        int invalid = 0;
+        for (ObjectNode r : records.values()) {
+            for (JsonNode a : r.get("affected")) {
+                if (!ApkVersionScheme.INSTANCE.isValid(a.at("/ranges/0/events/1/fixed").asText())) {
+                    invalid++;
+                }
+            }
+        }
+        assertThat(invalid).isPositive();
     }
 
     @Test
