@@ -1,6 +1,5 @@
 package dev.stowage.scanning.advisory;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.function.Consumer;
@@ -43,7 +42,7 @@ public final class AlpineSecdb {
      */
     public static FileCounts read(Reader yaml, String source, String defaultRelease, String defaultRepository,
                                   Consumer<Secfix> sink, ConversionReport report) throws IOException {
-        BufferedReader reader = yaml instanceof BufferedReader b ? b : new BufferedReader(yaml);
+        BoundedLineReader reader = new BoundedLineReader(yaml);
         String release = defaultRelease;
         String repository = defaultRepository;
         String packageName = null;
@@ -56,6 +55,10 @@ public final class AlpineSecdb {
         boolean inArchs = false;
         for (String raw = reader.readLine(); raw != null; raw = reader.readLine()) {
             lineNumber++;
+            if (reader.lastLineTruncated()) {
+                report.skip(source + ":" + lineNumber + ": line longer than " + BoundedLineReader.MAX_LINE + " characters");
+                continue;
+            }
             String line = stripComment(raw).stripTrailing();
             if (line.isBlank() || line.equals("---") || line.equals("...")) {
                 continue;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stowage.scanning.version.DebianVersionScheme;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.time.LocalDate;
@@ -80,11 +79,15 @@ public final class DebianSecurityTrackerConverter {
     /** Reads a whole list, handing each OSV record to {@code sink} as soon as its advisory ends. */
     public ConversionReport convert(Reader list, Consumer<ObjectNode> sink) throws IOException {
         ConversionReport report = new ConversionReport();
-        BufferedReader reader = list instanceof BufferedReader b ? b : new BufferedReader(list);
+        BoundedLineReader reader = new BoundedLineReader(list);
         Pending current = null;
         int lineNumber = 0;
         for (String line = reader.readLine(); line != null; line = reader.readLine()) {
             lineNumber++;
+            if (reader.lastLineTruncated()) {
+                report.skip(where(lineNumber) + ": line longer than " + BoundedLineReader.MAX_LINE + " characters");
+                continue;
+            }
             if (line.isBlank()) {
                 continue;
             }

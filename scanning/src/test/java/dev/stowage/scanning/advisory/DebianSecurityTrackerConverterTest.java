@@ -172,6 +172,16 @@ class DebianSecurityTrackerConverterTest {
     }
 
     @Test
+    void skipsAGiganticLineWithoutHoldingItAndReadsOn() throws IOException {
+        String huge = "\t{" + "CVE-2023-0001 ".repeat(1_000_000) + "}";
+        Result r = convertText("[01 Apr 2023] DSA-9999-1 foo - security update\r\n" + huge + "\r\n"
+                + "\t[bookworm] - foo 1.0-1\r\n");
+        assertThat(r.report().skippedReasons()).containsExactly("test-list:2: line longer than 65536 characters");
+        assertThat(r.records().get("DSA-9999-1").at("/affected/0/ranges/0/events/1/fixed").asText()).isEqualTo("1.0-1");
+        assertThat(r.records().get("DSA-9999-1").get("aliases")).isEmpty();
+    }
+
+    @Test
     void mapsEveryCodenameFromBuzzToTrixieToItsReleaseNumber() {
         Set<String> numbers = new HashSet<>(DebianSecurityTrackerConverter.RELEASES.values());
         assertThat(numbers).hasSize(DebianSecurityTrackerConverter.RELEASES.size());
