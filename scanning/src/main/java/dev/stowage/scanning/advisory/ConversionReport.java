@@ -16,6 +16,7 @@ public final class ConversionReport {
     private int recordsWritten;
     private int skipped;
     private final List<String> reasons = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
 
     void entryRead() {
         entriesRead++;
@@ -30,6 +31,18 @@ public final class ConversionReport {
         if (reasons.size() < MAX_REASONS) {
             reasons.add(reason);
         }
+    }
+
+    /** Something converted as written although it looks wrong (e.g. a fixed version the package manager rejects). */
+    void warn(String warning) {
+        if (warnings.size() < MAX_REASONS) {
+            warnings.add(warning);
+        }
+    }
+
+    /** The first {@value #MAX_REASONS} warnings, in input order, each naming the source line. */
+    public List<String> warnings() {
+        return Collections.unmodifiableList(warnings);
     }
 
     /** Advisory entries (Debian: header lines; Alpine: secfix entries) read from the input. */

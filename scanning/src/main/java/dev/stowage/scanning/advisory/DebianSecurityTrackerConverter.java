@@ -3,7 +3,7 @@ package dev.stowage.scanning.advisory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
+import dev.stowage.scanning.version.DebianVersionScheme;
 import java.io.IOException;
 import java.io.Reader;
 import java.time.LocalDate;
@@ -79,11 +79,15 @@ public final class DebianSecurityTrackerConverter {
     /** Reads a whole list, handing each OSV record to {@code sink} as soon as its advisory ends. */
     public ConversionReport convert(Reader list, Consumer<ObjectNode> sink) throws IOException {
         ConversionReport report = new ConversionReport();
-        BufferedReader reader = list instanceof BufferedReader b ? b : new BufferedReader(list);
+        BoundedLineReader reader = new BoundedLineReader(list);
         Pending current = null;
         int lineNumber = 0;
         for (String line = reader.readLine(); line != null; line = reader.readLine()) {
             lineNumber++;
+            if (reader.lastLineTruncated()) {
+                report.skip(where(lineNumber) + ": line longer than " + BoundedLineReader.MAX_LINE + " characters");
+                continue;
+            }
             if (line.isBlank()) {
                 continue;
             }
@@ -159,6 +163,11 @@ public final class DebianSecurityTrackerConverter {
             if (version.startsWith("<")) {
                 report.skip(where(lineNumber) + ": " + advisory.id + " " + codename + ": unknown tag " + version);
                 return;
+            }
+            if (!DebianVersionScheme.INSTANCE.isValid(version)) {
+                // kept: a tracker typo still says "fixed", and guessing the intended version would be worse
+                report.warn(where(lineNumber) + ": " + advisory.id + " " + codename + ": fixed version '" + version
+                        + "' is not a valid dpkg version; kept as written");
             }
             eventList.add(JSON.objectNode().put("fixed", version));
         }

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.stowage.scanning.version.DebianVersionScheme;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +78,28 @@ class DebianSecurityTrackerConverterTest {
         }
         assertThat(affected).isEqualTo(10523 - 55 - 5); // every "[codename] - package version" line, less the tags
         assertThat(unfixed).isEqualTo(3);
+    }
+
+    @Test
+    void warnsAboutTheOneFixedVersionDpkgWouldRejectAndKeepsItAsWritten() throws IOException {
+        List<String> invalid = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (String file : List.of("DSA-list", "DLA-list")) {
+            Result r = convert(file);
+            warnings.addAll(r.report().warnings());
+            for (ObjectNode record : r.records().values()) {
+                for (JsonNode a : record.get("affected")) {
+                    JsonNode fixed = a.at("/ranges/0/events/1/fixed");
+                    if (!fixed.isMissingNode() && !DebianVersionScheme.INSTANCE.isValid(fixed.asText())) {
+                        invalid.add(record.get("id").asText() + " " + fixed.asText());
+                    }
+                }
+            }
+        }
+        // "[woody] - kernel-image-2.4.17-ia64 kernel-image-2.4.17-ia64": the package name where the version belongs
+        assertThat(invalid).containsExactly("DSA-423 kernel-image-2.4.17-ia64");
+        assertThat(warnings).containsExactly("DSA-list:17244: DSA-423 woody: fixed version 'kernel-image-2.4.17-ia64' "
+                + "is not a valid dpkg version; kept as written");
     }
 
     @Test
@@ -146,6 +169,16 @@ class DebianSecurityTrackerConverterTest {
                 "test-list:11: DLA-9997-1 trixie <not-affected>",
                 "test-list:10: DLA-9997-1 names no affected release");
         assertThat(r.report().entriesRead()).isEqualTo(3);
+    }
+
+    @Test
+    void skipsAGiganticLineWithoutHoldingItAndReadsOn() throws IOException {
+        String huge = "\t{" + "CVE-2023-0001 ".repeat(1_000_000) + "}";
+        Result r = convertText("[01 Apr 2023] DSA-9999-1 foo - security update\r\n" + huge + "\r\n"
+                + "\t[bookworm] - foo 1.0-1\r\n");
+        assertThat(r.report().skippedReasons()).containsExactly("test-list:2: line longer than 65536 characters");
+        assertThat(r.records().get("DSA-9999-1").at("/affected/0/ranges/0/events/1/fixed").asText()).isEqualTo("1.0-1");
+        assertThat(r.records().get("DSA-9999-1").get("aliases")).isEmpty();
     }
 
     @Test

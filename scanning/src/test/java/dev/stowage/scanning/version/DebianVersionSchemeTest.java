@@ -112,7 +112,7 @@ class DebianVersionSchemeTest {
             pairs.add(new String[] {sorted.get(i - 1), sorted.get(i)});
         }
         Random random = new Random(440);
-        for (int k = 0; k < 1500; k++) {
+        for (int k = 0; k < 700; k++) {
             pairs.add(new String[] {sorted.get(random.nextInt(sorted.size())), sorted.get(random.nextInt(sorted.size()))});
         }
         StringBuilder input = new StringBuilder();
