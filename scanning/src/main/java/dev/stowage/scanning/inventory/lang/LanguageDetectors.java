@@ -11,6 +11,6 @@ public final class LanguageDetectors {
 
     public static List<PackageDetector> all() {
         return List.of(new JavaArchiveDetector(), new ExecutableDetector(), new NpmDetector(), new PythonDetector(),
-                new CargoLockDetector());
+                new CargoLockDetector(), new RubyGemsDetector(), new ComposerDetector());
     }
 }

@@ -152,7 +152,7 @@ class JavaArchiveDetectorTest {
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(bomb))) {
             zip.putNextEntry(new ZipEntry("zeros.bin"));
             byte[] zeros = new byte[1 << 20];
-            for (int i = 0; i < 256; i++) {
+            for (int i = 0; i < 128; i++) {
                 zip.write(zeros);
             }
         }
