@@ -87,6 +87,20 @@ class NpmDetectorTest {
     }
 
     @Test
+    void pnpmLockfilesOfVersions5And6And9YieldTheSamePackages(@TempDir Path dir) throws Exception {
+        // PyYAML reads 438 package keys in the 5.3 file and 440 in 6.0 and 9.0 (/abbrev/1.1.1, /abbrev@1.1.1,
+        // abbrev@1.1.1); axios 0.15.3 and lodash 4.17.15 are the fixture's vulnerable packages
+        for (String version : List.of("5", "6", "9")) {
+            Path lock = unpack(dir, "pnpm-has-vulnerabilities-v" + version + ".yaml.gz", "pnpm-lock.yaml");
+            List<FoundPackage> found = Detect.file(new NpmDetector(), lock, "/app/pnpm-lock.yaml");
+
+            assertThat(found).as("lockfile version " + version).hasSize(version.equals("5") ? 438 : 440)
+                    .contains(npm("axios", "0.15.3", "pkg:npm/axios@0.15.3", "/app/pnpm-lock.yaml"),
+                            npm("lodash", "4.17.15", "pkg:npm/lodash@4.17.15", "/app/pnpm-lock.yaml"));
+        }
+    }
+
+    @Test
     void lockfileThatIsNotJsonIsMalformed(@TempDir Path dir) throws Exception {
         Path lock = Files.writeString(dir.resolve("package-lock.json"), "{\"lockfileVersion\": 3, \"packages\": {\"node_");
 
@@ -103,10 +117,14 @@ class NpmDetectorTest {
     }
 
     private static List<FoundPackage> lockfile(Path dir, String resource) throws Exception {
-        Path lock = dir.resolve("package-lock.json");
+        return Detect.file(new NpmDetector(), unpack(dir, resource, "package-lock.json"), "/app/package-lock.json");
+    }
+
+    private static Path unpack(Path dir, String resource, String name) throws Exception {
+        Path file = dir.resolve(name);
         try (InputStream in = new GZIPInputStream(Files.newInputStream(RESOURCES.resolve(resource)))) {
-            Files.copy(in, lock);
+            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        return Detect.file(new NpmDetector(), lock, "/app/package-lock.json");
+        return file;
     }
 }
