@@ -32,13 +32,13 @@ import java.util.zip.Inflater;
  *   <li>Rust binaries built with cargo-auditable: the crates listed in the zlib-compressed JSON of the ELF section
  *   {@code .dep-v0}. ELF section headers sit at the end of the file and point back into it, so an ELF executable that
  *   is not a Go binary is copied to a temporary file (at most {@link #MAX_SPOOLED} bytes, deleted at once) while it is
- *   streamed.</li>
+ *   streamed. A larger one is only searched for Go build information.</li>
  * </ul>
  * Crates and modules built from local paths are not reported: they are the project itself, not published packages,
  * and a local crate named like a published one would draw that one's advisories.
  */
 public final class ExecutableDetector implements PackageDetector {
-    static final long MAX_SPOOLED = 1L << 30;
+    static final long MAX_SPOOLED = 256L << 20;
     private static final int MAX_DEP_SECTION = 8 << 20;
     private static final int MAX_DEP_JSON = 64 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,7 +74,8 @@ public final class ExecutableDetector implements PackageDetector {
         try {
             Optional<GoBuildInfo> go;
             try (OutputStream copy = Files.newOutputStream(spool)) {
-                go = GoBuildInfo.find(new TeeInputStream(whole, copy));
+                // the declared size decided the spooling; the cap holds even if the stream brings more
+                go = GoBuildInfo.find(new TeeInputStream(Bounded.capped(whole, MAX_SPOOLED, "an ELF executable"), copy));
                 if (go.isPresent()) {
                     return goPackages(go.get(), file);
                 }

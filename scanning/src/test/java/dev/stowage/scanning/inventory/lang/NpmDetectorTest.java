@@ -36,6 +36,16 @@ class NpmDetectorTest {
     }
 
     @Test
+    void lockfilesAreWantedOutsideNodeModulesOnly() {
+        NpmDetector npm = new NpmDetector();
+        assertThat(npm.wants("/app/package-lock.json", 100, false)).isTrue();
+        assertThat(npm.wants("/app/yarn.lock", 100, false)).isTrue();
+        assertThat(npm.wants("/app/pnpm-lock.yaml", 100, false)).isTrue();
+        assertThat(npm.wants("/app/node_modules/some-lib/package-lock.json", 100, false)).isFalse();
+        assertThat(npm.wants("/app/node_modules/some-lib/yarn.lock", 100, false)).isFalse();
+    }
+
+    @Test
     void onlyPackageJsonFilesOfInstalledPackagesAreWanted() {
         NpmDetector npm = new NpmDetector();
         assertThat(npm.wants("/app/node_modules/left-pad/package.json", 100, false)).isTrue();
