@@ -7,7 +7,7 @@ import dev.stowage.scanning.inventory.PackageDetector;
 import java.io.IOException;
 import java.util.List;
 
-/** The detectors of language packages (Maven, Go, npm, PyPI, crates.io, RubyGems, Composer), for the inventory. */
+/** The detectors of language packages (Maven, Go, npm, PyPI, crates.io, RubyGems, Composer, NuGet), for the inventory. */
 public final class LanguageDetectors {
     private LanguageDetectors() {
     }
@@ -18,7 +18,7 @@ public final class LanguageDetectors {
      */
     public static List<PackageDetector> all() {
         return List.of(new JavaArchiveDetector(), new ExecutableDetector(), new NpmDetector(), new PythonDetector(),
-                        new CargoLockDetector(), new RubyGemsDetector(), new ComposerDetector()).stream()
+                        new CargoLockDetector(), new RubyGemsDetector(), new ComposerDetector(), new DotnetDepsDetector()).stream()
                 .map(Guarded::new).map(PackageDetector.class::cast).toList();
     }
 
