@@ -30,8 +30,10 @@ import java.util.zip.Inflater;
  *   ({@link GoBuildInfo}), replacements applied;</li>
  *   <li>Rust binaries built with cargo-auditable: the crates listed in the zlib-compressed JSON of the ELF section
  *   {@code .dep-v0}. ELF section headers sit at the end of the file and point back into it, so an ELF executable that
- *   is not a Go binary is copied to a temporary file (at most {@link #MAX_SPOOLED} bytes, deleted at once) while it is
- *   streamed. A larger one is only searched for Go build information.</li>
+ *   is not a Go binary (no Go build ID note in its first page) is copied to a temporary file while it is streamed
+ *   (deleted at once; at most {@link #MAX_SPOOLED} bytes, a larger one is only searched for Go build information).
+ *   The copy is sparse: only the header and what follows the loaded segments, where cargo-auditable's section (written
+ *   without SHF_ALLOC), the section names and the section headers lie, are written.</li>
  * </ul>
  * Crates and modules built from local paths are not reported: they are the project itself, not published packages,
  * and a local crate named like a published one would draw that one's advisories.
