@@ -21,6 +21,38 @@ final class ElfSections {
         return start.length >= 4 && start[0] == 0x7f && start[1] == 'E' && start[2] == 'L' && start[3] == 'F';
     }
 
+    /**
+     * Where the last loaded segment ends in the file, from the program headers in the file's first bytes; 0 when they
+     * are not among those bytes (then nothing may be skipped).
+     */
+    static long endOfLoadedSegments(byte[] start) {
+        if (!isElf(start) || start.length < 64 || start[4] != 1 && start[4] != 2) {
+            return 0;
+        }
+        boolean wide = start[4] == 2;
+        ByteBuffer header = ByteBuffer.wrap(start).order(start[5] == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        long table = wide ? header.getLong(0x20) : Integer.toUnsignedLong(header.getInt(0x1C));
+        int entrySize = Short.toUnsignedInt(header.getShort(wide ? 0x36 : 0x2A));
+        int count = Short.toUnsignedInt(header.getShort(wide ? 0x38 : 0x2C));
+        if (entrySize < (wide ? 56 : 32) || table < 0 || table + (long) entrySize * count > start.length) {
+            return 0;
+        }
+        long end = 0;
+        for (int i = 0; i < count; i++) {
+            int base = (int) table + i * entrySize;
+            if (header.getInt(base) != 1) { // PT_LOAD
+                continue;
+            }
+            long offset = wide ? header.getLong(base + 0x08) : Integer.toUnsignedLong(header.getInt(base + 0x04));
+            long size = wide ? header.getLong(base + 0x20) : Integer.toUnsignedLong(header.getInt(base + 0x10));
+            if (offset < 0 || size < 0) {
+                return 0;
+            }
+            end = Math.max(end, offset + size);
+        }
+        return end;
+    }
+
     /** The content of the named section, if there is one, at most {@code limit} bytes. */
     static Optional<byte[]> section(FileChannel file, String wanted, int limit) throws IOException {
         long fileSize = file.size();

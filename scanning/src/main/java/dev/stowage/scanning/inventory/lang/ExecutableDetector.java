@@ -10,7 +10,6 @@ import dev.stowage.scanning.inventory.PackageType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -31,14 +30,18 @@ import java.util.zip.Inflater;
  *   ({@link GoBuildInfo}), replacements applied;</li>
  *   <li>Rust binaries built with cargo-auditable: the crates listed in the zlib-compressed JSON of the ELF section
  *   {@code .dep-v0}. ELF section headers sit at the end of the file and point back into it, so an ELF executable that
- *   is not a Go binary is copied to a temporary file (at most {@link #MAX_SPOOLED} bytes, deleted at once) while it is
- *   streamed.</li>
+ *   is not a Go binary (no Go build ID note in its first page) is copied to a temporary file while it is streamed
+ *   (deleted at once; at most {@link #MAX_SPOOLED} bytes, a larger one is only searched for Go build information).
+ *   The copy is sparse: only the header and what follows the loaded segments, where cargo-auditable's section (written
+ *   without SHF_ALLOC), the section names and the section headers lie, are written.</li>
  * </ul>
  * Crates and modules built from local paths are not reported: they are the project itself, not published packages,
  * and a local crate named like a published one would draw that one's advisories.
  */
 public final class ExecutableDetector implements PackageDetector {
-    static final long MAX_SPOOLED = 1L << 30;
+    static final long MAX_SPOOLED = 256L << 20;
+    /** How much of an executable's start is looked at before deciding how to read the rest: the ELF header and notes. */
+    private static final int PREFIX = 8 << 10;
     private static final int MAX_DEP_SECTION = 8 << 20;
     private static final int MAX_DEP_JSON = 64 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,19 +65,20 @@ public final class ExecutableDetector implements PackageDetector {
     @Override
     public List<FoundPackage> read(FileContent file) throws IOException {
         InputStream in = file.content();
-        byte[] start = in.readNBytes(64);
+        byte[] start = in.readNBytes(PREFIX);
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(start), in);
         if (start.length < 64 || start[0] == '#' && start[1] == '!') {
             return List.of();
         }
-        if (!ElfSections.isElf(start) || file.size() > MAX_SPOOLED) {
+        if (!ElfSections.isElf(start) || hasGoBuildIdNote(start) || file.size() > MAX_SPOOLED) {
             return GoBuildInfo.find(whole).map(info -> goPackages(info, file)).orElse(List.of());
         }
         Path spool = Files.createTempFile(temporaryDirectory, "stowage-elf-", ".bin");
         try {
-            Optional<GoBuildInfo> go;
-            try (OutputStream copy = Files.newOutputStream(spool)) {
-                go = GoBuildInfo.find(new TeeInputStream(whole, copy));
+            try (FileChannel copy = FileChannel.open(spool, StandardOpenOption.WRITE)) {
+                InputStream capped = Bounded.capped(whole, MAX_SPOOLED, "an ELF executable");
+                Optional<GoBuildInfo> go = GoBuildInfo.find(
+                        new SparseCopy(capped, copy, start.length, ElfSections.endOfLoadedSegments(start)));
                 if (go.isPresent()) {
                     return goPackages(go.get(), file);
                 }
@@ -86,6 +90,24 @@ public final class ExecutableDetector implements PackageDetector {
         } finally {
             Files.deleteIfExists(spool);
         }
+    }
+
+    /**
+     * Whether the start of an ELF file holds the Go linker's build ID note (namesz 4, type 4, name {@code Go}), which
+     * it places in the first page: such a binary is streamed for its build information without being spooled, which
+     * matters because the build information sits near the end of the file.
+     */
+    static boolean hasGoBuildIdNote(byte[] start) {
+        for (int at = 0; at + 16 <= start.length; at += 4) {
+            if (start[at + 12] == 'G' && start[at + 13] == 'o' && start[at + 14] == 0 && start[at + 15] == 0
+                    && (start[at] == 4 && start[at + 1] == 0 && start[at + 2] == 0 && start[at + 3] == 0
+                        && start[at + 8] == 4 && start[at + 9] == 0 && start[at + 10] == 0 && start[at + 11] == 0
+                    || start[at] == 0 && start[at + 1] == 0 && start[at + 2] == 0 && start[at + 3] == 4
+                        && start[at + 8] == 0 && start[at + 9] == 0 && start[at + 10] == 0 && start[at + 11] == 4)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static List<FoundPackage> goPackages(GoBuildInfo info, FileContent file) {
@@ -195,29 +217,48 @@ public final class ExecutableDetector implements PackageDetector {
         }
     }
 
-    /** Copies what is read (including what the reader skips) to a file, up to {@link #MAX_SPOOLED} bytes. */
-    private static final class TeeInputStream extends java.io.FilterInputStream {
-        private final OutputStream copy;
+    /**
+     * Copies what is read to a file at the same offsets, except the loaded segments after the header: cargo-auditable
+     * writes {@code .dep-v0} without SHF_ALLOC, so it lies with the section headers in the part after them, and the
+     * skipped part stays a hole in a sparse file (no disk written for it).
+     */
+    private static final class SparseCopy extends java.io.FilterInputStream {
+        private final FileChannel copy;
+        private final long keepBelow;
+        private final long keepFrom;
+        private long position;
 
-        TeeInputStream(InputStream in, OutputStream copy) {
+        SparseCopy(InputStream in, FileChannel copy, long keepBelow, long keepFrom) {
             super(in);
             this.copy = copy;
+            this.keepBelow = keepBelow;
+            this.keepFrom = keepFrom;
         }
 
         @Override
         public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                copy.write(b);
-            }
-            return b;
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
             int n = super.read(buffer, offset, length);
             if (n > 0) {
-                copy.write(buffer, offset, n);
+                for (int i = 0; i < n; ) {
+                    long at = position + i;
+                    boolean keep = at < keepBelow || at >= keepFrom;
+                    long boundary = at < keepBelow ? keepBelow : at < keepFrom ? keepFrom : Long.MAX_VALUE;
+                    int run = (int) Math.min(n - i, boundary - at);
+                    if (keep) {
+                        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.wrap(buffer, offset + i, run);
+                        while (chunk.hasRemaining()) {
+                            copy.write(chunk, at + (chunk.position() - offset - i));
+                        }
+                    }
+                    i += run;
+                }
+                position += n;
             }
             return n;
         }

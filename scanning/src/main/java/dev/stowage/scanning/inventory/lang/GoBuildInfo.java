@@ -36,7 +36,7 @@ record GoBuildInfo(String goVersion, String moduleInfo) {
         while (true) {
             int n = in.readNBytes(buffer, 0, buffer.length);
             for (int at = 0; at + 16 <= n; at += 16) {
-                if (Arrays.equals(buffer, at, at + MAGIC.length, MAGIC, 0, MAGIC.length)) {
+                if (buffer[at] == MAGIC[0] && Arrays.equals(buffer, at, at + MAGIC.length, MAGIC, 0, MAGIC.length)) {
                     return Optional.of(parse(new SequenceInputStream(new ByteArrayInputStream(buffer, at, n - at), in)));
                 }
             }

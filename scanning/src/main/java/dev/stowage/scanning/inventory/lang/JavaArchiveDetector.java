@@ -25,7 +25,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 
 /**
- * Maven artifacts in Java archives (jar, war, ear), and in the archives nested in them at any depth up to
+ * Maven artifacts in Java archives (jar, war, ear; Jenkins' hpi and jpi), and in the archives nested in them at any depth up to
  * {@link #MAX_NESTING} (Spring Boot's {@code BOOT-INF/lib}, {@code WEB-INF/lib}, an ear's modules), streamed entry by
  * entry without extracting anything.
  *
@@ -125,7 +125,11 @@ public final class JavaArchiveDetector implements PackageDetector {
     private static Optional<FoundPackage> fromPom(byte[] content, Matcher location, String layer, String path)
             throws IOException {
         Properties properties = new Properties();
-        properties.load(new ByteArrayInputStream(content));
+        try {
+            properties.load(new ByteArrayInputStream(content));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a malformed unicode escape: this pom.properties names nothing
+        }
         String groupId = properties.getProperty("groupId", location.group(1)).trim();
         String artifactId = properties.getProperty("artifactId", location.group(2)).trim();
         String version = properties.getProperty("version", "").trim();
@@ -175,7 +179,8 @@ public final class JavaArchiveDetector implements PackageDetector {
 
     private static boolean isArchive(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
-        return lower.endsWith(".jar") || lower.endsWith(".war") || lower.endsWith(".ear");
+        return lower.endsWith(".jar") || lower.endsWith(".war") || lower.endsWith(".ear")
+                || lower.endsWith(".hpi") || lower.endsWith(".jpi"); // Jenkins plugins are jars too
     }
 
     /** Inflated bytes left for one outermost archive, shared by the archives nested in it. */

@@ -41,7 +41,8 @@ public final class NpmDetector implements PackageDetector {
     public boolean wants(String path, long size, boolean executable) {
         String name = fileName(path);
         return switch (name) {
-            case "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml" -> true;
+            // a lockfile a published package ships inside node_modules describes its author's tree, not this image's
+            case "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml" -> !path.contains("/node_modules/");
             case "package.json" -> installedPackageDirectory(path) != null;
             default -> false;
         };

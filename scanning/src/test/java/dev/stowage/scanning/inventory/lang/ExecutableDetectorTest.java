@@ -65,6 +65,36 @@ class ExecutableDetectorTest {
     }
 
     @Test
+    void goBinariesAreKnownByTheBuildIdNoteInTheirFirstPage() throws Exception {
+        assertThat(ExecutableDetector.hasGoBuildIdNote(firstPages(Path.of("/usr/bin/skopeo")))).isTrue();
+        assertThat(ExecutableDetector.hasGoBuildIdNote(firstPages(Path.of("/usr/local/bin/terraform")))).isTrue();
+        assertThat(ExecutableDetector.hasGoBuildIdNote(firstPages(Path.of("/usr/bin/true")))).isFalse();
+    }
+
+    @Test
+    void theLoadedSegmentsEndWhereReadelfSays() throws Exception {
+        // readelf -lW /usr/bin/true: the last LOAD is at offset 0x007d70 with file size 0x000470
+        Process readelf = new ProcessBuilder("readelf", "-lW", "/usr/bin/true").start();
+        long end = 0;
+        for (String line : new String(readelf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields[0].equals("LOAD")) {
+                end = Math.max(end, Long.decode(fields[1]) + Long.decode(fields[4]));
+            }
+        }
+        assertThat(readelf.waitFor()).isZero();
+
+        assertThat(end).isPositive();
+        assertThat(ElfSections.endOfLoadedSegments(firstPages(Path.of("/usr/bin/true")))).isEqualTo(end);
+    }
+
+    private static byte[] firstPages(Path file) throws Exception {
+        try (var in = Files.newInputStream(file)) {
+            return in.readNBytes(8 << 10);
+        }
+    }
+
+    @Test
     void goToolchainVersionsAreWrittenAsTheGoVulnerabilityDatabaseDoes() {
         assertThat(ExecutableDetector.goToolchainVersion("go1.20")).contains("1.20.0");
         assertThat(ExecutableDetector.goToolchainVersion("go1.21rc2")).contains("1.21.0-rc.2");
