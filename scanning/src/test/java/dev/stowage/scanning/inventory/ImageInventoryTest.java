@@ -90,24 +90,26 @@ class ImageInventoryTest {
     }
 
     @Test
-    void readsALayerMadeByTheTarCommand(@org.junit.jupiter.api.io.TempDir Path root) throws Exception {
+    void readsGzipAndZstdLayersMadeByTheTarCommand(@org.junit.jupiter.api.io.TempDir Path root) throws Exception {
         Files.createDirectories(root.resolve("rootfs/var/lib/dpkg"));
         Files.createDirectories(root.resolve("rootfs/usr/lib"));
         Files.createDirectories(root.resolve("rootfs/etc"));
         Files.write(root.resolve("rootfs/var/lib/dpkg/status"), status);
         Files.write(root.resolve("rootfs/usr/lib/os-release"), osRelease);
         Files.createSymbolicLink(root.resolve("rootfs/etc/os-release"), Path.of("../usr/lib/os-release"));
-        Path blob = root.resolve("layer.tar.gz");
-        Process tar = new ProcessBuilder("tar", "-czf", blob.toString(), "-C", root.resolve("rootfs").toString(), ".")
-                .inheritIO().start();
-        assertThat(tar.waitFor()).isZero();
+        for (String compression : List.of("--gzip", "--zstd")) {
+            Path blob = root.resolve("layer" + compression);
+            Process tar = new ProcessBuilder("tar", compression, "-cf", blob.toString(), "-C",
+                    root.resolve("rootfs").toString(), ".").inheritIO().start();
+            assertThat(tar.waitFor()).as("tar " + compression + " (zstd needs the zstd package)").isZero();
 
-        Inventory inventory = INVENTORY.inventory(List.of(new ImageInventory.Layer("sha256:tar", GZIP,
-                () -> Files.newInputStream(blob))));
+            Inventory inventory = INVENTORY.inventory(List.of(new ImageInventory.Layer("sha256:tar", TAR,
+                    () -> Files.newInputStream(blob))));
 
-        assertThat(inventory.skipped()).isEmpty();
-        assertThat(inventory.operatingSystem().map(OperatingSystem::id)).contains("debian");
-        assertThat(inventory.packages()).hasSize((int) installedPackages);
+            assertThat(inventory.skipped()).as(compression).isEmpty();
+            assertThat(inventory.operatingSystem().map(OperatingSystem::id)).as(compression).contains("debian");
+            assertThat(inventory.packages()).as(compression).hasSize((int) installedPackages);
+        }
     }
 
     @Test
