@@ -19,8 +19,9 @@ import java.util.Optional;
  * offered to every {@link PackageDetector}; whiteouts, opaque directories and replaced paths drop what lower layers
  * declared. The operating system comes from {@code /etc/os-release} (else {@code /usr/lib/os-release}), resolved through
  * the image's own symbolic links. A layer or file that cannot be read becomes a {@link SkippedPart}; the rest of the
- * image is still inventoried. Bounded by {@link InventoryLimits}: nothing is unpacked to disk except a file a detector
- * must open as a file (the rpmdb), and then within the per-file limit.
+ * image is still inventoried. Bounded by {@link InventoryLimits}: nothing is unpacked to disk except one file at a time
+ * that a detector must open as a file (the rpmdb) or that several detectors want and is too large to share in memory,
+ * and then within the per-file limit.
  */
 public final class ImageInventory {
     /** The path a {@link SkippedPart} carries when a whole layer could not be read. */
