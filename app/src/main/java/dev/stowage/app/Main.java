@@ -28,7 +28,10 @@ public final class Main implements Runnable {
      * arguments are given as {@code @rule.json} and read by the command ({@link AdminCommand#jsonArgument}).
      */
     static CommandLine commandLine() {
-        return new CommandLine(new Main())
+        CommandLine line = new CommandLine(new Main());
+        // Before the settings below: picocli applies them only to the subcommands present when they are set.
+        Capabilities.addCommands(line);
+        return line
                 .setExpandAtFiles(false)
                 .setParameterExceptionHandler(Main::usageError)
                 .setExecutionExceptionHandler(Main::operatorError);

@@ -2,17 +2,8 @@ package dev.stowage.app;
 
 import dev.stowage.core.access.AccessController;
 import dev.stowage.core.access.RegistryPolicy;
-import dev.stowage.core.governance.ImmutableTagPolicy;
-import dev.stowage.core.governance.ProjectPolicy;
-import dev.stowage.core.governance.QuotaPolicy;
-import dev.stowage.core.governance.Schedule;
-import dev.stowage.metadata.JdbcGovernanceStore;
 import dev.stowage.metadata.JdbcWebhookStore;
 import dev.stowage.core.spi.SecretSealer;
-import dev.stowage.webhooks.WebhookDispatcher;
-import dev.stowage.webhooks.WebhookService;
-import dev.stowage.core.service.GarbageCollector;
-import dev.stowage.core.service.RetentionRunner;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.service.ServiceSettings;
 import dev.stowage.identity.AccountService;
@@ -31,6 +22,7 @@ import dev.stowage.metadata.JdbcIdentityStore;
 import dev.stowage.metadata.JdbcMetadataStore;
 import dev.stowage.metadata.MetadataConfig;
 import dev.stowage.server.RegistryServer;
+import dev.stowage.server.ServerParts;
 import dev.stowage.server.NetworkPolicy;
 import dev.stowage.server.ServerSettings;
 import dev.stowage.server.TlsSettings;
@@ -42,6 +34,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -56,14 +49,15 @@ public final class Stowage implements AutoCloseable {
     private final JdbcMetadataStore metadata;
     private final RegistryServer server;
     private final RegistryService service;
-    private final WebhookDispatcher dispatcher;
+    /** What the capabilities asked to close when the node stops. */
+    private final List<AutoCloseable> closers;
     private final ScheduledExecutorService sweeper;
     private final Optional<AuditTrail> audit;
 
     private Stowage(FileSystemBlobStore blobs, JdbcMetadataStore metadata, RegistryServer server, RegistryService service,
-                    WebhookDispatcher dispatcher, ScheduledExecutorService sweeper, Optional<AuditTrail> audit) {
+                    List<AutoCloseable> closers, ScheduledExecutorService sweeper, Optional<AuditTrail> audit) {
         this.service = service;
-        this.dispatcher = dispatcher;
+        this.closers = List.copyOf(closers);
         this.audit = audit;
         this.blobs = blobs;
         this.metadata = metadata;
@@ -89,25 +83,35 @@ public final class Stowage implements AutoCloseable {
         SecretSealer sealer = DataDirectory.sealer(config, ConfigOptions::warn);
         FileSystemBlobStore blobs = new FileSystemBlobStore(config.storagePath());
         JdbcMetadataStore metadata = openMetadata(config);
+        List<AutoCloseable> closers = new ArrayList<>();
         try {
             JdbcIdentityStore identities = new JdbcIdentityStore(metadata, sealer);
-            JdbcWebhookStore webhookStore = new JdbcWebhookStore(metadata, sealer);
-            sealSecrets(config, keyWasThere, identities, webhookStore);
+            sealSecrets(config, keyWasThere, identities, new JdbcWebhookStore(metadata, sealer));
+            List<Capability> capabilities = Capabilities.all();
+            for (Capability capability : capabilities) {
+                capability.migrations().ifPresent(location -> metadata.migrate(capability.name(), location));
+            }
             ServiceSettings settings = new ServiceSettings(config.manifests().maxBytes(), config.uploadExpiry(),
                     ServiceSettings.DEFAULTS.maxPageSize(), config.delete().enabled(),
                     ServiceSettings.DEFAULTS.manifestCacheBytes(), config.tagCacheTtl());
-            WebhookDispatcher dispatcher = new WebhookDispatcher(webhookStore, config.webhookSettings(), Clock.systemUTC());
-            WebhookService webhooks = new WebhookService(webhookStore, dispatcher, Clock.systemUTC());
-            JdbcGovernanceStore governance = new JdbcGovernanceStore(metadata);
-            ImmutableTagPolicy immutability = new ImmutableTagPolicy(governance, metadata);
-            QuotaPolicy quotas = new QuotaPolicy(governance, metadata, dispatcher);
-            // No repository outside a project: refused with access control on (projects are created by administrators
-            // or auth.createProjectsOnPush), created by the first push with it off (no one else could create them).
-            ProjectPolicy projects = new ProjectPolicy(new JdbcIdentityStore(metadata), config.auth().enabled()
-                    ? ProjectPolicy.Mode.REQUIRE_EXISTING : ProjectPolicy.Mode.CREATE_IMPLICITLY, Clock.systemUTC());
-            RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.all(projects, immutability, quotas),
-                    settings, Clock.systemUTC());
-            RetentionRunner retention = new RetentionRunner(service, governance, immutability, dispatcher);
+            Optional<SigningKeys> signingKeys = config.auth().enabled()
+                    ? Optional.of(SigningKeys.shared(identities, Clock.systemUTC(),
+                            StowageConfig.parseDuration(config.auth().keyGrace(), "auth.keyGrace")))
+                    : Optional.empty();
+            AccountService accounts = new AccountService(identities, PasswordHasher.DEFAULT, Clock.systemUTC(), signingKeys);
+            JdbcAuditStore auditStore = new JdbcAuditStore(metadata);
+            Node node = new Node(config, metadata, sealer, identities, accounts, auditStore, Clock.systemUTC());
+            // Each capability in turn: its policies and listeners first, then (with the service) routes and jobs.
+            Contributions contributions = new Contributions();
+            for (Capability capability : capabilities) capability.prepare(node, contributions);
+            closers.addAll(contributions.closers());
+            node.listeners(contributions.listeners());
+            RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.all(
+                    contributions.policies().toArray(RegistryPolicy[]::new)), settings, Clock.systemUTC());
+            node.service(service);
+            Contributions started = new Contributions();
+            for (Capability capability : capabilities) capability.start(node, started);
+            closers.addAll(started.closers());
             Optional<TlsSettings> tls = config.tls().enabled()
                     ? Optional.of(new TlsSettings(Path.of(config.tls().certificate()), Path.of(config.tls().key()), config.tls().password(),
                             Optional.of(config.tls().clientCa()).filter(c -> !c.isBlank()).map(Path::of),
@@ -118,7 +122,6 @@ public final class Stowage implements AutoCloseable {
                     NetworkPolicy.of(List.of(config.network().allow().split(",")), config.network().rateLimit(),
                             config.network().rateBurst()).trustingProxies(config.http().trustedProxyNetworks()),
                     config.http().connections());
-            JdbcAuditStore auditStore = new JdbcAuditStore(metadata);
             Optional<AuditTrail> audit = config.audit().enabled()
                     ? Optional.of(new AuditTrail(auditStore, AuditStream.open(config.audit().stream()), 200,
                             Optional.of(AuditCommand.checkpoints(config))))
@@ -129,24 +132,21 @@ public final class Stowage implements AutoCloseable {
                 AuthSettings auth = new AuthSettings(config.auth().service(),
                         Optional.of(config.auth().realm()).filter(r -> !r.isBlank()),
                         StowageConfig.parseDuration(config.auth().tokenLifetime(), "auth.tokenLifetime"));
-                SigningKeys signingKeys = SigningKeys.shared(identities, Clock.systemUTC(),
-                        StowageConfig.parseDuration(config.auth().keyGrace(), "auth.keyGrace"));
-                RegistryTokens tokens = new RegistryTokens(signingKeys, "stowage", auth.service(), auth.tokenLifetime(),
-                        Clock.systemUTC());
+                RegistryTokens tokens = new RegistryTokens(signingKeys.orElseThrow(), "stowage", auth.service(),
+                        auth.tokenLifetime(), Clock.systemUTC());
                 TokenGrants grants = new TokenGrants(identities,
                         new CredentialVerifier(PasswordHasher.DEFAULT, config.credentialSettings()),
                         new LoginThrottle(config.loginThrottle()), tokens, config.auth().createProjectsOnPush());
-                AccountService accounts = new AccountService(identities, PasswordHasher.DEFAULT, Clock.systemUTC(),
-                        Optional.of(signingKeys));
                 Optional<OidcSignIn> signIn = config.oidc().enabled()
                         ? Optional.of(new OidcSignIn(oidcSettings(config.oidc()), tokens, accounts)) : Optional.empty();
                 server = RegistryServer.start(serverSettings, service,
-                        new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
-                        Optional.of(accounts), audit, Optional.of(auditStore), signIn, Optional.of(immutability), Optional.of(retention), Optional.of(quotas),
-                        Optional.of(webhooks), dispatcher, Optional.of(governance));
+                        new TokenAccessController(tokens, grants, identities, auth), ServerParts.none().withTokens(grants)
+                                .withSignIn(signIn).withAudit(audit).withAdminRoutes(started.adminRoutes())
+                                .withEvents(node.events()));
             } else {
-                server = RegistryServer.start(serverSettings, service, AccessController.OPEN, Optional.empty(),
-                        Optional.empty(), audit, Optional.empty());
+                // Without access control there is no admin API (nothing could decide who may use it).
+                server = RegistryServer.start(serverSettings, service, AccessController.OPEN,
+                        ServerParts.none().withAudit(audit));
             }
             ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("upload-sweeper").daemon().factory());
@@ -154,12 +154,11 @@ public final class Stowage implements AutoCloseable {
             sweeper.scheduleWithFixedDelay(() -> sweepUploads(service), Math.min(interval, 10_000), interval,
                     TimeUnit.MILLISECONDS);
             sweeper.scheduleWithFixedDelay(() -> flushPulls(service), 5, 5, TimeUnit.SECONDS);
-            config.gcSchedule().ifPresent(schedule -> scheduleCollection(sweeper, schedule,
-                    new GarbageCollector(service, dispatcher), new GarbageCollector.Options(false, config.gc().untagged(), config.gcGrace())));
-            sweeper.scheduleWithFixedDelay(new RetentionSchedule(retention), 60, 60, TimeUnit.SECONDS);
+            for (Contributions.Job job : started.jobs()) job.schedule(sweeper);
             LOG.info("storage {} , metadata {}", config.storagePath(), redact(config.jdbcUrl()));
-            return new Stowage(blobs, metadata, server, service, dispatcher, sweeper, audit);
+            return new Stowage(blobs, metadata, server, service, closers, sweeper, audit);
         } catch (InterruptedException | RuntimeException e) {
+            closeAll(closers);
             metadata.close();
             if (portInUse(e)) {
                 throw new ConfigException("cannot listen on " + config.http().host() + ":" + config.http().port()
@@ -220,19 +219,15 @@ public final class Stowage implements AutoCloseable {
         }
     }
 
-    /** Runs the collector at each time the schedule names, on the sweeper thread; a failed run waits for the next. */
-    private static void scheduleCollection(ScheduledExecutorService executor, Schedule schedule, GarbageCollector collector,
-                                           GarbageCollector.Options options) {
-        java.time.Instant now = java.time.Instant.now();
-        long delay = Math.max(0, java.time.Duration.between(now, schedule.next(now)).toMillis());
-        executor.schedule(() -> {
+    /** Last contributed first; one that fails to close is logged and the others still close. */
+    private static void closeAll(List<AutoCloseable> closers) {
+        for (AutoCloseable closer : closers.reversed()) {
             try {
-                collector.run(options);
-            } catch (RuntimeException e) {
-                LOG.warn("scheduled garbage collection failed: {}", e.toString());
+                closer.close();
+            } catch (Exception e) {
+                LOG.warn("closing {}: {}", closer, e.toString());
             }
-            scheduleCollection(executor, schedule, collector, options);
-        }, delay, TimeUnit.MILLISECONDS);
+        }
     }
 
     private static void flushPulls(RegistryService service) {
@@ -268,7 +263,7 @@ public final class Stowage implements AutoCloseable {
         sweeper.shutdownNow();
         server.close();
         flushPulls(service);
-        dispatcher.close();
+        closeAll(closers);
         audit.ifPresent(AuditTrail::close);
         metadata.close();
         try {

@@ -151,6 +151,27 @@ public final class JdbcMetadataStore implements MetadataStore {
         }
     }
 
+    /**
+     * A capability's own migrations: {@code classpath:<location>/<dialect>}, recorded in its own history table
+     * {@code flyway_<capability>_history}, so each capability numbers its versions from V1 without meeting another's.
+     * The schema already holds the core tables, so the history starts from a baseline at version 0.
+     */
+    public void migrate(String capability, String location) {
+        if (!capability.matches("[a-z][a-z0-9_]{0,40}")) {
+            throw new IllegalArgumentException("a capability's name is lowercase letters, digits and _: " + capability);
+        }
+        Flyway.configure()
+                .dataSource(pool)
+                .table("flyway_" + capability + "_history")
+                .locations("classpath:" + location + "/" + dialect())
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .failOnMissingLocations(true)
+                .loggers("slf4j")
+                .load()
+                .migrate();
+    }
+
     /** {@code sqlite} or {@code postgresql}. */
     public String dialect() {
         return dialect.name().toLowerCase();

@@ -26,17 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Optional;
-import dev.stowage.core.audit.AuditTrail;
-import dev.stowage.core.spi.AuditStore;
+import dev.stowage.core.service.ProjectLifecycle;
 import dev.stowage.core.event.EventPublisher;
-import dev.stowage.core.governance.ImmutableTagPolicy;
-import dev.stowage.webhooks.WebhookService;
-import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.service.GarbageCollector;
-import dev.stowage.core.service.RetentionRunner;
 import dev.stowage.identity.AccountService;
-import dev.stowage.identity.OidcSignIn;
 import dev.stowage.identity.TokenGrants;
 
 /** The HTTP server: Netty event loops (native epoll where available) in front of the registry API. */
@@ -55,80 +50,34 @@ public final class RegistryServer implements AutoCloseable {
 
     public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access)
             throws InterruptedException {
-        return start(settings, service, access, Optional.empty(), Optional.empty());
+        return start(settings, service, access, ServerParts.none());
     }
 
     /**
-     * With {@code grants}, the server also answers the Docker token endpoint at {@code /token}; with
-     * {@code accounts}, the admin API under {@code /api/v1}.
+     * With the token endpoint at {@code /token} and an admin API of users, projects, robots and garbage collection
+     * (the routes every node with accounts has; a node's other capabilities add theirs through {@link ServerParts}).
      */
     public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
-                                       Optional<TokenGrants> grants, Optional<AccountService> accounts)
-            throws InterruptedException {
-        return start(settings, service, access, grants, accounts, Optional.empty(), Optional.empty());
+                                       TokenGrants grants, AccountService accounts) throws InterruptedException {
+        ProjectLifecycle lifecycle = new ProjectLifecycle(service, Optional.empty(), EventPublisher.NOOP);
+        return start(settings, service, access, ServerParts.none().withTokens(grants).withAdminRoutes(List.of(
+                new AccountRoutes(accounts), new ProjectRoutes(accounts, lifecycle), new RobotRoutes(accounts),
+                new CollectionRoutes(new GarbageCollector(service, EventPublisher.NOOP)))));
     }
 
-    /** With {@code audit}, every finished request is considered for the audit trail; {@code auditStore} serves queries. */
+    /** With what the node's capabilities assembled: token endpoint, sign-in, audit trail, admin routes, events. */
     public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
-                                       Optional<TokenGrants> grants, Optional<AccountService> accounts,
-                                       Optional<AuditTrail> audit, Optional<AuditStore> auditStore)
-            throws InterruptedException {
-        return start(settings, service, access, grants, accounts, audit, auditStore, Optional.empty());
-    }
-
-    /** With {@code signIn} (and {@code grants}), people sign in through an OpenID Connect provider under /auth/oidc. */
-    public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
-                                       Optional<TokenGrants> grants, Optional<AccountService> accounts,
-                                       Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
-                                       Optional<OidcSignIn> signIn)
-            throws InterruptedException {
-        return start(settings, service, access, grants, accounts, audit, auditStore, signIn, Optional.empty(), Optional.empty(),
-                Optional.empty());
-    }
-
-    /** With {@code immutability}, the admin API manages immutable-tag rules and repositories' tag mutability. */
-    public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
-                                       Optional<TokenGrants> grants, Optional<AccountService> accounts,
-                                       Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
-                                       Optional<OidcSignIn> signIn, Optional<ImmutableTagPolicy> immutability,
-                                       Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas)
-            throws InterruptedException {
-        return start(settings, service, access, grants, accounts, audit, auditStore, signIn, immutability, retention, quotas,
-                Optional.empty(), EventPublisher.NOOP);
-    }
-
-    /** With {@code webhooks}, the admin API manages subscriptions; {@code events} hears pushes, pulls and deletes. */
-    public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
-                                       Optional<TokenGrants> grants, Optional<AccountService> accounts,
-                                       Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
-                                       Optional<OidcSignIn> signIn, Optional<ImmutableTagPolicy> immutability,
-                                       Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas,
-                                       Optional<WebhookService> webhooks, EventPublisher events)
-            throws InterruptedException {
-        return start(settings, service, access, grants, accounts, audit, auditStore, signIn, immutability, retention, quotas,
-                webhooks, events, Optional.empty());
-    }
-
-    /** With {@code governance}, the admin API also deletes projects (and their policies); content is listed always. */
-    public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access,
-                                       Optional<TokenGrants> grants, Optional<AccountService> accounts,
-                                       Optional<AuditTrail> audit, Optional<AuditStore> auditStore,
-                                       Optional<OidcSignIn> signIn, Optional<ImmutableTagPolicy> immutability,
-                                       Optional<RetentionRunner> retention, Optional<QuotaPolicy> quotas,
-                                       Optional<WebhookService> webhooks, EventPublisher events,
-                                       Optional<dev.stowage.core.spi.GovernanceStore> governance)
-            throws InterruptedException {
+                                       ServerParts parts) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        RegistryApi api = new RegistryApi(service, access, grants.map(TokenApi::new),
-                accounts.map(a -> new AdminApi(a, access, auditStore, Optional.of(new GarbageCollector(service, events)),
-                        immutability, retention, quotas, webhooks,
-                        new dev.stowage.core.service.ProjectLifecycle(service, governance, events))),
-                signIn.flatMap(s -> grants.map(g -> new SignInApi(s, g))), events);
-        Optional<HttpAudit> httpAudit = audit.map(HttpAudit::new);
+        Optional<AdminApi> admin = parts.adminRoutes().isEmpty() ? Optional.empty()
+                : Optional.of(new AdminApi(access, parts.adminRoutes()));
+        RegistryApi api = new RegistryApi(service, access, parts.tokens().map(TokenApi::new), admin,
+                parts.signIn().flatMap(s -> parts.tokens().map(g -> new SignInApi(s, g))), parts.events());
+        Optional<HttpAudit> httpAudit = parts.audit().map(HttpAudit::new);
         AccessLog accessLog = new AccessLog();
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)

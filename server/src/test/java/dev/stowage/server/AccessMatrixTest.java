@@ -136,7 +136,7 @@ class AccessMatrixTest {
                 RegistryPolicy.PERMISSIVE, ServiceSettings.DEFAULTS, Clock.systemUTC());
         server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0), service,
                 new TokenAccessController(tokens, grants, identities, new AuthSettings("stowage", Optional.empty(), Duration.ofMinutes(5))),
-                Optional.of(grants), Optional.of(new AccountService(identities, FAST, Clock.systemUTC())));
+                grants, new AccountService(identities, FAST, Clock.systemUTC()));
         base = "http://127.0.0.1:" + server.port();
         for (String project : List.of("pub", "priv")) manifests.put(project, pushImage(project));
     }

@@ -12,6 +12,8 @@ import dev.stowage.core.governance.ProjectPolicy;
 import dev.stowage.core.governance.QuotaPolicy;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.service.RetentionRunner;
+import dev.stowage.core.service.GarbageCollector;
+import dev.stowage.core.service.ProjectLifecycle;
 import dev.stowage.core.service.ServiceSettings;
 import dev.stowage.identity.AccountService;
 import dev.stowage.identity.AuthSettings;
@@ -210,11 +212,20 @@ final class AuthenticatedRegistry implements AutoCloseable {
         if (b.governance) {
             retention = Optional.of(new RetentionRunner(service, new JdbcGovernanceStore(metadata), immutability.get()));
         }
+        AccountService accounts = new AccountService(identities, b.hasher, Clock.systemUTC(), Optional.of(signingKeys));
+        JdbcGovernanceStore governanceStore = new JdbcGovernanceStore(metadata);
+        // The admin routes as the application's capabilities contribute them, each only when the test asked for it.
+        List<AdminRouteSet> routes = new ArrayList<>(List.of(new AccountRoutes(accounts),
+                new ProjectRoutes(accounts, new ProjectLifecycle(service, Optional.of(governanceStore), b.events)),
+                new RobotRoutes(accounts), new CollectionRoutes(new GarbageCollector(service, b.events))));
+        if (auditStore != null) routes.add(new AuditRoutes(auditStore));
+        immutability.ifPresent(rules -> routes.add(new ImmutabilityRoutes(accounts, rules)));
+        retention.ifPresent(runner -> routes.add(new RetentionRoutes(accounts, runner)));
+        quotas.ifPresent(limits -> routes.add(new QuotaRoutes(accounts, limits)));
+        webhookService.ifPresent(hooks -> routes.add(new WebhookRoutes(accounts, hooks)));
         server = RegistryServer.start(ServerSettings.of("127.0.0.1", 0).withNetwork(b.network), service,
-                new TokenAccessController(tokens, grants, identities, auth), Optional.of(grants),
-                Optional.of(new AccountService(identities, b.hasher, Clock.systemUTC(), Optional.of(signingKeys))),
-                Optional.ofNullable(audit), Optional.ofNullable(auditStore), Optional.empty(), immutability,
-                retention, quotas, webhookService, b.events, Optional.of(new JdbcGovernanceStore(metadata)));
+                new TokenAccessController(tokens, grants, identities, auth), ServerParts.none().withTokens(grants)
+                        .withAudit(Optional.ofNullable(audit)).withAdminRoutes(routes).withEvents(b.events));
         base = "http://127.0.0.1:" + server.port();
     }
 

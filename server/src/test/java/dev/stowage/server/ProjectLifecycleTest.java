@@ -36,7 +36,7 @@ class ProjectLifecycleTest {
                 .project("team", false).project("other", false)
                 .member("team", "guest", Role.GUEST).member("team", "dev", Role.DEVELOPER)
                 .member("team", "keeper", Role.MAINTAINER).member("team", "boss", Role.ADMIN)
-                .governance().events(events::add).start();
+                .governance().quotas(event -> { }).events(events::add).start();
     }
 
     @AfterEach
