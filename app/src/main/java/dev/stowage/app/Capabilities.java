@@ -19,7 +19,8 @@ public final class Capabilities {
                 new ProjectsCapability(),
                 new RobotsCapability(),
                 new GovernanceCapability(),
-                new WebhooksCapability());
+                new WebhooksCapability(),
+                new ScannerCapability());
     }
 
     /** Adds the capabilities' verbs to {@code stowage} and {@code stowage admin}. */

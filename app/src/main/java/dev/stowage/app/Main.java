@@ -97,13 +97,18 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
+            return new String[] {"stowage " + number().orElse("(version unknown: not built by Maven)")};
+        }
+
+        /** The version number alone (what SBOMs name their generator by). */
+        static java.util.Optional<String> number() {
             Properties properties = new Properties();
             try (InputStream in = Main.class.getResourceAsStream("/stowage-version.properties")) {
                 if (in != null) properties.load(in);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return new String[] {"stowage " + properties.getProperty("version", "(version unknown: not built by Maven)")};
+            return java.util.Optional.ofNullable(properties.getProperty("version"));
         }
     }
 }

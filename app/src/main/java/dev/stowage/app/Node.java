@@ -3,6 +3,7 @@ package dev.stowage.app;
 import dev.stowage.core.event.EventPublisher;
 import dev.stowage.core.event.RegistryEvent;
 import dev.stowage.core.service.RegistryService;
+import dev.stowage.core.spi.BlobStore;
 import dev.stowage.core.spi.SecretSealer;
 import dev.stowage.identity.AccountService;
 import dev.stowage.metadata.JdbcAuditStore;
@@ -18,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Node {
     private final StowageConfig config;
     private final JdbcMetadataStore metadata;
+    private final BlobStore blobs;
     private final SecretSealer sealer;
     private final JdbcIdentityStore identities;
     private final AccountService accounts;
@@ -28,10 +30,11 @@ public final class Node {
     private final EventPublisher events = this::publish;
     private volatile RegistryService service;
 
-    Node(StowageConfig config, JdbcMetadataStore metadata, SecretSealer sealer, JdbcIdentityStore identities,
+    Node(StowageConfig config, JdbcMetadataStore metadata, BlobStore blobs, SecretSealer sealer, JdbcIdentityStore identities,
          AccountService accounts, JdbcAuditStore auditStore, Clock clock) {
         this.config = config;
         this.metadata = metadata;
+        this.blobs = blobs;
         this.sealer = sealer;
         this.identities = identities;
         this.accounts = accounts;
@@ -43,6 +46,9 @@ public final class Node {
     public StowageConfig config() { return config; }
 
     public JdbcMetadataStore metadata() { return metadata; }
+
+    /** Where blobs are stored (the service checks access; capabilities that read layers use this directly). */
+    public BlobStore blobs() { return blobs; }
 
     /** Seals secrets that must stay readable (HMAC keys, TOTP seeds) in the JDBC stores. */
     public SecretSealer sealer() { return sealer; }

@@ -100,7 +100,7 @@ public final class Stowage implements AutoCloseable {
                     : Optional.empty();
             AccountService accounts = new AccountService(identities, PasswordHasher.DEFAULT, Clock.systemUTC(), signingKeys);
             JdbcAuditStore auditStore = new JdbcAuditStore(metadata);
-            Node node = new Node(config, metadata, sealer, identities, accounts, auditStore, Clock.systemUTC());
+            Node node = new Node(config, metadata, blobs, sealer, identities, accounts, auditStore, Clock.systemUTC());
             // Each capability in turn: its policies and listeners first, then (with the service) routes and jobs.
             Contributions contributions = new Contributions();
             for (Capability capability : capabilities) capability.prepare(node, contributions);

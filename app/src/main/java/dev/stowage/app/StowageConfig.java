@@ -27,7 +27,42 @@ import java.util.TreeMap;
  */
 public record StowageConfig(Http http, Storage storage, Database database, Uploads uploads, Manifests manifests,
                             Delete delete, Auth auth, Tls tls, Network network, Audit audit, Oidc oidc, Gc gc,
-                            Webhooks webhooks, Secrets secrets) {
+                            Webhooks webhooks, Secrets secrets, Scanning scanning) {
+
+    /**
+     * Vulnerability scanning: {@code workers} scan threads (0 stops scanning on this node; queued scans wait for a node
+     * with workers), the data's age after which it is called {@code staleAfter}, where {@code stowage vulndb update}
+     * downloads from ({@code mirror}, {@code ecosystems}), the SBOM formats attached to scanned images, and the
+     * registry address SBOMs name the image by (default: {@code localhost:<http.port>}).
+     */
+    public record Scanning(int workers, String staleAfter, String mirror, String ecosystems, String sbomFormats,
+                           String registryAddress) {
+        public Duration staleAfterDuration() {
+            return parseDuration(staleAfter, "scanning.staleAfter");
+        }
+
+        public List<String> ecosystemList() {
+            return java.util.Arrays.stream(ecosystems.split(",")).map(String::trim).filter(e -> !e.isEmpty()).toList();
+        }
+
+        public List<dev.stowage.scanning.sbom.SbomFormat> sbomFormatList() {
+            List<dev.stowage.scanning.sbom.SbomFormat> formats = new java.util.ArrayList<>();
+            for (String f : sbomFormats.split(",")) {
+                switch (f.trim().toLowerCase(java.util.Locale.ROOT)) {
+                    case "" -> { }
+                    case "cyclonedx" -> formats.add(dev.stowage.scanning.sbom.SbomFormat.CYCLONEDX_JSON);
+                    case "spdx" -> formats.add(dev.stowage.scanning.sbom.SbomFormat.SPDX_JSON);
+                    default -> throw new ConfigException("scanning.sbomFormats: '" + f.trim() + "' is not a format",
+                            "write cyclonedx, spdx, both (cyclonedx,spdx) or nothing");
+                }
+            }
+            return formats;
+        }
+
+        public String registryAddress(Http http) {
+            return registryAddress == null || registryAddress.isBlank() ? "localhost:" + http.port() : registryAddress;
+        }
+    }
 
     /**
      * The key that seals the secrets kept in the database (signing keys, webhook and TOTP secrets): {@code key}
@@ -260,6 +295,13 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               grace: 1h
             webhooks:
               allowedNetworks: ""
+            scanning:
+              workers: 1
+              staleAfter: 7d
+              mirror: https://osv-vulnerabilities.storage.googleapis.com/
+              ecosystems: Go,Maven,npm,PyPI,crates.io,RubyGems,NuGet,Packagist,Debian,Alpine,Rocky Linux,AlmaLinux
+              sbomFormats: cyclonedx,spdx
+              registryAddress: ""
             secrets:
               keyFile: ""
               key: ""
@@ -498,6 +540,18 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         credentialSettings();
         loginThrottle();
         gcGrace();
+        if (scanning.workers() < 0 || scanning.workers() > 64) {
+            throw new ConfigException("scanning.workers must be 0-64, not " + scanning.workers(), "0 stops scanning on this node");
+        }
+        scanning.staleAfterDuration();
+        scanning.sbomFormatList();
+        try {
+            java.net.URI mirror = java.net.URI.create(scanning.mirror());
+            if (!"https".equals(mirror.getScheme()) && !"http".equals(mirror.getScheme())) throw new IllegalArgumentException();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("scanning.mirror must be an http(s) URL, not '" + scanning.mirror() + "'",
+                    "the default is OSV's public exports, https://osv-vulnerabilities.storage.googleapis.com/");
+        }
         gcSchedule();
         if (oidc.enabled()) {
             if (oidc.clientId().isBlank()) throw new IllegalArgumentException("oidc.clientId is required with oidc.issuer");

@@ -107,25 +107,6 @@ public final class JdbcMetadataStore implements MetadataStore {
         return new JdbcMetadataStore(pool, dialect);
     }
 
-    /**
-     * Migrates a capability's own tables: its scripts under {@code db/<capability>/<dialect>} on the classpath,
-     * recorded in its own history table ({@code flyway_<capability>_history}), so capabilities number their migrations
-     * independently of the registry's and of each other's.
-     */
-    public void migrateCapability(String capability) {
-        if (!capability.matches("[a-z][a-z0-9_]{0,30}")) throw new IllegalArgumentException("capability name: " + capability);
-        Flyway.configure()
-                .dataSource(pool)
-                .locations("classpath:db/" + capability + "/" + dialect.name().toLowerCase())
-                .table("flyway_" + capability + "_history")
-                .baselineOnMigrate(true) // the schema already holds the registry's tables
-                .baselineVersion("0")
-                .failOnMissingLocations(true)
-                .loggers("slf4j")
-                .load()
-                .migrate();
-    }
-
     static Dialect dialectOf(String jdbcUrl) {
         if (jdbcUrl.startsWith("jdbc:sqlite:")) return Dialect.SQLITE;
         if (jdbcUrl.startsWith("jdbc:postgresql:")) return Dialect.POSTGRESQL;

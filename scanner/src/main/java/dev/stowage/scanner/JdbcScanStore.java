@@ -25,13 +25,21 @@ import java.util.function.Consumer;
  * {@code next_attempt_at} to the end of the lease; the lease end is the claim's fencing token when the job finishes.
  */
 public final class JdbcScanStore implements ScanStore {
+    /** The scanner's own migrations ({@link JdbcMetadataStore#migrate}), run before the store is used. */
+    public static final String MIGRATIONS = "db/scanner";
+
     private final JdbcMetadataStore db;
     private final boolean postgres;
 
     public JdbcScanStore(JdbcMetadataStore db) {
         this.db = db;
         this.postgres = db.dialect().equals("postgresql");
-        db.migrateCapability("scanner");
+    }
+
+    /** Opens the store on a database, migrating its tables first (for tools and tests; a node migrates at start). */
+    public static JdbcScanStore migrated(JdbcMetadataStore db) {
+        db.migrate("scanner", MIGRATIONS);
+        return new JdbcScanStore(db);
     }
 
     // --- vulnerability data ------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ class ScanServiceTest {
     void start() throws Exception {
         blobs = new FileSystemBlobStore(dir.resolve("blobs"));
         metadata = JdbcMetadataStore.open(MetadataConfig.sqlite(dir.resolve("stowage.db")));
-        store = new JdbcScanStore(metadata);
+        store = JdbcScanStore.migrated(metadata);
         pullPolicy = new ScanPullPolicy(store, Clock.systemUTC());
         database = new VulnerabilityDatabase(store, VersionSchemes::of, Duration.ofDays(7), Clock.systemUTC());
         registry = new RegistryService(blobs, metadata, RegistryPolicy.all(pullPolicy), ServiceSettings.DEFAULTS,

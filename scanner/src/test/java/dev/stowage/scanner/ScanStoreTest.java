@@ -41,7 +41,7 @@ class ScanStoreTest {
         }
         JdbcMetadataStore db = JdbcMetadataStore.open(config);
         opened.add(db);
-        return new JdbcScanStore(db);
+        return JdbcScanStore.migrated(db);
     }
 
     @AfterEach

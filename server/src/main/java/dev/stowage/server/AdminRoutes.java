@@ -45,10 +45,23 @@ public final class AdminRoutes {
 
     private final List<Resource> resources = new ArrayList<>();
     private final List<Guard> guards = new ArrayList<>();
+    private final Map<String, String> schemas = new LinkedHashMap<>();
     private final Set<String> operationIds = new HashSet<>();
     private List<Resource> bySpecificity = List.of();
 
     AdminRoutes() {
+    }
+
+    /**
+     * A JSON schema of {@code components/schemas} that the capability's routes name in {@link ApiDoc#body}, declared
+     * beside them (the shared schemas are in {@code openapi-base.json}).
+     */
+    public void schema(String name, String jsonSchema) {
+        if (schemas.putIfAbsent(name, jsonSchema) != null) throw new IllegalStateException("schema " + name + " is declared twice");
+    }
+
+    Map<String, String> schemas() {
+        return schemas;
     }
 
     /** A resource at {@code template}; {@code access} decides its methods that declare none, and unknown methods. */

@@ -22,6 +22,15 @@ final class OpenApiDocument {
 
     static byte[] of(AdminRoutes routes) {
         ObjectNode document = base();
+        ObjectNode schemas = (ObjectNode) document.path("components").path("schemas");
+        routes.schemas().forEach((name, schema) -> {
+            if (schemas.has(name)) throw new IllegalStateException("schema " + name + " is already in openapi-base.json");
+            try {
+                schemas.set(name, Exchange.JSON.readTree(schema));
+            } catch (IOException e) {
+                throw new IllegalStateException("schema " + name + " is not JSON", e);
+            }
+        });
         ObjectNode paths = (ObjectNode) document.get("paths");
         for (AdminRoutes.Resource resource : routes.resources()) {
             String path = resource.template.documented();
