@@ -52,6 +52,11 @@ final class ScannerCapability implements Capability {
     }
 
     @Override
+    public List<Object> adminCommands() {
+        return List.of(new ScanCommand());
+    }
+
+    @Override
     public void prepare(Node node, Contributions out) {
         StowageConfig.Scanning settings = node.config().scanning();
         store = new JdbcScanStore(node.metadata());

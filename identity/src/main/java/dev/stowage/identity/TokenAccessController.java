@@ -53,7 +53,8 @@ public final class TokenAccessController implements AccessController {
     @Override
     public Principal authorize(AccessRequest request) {
         return switch (request.action()) {
-            case MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT, MANAGE_OWN_ACCOUNT, READ_PROJECT, DELETE_REPOSITORY -> authorizeManagement(request);
+            case MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT, MANAGE_OWN_ACCOUNT, READ_PROJECT, DELETE_REPOSITORY, SCAN_ARTIFACT ->
+                    authorizeManagement(request);
             default -> authorizeRegistry(request);
         };
     }
@@ -150,6 +151,7 @@ public final class TokenAccessController implements AccessController {
             case READ_PROJECT -> Permissions.mayReadProject(principal, request.project().flatMap(p -> roleOf(principal, p)));
             case DELETE_REPOSITORY -> Permissions.mayDeleteRepository(principal,
                     request.project().flatMap(p -> roleOf(principal, p)));
+            case SCAN_ARTIFACT -> Permissions.mayScan(principal, request.project().flatMap(p -> roleOf(principal, p)));
             default -> Permissions.mayManageProject(principal, request.project().flatMap(p -> roleOf(principal, p)));
         };
         if (!allowed) {

@@ -69,17 +69,17 @@ public final class ScanRoutes implements AdminRouteSet {
                   "items": {"type": "array", "maxItems": 10000, "items": {"type": "object", "required": ["id"],
                     "properties": {"id": {"type": "string"}, "expiresAt": {"type": ["string", "null"], "format": "date-time"},
                                    "comment": {"type": "string", "maxLength": 1024}}}}}}""");
-        routes.path(ARTIFACT + "/vulnerabilities", Access.repository(Action.PULL, "repository"))
+        routes.path(ARTIFACT + "/vulnerabilities", Access.repository(Action.READ_PROJECT, "repository"))
                 .get(ApiDoc.op("getVulnerabilityReport", "The artifact's latest vulnerability report (by tag or digest): "
                                 + "status, counts by severity, findings worst first (id, aliases, package, installed and "
                                 + "fixed version, severity, score, layer and path) and, for an index, one entry per "
-                                + "platform. Anyone who may pull the repository.").tag("scanning")
+                                + "platform. Members of the project.").tag("scanning")
                         .response(200, "the report").response(404, "no such artifact, or never scanned"), this::report);
-        routes.path(ARTIFACT + "/scan", Access.repository(Action.PUSH, "repository"))
+        routes.path(ARTIFACT + "/scan", Access.repository(Action.SCAN_ARTIFACT, "repository"))
                 .post(ApiDoc.op("scanArtifact", "Queues a scan of the artifact (by tag or digest); answers 202 with its "
-                                + "status. Those who may push to the repository.").tag("scanning")
+                                + "status. Members whose role pushes (developers and up).").tag("scanning")
                         .response(202, "queued").response(404, "no such artifact"), this::scan);
-        routes.path(ARTIFACT + "/sbom", Access.repository(Action.PULL, "repository"))
+        routes.path(ARTIFACT + "/sbom", Access.repository(Action.READ_PROJECT, "repository"))
                 .get(ApiDoc.op("getSbom", "The image's SBOM that Stowage attached as a referrer: ?format=cyclonedx "
                                 + "(CycloneDX 1.6 JSON, the default) or spdx (SPDX 2.3 JSON).").tag("scanning")
                         .query("format", "string", "cyclonedx or spdx")

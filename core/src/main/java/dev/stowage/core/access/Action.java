@@ -18,6 +18,8 @@ public enum Action {
     READ_PROJECT,
     /** Delete a whole repository of a project through the admin API: those whose role deletes (maintainers, admins). */
     DELETE_REPOSITORY,
+    /** Queue a vulnerability scan of an artifact through the admin API: those whose role pushes (developers and up). */
+    SCAN_ARTIFACT,
     /** Manage one account's own credentials (personal access tokens): the account itself or a system admin. */
     MANAGE_ACCOUNT,
     /** A signed-in person's own account ({@code /api/v1/me}): every user, never a robot nor an anonymous caller. */

@@ -54,6 +54,12 @@ public final class Permissions {
         return principal instanceof Principal.User && role.isPresent();
     }
 
+    /** A scan is asked for by those whose role pushes to the project (as Harbor: developers and up). */
+    public static boolean mayScan(Principal principal, Optional<Role> role) {
+        if (principal instanceof Principal.User user && user.systemAdmin()) return true;
+        return principal instanceof Principal.User && role.map(r -> r.allows(Action.PUSH)).orElse(false);
+    }
+
     /** A whole repository is deleted by those whose role deletes in the project (as Harbor: maintainers and up). */
     public static boolean mayDeleteRepository(Principal principal, Optional<Role> role) {
         if (principal instanceof Principal.User user && user.systemAdmin()) return true;

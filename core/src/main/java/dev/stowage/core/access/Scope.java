@@ -59,7 +59,8 @@ public record Scope(String type, String name, Set<String> actions) {
             case PUSH -> "push";
             case DELETE -> "delete";
             case CATALOG -> "*";
-            case PING, MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT, MANAGE_OWN_ACCOUNT, READ_PROJECT, DELETE_REPOSITORY -> null;
+            case PING, MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT, MANAGE_OWN_ACCOUNT, READ_PROJECT, DELETE_REPOSITORY,
+                 SCAN_ARTIFACT -> null;
         };
     }
 
