@@ -3,6 +3,7 @@ package dev.stowage.scanning.version;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stowage.scanning.inventory.PackageType;
+import dev.stowage.scanning.testing.ClasspathJars;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,19 +70,16 @@ class MavenVersionSchemeTest {
     }
 
     /**
-     * Every version in this machine's local Maven repository (thousands of real ones), sorted by this scheme:
+     * Every version in the local Maven repository the build resolved its artifacts into, sorted by this scheme:
      * Maven's own ComparableVersion (maven-artifact 3.9.6) must agree on every neighbouring pair and on a random
      * sample of pairs.
      */
     @Test
     void agreesWithMavensComparableVersionOnEveryVersionInTheLocalRepository() throws IOException {
         TreeSet<String> distinct = new TreeSet<>();
-        Path repository = Path.of(System.getProperty("user.home"), ".m2", "repository");
-        if (Files.isDirectory(repository)) {
-            try (Stream<Path> poms = Files.walk(repository)) {
-                poms.filter(p -> p.getFileName().toString().endsWith(".pom"))
-                        .forEach(p -> distinct.add(p.getParent().getFileName().toString()));
-            }
+        try (Stream<Path> poms = Files.walk(ClasspathJars.localRepository())) {
+            poms.filter(p -> p.getFileName().toString().endsWith(".pom"))
+                    .forEach(p -> distinct.add(p.getParent().getFileName().toString()));
         }
         assertThat(distinct).hasSizeGreaterThan(200);
         List<String> sorted = new ArrayList<>(distinct);
