@@ -15,11 +15,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.stowage.scanning.testing.VulnDataPath;
 import dev.stowage.scanning.version.ApkVersionScheme;
 import org.junit.jupiter.api.Test;
 
 class AlpineSecdbConverterTest {
-    private static final Path ALPINE = Path.of("/work/shared/vulndata/alpine");
+    private static final Path ALPINE = VulnDataPath.root().resolve("alpine");
     /** The secdb commit the vulndata copy was taken from (06f6e960, "Document that this repo is deprecated"). */
     private static final Instant SECDB_COMMIT = Instant.parse("2020-06-08T00:00:00Z");
 

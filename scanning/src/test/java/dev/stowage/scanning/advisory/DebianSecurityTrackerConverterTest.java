@@ -15,12 +15,13 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.stowage.scanning.testing.VulnDataPath;
 import dev.stowage.scanning.version.DebianVersionScheme;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DebianSecurityTrackerConverterTest {
-    private static final Path DEBIAN = Path.of("/work/shared/vulndata/debian");
+    private static final Path DEBIAN = VulnDataPath.root().resolve("debian");
 
     private record Result(Map<String, ObjectNode> records, ConversionReport report) {
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stowage.scanning.inventory.PackageType;
+import dev.stowage.scanning.testing.VulnDataPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
 class SemVerSchemeTest {
-    private static final Path VULNDATA = Path.of("/work/shared/vulndata");
+    private static final Path VULNDATA = VulnDataPath.root();
     private final VersionScheme semver = VersionSchemes.of(PackageType.GO);
 
     private void assertAscending(List<String> versions) {

@@ -1,5 +1,7 @@
 package dev.stowage.scanning.vuln;
 
+import dev.stowage.scanning.testing.VulnDataPath;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -8,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The real OSV records of /work/shared/vulndata (see its README.md), loaded once per test JVM. */
+/** The real OSV records of the shared vulndata (see its README.md), loaded once per test JVM. */
 final class VulnData {
-    static final Path ROOT = Path.of(System.getProperty("stowage.vulndata", "/work/shared/vulndata"));
+    static final Path ROOT = VulnDataPath.root();
     private static final Map<Path, List<OsvRecord>> LOADED = new ConcurrentHashMap<>();
 
     private VulnData() {

@@ -2,11 +2,15 @@ package dev.stowage.scanning.inventory.lang;
 
 import dev.stowage.scanning.inventory.FoundPackage;
 import dev.stowage.scanning.inventory.MalformedContentException;
+import dev.stowage.scanning.inventory.PackageDetector;
 import dev.stowage.scanning.inventory.PackageType;
+import dev.stowage.scanning.testing.DebianPackages;
+import dev.stowage.scanning.testing.Esbuild;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,34 +22,56 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ExecutableDetectorTest {
+    private static Path skopeo() {
+        return DebianPackages.file("skopeo", "/usr/bin/skopeo");
+    }
+
     private static FoundPackage go(String module, String version, String path) {
         return new FoundPackage(PackageType.GO, module, version, null, null,
                 Purls.ofPath(PackageType.GO, module, "v" + version), Detect.LAYER, path);
     }
 
     @Test
-    void debiansSkopeoIsAGopathBuildOfGo1198() throws Exception {
-        // dpkg -s skopeo: Built-Using: ... golang-1.19 (= 1.19.8-2); Debian builds in GOPATH mode, so no module lines
-        List<FoundPackage> found = Detect.file(new ExecutableDetector(), Path.of("/usr/bin/skopeo"), "/usr/bin/skopeo");
+    void debiansSkopeoIsAGopathBuildReportingOnlyItsGoToolchain() throws Exception {
+        // Debian builds in GOPATH mode, so no module lines; dpkg's Built-Using names the toolchain: golang-1.19 (= 1.19.8-2)
+        String toolchain = DebianPackages.goToolchain("skopeo");
+        List<FoundPackage> found = Detect.file(new ExecutableDetector(), skopeo(), "/usr/bin/skopeo");
 
-        assertThat(found).containsExactly(go("stdlib", "1.19.8", "/usr/bin/skopeo"));
-        assertThat(found.get(0).purl()).isEqualTo("pkg:golang/stdlib@v1.19.8");
+        assertThat(found).containsExactly(go("stdlib", toolchain, "/usr/bin/skopeo"));
+        assertThat(found.get(0).purl()).isEqualTo("pkg:golang/stdlib@v" + toolchain);
     }
 
     @Test
-    void debiansDockerRegistryIsBuiltWithGo1198() throws Exception {
-        // dpkg -s docker-registry: Built-Using: golang-1.19 (= 1.19.8-2), ...
-        assertThat(Detect.file(new ExecutableDetector(), Path.of("/usr/bin/docker-registry"), "/usr/bin/docker-registry"))
-                .containsExactly(go("stdlib", "1.19.8", "/usr/bin/docker-registry"));
+    void debiansDockerRegistryReportsTheGoToolchainItWasBuiltUsing() throws Exception {
+        Path registry = DebianPackages.file("docker-registry", "/usr/bin/docker-registry");
+
+        assertThat(Detect.file(new ExecutableDetector(), registry, "/usr/bin/docker-registry"))
+                .containsExactly(go("stdlib", DebianPackages.goToolchain("docker-registry"), "/usr/bin/docker-registry"));
+    }
+
+    @Test
+    void esbuildsReleaseBinaryYieldsItsGoToolchainAndItsOneModuleDependency() throws Exception {
+        Path esbuild = Esbuild.binary();
+
+        List<FoundPackage> found = Detect.file(new ExecutableDetector(), esbuild, "/usr/local/bin/esbuild");
+
+        // esbuild v0.25.0 (tag commit e9174d67, the binary's vcs.revision): its Makefile insists on go1.23.5, its go.mod
+        // and go.sum require only golang.org/x/sys v0.0.0-20220715151400-c0bba94af5f8; the main module
+        // github.com/evanw/esbuild is at (devel), the binary's own code, and no package
+        assertThat(found).containsExactly(
+                go("stdlib", "1.23.5", "/usr/local/bin/esbuild"),
+                go("golang.org/x/sys", "0.0.0-20220715151400-c0bba94af5f8", "/usr/local/bin/esbuild"));
+        assertThat(found.get(1).purl()).isEqualTo("pkg:golang/golang.org/x/sys@v0.0.0-20220715151400-c0bba94af5f8");
     }
 
     @Test
     void terraformsModulesAreReportedWithoutItsLocalReplacements() throws Exception {
-        Path terraform = Path.of("/usr/local/bin/terraform");
-        List<FoundPackage> found = Detect.file(new ExecutableDetector(), terraform, "/bin/terraform");
+        // Terraform v1.11.4's build info, cut from HashiCorp's release binary (resources/lang/README.md): go1.23.3, a
+        // main module at (devel), 221 dep lines, 9 of them replaced by ./internal/... directories at (devel)
+        String modinfo = Files.readString(Path.of("src/test/resources/lang/terraform-1.11.4-go-modinfo.txt"));
+        List<FoundPackage> found = ExecutableDetector.goPackages(new GoBuildInfo("go1.23.3", modinfo),
+                new PackageDetector.FileContent(Detect.LAYER, "/bin/terraform", 0, InputStream.nullInputStream()));
 
-        // `strings` shows the module information (twice: runtime.modinfo and the build info): go1.23.3, a main module
-        // at (devel), 221 dep lines, 9 of them replaced by ./internal/... directories at (devel)
         assertThat(found).hasSize(1 + 221 - 9).allSatisfy(p -> assertThat(p.type()).isEqualTo(PackageType.GO));
         assertThat(found.get(0)).isEqualTo(go("stdlib", "1.23.3", "/bin/terraform"));
         assertThat(found).contains(
@@ -66,15 +92,16 @@ class ExecutableDetectorTest {
 
     @Test
     void goBinariesAreKnownByTheBuildIdNoteInTheirFirstPage() throws Exception {
-        assertThat(ExecutableDetector.hasGoBuildIdNote(firstPages(Path.of("/usr/bin/skopeo")))).isTrue();
-        assertThat(ExecutableDetector.hasGoBuildIdNote(firstPages(Path.of("/usr/local/bin/terraform")))).isTrue();
+        assertThat(ExecutableDetector.hasGoBuildIdNote(firstPages(skopeo()))).isTrue();
+        assertThat(ExecutableDetector.hasGoBuildIdNote(firstPages(Esbuild.binary()))).isTrue();
         assertThat(ExecutableDetector.hasGoBuildIdNote(firstPages(Path.of("/usr/bin/true")))).isFalse();
     }
 
     @Test
     void theLoadedSegmentsEndWhereReadelfSays() throws Exception {
         // readelf -lW /usr/bin/true: the last LOAD is at offset 0x007d70 with file size 0x000470
-        Process readelf = new ProcessBuilder("readelf", "-lW", "/usr/bin/true").start();
+        Path readelfCommand = DebianPackages.file("binutils", "/usr/bin/readelf");
+        Process readelf = new ProcessBuilder(readelfCommand.toString(), "-lW", "/usr/bin/true").start();
         long end = 0;
         for (String line : new String(readelf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
             String[] fields = line.trim().split("\\s+");
@@ -167,7 +194,8 @@ class ExecutableDetectorTest {
     private static Path withDepSection(Path dir, byte[] section) throws Exception {
         Path content = Files.write(dir.resolve("dep-v0"), section);
         Path binary = dir.resolve("true-auditable");
-        Process objcopy = new ProcessBuilder("objcopy", "--add-section", ".dep-v0=" + content,
+        Path objcopyCommand = DebianPackages.file("binutils", "/usr/bin/objcopy");
+        Process objcopy = new ProcessBuilder(objcopyCommand.toString(), "--add-section", ".dep-v0=" + content,
                 "/usr/bin/true", binary.toString()).redirectErrorStream(true).start();
         assertThat(objcopy.waitFor()).as(new String(objcopy.getInputStream().readAllBytes())).isZero();
         Files.setPosixFilePermissions(binary, PosixFilePermissions.fromString("rwxr-xr-x"));

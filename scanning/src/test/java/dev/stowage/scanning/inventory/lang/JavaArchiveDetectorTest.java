@@ -1,8 +1,14 @@
 package dev.stowage.scanning.inventory.lang;
 
+import com.ctc.wstx.stax.WstxInputFactory;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stowage.scanning.inventory.FoundPackage;
 import dev.stowage.scanning.inventory.MalformedContentException;
 import dev.stowage.scanning.inventory.PackageType;
+import dev.stowage.scanning.testing.ClasspathJars;
+import org.apiguardian.api.API;
+import org.checkerframework.checker.nullness.qual.NonNull;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,10 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JavaArchiveDetectorTest {
-    private static final Path M2 = Path.of(System.getProperty("user.home"), ".m2/repository");
-    private static final Path DATABIND = M2.resolve("com/fasterxml/jackson/core/jackson-databind/2.18.2/jackson-databind-2.18.2.jar");
-    private static final Path CORE = M2.resolve("com/fasterxml/jackson/core/jackson-core/2.18.2/jackson-core-2.18.2.jar");
-    private static final Path JLINE = M2.resolve("org/jline/jline/3.26.3/jline-3.26.3.jar");
+    // real jars of this module's own test classpath, as the build resolved them (the parent pom's Jackson 2.18.2)
+    private static final Path DATABIND = ClasspathJars.of(ObjectMapper.class);
+    private static final Path CORE = ClasspathJars.of(JsonFactory.class);
+    private static final Path WOODSTOX = ClasspathJars.of(WstxInputFactory.class);
 
     private static FoundPackage maven(String groupId, String artifactId, String version, String path) {
         return new FoundPackage(PackageType.MAVEN, groupId + ":" + artifactId, version, null, null,
@@ -38,15 +44,15 @@ class JavaArchiveDetectorTest {
 
     @Test
     void aShadedJarYieldsEveryArtifactShadedIntoIt() throws Exception {
-        // unzip -l: jline 3.26.3 bundles 13 META-INF/maven/org.jline/*/pom.properties
-        List<FoundPackage> found = Detect.file(new JavaArchiveDetector(), JLINE, "/opt/jline.jar");
+        // unzip -l: woodstox-core 7.0.0 (cyclonedx-core-java's) shades MSV's xsdlib and isorelax, each with its
+        // META-INF/maven/<groupId>/<artifactId>/pom.properties beside its own
+        assertThat(WOODSTOX.getFileName()).hasToString("woodstox-core-7.0.0.jar");
 
-        assertThat(found).hasSize(13).allSatisfy(p -> {
-            assertThat(p.name()).startsWith("org.jline:");
-            assertThat(p.version()).isEqualTo("3.26.3");
-            assertThat(p.path()).isEqualTo("/opt/jline.jar");
-        });
-        assertThat(found).contains(maven("org.jline", "jline-terminal-jna", "3.26.3", "/opt/jline.jar"));
+        assertThat(Detect.file(new JavaArchiveDetector(), WOODSTOX, "/opt/woodstox-core-7.0.0.jar"))
+                .containsExactlyInAnyOrder(
+                        maven("com.fasterxml.woodstox", "woodstox-core", "7.0.0", "/opt/woodstox-core-7.0.0.jar"),
+                        maven("net.java.dev.msv", "xsdlib", "2022.7", "/opt/woodstox-core-7.0.0.jar"),
+                        maven("com.sun.xml.bind.jaxb", "isorelax", "20090621", "/opt/woodstox-core-7.0.0.jar"));
     }
 
     @Test
@@ -120,13 +126,16 @@ class JavaArchiveDetectorTest {
 
     @Test
     void withoutPomPropertiesAWeakManifestGuessesNoGroupId() throws Exception {
-        // JNA: Bundle-SymbolicName com.sun.jna, groupId net.java.dev.jna; velocity 1.7: Implementation-Vendor-Id
-        // org.apache, groupId org.apache.velocity. Neither jar has pom.properties.
-        Path jna = M2.resolve("net/java/dev/jna/jna/5.13.0/jna-5.13.0.jar");
-        Path velocity = M2.resolve("org/apache/velocity/velocity/1.7/velocity-1.7.jar");
+        // Neither jar has pom.properties. checker-qual 3.37.0: Bundle-SymbolicName checker-qual, groupId
+        // org.checkerframework; apiguardian-api 1.1.2: Bundle-SymbolicName org.apiguardian.api (a Java package, not
+        // <groupId>.<artifactId>), Implementation-Vendor apiguardian.org, groupId org.apiguardian
+        Path checker = ClasspathJars.of(NonNull.class);
+        Path apiguardian = ClasspathJars.of(API.class);
+        assertThat(List.of(checker.getFileName().toString(), apiguardian.getFileName().toString()))
+                .containsExactly("checker-qual-3.37.0.jar", "apiguardian-api-1.1.2.jar");
 
-        assertThat(Detect.file(new JavaArchiveDetector(), jna, "/lib/jna-5.13.0.jar")).isEmpty();
-        assertThat(Detect.file(new JavaArchiveDetector(), velocity, "/lib/velocity-1.7.jar")).isEmpty();
+        assertThat(Detect.file(new JavaArchiveDetector(), checker, "/lib/checker-qual-3.37.0.jar")).isEmpty();
+        assertThat(Detect.file(new JavaArchiveDetector(), apiguardian, "/lib/apiguardian-api-1.1.2.jar")).isEmpty();
     }
 
     @Test

@@ -1,7 +1,10 @@
 package dev.stowage.scanning.inventory.lang;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stowage.scanning.inventory.FoundPackage;
 import dev.stowage.scanning.inventory.PackageDetector;
+import dev.stowage.scanning.testing.ClasspathJars;
+import dev.stowage.scanning.testing.DebianPackages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,31 +21,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LanguageDetectorsTest {
     @Test
     void everyDetectorIsOfferedEachFileAndOnlyItsOwnFindIt() throws Exception {
+        Path skopeo = DebianPackages.file("skopeo", "/usr/bin/skopeo");
+        Path pyyaml = DebianPackages.fileMatching("python3-yaml", ".*/PyYAML-[^/]*\\.dist-info/METADATA");
         List<FoundPackage> found = new ArrayList<>();
         for (PackageDetector detector : LanguageDetectors.all()) {
-            found.addAll(Detect.file(detector, Path.of("/usr/bin/skopeo"), "/usr/bin/skopeo"));
-            found.addAll(Detect.file(detector, Path.of("/usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA"),
-                    "/usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA"));
+            found.addAll(Detect.file(detector, skopeo, skopeo.toString()));
+            found.addAll(Detect.file(detector, pyyaml, pyyaml.toString()));
             found.addAll(Detect.file(detector, Path.of("src/test/resources/lang/ripgrep-Cargo.lock"), "/src/Cargo.lock"));
         }
 
-        assertThat(found).extracting(FoundPackage::purl).contains("pkg:golang/stdlib@v1.19.8", "pkg:pypi/pyyaml@6.0",
+        assertThat(found).extracting(FoundPackage::purl).contains(
+                "pkg:golang/stdlib@v" + DebianPackages.goToolchain("skopeo"),
+                "pkg:pypi/pyyaml@" + DebianPackages.upstreamVersion("python3-yaml"),
                 "pkg:cargo/regex@1.13.1").hasSize(1 + 1 + 52);
     }
 
     @Test
     void realFilesCutAnywhereEndInPackagesOrAReasonNeverInAnotherException(@TempDir Path dir) throws Exception {
-        Path home = Path.of(System.getProperty("user.home"));
+        Path databind = ClasspathJars.of(ObjectMapper.class);
+        Path pip = DebianPackages.fileMatching("python3-pip", ".*/pip-[^/]*\\.dist-info/METADATA");
         Map<String, Path> files = Map.of(
-                "/app/lib/jackson-databind-2.18.2.jar",
-                home.resolve(".m2/repository/com/fasterxml/jackson/core/jackson-databind/2.18.2/jackson-databind-2.18.2.jar"),
-                "/usr/bin/skopeo", Path.of("/usr/bin/skopeo"),
+                "/app/lib/" + databind.getFileName(), databind,
+                "/usr/bin/skopeo", DebianPackages.file("skopeo", "/usr/bin/skopeo"),
                 "/src/Cargo.lock", Path.of("src/test/resources/lang/ripgrep-Cargo.lock"),
                 "/app/composer.lock", Path.of("src/test/resources/lang/composer-composer.lock"),
                 "/app/yarn.lock", Path.of("src/test/resources/lang/npm-cli-fixture-tap-yarn.lock"),
-                "/usr/lib/node_modules/npm/package.json", Path.of("/usr/lib/node_modules/npm/package.json"),
-                "/usr/lib/python3/dist-packages/pip-23.0.1.dist-info/METADATA",
-                Path.of("/usr/lib/python3/dist-packages/pip-23.0.1.dist-info/METADATA"),
+                "/usr/lib/node_modules/npm/package.json", NpmDetectorTest.machinesNpm().resolve("package.json"),
+                pip.toString(), pip,
                 "/usr/lib/ruby/gems/3.1.0/specifications/rake-13.0.6.gemspec",
                 Path.of("src/test/resources/lang/libruby3.1/specifications/rake-13.0.6.gemspec"),
                 "/app/ExampleApp1.deps.json", Path.of("src/test/resources/lang/trivy-self-contained.deps.json"));

@@ -3,13 +3,18 @@ package dev.stowage.scanning.inventory.lang;
 import dev.stowage.scanning.inventory.FoundPackage;
 import dev.stowage.scanning.inventory.MalformedContentException;
 import dev.stowage.scanning.inventory.PackageType;
+import dev.stowage.scanning.testing.Commands;
+import dev.stowage.scanning.testing.Required;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,15 +27,41 @@ class NpmDetectorTest {
         return new FoundPackage(PackageType.NPM, name, version, null, null, purl, Detect.LAYER, path);
     }
 
-    @Test
-    void theInstalledNpmPackageYieldsItselfAndEveryPackageInItsNodeModules() throws Exception {
-        List<FoundPackage> found = Detect.tree(new NpmDetector(), Path.of("/usr/lib/node_modules/npm"),
-                "/usr/lib/node_modules/npm");
+    /** The npm of the machine image's Node.js (/usr/lib/node_modules/npm), where {@code npm root -g} says it is. */
+    static Path machinesNpm() {
+        Path npm;
+        try {
+            npm = Path.of(Commands.output("npm", "root", "-g").strip()).resolve("npm");
+        } catch (IllegalStateException missing) {
+            throw Required.missing("npm does not run (" + missing.getMessage() + "): the machine image has Node.js with npm");
+        }
+        if (!Files.isRegularFile(npm.resolve("package.json"))) {
+            throw new IllegalStateException("npm root -g says npm is installed at " + npm + " but it has no package.json");
+        }
+        return npm;
+    }
 
-        // `npm --version`: 11.19.1; 143 node_modules/<name>/package.json and node_modules/@scope/<name>/package.json
-        // below it with a name and a version (found with find and Python's json)
-        assertThat(found).hasSize(1 + 143).allSatisfy(p -> assertThat(p.type()).isEqualTo(PackageType.NPM));
-        assertThat(found).contains(npm("npm", "11.19.1", "pkg:npm/npm@11.19.1", "/usr/lib/node_modules/npm/package.json"));
+    @Test
+    void theInstalledNpmPackageYieldsItselfAndEveryPackageNpmListsInIt() throws Exception {
+        Path root = machinesNpm();
+        String version = Commands.output("npm", "--version").strip();
+        // the oracle: npm's own reading of the tree (Arborist), which exits 1 as the tree lacks npm's devDependencies
+        Process ls = new ProcessBuilder("npm", "ls", "--all", "--parseable", "--offline").directory(root.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Set<String> listed = new TreeSet<>();
+        for (String line : new String(ls.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                listed.add(line.strip() + "/package.json");
+            }
+        }
+        ls.waitFor();
+
+        List<FoundPackage> found = Detect.tree(new NpmDetector(), root, root.toString());
+
+        assertThat(listed).hasSizeGreaterThan(100).contains(root + "/package.json");
+        assertThat(found).allSatisfy(p -> assertThat(p.type()).isEqualTo(PackageType.NPM))
+                .extracting(FoundPackage::path).containsExactlyInAnyOrderElementsOf(listed);
+        assertThat(found).contains(npm("npm", version, "pkg:npm/npm@" + version, root + "/package.json"));
         assertThat(found).filteredOn(p -> p.name().startsWith("@npmcli/")).isNotEmpty()
                 .allSatisfy(p -> assertThat(p.purl()).startsWith("pkg:npm/%40npmcli/"));
     }
