@@ -178,13 +178,13 @@ final class VulndbCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             return withDatabase(options, database -> {
                 VulnerabilityDatabase.Status s = database.status();
-                System.out.printf("generation %d, %d records, updated %s%s%n", s.generation(), s.records(),
-                        s.updatedAt().map(Instant::toString).orElse("never"),
-                        s.stale() ? " (STALE: older than " + s.staleAfter().toDays() + " days; run stowage vulndb update "
-                                + "or import newer files)" : "");
+                System.out.printf("generation %d, %d records, data as of %s%s%n", s.generation(), s.records(),
+                        s.dataTime().map(Instant::toString).orElse("never (no data: run stowage vulndb update or import)"),
+                        s.stale() && s.dataTime().isPresent() ? " — STALE: older than " + s.staleAfter().toDays()
+                                + " days; run stowage vulndb update or import newer files" : "");
                 for (ScanStore.SourceStatus src : s.sources()) {
-                    System.out.printf("  %-20s %7d records  imported %s  newest record %s  from %s%n", src.source(),
-                            src.records(), src.importedAt(), src.newestModified(), src.origin());
+                    System.out.printf("  %-20s %7d records  data as of %s  imported %s  from %s%n", src.source(),
+                            src.records(), VulnerabilityDatabase.dataTime(src), src.importedAt(), src.origin());
                 }
                 return 0;
             });

@@ -106,7 +106,8 @@ public final class ScanRoutes implements AdminRouteSet {
                         .body("CveAllowlist").response(200, "the allowlist"), call -> putAllowlist(call, ""));
         routes.path("/api/v1/vulnerability-database", Access.system())
                 .get(ApiDoc.op("getVulnerabilityDatabase", "What vulnerability data is loaded: generation, records, "
-                                + "sources with their origin and import time, and whether it is stale.").tag("scanning")
+                                + "sources with their origin, import time and data time (newest record), and whether the "
+                                + "oldest is older than scanning.staleAfter (stale).").tag("scanning")
                         .response(200, "the status"), this::databaseStatus);
     }
 
@@ -275,7 +276,7 @@ public final class ScanRoutes implements AdminRouteSet {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("generation", s.generation());
         answer.put("records", s.records());
-        answer.put("updatedAt", s.updatedAt().map(Instant::toString).orElse(null));
+        answer.put("dataTime", s.dataTime().map(Instant::toString).orElse(null));
         answer.put("stale", s.stale());
         answer.put("staleAfter", s.staleAfter().toString());
         List<Map<String, Object>> sources = new ArrayList<>();
@@ -284,7 +285,7 @@ public final class ScanRoutes implements AdminRouteSet {
             m.put("source", src.source());
             m.put("origin", src.origin());
             m.put("importedAt", src.importedAt().toString());
-            m.put("newestModified", src.newestModified().toString());
+            m.put("dataTime", VulnerabilityDatabase.dataTime(src).toString());
             m.put("records", src.records());
             sources.add(m);
         }

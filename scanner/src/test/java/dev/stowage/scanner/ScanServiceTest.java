@@ -213,6 +213,35 @@ class ScanServiceTest {
     }
 
     @Test
+    void anIndexIsReportedPerPlatformWithEachFindingOnce() throws Exception {
+        TestImages.Pushed amd64 = TestImages.pushImage(registry, REPO, "amd64",
+                List.of(TestImages.layer(TestImages.debianWithGoAndLog4j())));
+        TestImages.Pushed arm64 = TestImages.pushImage(registry, REPO, "arm64",
+                List.of(TestImages.layer(Map.of("app/lib/log4j-core-2.14.1.jar", TestImages.LOG4J))));
+        byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + amd64.digest() + "\",\"size\":"
+                + amd64.manifest().length + ",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + arm64.digest() + "\",\"size\":"
+                + arm64.manifest().length + ",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}}]}")
+                .getBytes();
+        registry.putManifest(REPO, Reference.parse("multi"), dev.stowage.core.MediaTypes.OCI_INDEX, index);
+        Digest digest = Digest.sha256Of(index);
+        scans.pushed(REPO, digest, dev.stowage.core.MediaTypes.OCI_INDEX);
+        scans.workOne();
+
+        JsonNode report = report(digest);
+        assertThat(report.path("platforms")).extracting(p -> p.path("platform").asText())
+                .containsExactly("linux/amd64", "linux/arm64/v8");
+        assertThat(report.path("platforms").get(1).path("counts").path("critical").asInt()).isEqualTo(2);
+        JsonNode log4shell = finding(report, "GHSA-jfh8-c2jp-5v3q");
+        assertThat(log4shell.path("platforms")).extracting(JsonNode::asText).containsExactly("linux/amd64", "linux/arm64/v8");
+        assertThat(ids(report).stream().filter("GHSA-jfh8-c2jp-5v3q"::equals)).hasSize(1);
+        assertThat(store.report(digest).orElseThrow().counts().critical()).isEqualTo(2);
+        // each platform's image has its own report too (a pull by digest is checked against it)
+        assertThat(store.report(arm64.digest()).orElseThrow().status()).isEqualTo(ScanStore.Status.COMPLETED);
+    }
+
+    @Test
     void anArtifactThatIsNotAnImageIsReportedUnsupported() throws Exception {
         byte[] chart = "not a tar".getBytes();
         Digest chartDigest = TestImages.push(registry, REPO, chart);
