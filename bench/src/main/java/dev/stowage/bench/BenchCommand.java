@@ -181,7 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
                     case "list" -> listing(registries);
                     case "siege" -> siege(registries, dir);
                     case "scanning" -> new ScanningBench(new ScanningBench.Settings(vulndata, scanImageMiB, scanPackages,
-                            scanInventories, quick ? 2 : 4, quick ? 10 : 50, dir), report, System.err).run();
+                            scanInventories, quick ? 2 : 6, quick ? 10 : 50, dir), report, System.err).run();
                     default -> throw new IllegalArgumentException("unknown workload: " + workload);
                 }
             }

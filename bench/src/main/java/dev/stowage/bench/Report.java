@@ -27,7 +27,9 @@ final class Report {
     record GoalRow(String workload, String measured, double value, double goal, String goalText) {
         String ratio() {
             if (Double.isNaN(goal)) return "-";
-            return String.format(Locale.ROOT, "%.2f (%s)", value / goal, value <= goal ? "met" : "missed");
+            String ratio = String.format(Locale.ROOT, "%.2f", value / goal);
+            if (ratio.equals("1.00")) ratio = String.format(Locale.ROOT, "%.3f", value / goal); // which side of the line
+            return ratio + " (" + (value <= goal ? "met" : "missed") + ")";
         }
     }
 

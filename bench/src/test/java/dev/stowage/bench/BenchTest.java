@@ -88,6 +88,15 @@ class BenchTest {
     }
 
     @Test
+    void goalRowsSayOnWhichSideOfItsGoalAMeasurementIs() {
+        assertThat(new Report.GoalRow("w", "", 3.0, 2.0, "< 2 s").ratio()).isEqualTo("1.50 (missed)");
+        assertThat(new Report.GoalRow("w", "", 0.5, 2.0, "< 2 s").ratio()).isEqualTo("0.25 (met)");
+        assertThat(new Report.GoalRow("w", "", 1.99, 2.0, "< 2 s").ratio()).isEqualTo("0.995 (met)");
+        assertThat(new Report.GoalRow("w", "", 2.004, 2.0, "< 2 s").ratio()).isEqualTo("1.002 (missed)");
+        assertThat(new Report.GoalRow("w", "", 1.0, Double.NaN, "").ratio()).isEqualTo("-");
+    }
+
+    @Test
     void scanningWorkloadWithoutVulnerabilityDataSaysWhereToPointIt() {
         java.io.StringWriter err = new java.io.StringWriter();
         CommandLine cli = new CommandLine(new BenchCommand());
