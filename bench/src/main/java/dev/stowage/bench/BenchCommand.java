@@ -45,8 +45,26 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--workloads", split = ",", defaultValue = "push,pull,manifest,list,siege",
             description = "which workloads: push, pull, manifest, list, siege (pull latency under idle connections "
-                    + "and a login flood) (default: ${DEFAULT-VALUE})")
+                    + "and a login flood), scanning (the scanner in-process on real data, no registry needed; "
+                    + "not in the default list: it takes about 1.5 minutes) (default: ${DEFAULT-VALUE})")
     List<String> workloads;
+
+    @Option(names = "--vulndata", defaultValue = "${sys:stowage.vulndata:-../shared/vulndata}",
+            description = "the vulnerability data directory the scanning workload matches against (OSV exports in osv/, "
+                    + "Debian lists in debian/, GitHub advisories in ghsa/) (default: ${DEFAULT-VALUE})")
+    Path vulndata;
+
+    @Option(names = "--scan-image-size", defaultValue = "100",
+            description = "MiB of real files in the 5-layer image the scanning workload inventories (default: ${DEFAULT-VALUE})")
+    int scanImageMiB;
+
+    @Option(names = "--scan-packages", defaultValue = "1000",
+            description = "packages matched at once by the scanning workload (default: ${DEFAULT-VALUE})")
+    int scanPackages;
+
+    @Option(names = "--scan-inventories", defaultValue = "10000",
+            description = "stored inventories the scanning workload re-matches (default: ${DEFAULT-VALUE})")
+    int scanInventories;
 
     @Option(names = "--clients", defaultValue = "4", description = "concurrent clients for pushes and pulls (default: ${DEFAULT-VALUE})")
     int clients;
@@ -122,6 +140,17 @@ public final class BenchCommand implements Callable<Integer> {
             if (tags == 2000) tags = 200;
             if (rounds == 2) rounds = 1;
             if (warmupSeconds == 15) warmupSeconds = 3;
+            if (scanImageMiB == 100) scanImageMiB = 10;
+            if (scanInventories == 10000) scanInventories = 500;
+        }
+        boolean registryWorkloads = workloads.stream().anyMatch(w -> !w.trim().equals("scanning"));
+        if (workloads.stream().anyMatch(w -> w.trim().equals("scanning"))) {
+            try {
+                ScanningBench.checkVulndata(vulndata);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return 2;
+            }
         }
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("stowage-bench");
         List<RegistryProcess> registries = new ArrayList<>();
@@ -138,7 +167,7 @@ public final class BenchCommand implements Callable<Integer> {
                 if (eq <= 0) throw new CommandLine.ParameterException(new CommandLine(this), "--target wants name=url: " + t);
                 registries.add(RegistryProcess.external(t.substring(0, eq), URI.create(t.substring(eq + 1))));
             }
-            if (registries.isEmpty()) {
+            if (registries.isEmpty() && registryWorkloads) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "no registry: give --target or --start-*");
             }
             for (RegistryProcess r : registries) warmUp(r);
@@ -151,6 +180,8 @@ public final class BenchCommand implements Callable<Integer> {
                     case "manifest" -> manifests(registries);
                     case "list" -> listing(registries);
                     case "siege" -> siege(registries, dir);
+                    case "scanning" -> new ScanningBench(new ScanningBench.Settings(vulndata, scanImageMiB, scanPackages,
+                            scanInventories, quick ? 2 : 6, quick ? 10 : 50, dir), report, System.err).run();
                     default -> throw new IllegalArgumentException("unknown workload: " + workload);
                 }
             }

@@ -19,6 +19,21 @@ final class Report {
     record Aggregate(double rate, String unit, double p50ms, double p99ms, double cpuSeconds) {}
 
     private final List<Row> rows = new ArrayList<>();
+
+    /**
+     * A measurement of Stowage alone against a goal (in-process workloads such as scanning): {@code value} and
+     * {@code goal} in the same unit, lower is better; a row without a goal ({@code goal} NaN) is context for the others.
+     */
+    record GoalRow(String workload, String measured, double value, double goal, String goalText) {
+        String ratio() {
+            if (Double.isNaN(goal)) return "-";
+            String ratio = String.format(Locale.ROOT, "%.2f", value / goal);
+            if (ratio.equals("1.00")) ratio = String.format(Locale.ROOT, "%.3f", value / goal); // which side of the line
+            return ratio + " (" + (value <= goal ? "met" : "missed") + ")";
+        }
+    }
+
+    private final List<GoalRow> goalRows = new ArrayList<>();
     private final Map<String, String> memory = new LinkedHashMap<>();
     private List<String> names = List.of();
     private String command = "";
@@ -51,6 +66,14 @@ final class Report {
         return new Aggregate(seconds == 0 ? 0 : units / seconds, samples.getFirst().unit(), p50, p99, cpu);
     }
 
+    void goal(GoalRow row) {
+        goalRows.add(row);
+    }
+
+    List<GoalRow> goalRows() {
+        return List.copyOf(goalRows);
+    }
+
     void memory(List<RegistryProcess> registries) {
         for (RegistryProcess r : registries) {
             memory.put(r.name, r.peakRssMiB().map(m -> String.format(Locale.ROOT, "%.0f MiB", m)).orElse("n/a"));
@@ -79,6 +102,11 @@ final class Report {
             if (names.size() >= 2) out.append("  ratio ").append(names.get(0)).append('/').append(names.get(1)).append(": ").append(ratio(row)).append('\n');
         }
         memory.forEach((name, rss) -> out.append("peak RSS ").append(name).append(": ").append(rss).append('\n'));
+        for (GoalRow g : goalRows) {
+            out.append(g.workload()).append("\n  ").append(g.measured());
+            if (!Double.isNaN(g.goal())) out.append("\n  goal ").append(g.goalText()).append(": ").append(g.ratio());
+            out.append('\n');
+        }
         return out.toString();
     }
 
@@ -86,7 +114,19 @@ final class Report {
         StringBuilder md = new StringBuilder();
         md.append("Command: `").append(command).append("`  \n");
         md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
-                .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append("\n\n");
+                .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
+                .append(String.format(Locale.ROOT, ", load average %.2f at the end",
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()))
+                .append("\n\n");
+        if (!goalRows.isEmpty()) {
+            md.append("| workload | measured | goal | measured/goal |\n|---|---|---|---|\n");
+            for (GoalRow g : goalRows) {
+                md.append("| ").append(g.workload()).append(" | ").append(g.measured()).append(" | ")
+                        .append(Double.isNaN(g.goal()) ? "-" : g.goalText()).append(" | ").append(g.ratio()).append(" |\n");
+            }
+            md.append('\n');
+        }
+        if (names.isEmpty()) return md.toString();
         md.append("| workload |");
         for (String n : names) md.append(' ').append(n).append(" |");
         if (names.size() >= 2) md.append(" ratio ").append(names.get(0)).append('/').append(names.get(1)).append(" |");

@@ -68,4 +68,42 @@ class BenchTest {
         }
         assertThat(result).contains("| distribution |");
     }
+
+    @Test
+    void scanningWorkloadRunsInProcessOnRealDataAndReportsEachMeasurementAgainstItsGoal() throws Exception {
+        Path vulndata = Path.of(System.getProperty("stowage.vulndata", "../../shared/vulndata"));
+        Path markdown = dir.resolve("scanning.md");
+        int exit = new CommandLine(new BenchCommand()).execute("--workloads", "scanning", "--vulndata",
+                vulndata.toString(), "--scan-image-size", "1", "--scan-packages", "10", "--scan-inventories", "20",
+                "--work-dir", dir.resolve("work").toString(), "--markdown", markdown.toString());
+        assertThat(exit).isZero();
+        String result = Files.readString(markdown);
+        assertThat(result).contains("| workload | measured | goal | measured/goal |");
+        assertThat(result).containsPattern("\\| inventory of a 1 MiB, 5-layer image of real files \\(gzip layers.*\\| < 2 s \\| "
+                + "[0-9.]+ \\((met|missed)\\) \\|");
+        assertThat(result).containsPattern("\\| inventory of a 1 MiB, 5-layer image of real files \\(zstd layers.*\\| < 2 s \\|");
+        assertThat(result).containsPattern("\\| match 10 packages against all of vulndata .*\\| < 100 ms \\|");
+        assertThat(result).containsPattern("\\| re-match 20 stored inventories after a database update.*\\| < 60 s \\|");
+        assertThat(result).doesNotContain("Peak resident memory"); // no registry was started
+    }
+
+    @Test
+    void goalRowsSayOnWhichSideOfItsGoalAMeasurementIs() {
+        assertThat(new Report.GoalRow("w", "", 3.0, 2.0, "< 2 s").ratio()).isEqualTo("1.50 (missed)");
+        assertThat(new Report.GoalRow("w", "", 0.5, 2.0, "< 2 s").ratio()).isEqualTo("0.25 (met)");
+        assertThat(new Report.GoalRow("w", "", 1.99, 2.0, "< 2 s").ratio()).isEqualTo("0.995 (met)");
+        assertThat(new Report.GoalRow("w", "", 2.004, 2.0, "< 2 s").ratio()).isEqualTo("1.002 (missed)");
+        assertThat(new Report.GoalRow("w", "", 1.0, Double.NaN, "").ratio()).isEqualTo("-");
+    }
+
+    @Test
+    void scanningWorkloadWithoutVulnerabilityDataSaysWhereToPointIt() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setErr(new java.io.PrintWriter(err, true));
+        int exit = cli.execute("--workloads", "scanning", "--vulndata", dir.resolve("nothing").toString());
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("no vulnerability data at " + dir.resolve("nothing")
+                + " (osv/Go.zip missing): give --vulndata <dir> (or -Dstowage.vulndata=<dir>)");
+    }
 }

@@ -72,6 +72,22 @@ class SemVerSchemeTest {
         assertThat(semver.compare(null, "1.0.0")).isNegative();
     }
 
+    /**
+     * Plain {@code [v]MAJOR.MINOR.PATCH} is read without the regular expressions; it must order exactly as they read it.
+     * Build metadata sends a version through them and changes nothing in its precedence, so it is the reference.
+     */
+    @Test
+    void plainVersionsOrderAsTheRegularExpressionsReadThem() {
+        List<String> versions = List.of("0.0.0", "1.2.3", "v1.2.3", "V1.2.3", "1.02.3", "01.2.3", "1.2.10", "10.0.0",
+                "1.2.3-rc.1", "1.2", "1..3", "1.2.3.4", "1.2.", ".1.2", "v", "1.2.3 ", "18446744073709551616.0.0");
+        for (String a : versions) {
+            for (String b : versions) {
+                assertThat(Fixtures.sign(semver.compare(a, b))).as("%s vs %s", a, b)
+                        .isEqualTo(Fixtures.sign(semver.compare(a.strip() + "+m", b.strip() + "+m")));
+            }
+        }
+    }
+
     /** Every version named in a SEMVER range of the real Go and RustSec data, ordered as npm's semver orders them. */
     @Test
     void agreesWithNpmsSemverOnEveryVersionInTheGoAndRustsecData() throws Exception {
