@@ -15,7 +15,6 @@ import dev.stowage.scanning.sbom.SbomWriter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -90,21 +89,7 @@ public final class ReferrerSbomAttacher implements SbomAttacher {
 
     private Digest store(RepositoryName repository, byte[] content) {
         Digest digest = Digest.sha256Of(content);
-        registry.uploadMonolithic(repository, digest, new BodySource() {
-            @Override
-            public void drainTo(ChunkSink sink) throws IOException {
-                sink.accept(ByteBuffer.wrap(content));
-            }
-
-            @Override
-            public void discard() {
-            }
-
-            @Override
-            public long declaredLength() {
-                return content.length;
-            }
-        });
+        registry.uploadMonolithic(repository, digest, BodySource.of(content));
         return digest;
     }
 

@@ -12,7 +12,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,21 +65,7 @@ final class TestImages {
 
     static Digest push(RegistryService registry, RepositoryName repository, byte[] content) {
         Digest digest = Digest.sha256Of(content);
-        registry.uploadMonolithic(repository, digest, new BodySource() {
-            @Override
-            public void drainTo(ChunkSink sink) throws IOException {
-                sink.accept(ByteBuffer.wrap(content));
-            }
-
-            @Override
-            public void discard() {
-            }
-
-            @Override
-            public long declaredLength() {
-                return content.length;
-            }
-        });
+        registry.uploadMonolithic(repository, digest, BodySource.of(content));
         return digest;
     }
 

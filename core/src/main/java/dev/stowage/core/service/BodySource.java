@@ -22,6 +22,25 @@ public interface BodySource {
         void accept(ByteBuffer chunk) throws IOException;
     }
 
+    /** A body already in memory (small documents the registry writes itself, such as SBOMs). */
+    static BodySource of(byte[] content) {
+        return new BodySource() {
+            @Override
+            public void drainTo(ChunkSink sink) throws java.io.IOException {
+                sink.accept(java.nio.ByteBuffer.wrap(content).asReadOnlyBuffer());
+            }
+
+            @Override
+            public void discard() {
+            }
+
+            @Override
+            public long declaredLength() {
+                return content.length;
+            }
+        };
+    }
+
     BodySource EMPTY = new BodySource() {
         @Override public void drainTo(ChunkSink sink) {}
         @Override public void discard() {}

@@ -270,19 +270,12 @@ public final class ImageInventory {
      * One file's content within the layer's tar stream: never more than the entry, never closes the tar stream (the
      * detector closes what it is given), and notes a failure of the stream so it can be told from the detector's own.
      */
-    private static final class EntryContent extends FilterInputStream {
+    private static final class EntryContent extends ReadThroughFilterStream {
         private long remaining;
 
         EntryContent(InputStream tar, long size) {
             super(tar);
             this.remaining = size;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -125,19 +125,12 @@ final class LayerStreams {
     }
 
     /** A decompressor's complaint (an IOException, or a RuntimeException from the zstd decoder) becomes the layer's. */
-    private static final class CorruptionGuard extends FilterInputStream {
+    private static final class CorruptionGuard extends ReadThroughFilterStream {
         private final String format;
 
         CorruptionGuard(InputStream in, String format) {
             super(in);
             this.format = format;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -150,28 +143,16 @@ final class LayerStreams {
                 throw new UnreadableLayerException("corrupt " + format + " data: " + describe(e));
             }
         }
-
-        @Override
-        public long skip(long n) throws IOException {
-            return skipByReading(this, n);
-        }
     }
 
     /** Stops a layer that decompresses to more than the limit: a decompression bomb must not keep a worker busy. */
-    private static final class DecompressedLimit extends FilterInputStream {
+    private static final class DecompressedLimit extends ReadThroughFilterStream {
         private final long limit;
         private long count;
 
         DecompressedLimit(InputStream in, long limit) {
             super(in);
             this.limit = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -186,24 +167,6 @@ final class LayerStreams {
             }
             return n;
         }
-
-        @Override
-        public long skip(long n) throws IOException {
-            return skipByReading(this, n);
-        }
-    }
-
-    private static long skipByReading(InputStream in, long n) throws IOException {
-        byte[] buffer = new byte[(int) Math.min(BUFFER, Math.max(n, 1))];
-        long skipped = 0;
-        while (skipped < n) {
-            int read = in.read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
-            if (read < 0) {
-                break;
-            }
-            skipped += read;
-        }
-        return skipped;
     }
 
     /**
@@ -211,7 +174,7 @@ final class LayerStreams {
      * window is larger than the limit before the decoder allocates it: the decoder sizes its buffer by the window the
      * frame declares, so a small hostile frame could otherwise claim gigabytes of heap.
      */
-    static final class ZstdFrameGuard extends FilterInputStream {
+    static final class ZstdFrameGuard extends ReadThroughFilterStream {
         private static final int ZSTD_MAGIC = 0xFD2FB528;
         private static final int SKIPPABLE_MAGIC_MASK = 0xFFFFFFF0;
         private static final int SKIPPABLE_MAGIC = 0x184D2A50;
@@ -234,24 +197,12 @@ final class LayerStreams {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
         public int read(byte[] b, int off, int len) throws IOException {
             int n = in.read(b, off, len);
             if (n > 0) {
                 inspect(b, off, n);
             }
             return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            return skipByReading(this, n);
         }
 
         private void inspect(byte[] b, int off, int len) throws UnreadableLayerException {
