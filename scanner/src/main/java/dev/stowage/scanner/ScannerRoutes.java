@@ -190,8 +190,10 @@ public final class ScannerRoutes implements AdminRouteSet {
         scanner.put("vendor", metadata.vendor());
         scanner.put("version", metadata.version());
         m.put("scanner", scanner);
-        m.put("canScan", Map.of("ociManifest", metadata.canScan(HarborMediaTypes.OCI_MANIFEST),
-                "dockerManifest", metadata.canScan(HarborMediaTypes.DOCKER_MANIFEST)));
+        Map<String, Object> canScan = new LinkedHashMap<>();
+        canScan.put("ociManifest", metadata.canScan(HarborMediaTypes.OCI_MANIFEST));
+        canScan.put("dockerManifest", metadata.canScan(HarborMediaTypes.DOCKER_MANIFEST));
+        m.put("canScan", canScan);
         List<Map<String, Object>> capabilities = new ArrayList<>();
         for (AdapterMetadata.Capability c : metadata.capabilities()) {
             capabilities.add(Map.of("consumesMimeTypes", c.consumesMimeTypes(), "producesMimeTypes", c.producesMimeTypes()));
@@ -203,7 +205,10 @@ public final class ScannerRoutes implements AdminRouteSet {
 
     private void projectScanner(AdminCall call) {
         ScannerAdapters.Choice choice = adapters.scannerOf(call.variable("project"));
-        answer(call, 200, Map.of("name", choice.scanner(), "projectsOwn", choice.projectsOwn()));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", choice.scanner());
+        m.put("projectsOwn", choice.projectsOwn());
+        answer(call, 200, m);
     }
 
     private void chooseProjectScanner(AdminCall call) {
