@@ -22,7 +22,11 @@ import static dev.stowage.app.AdminCommand.object;
         "policy show|set PROJECT [--scan-on-push true|false] [--prevent-severity LOW|MEDIUM|HIGH|CRITICAL|none]",
         "                [--prevent-unscanned true|false]   (set replaces the policy; options left out take the defaults)",
         "allowlist show|set PROJECT|--system [--entry ID[@EXPIRY] ...]   (EXPIRY: an RFC 3339 time; set replaces the list)",
-        "database                          the vulnerability data's generation, sources and age"})
+        "database                          the vulnerability data's generation, sources and age",
+        "scanners list|show NAME|delete NAME|ping NAME|default NAME   external scanners (Harbor scanner adapters)",
+        "scanners add NAME URL [--auth none|basic|bearer|apikey] [--skip-tls-verify] [--description TEXT]",
+        "                 (the secret from STOWAGE_SCANNER_SECRET: basic takes user:password)",
+        "scanners project PROJECT [NAME|default]   show or choose the project's scanner"})
 final class ScanCommand implements Callable<Integer> {
     @ParentCommand AdminCommand admin;
     @Parameters(index = "0", paramLabel = "VERB", description = "run, report, sbom, policy, allowlist or database") String verb;
@@ -33,6 +37,9 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--prevent-unscanned", paramLabel = "BOOL", description = "policy set: refuse pulls of images not scanned yet (default false)") Boolean preventUnscanned;
     @Option(names = "--system", description = "allowlist: the list every project shares") boolean system;
     @Option(names = "--entry", paramLabel = "ID[@EXPIRY]", description = "allowlist set: a vulnerability id, optionally @ an expiry time") List<String> entries;
+    @Option(names = "--auth", paramLabel = "TYPE", description = "scanners add: none (default), basic, bearer or apikey; the secret from STOWAGE_SCANNER_SECRET") String auth;
+    @Option(names = "--skip-tls-verify", description = "scanners add: accept any certificate (only where the server allows it)") boolean skipTlsVerify;
+    @Option(names = "--description", paramLabel = "TEXT", description = "scanners add: what the scanner is") String description;
 
     @Override
     public Integer call() throws Exception {
@@ -44,7 +51,9 @@ final class ScanCommand implements Callable<Integer> {
             case "policy" -> policy(a);
             case "allowlist" -> allowlist(a);
             case "database" -> admin.call("GET", "/api/v1/vulnerability-database", null);
-            default -> throw new IllegalArgumentException("unknown verb: " + verb + " (run, report, sbom, policy, allowlist or database)");
+            case "scanners" -> scanners(a);
+            default -> throw new IllegalArgumentException("unknown verb: " + verb
+                    + " (run, report, sbom, policy, allowlist, database or scanners)");
         };
     }
 
@@ -73,6 +82,55 @@ final class ScanCommand implements Callable<Integer> {
                 yield admin.call("PUT", path, body);
             }
             default -> throw new IllegalArgumentException("policy show|set PROJECT");
+        };
+    }
+
+    private static final String SCANNERS_USAGE = "scanners list | show|delete|ping|default NAME | add NAME URL "
+            + "[--auth TYPE] | project PROJECT [NAME|default]";
+
+    private int scanners(List<String> a) throws Exception {
+        if (a.isEmpty()) throw new IllegalArgumentException(SCANNERS_USAGE);
+        String sub = a.get(0);
+        if (sub.equals("list")) {
+            if (a.size() != 1) throw new IllegalArgumentException(SCANNERS_USAGE);
+            return admin.call("GET", "/api/v1/scanners", null);
+        }
+        if (sub.equals("add")) {
+            if (a.size() != 3) throw new IllegalArgumentException("scanners add NAME URL [--auth none|basic|bearer|apikey]"
+                    + " (the secret from STOWAGE_SCANNER_SECRET)");
+            ObjectNode body = object().put("name", a.get(1)).put("url", a.get(2));
+            String type = auth == null ? "none" : auth.toLowerCase(Locale.ROOT);
+            body.put("auth", type);
+            if (!type.equals("none")) {
+                // never an argument: arguments are visible to every user of the machine (ps)
+                String secret = admin.environment.apply("STOWAGE_SCANNER_SECRET");
+                if (secret == null || secret.isEmpty()) {
+                    throw new IllegalArgumentException("--auth " + type + " needs the secret in STOWAGE_SCANNER_SECRET"
+                            + (type.equals("basic") ? " (as user:password)" : ""));
+                }
+                body.put("secret", secret);
+            }
+            if (skipTlsVerify) body.put("skipTlsVerify", true);
+            if (description != null) body.put("description", description);
+            return admin.call("POST", "/api/v1/scanners", body);
+        }
+        if (sub.equals("project")) {
+            if (a.size() < 2 || a.size() > 3) throw new IllegalArgumentException("scanners project PROJECT [NAME|default]");
+            String path = "/api/v1/projects/" + enc(a.get(1)) + "/scanner";
+            if (a.size() == 2) return admin.call("GET", path, null);
+            ObjectNode body = object();
+            if (a.get(2).equals("default")) body.putNull("name");
+            else body.put("name", a.get(2));
+            return admin.call("PUT", path, body);
+        }
+        if (a.size() != 2) throw new IllegalArgumentException(SCANNERS_USAGE);
+        String path = "/api/v1/scanners/" + enc(a.get(1));
+        return switch (sub) {
+            case "show" -> admin.call("GET", path, null);
+            case "delete" -> admin.call("DELETE", path, null);
+            case "ping" -> admin.call("POST", path + "/ping", null);
+            case "default" -> admin.call("PUT", path + "/default", null);
+            default -> throw new IllegalArgumentException(SCANNERS_USAGE);
         };
     }
 

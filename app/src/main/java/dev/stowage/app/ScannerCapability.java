@@ -3,12 +3,21 @@ package dev.stowage.app;
 import dev.stowage.core.event.RegistryEvent;
 import dev.stowage.core.RepositoryName;
 import dev.stowage.core.Digest;
+import dev.stowage.core.access.Scope;
+import dev.stowage.identity.RegistryTokens;
+import dev.stowage.identity.SigningKeys;
 import dev.stowage.scanner.JdbcScanStore;
+import dev.stowage.scanner.JdbcScannerAdapterStore;
+import dev.stowage.scanner.PullCredentials;
+import dev.stowage.scanner.ScannerAdapters;
+import dev.stowage.scanner.ScannerRoutes;
 import dev.stowage.scanner.ReferrerSbomAttacher;
 import dev.stowage.scanner.ScanPullPolicy;
 import dev.stowage.scanner.ScanService;
 import dev.stowage.scanner.ScanRoutes;
 import dev.stowage.scanner.VulnerabilityDatabase;
+import dev.stowage.scanning.external.RegistryCredential;
+import dev.stowage.scanning.external.ScannerAdapterClient;
 import dev.stowage.scanning.inventory.ImageInventory;
 import dev.stowage.scanning.inventory.lang.LanguageDetectors;
 import dev.stowage.scanning.sbom.SbomWriter;
@@ -16,8 +25,10 @@ import dev.stowage.scanning.version.VersionSchemes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -25,11 +36,14 @@ import java.util.stream.Stream;
 
 /**
  * Vulnerability scanning: images are inventoried once (SBOMs attached as referrers), matched against OSV data held in
- * the metadata database, re-matched when the data changes, and pulls refused where a project's policy says. Settings:
+ * the metadata database, re-matched when the data changes, and pulls refused where a project's policy says; or scanned
+ * by a registered external scanner (a Harbor pluggable scanner adapter) given a short-lived pull token. Settings:
  * {@code scanning:}; migrations {@code db/scanner}; verbs {@code stowage vulndb} and {@code stowage admin scan}.
  */
 final class ScannerCapability implements Capability {
     private static final Logger LOG = LoggerFactory.getLogger(ScannerCapability.class);
+    /** The issuer of every registry token, as {@code Stowage.start} makes its RegistryTokens. */
+    private static final String TOKEN_ISSUER = "stowage";
 
     private JdbcScanStore store;
     private ScanPullPolicy pullPolicy;
@@ -82,11 +96,18 @@ final class ScannerCapability implements Capability {
         StowageConfig.Scanning settings = node.config().scanning();
         ImageInventory inventory = new ImageInventory(Stream.concat(ImageInventory.osPackageDetectors().stream(),
                 LanguageDetectors.all().stream()).toList());
+        ScannerAdapters adapters = new ScannerAdapters(new JdbcScannerAdapterStore(node.metadata(), node.sealer()),
+                new ScannerAdapters.Settings(ScannerAdapterClient.Settings.defaults()
+                        .withAllowSkipTlsVerify(settings.adapterSkipTlsVerify()),
+                        settings.adapterRegistryUrl(node.config().http(), node.config().tls().enabled()),
+                        settings.adapterTimeoutDuration()),
+                pullCredentials(node), node.clock());
         scans = new ScanService(store, node.metadata(), node.blobs(), inventory, database,
                 new ReferrerSbomAttacher(node.service(), new SbomWriter(Main.Version.number().orElse("unknown")),
                         settings.registryAddress(node.config().http()), settings.sbomFormatList(), node.clock()),
-                node.events(), pullPolicy, node.clock());
+                node.events(), pullPolicy, node.clock(), adapters);
         out.adminRoutes(new ScanRoutes(scans, pullPolicy, database, node.metadata(), node.service(), node.clock()));
+        out.adminRoutes(new ScannerRoutes(adapters));
         // Policies and allowlists changed on other nodes arrive within seconds (the pull check never reads them itself).
         out.job(scheduler -> scheduler.scheduleWithFixedDelay(this::reloadPolicies, 2, 2, TimeUnit.SECONDS));
         for (int i = 0; i < settings.workers(); i++) {
@@ -96,6 +117,25 @@ final class ScannerCapability implements Capability {
             out.onClose(worker::interrupt);
             worker.start();
         }
+    }
+
+    /**
+     * Registry tokens for scanner adapters: pull of one repository, for the scan's time, subject {@code scanner:<name>},
+     * signed like /token's (same issuer and service) with the keys as they are now, so any node verifies them and a key
+     * rotation elsewhere is followed (one read of the keys per scan). None without access control.
+     */
+    private static PullCredentials pullCredentials(Node node) {
+        StowageConfig config = node.config();
+        if (!config.auth().enabled()) return PullCredentials.NONE;
+        Duration grace = StowageConfig.parseDuration(config.auth().keyGrace(), "auth.keyGrace");
+        return (scanner, repository, lifetime) -> {
+            SigningKeys keys = SigningKeys.shared(node.identities(), node.clock(), grace);
+            RegistryTokens tokens = new RegistryTokens(keys, TOKEN_ISSUER, config.auth().service(), lifetime,
+                    node.clock());
+            String token = tokens.issue(RegistryTokens.SCANNER_SUBJECT_PREFIX + scanner,
+                    List.of(new Scope(Scope.REPOSITORY, repository.value(), Set.of("pull")))).token();
+            return Optional.of(RegistryCredential.bearer(token));
+        };
     }
 
     private void reloadPolicies() {

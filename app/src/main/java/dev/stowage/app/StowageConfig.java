@@ -33,10 +33,15 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
      * Vulnerability scanning: {@code workers} scan threads (0 stops scanning on this node; queued scans wait for a node
      * with workers), the data's age after which it is called {@code staleAfter}, where {@code stowage vulndb update}
      * downloads from ({@code mirror}, {@code ecosystems}), the SBOM formats attached to scanned images, and the
-     * registry address SBOMs name the image by (default: {@code localhost:<http.port>}).
+     * registry address SBOMs name the image by (default: {@code localhost:<http.port>}). External scanners (Harbor
+     * pluggable scanner adapters): the URL they pull images from ({@code adapterRegistryUrl}, default
+     * {@code http(s)://localhost:<http.port>}), how long a scan through one may take ({@code adapterTimeout}, also the
+     * lifetime of the pull-only credential it is given), and whether adapters may be registered with
+     * {@code skipTlsVerify} ({@code adapterSkipTlsVerify}, default false).
      */
     public record Scanning(int workers, String staleAfter, String mirror, String ecosystems, String sbomFormats,
-                           String registryAddress) {
+                           String registryAddress, String adapterRegistryUrl, String adapterTimeout,
+                           boolean adapterSkipTlsVerify) {
         public Duration staleAfterDuration() {
             return parseDuration(staleAfter, "scanning.staleAfter");
         }
@@ -61,6 +66,34 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
 
         public String registryAddress(Http http) {
             return registryAddress == null || registryAddress.isBlank() ? "localhost:" + http.port() : registryAddress;
+        }
+
+        /** Where scanner adapters pull the images they scan from. */
+        public java.net.URI adapterRegistryUrl(Http http, boolean tls) {
+            String url = adapterRegistryUrl == null || adapterRegistryUrl.isBlank()
+                    ? (tls ? "https" : "http") + "://localhost:" + http.port() : adapterRegistryUrl.trim();
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(url);
+            } catch (java.net.URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                    || uri.getRawUserInfo() != null || uri.getRawQuery() != null) {
+                throw new ConfigException("scanning.adapterRegistryUrl must be an http(s) URL of this registry as scanner "
+                        + "adapters reach it, not '" + url + "'", "e.g. https://registry.example.com (no credentials)");
+            }
+            return uri;
+        }
+
+        /** How long a scan through an adapter may take; below the scan lease, so no other node takes the job meanwhile. */
+        public Duration adapterTimeoutDuration() {
+            Duration d = parseDuration(adapterTimeout, "scanning.adapterTimeout");
+            if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofMinutes(9)) > 0) {
+                throw new ConfigException("scanning.adapterTimeout must be between 1s and 9m, not " + adapterTimeout,
+                        "the default is 5m; a scan job's lease is 10m");
+            }
+            return d;
         }
     }
 
@@ -302,6 +335,9 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               ecosystems: Go,Maven,npm,PyPI,crates.io,RubyGems,NuGet,Packagist,Debian,Alpine,Rocky Linux,AlmaLinux
               sbomFormats: cyclonedx,spdx
               registryAddress: ""
+              adapterRegistryUrl: ""
+              adapterTimeout: 5m
+              adapterSkipTlsVerify: false
             secrets:
               keyFile: ""
               key: ""
@@ -545,6 +581,8 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         }
         scanning.staleAfterDuration();
         scanning.sbomFormatList();
+        scanning.adapterRegistryUrl(http, tls.enabled());
+        scanning.adapterTimeoutDuration();
         try {
             java.net.URI mirror = java.net.URI.create(scanning.mirror());
             if (!"https".equals(mirror.getScheme()) && !"http".equals(mirror.getScheme())) throw new IllegalArgumentException();

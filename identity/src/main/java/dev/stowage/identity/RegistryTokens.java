@@ -41,6 +41,13 @@ public final class RegistryTokens {
     public record Issued(String token, Instant issuedAt, Duration expiresIn) {}
 
     /**
+     * Subjects of the short-lived pull tokens Stowage mints itself for a registered scanner adapter
+     * ({@code scanner:<name>}, never through /token): no account or robot has such a name (usernames have no ':'), so
+     * the access check lets the token's own scopes decide, and the audit trail names the scanner.
+     */
+    public static final String SCANNER_SUBJECT_PREFIX = "scanner:";
+
+    /**
      * @param issuedAt     when it was issued (whole seconds)
      * @param subjectSince when the account or robot it was issued to was created (null in tokens that do not say), so
      *                     that a later account of the same name is not its subject

@@ -106,6 +106,7 @@ public final class TokenAccessController implements AccessController {
     private Optional<String> subjectStanding(RegistryTokens.Verified token) {
         String subject = token.subject();
         if (subject == null || subject.isEmpty()) return Optional.empty();
+        if (subject.startsWith(RegistryTokens.SCANNER_SUBJECT_PREFIX)) return Optional.empty(); // minted for one scan
         Instant now = Instant.now();
         if (subject.startsWith(dev.stowage.core.access.RobotAccount.PREFIX)) {
             Optional<dev.stowage.core.access.RobotAccount> robot = identities.findRobotForRequest(subject);

@@ -13,6 +13,9 @@ import dev.stowage.core.spi.BlobContent;
 import dev.stowage.core.spi.BlobStore;
 import dev.stowage.core.spi.ManifestRecord;
 import dev.stowage.core.spi.MetadataStore;
+import dev.stowage.scanning.external.HarborReport;
+import dev.stowage.scanning.external.HarborReportMapper;
+import dev.stowage.scanning.external.ScannerAdapterRegistration;
 import dev.stowage.scanning.inventory.ImageInventory;
 import dev.stowage.scanning.inventory.Inventory;
 import org.slf4j.Logger;
@@ -32,7 +35,10 @@ import java.util.Set;
 
 /**
  * The scanner's use cases: queue a manifest (on push, on request), work the queue (inventory from the layers once,
- * match, report, attach SBOMs, publish the outcome), and match stored inventories again when the data changes.
+ * match, report, attach SBOMs, publish the outcome), and match stored inventories again when the data changes. A project
+ * whose scanner is an external adapter ({@link ScannerAdapters}) has its images scanned by the adapter instead: its
+ * report is stored as Stowage's own under the adapter's name, and is made again only when a scan is queued (re-matching
+ * applies to the built-in scanner's reports).
  */
 public final class ScanService {
     private static final Logger LOG = LoggerFactory.getLogger(ScanService.class);
@@ -51,9 +57,17 @@ public final class ScanService {
     private final EventPublisher events;
     private final ScanPullPolicy pullPolicy;
     private final Clock clock;
+    /** Null: only the built-in scanner. */
+    private final ScannerAdapters adapters;
 
     public ScanService(ScanStore store, MetadataStore metadata, BlobStore blobs, ImageInventory reader, Matcher matcher,
                        SbomAttacher sboms, EventPublisher events, ScanPullPolicy pullPolicy, Clock clock) {
+        this(store, metadata, blobs, reader, matcher, sboms, events, pullPolicy, clock, null);
+    }
+
+    public ScanService(ScanStore store, MetadataStore metadata, BlobStore blobs, ImageInventory reader, Matcher matcher,
+                       SbomAttacher sboms, EventPublisher events, ScanPullPolicy pullPolicy, Clock clock,
+                       ScannerAdapters adapters) {
         this.store = store;
         this.metadata = metadata;
         this.blobs = blobs;
@@ -63,6 +77,7 @@ public final class ScanService {
         this.events = events;
         this.pullPolicy = pullPolicy;
         this.clock = clock;
+        this.adapters = adapters;
     }
 
     public ScanStore store() {
@@ -96,44 +111,52 @@ public final class ScanService {
         Optional<ScanStore.Job> claimed = store.claim(clock.instant(), LEASE);
         if (claimed.isEmpty()) return false;
         ScanStore.Job job = claimed.get();
+        String scanner = ScannerAdapters.BUILT_IN;
         try {
             Optional<ManifestRecord> record = metadata.findManifest(job.repository(), job.manifest());
             if (record.isEmpty()) {
                 store.finish(job); // deleted since it was queued
                 return true;
             }
+            String project = job.repository().project();
+            if (adapters != null) scanner = adapters.scannerOf(project).scanner();
+            Optional<ScannerAdapterRegistration> adapter = scanner.equals(ScannerAdapters.BUILT_IN) ? Optional.empty()
+                    : adapters.adapterFor(project);
             store.markStatus(job.repository(), job.manifest(), ScanStore.Status.RUNNING, clock.instant());
-            Outcome outcome = scan(job.repository(), record.get());
+            Outcome outcome = scan(job.repository(), record.get(), adapter);
             store.finish(job);
             pullPolicy.reportChanged(job.manifest());
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("status", outcome.status().name());
             data.put("counts", countsMap(outcome.counts()));
+            data.put("scanner", scanner);
             if (outcome.status() == ScanStore.Status.COMPLETED) {
                 events.publish(RegistryEvent.scanned(RegistryEvent.Type.SCANNING_COMPLETED, job.repository(),
                         job.manifest(), data));
             }
         } catch (RuntimeException | IOException e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (job.attempts() < MAX_ATTEMPTS) {
+            // an adapter that answered with an error, broke the protocol or ran out of time would do so again
+            boolean worthRetrying = !(e instanceof AdapterScanFailed failure) || failure.retryable();
+            if (worthRetrying && job.attempts() < MAX_ATTEMPTS) {
                 LOG.info("scan of {}@{} failed (attempt {}), will retry: {}", job.repository(), job.manifest(),
                         job.attempts(), reason);
                 store.retry(job, clock.instant().plus(Duration.ofSeconds(30L * job.attempts())));
             } else {
                 LOG.warn("scan of {}@{} failed: {}", job.repository(), job.manifest(), reason);
-                failed(job.repository(), job.manifest(), reason);
+                failed(job.repository(), job.manifest(), scanner, reason);
                 store.finish(job);
                 pullPolicy.reportChanged(job.manifest());
                 events.publish(RegistryEvent.scanned(RegistryEvent.Type.SCANNING_FAILED, job.repository(),
-                        job.manifest(), Map.of("error", reason)));
+                        job.manifest(), Map.of("error", reason, "scanner", scanner)));
             }
         }
         return true;
     }
 
-    private void failed(RepositoryName repository, Digest manifest, String reason) {
+    private void failed(RepositoryName repository, Digest manifest, String scanner, String reason) {
         Optional<ScanStore.StoredReport> previous = store.report(manifest);
-        store.putReport(new ScanStore.StoredReport(manifest, repository, ScanStore.Status.FAILED, "stowage",
+        store.putReport(new ScanStore.StoredReport(manifest, repository, ScanStore.Status.FAILED, scanner,
                 previous.map(ScanStore.StoredReport::generation).orElse(-1L),
                 previous.map(ScanStore.StoredReport::counts).orElse(ScanStore.SeverityCounts.NONE),
                 previous.flatMap(ScanStore.StoredReport::report), reason, clock.instant()));
@@ -143,12 +166,19 @@ public final class ScanService {
 
     /** Scans an image or an index (each platform's image, then the index's report over them). */
     Outcome scan(RepositoryName repository, ManifestRecord record) throws IOException {
-        ParsedManifest parsed = ManifestParser.parse(record.payload(), record.mediaType(), record.digest());
-        if (parsed.isIndex()) return scanIndex(repository, parsed);
-        return scanImage(repository, parsed);
+        return scan(repository, record, Optional.empty());
     }
 
-    private Outcome scanImage(RepositoryName repository, ParsedManifest manifest) throws IOException {
+    /** As {@link #scan(RepositoryName, ManifestRecord)}, through {@code adapter} when given. */
+    Outcome scan(RepositoryName repository, ManifestRecord record, Optional<ScannerAdapterRegistration> adapter)
+            throws IOException {
+        ParsedManifest parsed = ManifestParser.parse(record.payload(), record.mediaType(), record.digest());
+        if (parsed.isIndex()) return scanIndex(repository, parsed, adapter);
+        return scanImage(repository, parsed, adapter);
+    }
+
+    private Outcome scanImage(RepositoryName repository, ParsedManifest manifest,
+                              Optional<ScannerAdapterRegistration> adapter) throws IOException {
         Instant now = clock.instant();
         if (manifest.config().isEmpty() || !IMAGE_CONFIGS.contains(manifest.config().get().mediaType())) {
             String what = manifest.effectiveArtifactType().orElse(manifest.mediaType());
@@ -158,6 +188,7 @@ public final class ScanService {
                     ScanStore.SeverityCounts.NONE, Optional.of(InventoryJson.gzip(report)), "", now));
             return new Outcome(ScanStore.Status.UNSUPPORTED, ScanStore.SeverityCounts.NONE, report);
         }
+        if (adapter.isPresent()) return scanImageThrough(adapter.get(), repository, manifest);
         Inventory inventory = inventoryOf(repository, manifest);
         try {
             sboms.attach(repository, manifest.digest(), manifest.mediaType(), manifest.payload().length, inventory);
@@ -171,6 +202,27 @@ public final class ScanService {
         store.putReport(new ScanStore.StoredReport(manifest.digest(), repository, ScanStore.Status.COMPLETED, "stowage",
                 generation,
                 counts, Optional.of(InventoryJson.gzip(report)), "", clock.instant()));
+        return new Outcome(ScanStore.Status.COMPLETED, counts, report);
+    }
+
+    /**
+     * The adapter's report of an image as Stowage's own. Packages found in the image's stored inventory (when the built-in
+     * scanner read it before) get their layer and path from it; no layer is read for an adapter's scan.
+     */
+    private Outcome scanImageThrough(ScannerAdapterRegistration adapter, RepositoryName repository,
+                                     ParsedManifest manifest) {
+        HarborReport harbor = adapters.scan(adapter, repository, manifest.digest(), manifest.mediaType());
+        Optional<byte[]> stored = store.inventory(manifest.digest());
+        Inventory inventory = stored.map(bytes -> InventoryJson.fromJson(InventoryJson.gunzip(bytes)))
+                .orElse(new Inventory(Optional.empty(), List.of(), List.of()));
+        ObjectNode report = ReportJson.imageReport(inventory, HarborReportMapper.findings(harbor, inventory), -1);
+        report.put("scanner", adapter.name());
+        if (stored.isEmpty()) report.remove("packages"); // the adapter does not say how many it found
+        report.putObject("adapter").put("name", harbor.scannerName()).put("vendor", harbor.scannerVendor())
+                .put("version", harbor.scannerVersion());
+        ScanStore.SeverityCounts counts = ReportJson.countsOf(report);
+        store.putReport(new ScanStore.StoredReport(manifest.digest(), repository, ScanStore.Status.COMPLETED,
+                adapter.name(), -1, counts, Optional.of(InventoryJson.gzip(report)), "", clock.instant()));
         return new Outcome(ScanStore.Status.COMPLETED, counts, report);
     }
 
@@ -194,7 +246,8 @@ public final class ScanService {
         return content.openStream(0, content.size());
     }
 
-    private Outcome scanIndex(RepositoryName repository, ParsedManifest index) throws IOException {
+    private Outcome scanIndex(RepositoryName repository, ParsedManifest index,
+                              Optional<ScannerAdapterRegistration> adapter) throws IOException {
         List<ReportJson.PlatformReport> platforms = new ArrayList<>();
         for (Descriptor child : index.children()) {
             String platform = platformOf(index.payload(), child.digest());
@@ -206,16 +259,19 @@ public final class ScanService {
             }
             ParsedManifest parsed = ManifestParser.parse(record.get().payload(), record.get().mediaType(), child.digest());
             if (parsed.isIndex()) continue; // nested indexes: not an image of a platform
-            Outcome outcome = scanImage(repository, parsed);
+            Outcome outcome = scanImage(repository, parsed, adapter);
             pullPolicy.reportChanged(child.digest());
             if (outcome.status() == ScanStore.Status.UNSUPPORTED) continue; // attestations listed in an index
             platforms.add(new ReportJson.PlatformReport(platform, child.digest().toString(), outcome.status().name(),
                     outcome.report(), ""));
         }
-        long generation = matcher.generation();
+        // an adapter's reports are never re-matched: no data generation
+        long generation = adapter.isPresent() ? -1 : matcher.generation();
+        String scanner = adapter.map(ScannerAdapterRegistration::name).orElse(ScannerAdapters.BUILT_IN);
         ObjectNode report = ReportJson.indexReport(platforms, generation);
+        report.put("scanner", scanner);
         ScanStore.SeverityCounts counts = ReportJson.countsOf(report);
-        store.putReport(new ScanStore.StoredReport(index.digest(), repository, ScanStore.Status.COMPLETED, "stowage",
+        store.putReport(new ScanStore.StoredReport(index.digest(), repository, ScanStore.Status.COMPLETED, scanner,
                 generation,
                 counts, Optional.of(InventoryJson.gzip(report)), "", clock.instant()));
         return new Outcome(ScanStore.Status.COMPLETED, counts, report);

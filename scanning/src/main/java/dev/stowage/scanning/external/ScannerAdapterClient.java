@@ -161,14 +161,16 @@ public final class ScannerAdapterClient implements AutoCloseable {
 
     /**
      * {@code POST /api/v1/scan}: asks the adapter to scan the target, pulling it with the given credential (Stowage
-     * gives a short-lived, pull-only token). Returns the scan request id to poll the report with.
+     * gives a short-lived, pull-only token; null where the registry needs none). Returns the scan request id to poll the
+     * report with.
      */
     public String requestScan(ScanTarget target, RegistryCredential credential)
             throws ScannerAdapterException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode registry = body.putObject("registry");
         registry.put("url", target.registryUrl().toString());
-        registry.put("authorization", credential.authorization());
+        // null: the registry needs none (access control off); the spec makes the field optional
+        if (credential != null) registry.put("authorization", credential.authorization());
         ObjectNode artifact = body.putObject("artifact");
         artifact.put("repository", target.repository());
         artifact.put("digest", target.digest());

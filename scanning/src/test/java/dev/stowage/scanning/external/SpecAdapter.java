@@ -27,9 +27,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A scanner adapter that follows Harbor's pluggable scanner adapter API v1.1 to the letter (paths, statuses, MIME
  * types, {@code Refresh-After}, ErrorResponse), with knobs for the ways a real one fails. It records what it was sent.
+ * Public (in scanning's test-jar) for the tests of the scanner capability, which make it pull what it is asked to scan
+ * ({@link #onScanRequest}).
  */
-final class SpecAdapter implements AutoCloseable {
-    static final String METADATA_JSON = """
+public final class SpecAdapter implements AutoCloseable {
+    public static final String METADATA_JSON = """
             {
               "scanner": {"name": "Trivy", "vendor": "Aqua Security", "version": "0.50.1"},
               "capabilities": [{
@@ -52,28 +54,33 @@ final class SpecAdapter implements AutoCloseable {
     private final AtomicInteger nextId = new AtomicInteger();
     private final CountDownLatch release = new CountDownLatch(1);
 
-    final List<Map<String, List<String>>> requestHeaders = new CopyOnWriteArrayList<>();
-    final List<JsonNode> scanRequests = new CopyOnWriteArrayList<>();
-    final AtomicInteger reportGets = new AtomicInteger();
+    public final List<Map<String, List<String>>> requestHeaders = new CopyOnWriteArrayList<>();
+    public final List<JsonNode> scanRequests = new CopyOnWriteArrayList<>();
+    public final AtomicInteger reportGets = new AtomicInteger();
 
     /** Polls answered with 302 before the report is ready; negative: never ready. */
-    volatile int pollsBeforeReady = 0;
-    volatile String refreshAfter = "5";
-    volatile String report = "{}";
-    volatile String reportContentType = HarborMediaTypes.VULNERABILITY_REPORT;
+    public volatile int pollsBeforeReady = 0;
+    public volatile String refreshAfter = "5";
+    public volatile String report = "{}";
+    public volatile String reportContentType = HarborMediaTypes.VULNERABILITY_REPORT;
     /** When set, the report answer is 500 with this ErrorResponse message. */
-    volatile String reportError;
+    public volatile String reportError;
     /** When set, the scan request answer is 422 with this ErrorResponse message. */
-    volatile String scanRequestError;
+    public volatile String scanRequestError;
     /** Hold every answer until the adapter is closed (an adapter that accepted the connection and hangs). */
-    volatile boolean hang;
+    public volatile boolean hang;
+    /**
+     * Called with each valid scan request before it is accepted, as a real adapter pulls the artifact it was given (the
+     * tests of the scanner capability pull it from the running registry with the request's credential).
+     */
+    public volatile java.util.function.Consumer<JsonNode> onScanRequest = request -> { };
 
-    SpecAdapter(String authHeader, String authValue) throws IOException {
+    public SpecAdapter(String authHeader, String authValue) throws IOException {
         this(authHeader, authValue, null);
     }
 
     /** @param tls when given, the adapter serves HTTPS with it */
-    SpecAdapter(String authHeader, String authValue, SSLContext tls) throws IOException {
+    public SpecAdapter(String authHeader, String authValue, SSLContext tls) throws IOException {
         this.authHeader = authHeader;
         this.authValue = authValue;
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
@@ -89,7 +96,7 @@ final class SpecAdapter implements AutoCloseable {
         server.start();
     }
 
-    URI url() {
+    public URI url() {
         return URI.create((server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:"
                 + server.getAddress().getPort());
     }
@@ -144,6 +151,7 @@ final class SpecAdapter implements AutoCloseable {
             error(exchange, 422, scanRequestError);
             return;
         }
+        onScanRequest.accept(request);
         String id = "3fa85f64-5717-4562-b3fc-2c963f66afa" + nextId.getAndIncrement();
         pendingPolls.put(id, new AtomicInteger(pollsBeforeReady));
         send(exchange, 202, HarborMediaTypes.SCAN_RESPONSE, "{\"id\":\"" + id + "\"}");
