@@ -106,7 +106,8 @@ final class ScannerCapability implements Capability {
                 new ReferrerSbomAttacher(node.service(), new SbomWriter(Main.Version.number().orElse("unknown")),
                         settings.registryAddress(node.config().http()), settings.sbomFormatList(), node.clock()),
                 node.events(), pullPolicy, node.clock(), adapters);
-        out.adminRoutes(new ScanRoutes(scans, pullPolicy, database, node.metadata(), node.service(), node.clock()));
+        out.adminRoutes(new ScanRoutes(scans, pullPolicy, database, node.metadata(), node.service(),
+                project -> node.accounts().project(project), node.clock()));
         out.adminRoutes(new ScannerRoutes(adapters));
         // Policies and allowlists changed on other nodes arrive within seconds (the pull check never reads them itself).
         out.job(scheduler -> scheduler.scheduleWithFixedDelay(this::reloadPolicies, 2, 2, TimeUnit.SECONDS));

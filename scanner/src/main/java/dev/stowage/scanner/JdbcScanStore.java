@@ -28,6 +28,9 @@ public final class JdbcScanStore implements ScanStore {
     /** The scanner's own migrations ({@link JdbcMetadataStore#migrate}), run before the store is used. */
     public static final String MIGRATIONS = "db/scanner";
 
+    /** An allowlist entry without expiry (every real expiry, 1970 to 9999, is a smaller number of milliseconds). */
+    private static final long NEVER = Long.MAX_VALUE;
+
     private final JdbcMetadataStore db;
     private final boolean postgres;
 
@@ -443,8 +446,8 @@ public final class JdbcScanStore implements ScanStore {
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         long expires = r.getLong(2);
-                        out.add(new AllowlistEntry(r.getString(1),
-                                expires == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(expires)), r.getString(3)));
+                        out.add(new AllowlistEntry(r.getString(1), expires == NEVER ? Optional.empty()
+                                : Optional.of(Instant.ofEpochMilli(expires)), r.getString(3)));
                     }
                 }
                 return out;
@@ -464,7 +467,7 @@ public final class JdbcScanStore implements ScanStore {
                 for (AllowlistEntry e : entries) {
                     s.setString(1, scope);
                     s.setString(2, e.vulnerability());
-                    s.setLong(3, e.expiresAt().map(Instant::toEpochMilli).orElse(0L));
+                    s.setLong(3, e.expiresAt().map(Instant::toEpochMilli).orElse(NEVER));
                     s.setString(4, e.comment());
                     s.addBatch();
                 }

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -22,7 +21,7 @@ final class PullRule {
     record Refusal(String message, Map<String, Object> detail) {}
 
     /** What is known of an image: the status of its scan and, once completed, its findings. */
-    record ImageFacts(ScanStore.Status status, List<ReportJson.FindingFacts> findings) {}
+    record ImageFacts(ScanStore.Status status, List<ReportJson.FindingFacts> findings, long unreadableLayers) {}
 
     static Optional<Refusal> decide(String project, ProjectScanPolicy policy, Optional<ImageFacts> image,
                                     Predicate<String> allowlisted, String reportPath) {
@@ -37,6 +36,16 @@ final class PullRule {
             return Optional.of(new Refusal("pull refused by the policy of project '" + project
                     + "': the image has no completed vulnerability scan (" + state + "); scan it with POST "
                     + reportPath.replace("/vulnerabilities", "/scan") + " and see the result at GET " + reportPath, detail));
+        }
+        long unreadable = image.get().unreadableLayers();
+        if (unreadable > 0) {
+            // what could not be read cannot be vouched for: no policy may count it as clean
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("policy", policy.preventSeverity().isPresent() ? "preventSeverity" : "preventUnscanned");
+            detail.put("unreadableLayers", unreadable);
+            detail.put("report", reportPath);
+            return Optional.of(new Refusal("pull refused by the policy of project '" + project + "': " + unreadable
+                    + " layer(s) of the image could not be scanned (see skipped in GET " + reportPath + ")", detail));
         }
         if (policy.preventSeverity().isEmpty()) return Optional.empty();
         Severity threshold = policy.preventSeverity().get();
@@ -66,7 +75,4 @@ final class PullRule {
                 + reportPath, detail));
     }
 
-    static Set<Severity> atOrAbove(Severity threshold) {
-        return java.util.EnumSet.range(threshold, Severity.CRITICAL);
-    }
 }

@@ -58,6 +58,8 @@ final class ReportJson {
         ArrayNode skipped = root.putArray("skipped");
         inventory.skipped().forEach(s -> skipped.addObject().put("layer", s.layer()).put("path", s.path())
                 .put("reason", s.reason()));
+        root.put("unreadableLayers", inventory.skipped().stream()
+                .filter(s -> s.path().equals(dev.stowage.scanning.inventory.ImageInventory.WHOLE_LAYER)).count());
         return root;
     }
 
@@ -117,10 +119,17 @@ final class ReportJson {
         });
         root.set("counts", counts(severities));
         root.set("findings", findings);
+        root.put("unreadableLayers", platforms.stream().filter(p -> p.report() != null)
+                .mapToLong(p -> p.report().path("unreadableLayers").asLong()).sum());
         return root;
     }
 
     record PlatformReport(String platform, String manifest, String status, JsonNode report, String error) {}
+
+    /** How many layers of the image (of all its platforms, for an index) could not be read at all. */
+    static long unreadableLayers(JsonNode report) {
+        return report.path("unreadableLayers").asLong();
+    }
 
     static List<FindingFacts> facts(JsonNode report) {
         List<FindingFacts> out = new ArrayList<>();

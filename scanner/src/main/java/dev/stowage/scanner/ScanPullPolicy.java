@@ -80,7 +80,8 @@ public final class ScanPullPolicy implements RegistryPolicy {
         Set<String> accepted = allowed(project, now);
         String reportPath = "/api/v1/repositories/" + repository.value() + "/artifacts/" + manifest.digest()
                 + "/vulnerabilities";
-        PullRule.decide(project, policy, image, accepted::contains, reportPath).ifPresent(refusal -> {
+        PullRule.decide(project, policy, image, id -> accepted.contains(id.toLowerCase(java.util.Locale.ROOT)), reportPath)
+                .ifPresent(refusal -> {
             throw new RegistryException(ErrorCode.DENIED, refusal.message(), refusal.detail());
         });
     }
@@ -88,13 +89,15 @@ public final class ScanPullPolicy implements RegistryPolicy {
     private Set<String> allowed(String project, Instant now) {
         return java.util.stream.Stream.concat(allowlists.getOrDefault("", List.of()).stream(),
                         allowlists.getOrDefault(project, List.of()).stream())
-                .filter(e -> e.activeAt(now)).map(AllowlistEntry::vulnerability).collect(Collectors.toSet());
+                .filter(e -> e.activeAt(now)).map(e -> e.vulnerability().toLowerCase(java.util.Locale.ROOT))
+                .collect(Collectors.toSet());
     }
 
     private Optional<PullRule.ImageFacts> load(Digest manifest) {
         // a rescan (queued or running) of an image that has findings keeps them in force until it completes
         return store.report(manifest).map(r -> new PullRule.ImageFacts(
                 r.report().isPresent() ? ScanStore.Status.COMPLETED : r.status(),
-                r.report().map(bytes -> ReportJson.facts(InventoryJson.gunzip(bytes))).orElse(List.of())));
+                r.report().map(bytes -> ReportJson.facts(InventoryJson.gunzip(bytes))).orElse(List.of()),
+                r.report().map(bytes -> ReportJson.unreadableLayers(InventoryJson.gunzip(bytes))).orElse(0L)));
     }
 }

@@ -35,6 +35,8 @@ import java.util.Optional;
 /** The scanner's admin routes: reports, SBOMs, scan requests, project policies, allowlists, the data's status. */
 public final class ScanRoutes implements AdminRouteSet {
     private static final String ARTIFACT = "/api/v1/repositories/{repository:.+}/artifacts/{reference}";
+    private static final Instant EARLIEST_EXPIRY = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
     /** The SBOM documents a download serves whole; generated ones are far smaller. */
     private static final long MAX_SBOM_BYTES = 64L * 1024 * 1024;
 
@@ -45,9 +47,12 @@ public final class ScanRoutes implements AdminRouteSet {
     private final MetadataStore metadata;
     private final RegistryService registry;
     private final Clock clock;
+    /** Refuses (404) a project that does not exist: settings of a project to be created later are not taken. */
+    private final java.util.function.Consumer<String> requireProject;
 
     public ScanRoutes(ScanService scans, ScanPullPolicy pullPolicy, VulnerabilityDatabase database, MetadataStore metadata,
-               RegistryService registry, Clock clock) {
+               RegistryService registry, java.util.function.Consumer<String> requireProject, Clock clock) {
+        this.requireProject = requireProject;
         this.scans = scans;
         this.store = scans.store();
         this.pullPolicy = pullPolicy;
@@ -85,6 +90,7 @@ public final class ScanRoutes implements AdminRouteSet {
                         .query("format", "string", "cyclonedx or spdx")
                         .response(200, "the document").response(404, "no such artifact or no SBOM yet"), this::sbom);
         routes.path("/api/v1/projects/{project}/scanning", Access.project(Action.MANAGE_PROJECT, "project"))
+                .before(call -> requireProject.accept(call.variable("project")))
                 .get(Access.project(Action.READ_PROJECT, "project"), ApiDoc.op("getProjectScanPolicy",
                                 "The project's scanning policy: scanOnPush, preventSeverity (LOW, MEDIUM, HIGH, CRITICAL "
                                         + "or null), preventUnscanned. Members of the project.").tag("scanning")
@@ -93,6 +99,7 @@ public final class ScanRoutes implements AdminRouteSet {
                                 + "their defaults (scan on push, nothing blocked). Project administrators.").tag("scanning")
                         .body("ScanPolicy").response(200, "the policy as stored"), this::putPolicy);
         routes.path("/api/v1/projects/{project}/cve-allowlist", Access.project(Action.MANAGE_PROJECT, "project"))
+                .before(call -> requireProject.accept(call.variable("project")))
                 .get(Access.project(Action.READ_PROJECT, "project"), ApiDoc.op("getProjectCveAllowlist",
                                 "Vulnerabilities the project's pull policy accepts, each until its expiry.")
                         .tag("scanning").response(200, "the allowlist"), call -> allowlist(call, call.variable("project")))
@@ -248,19 +255,30 @@ public final class ScanRoutes implements AdminRouteSet {
         List<AllowlistEntry> entries = new ArrayList<>();
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (JsonNode item : items) {
-            String id = item.path("id").asText("");
+            if (!item.isObject()) throw AdminCall.badInput("items[] must be objects {id, expiresAt, comment}");
+            item.fieldNames().forEachRemaining(field -> {
+                if (!List.of("id", "expiresAt", "comment").contains(field)) {
+                    throw AdminCall.badInput("items[]." + field + " is not a field of an allowlist entry (id, expiresAt, comment)");
+                }
+            });
+            String id = item.path("id").isTextual() ? item.path("id").textValue() : "";
             if (!id.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")) {
                 throw AdminCall.badInput("items[].id must be a vulnerability id such as CVE-2021-44228 or GHSA-xxxx-xxxx-xxxx");
             }
-            if (!ids.add(id)) throw AdminCall.badInput("items[].id " + id + " is listed twice");
+            if (!ids.add(id.toLowerCase(Locale.ROOT))) throw AdminCall.badInput("items[].id " + id + " is listed twice");
             Optional<Instant> expires = Optional.empty();
             JsonNode e = item.get("expiresAt");
             if (e != null && !e.isNull()) {
+                Instant at;
                 try {
-                    expires = Optional.of(Instant.parse(e.asText()));
+                    at = Instant.parse(e.asText());
                 } catch (DateTimeParseException ex) {
                     throw AdminCall.badInput("items[].expiresAt must be an RFC 3339 time such as 2027-01-31T00:00:00Z or null");
                 }
+                if (at.isBefore(EARLIEST_EXPIRY) || at.isAfter(LATEST_EXPIRY)) {
+                    throw AdminCall.badInput("items[].expiresAt must be between 1970 and 9999, or null for no expiry");
+                }
+                expires = Optional.of(at);
             }
             String comment = item.path("comment").asText("");
             if (comment.length() > 1024) throw AdminCall.badInput("items[].comment is limited to 1024 characters");

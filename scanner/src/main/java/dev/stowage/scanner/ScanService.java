@@ -46,6 +46,7 @@ public final class ScanService {
     static final Set<String> IMAGE_CONFIGS = Set.of("application/vnd.oci.image.config.v1+json",
             "application/vnd.docker.container.image.v1+json");
     static final int MAX_ATTEMPTS = 3;
+    static final int MAX_PACKAGES = 50_000;
     static final Duration LEASE = Duration.ofMinutes(10);
 
     private final ScanStore store;
@@ -236,9 +237,21 @@ public final class ScanService {
             if (d.digest().toString().equals(config)) continue;
             layers.add(new ImageInventory.Layer(d.digest().toString(), d.mediaType(), () -> open(d.digest())));
         }
-        Inventory inventory = reader.inventory(layers);
+        Inventory inventory = bounded(reader.inventory(layers));
         store.putInventory(manifest.digest(), InventoryJson.gzip(InventoryJson.toJson(inventory)), clock.instant());
         return inventory;
+    }
+
+    /**
+     * At most {@link #MAX_PACKAGES} packages: an image that declares more (a hostile lock file of a million entries) is
+     * scanned as far as that and reported as not fully read, which no pull policy counts as clean.
+     */
+    static Inventory bounded(Inventory inventory) {
+        if (inventory.packages().size() <= MAX_PACKAGES) return inventory;
+        List<dev.stowage.scanning.inventory.SkippedPart> skipped = new ArrayList<>(inventory.skipped());
+        skipped.add(new dev.stowage.scanning.inventory.SkippedPart("", ImageInventory.WHOLE_LAYER, "the image declares "
+                + inventory.packages().size() + " packages; only the first " + MAX_PACKAGES + " were scanned"));
+        return new Inventory(inventory.operatingSystem(), inventory.packages().subList(0, MAX_PACKAGES), skipped);
     }
 
     private InputStream open(Digest digest) throws IOException {

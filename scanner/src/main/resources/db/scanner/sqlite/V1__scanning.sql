@@ -78,7 +78,8 @@ CREATE TABLE scan_project_policies (
     updated_at        BIGINT   NOT NULL
 );
 
--- Vulnerabilities accepted despite the policy: scope is a project name, or '' for every project. expires_at 0: never.
+-- Vulnerabilities accepted despite the policy: scope is a project name, or '' for every project. expires_at in epoch
+-- milliseconds; 9223372036854775807 (the largest BIGINT): never.
 CREATE TABLE scan_allowlist (
     scope         TEXT   NOT NULL,
     vulnerability TEXT   NOT NULL,

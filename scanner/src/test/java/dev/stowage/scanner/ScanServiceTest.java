@@ -170,6 +170,47 @@ class ScanServiceTest {
     }
 
     @Test
+    void aLayerTheScannerCannotReadIsNeverCountedAsClean() throws Exception {
+        byte[] random = new byte[4096];
+        new java.util.Random(7).nextBytes(random);
+        TestImages.Pushed image = TestImages.pushImage(registry, REPO, "odd", List.of(random));
+        scans.queue(REPO, image.digest(), "request");
+        scans.workOne();
+        assertThat(report(image.digest()).path("unreadableLayers").asInt()).isEqualTo(1);
+        assertThat(registry.getManifest(REPO, Reference.parse("odd")).digest()).isEqualTo(image.digest());
+
+        store.putPolicy("team", new ProjectScanPolicy(true, Optional.of(Severity.CRITICAL), false), java.time.Instant.now());
+        pullPolicy.reload();
+        assertThatThrownBy(() -> registry.getManifest(REPO, Reference.parse("odd")))
+                .hasMessageContaining("1 layer(s) of the image could not be scanned");
+    }
+
+    @Test
+    void allowlistIdsMatchWhateverTheirCase() throws Exception {
+        TestImages.Pushed image = TestImages.pushImage(registry, REPO, "1.0",
+                List.of(TestImages.layer(Map.of("app/lib/log4j-core-2.14.1.jar", TestImages.LOG4J))));
+        scans.queue(REPO, image.digest(), "request");
+        scans.workOne();
+        store.putPolicy("team", new ProjectScanPolicy(true, Optional.of(Severity.CRITICAL), false), java.time.Instant.now());
+        store.replaceAllowlist("team", List.of(new AllowlistEntry("cve-2021-44228", Optional.empty(), ""),
+                new AllowlistEntry("ghsa-7RJR-3q55-vv33", Optional.empty(), "")));
+        pullPolicy.reload();
+        assertThat(registry.getManifest(REPO, Reference.parse("1.0")).digest()).isEqualTo(image.digest());
+    }
+
+    @Test
+    void anImageDeclaringMorePackagesThanTheBoundIsScannedAsFarAsItAndReportedIncomplete() {
+        List<dev.stowage.scanning.inventory.FoundPackage> many = new ArrayList<>();
+        for (int i = 0; i <= ScanService.MAX_PACKAGES; i++) {
+            many.add(new dev.stowage.scanning.inventory.FoundPackage(dev.stowage.scanning.inventory.PackageType.NPM,
+                    "p" + i, "1.0.0", null, null, "pkg:npm/p" + i + "@1.0.0", "sha256:l", "/app/package-lock.json"));
+        }
+        var bounded = ScanService.bounded(new dev.stowage.scanning.inventory.Inventory(Optional.empty(), many, List.of()));
+        assertThat(bounded.packages()).hasSize(ScanService.MAX_PACKAGES);
+        assertThat(bounded.skipped()).singleElement().satisfies(s -> assertThat(s.path()).isEqualTo("/"));
+    }
+
+    @Test
     void anImageNotYetScannedIsRefusedOnlyWhereTheProjectAsks() throws Exception {
         TestImages.Pushed image = TestImages.pushImage(registry, REPO, "2.0",
                 List.of(TestImages.layer(Map.of("etc/hostname", "x\n".getBytes()))));

@@ -90,7 +90,7 @@ public final class ImageInventory {
     private void readLayer(Layer layer, FinalFilesystem filesystem, List<SkippedPart> problems) throws IOException {
         String digest = layer.digest();
         if (!LayerStreams.isLayerMediaType(layer.mediaType())) {
-            problems.add(new SkippedPart(digest, WHOLE_LAYER, "not a filesystem layer: " + layer.mediaType()));
+            problems.add(new SkippedPart(digest, WHOLE_LAYER, "encrypted layer, cannot be read: " + layer.mediaType()));
             return;
         }
         FinalFilesystem.Changes changes = filesystem.begin(digest);

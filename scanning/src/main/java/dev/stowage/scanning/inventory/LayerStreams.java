@@ -35,18 +35,13 @@ final class LayerStreams {
     }
 
     /** Whether the media type names a filesystem layer (or is unknown, left to the bytes to decide). */
+    /**
+     * Whether a layer of this media type is read: every one but an encrypted layer (which cannot be). A container
+     * runtime sniffs the compression and unpacks whatever an image manifest lists, whatever type it declares, so the
+     * scanner must too: a layer declared {@code application/octet-stream} is still a filesystem to whoever runs it.
+     */
     static boolean isLayerMediaType(String mediaType) {
-        if (mediaType == null || mediaType.isBlank()) {
-            return true;
-        }
-        String type = mediaType.toLowerCase(Locale.ROOT);
-        if (type.contains("encrypted")) {
-            return false;
-        }
-        return type.startsWith("application/vnd.oci.image.layer.")
-                || type.startsWith("application/vnd.docker.image.rootfs.")
-                || type.equals("application/x-tar") || type.equals("application/tar")
-                || type.equals("application/gzip") || type.equals("application/zstd");
+        return mediaType == null || !mediaType.toLowerCase(Locale.ROOT).contains("encrypted");
     }
 
     static InputStream tarStream(InputStream blob, InventoryLimits limits) throws IOException {

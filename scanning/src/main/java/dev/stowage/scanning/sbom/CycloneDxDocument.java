@@ -52,20 +52,25 @@ final class CycloneDxDocument {
         bom.setMetadata(metadata);
 
         List<Component> components = new ArrayList<>();
+        // Built as plain lists: Dependency.addDependency scans what it holds for duplicates, quadratic in the packages,
+        // and every bom-ref here is unique already (purl plus a package id).
         Dependency imageDependencies = new Dependency(imageComponent.getBomRef());
+        List<Dependency> onImage = new ArrayList<>();
+        List<Dependency> onOs = new ArrayList<>();
         Optional<Dependency> osDependencies = inventory.operatingSystem().map(os -> {
             Component osComponent = operatingSystemComponent(os);
             components.add(osComponent);
-            imageDependencies.addDependency(new Dependency(osComponent.getBomRef()));
+            onImage.add(new Dependency(osComponent.getBomRef()));
             return new Dependency(osComponent.getBomRef());
         });
         for (FoundPackage pkg : SbomContent.packages(inventory)) {
             Component component = packageComponent(pkg);
             components.add(component);
-            Dependency holder = pkg.type().operatingSystemPackage() && osDependencies.isPresent()
-                    ? osDependencies.get() : imageDependencies;
-            holder.addDependency(new Dependency(component.getBomRef()));
+            (pkg.type().operatingSystemPackage() && osDependencies.isPresent() ? onOs : onImage)
+                    .add(new Dependency(component.getBomRef()));
         }
+        imageDependencies.setDependencies(onImage);
+        osDependencies.ifPresent(d -> d.setDependencies(onOs));
         bom.setComponents(components);
         List<Dependency> dependencies = new ArrayList<>();
         dependencies.add(imageDependencies);

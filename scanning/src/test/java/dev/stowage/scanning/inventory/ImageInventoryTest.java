@@ -430,13 +430,22 @@ class ImageInventoryTest {
     }
 
     @Test
-    void aLayerThatIsNotAFilesystemIsSkipped() throws IOException {
+    void aLayerDeclaredWithAnUnknownMediaTypeIsStillReadAsTheRuntimeWould() throws IOException {
+        Inventory inventory = INVENTORY.inventory(List.of(layer("application/octet-stream",
+                new TestLayer().file("var/lib/dpkg/status", Files.readString(Path.of("/var/lib/dpkg/status"))).gzip())));
+
+        assertThat(inventory.skipped()).isEmpty();
+        assertThat(inventory.packages()).isNotEmpty();
+    }
+
+    @Test
+    void anEncryptedLayerIsSkippedAsUnreadable() throws IOException {
         ImageInventory.Layer encrypted = layer("application/vnd.oci.image.layer.v1.tar+gzip+encrypted", new byte[10]);
 
         Inventory inventory = INVENTORY.inventory(List.of(encrypted));
 
         assertThat(inventory.skipped()).containsExactly(new SkippedPart(encrypted.digest(), "/",
-                "not a filesystem layer: application/vnd.oci.image.layer.v1.tar+gzip+encrypted"));
+                "encrypted layer, cannot be read: application/vnd.oci.image.layer.v1.tar+gzip+encrypted"));
     }
 
     @Test
