@@ -260,14 +260,16 @@ class ScanningTest {
     @Test
     void theSbomReferrersOfAScannedImageStayPullableInAProjectThatRefusesUnscannedImages() throws Exception {
         createProject("strict");
-        assertThat(api("PUT", "/api/v1/projects/strict/scanning", "{\"scanOnPush\":true,\"preventUnscanned\":true}")
+        assertThat(api("PUT", "/api/v1/projects/strict/scanning", "{\"scanOnPush\":false,\"preventUnscanned\":true}")
                 .statusCode()).isEqualTo(200);
         Path layout = dir.resolve("strict");
         ScanImages.Image image = ScanImages.writeImage(layout, "1.0", "amd64", List.of(ScanImages.layer(log4jOnly("strict"))));
         push(layout, "1.0", "strict/app:1.0").ok();
+        assertThat(api("POST", "/api/v1/repositories/strict/app/artifacts/1.0/scan", null).statusCode()).isEqualTo(202);
         awaitReport("strict/app", "1.0", completed());
         inspect("strict/app:1.0").ok();
-        // An SBOM is not an image: nothing scans it, and the policy about unscanned images does not hold it back.
+        // An SBOM is not an image: nothing scans it, and the policy about unscanned images must not hold it back
+        // (nor signatures, nor charts), or verifying what was pulled fails.
         JsonNode referrers = JSON.readTree(v2("GET", "/v2/strict/app/referrers/" + image.manifestDigest()).body());
         assertThat(referrers.path("manifests").size()).isEqualTo(2);
         for (JsonNode referrer : referrers.path("manifests")) {
