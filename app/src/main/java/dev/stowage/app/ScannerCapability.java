@@ -149,7 +149,9 @@ final class ScannerCapability implements Capability {
 
     private void refreshQuietly() {
         try {
-            if (database.refresh()) scans.rematch();
+            database.refresh();
+            // whenever reports are behind the data this node has (another node may have held the claim last time)
+            scans.rematch();
         } catch (RuntimeException e) {
             LOG.warn("vulnerability data not refreshed: {}", e.getMessage());
         }

@@ -125,16 +125,31 @@ final class VulndbCommand implements Callable<Integer> {
                     throw new ConfigException(path + " does not exist", "give an OSV zip, a directory or a tracker list");
                 }
             }
+            List<Path> exports = new ArrayList<>();
+            for (Path path : paths) exports.addAll(expand(path));
             return withDatabase(options, database -> {
-                for (Path path : paths) {
+                int failed = 0;
+                for (Path path : exports) {
                     try {
                         print(importOne(database, path), path.toString());
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(path + ": " + e.getMessage(), e);
+                    } catch (java.io.IOException | RuntimeException e) {
+                        failed++;
+                        System.err.println("stowage vulndb import: " + path + ": not imported: "
+                                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
                     }
                 }
+                if (failed > 0) throw new OperatorError(null, 1, failed + " of " + exports.size() + " exports not imported");
                 return 0;
             });
+        }
+
+        /** A directory of OSV export zips (as downloaded per ecosystem) is each of its zips. */
+        private static List<Path> expand(Path path) throws java.io.IOException {
+            if (!Files.isDirectory(path)) return List.of(path);
+            try (var children = Files.list(path)) {
+                List<Path> zips = children.filter(c -> c.getFileName().toString().endsWith(".zip")).sorted().toList();
+                return zips.isEmpty() ? List.of(path) : zips;
+            }
         }
 
         private VulnerabilityDatabase.ImportResult importOne(VulnerabilityDatabase database, Path path)

@@ -304,6 +304,15 @@ public final class JdbcScanStore implements ScanStore {
         });
     }
 
+    @Override
+    public void releaseRematch() {
+        db.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE vuln_generation SET rematch_lease_until = 0 WHERE id = 1")) {
+                return s.executeUpdate();
+            }
+        });
+    }
+
     // --- the queue ---------------------------------------------------------------------------------------
 
     @Override

@@ -70,9 +70,9 @@ final class PullRule {
         detail.put("severity", threshold.name());
         detail.put("vulnerabilities", byName);
         detail.put("report", reportPath);
+        String bar = threshold == Severity.UNKNOWN ? "(any severity, rated or not)" : "at or above " + threshold;
         return Optional.of(new Refusal("pull refused by the policy of project '" + project + "': the image has "
-                + figures + " vulnerabilities at or above " + threshold + " that are not allowlisted; see GET "
-                + reportPath, detail));
+                + figures + " vulnerabilities " + bar + " that are not allowlisted; see GET " + reportPath, detail));
     }
 
 }

@@ -67,7 +67,7 @@ public final class ScanRoutes implements AdminRouteSet {
         routes.schema("ScanPolicy", """
                 {"type": "object", "additionalProperties": false, "properties": {
                   "scanOnPush": {"type": "boolean", "default": true},
-                  "preventSeverity": {"type": ["string", "null"], "enum": ["LOW", "MEDIUM", "HIGH", "CRITICAL", null]},
+                  "preventSeverity": {"type": ["string", "null"], "enum": ["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL", null]},
                   "preventUnscanned": {"type": "boolean", "default": false}}}""");
         routes.schema("CveAllowlist", """
                 {"type": "object", "additionalProperties": false, "required": ["items"], "properties": {
@@ -92,8 +92,8 @@ public final class ScanRoutes implements AdminRouteSet {
         routes.path("/api/v1/projects/{project}/scanning", Access.project(Action.MANAGE_PROJECT, "project"))
                 .before(call -> requireProject.accept(call.variable("project")))
                 .get(Access.project(Action.READ_PROJECT, "project"), ApiDoc.op("getProjectScanPolicy",
-                                "The project's scanning policy: scanOnPush, preventSeverity (LOW, MEDIUM, HIGH, CRITICAL "
-                                        + "or null), preventUnscanned. Members of the project.").tag("scanning")
+                                "The project's scanning policy: scanOnPush, preventSeverity (UNKNOWN: any vulnerability, "
+                                        + "rated or not; LOW, MEDIUM, HIGH, CRITICAL; or null), preventUnscanned. Members of the project.").tag("scanning")
                         .response(200, "the policy"), this::policy)
                 .put(ApiDoc.op("putProjectScanPolicy", "Replaces the project's scanning policy; fields left out keep "
                                 + "their defaults (scan on push, nothing blocked). Project administrators.").tag("scanning")
@@ -228,8 +228,9 @@ public final class ScanRoutes implements AdminRouteSet {
         if (v == null || v.isNull()) return Optional.empty();
         String text = v.isTextual() ? v.textValue().toUpperCase(Locale.ROOT) : "";
         return switch (text) {
-            case "LOW", "MEDIUM", "HIGH", "CRITICAL" -> Optional.of(Severity.valueOf(text));
-            default -> throw AdminCall.badInput("preventSeverity must be LOW, MEDIUM, HIGH, CRITICAL or null");
+            case "UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL" -> Optional.of(Severity.valueOf(text));
+            default -> throw AdminCall.badInput("preventSeverity must be UNKNOWN (any vulnerability, rated or not), LOW, "
+                    + "MEDIUM, HIGH, CRITICAL or null");
         };
     }
 

@@ -314,27 +314,32 @@ public final class ScanService {
      */
     public int rematch() {
         long generation = matcher.generation();
+        if (generation < 0 || store.reportsBehind(generation, Optional.empty(), 1).isEmpty()) return 0;
         if (!store.claimRematch(clock.instant(), LEASE)) return 0;
-        int done = 0;
-        Optional<Digest> after = Optional.empty();
-        List<ScanStore.Behind> behind;
-        while (!(behind = store.reportsBehind(generation, after, 200)).isEmpty()) {
-            for (ScanStore.Behind b : behind) {
-                after = Optional.of(b.manifest());
-                if (!b.inventory()) {
-                    queue(b.repository(), b.manifest(), "rematch");
-                    continue;
+        try {
+            int done = 0;
+            Optional<Digest> after = Optional.empty();
+            List<ScanStore.Behind> behind;
+            while (!(behind = store.reportsBehind(generation, after, 200)).isEmpty()) {
+                for (ScanStore.Behind b : behind) {
+                    after = Optional.of(b.manifest());
+                    if (!b.inventory()) {
+                        queue(b.repository(), b.manifest(), "rematch");
+                        continue;
+                    }
+                    Inventory inventory = InventoryJson.fromJson(InventoryJson.gunzip(store.inventory(b.manifest()).orElseThrow()));
+                    ObjectNode report = ReportJson.imageReport(inventory, matcher.match(inventory), generation);
+                    store.putReport(new ScanStore.StoredReport(b.manifest(), b.repository(), ScanStore.Status.COMPLETED,
+                            "stowage", generation, ReportJson.countsOf(report), Optional.of(InventoryJson.gzip(report)), "",
+                            clock.instant()));
+                    pullPolicy.reportChanged(b.manifest());
+                    done++;
                 }
-                Inventory inventory = InventoryJson.fromJson(InventoryJson.gunzip(store.inventory(b.manifest()).orElseThrow()));
-                ObjectNode report = ReportJson.imageReport(inventory, matcher.match(inventory), generation);
-                store.putReport(new ScanStore.StoredReport(b.manifest(), b.repository(), ScanStore.Status.COMPLETED,
-                        "stowage", generation, ReportJson.countsOf(report), Optional.of(InventoryJson.gzip(report)), "",
-                        clock.instant()));
-                pullPolicy.reportChanged(b.manifest());
-                done++;
             }
+            return done;
+        } finally {
+            store.releaseRematch();
         }
-        return done;
     }
 
     static Map<String, Object> countsMap(ScanStore.SeverityCounts c) {

@@ -81,6 +81,9 @@ public interface ScanStore {
     /** Takes the cluster-wide right to re-match for {@code leaseFor} (one node re-matches at a time). */
     boolean claimRematch(Instant now, java.time.Duration leaseFor);
 
+    /** Gives the right to re-match back (at the end of a re-match, so the next data change is re-matched at once). */
+    void releaseRematch();
+
     // --- the queue ---------------------------------------------------------------------------------------
 
     record Job(RepositoryName repository, Digest manifest, String reason, int attempts, Instant leaseUntil) {}
