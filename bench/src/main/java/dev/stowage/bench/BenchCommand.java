@@ -46,7 +46,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--workloads", split = ",", defaultValue = "push,pull,manifest,list,siege",
             description = "which workloads: push, pull, manifest, list, siege (pull latency under idle connections "
                     + "and a login flood), scanning (the scanner in-process on real data, no registry needed; "
-                    + "not in the default list: it takes about 1.5 minutes) (default: ${DEFAULT-VALUE})")
+                    + "not in the default list: it takes about 1.5 minutes), scan-load (manifest GETs and pushes of real "
+                    + "images with background scanning on and off: starts Stowage twice, needs --start-stowage; about 6 "
+                    + "minutes) (default: ${DEFAULT-VALUE})")
     List<String> workloads;
 
     @Option(names = "--vulndata", defaultValue = "${sys:stowage.vulndata:-../shared/vulndata}",
@@ -65,6 +67,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--scan-inventories", defaultValue = "10000",
             description = "stored inventories the scanning workload re-matches (default: ${DEFAULT-VALUE})")
     int scanInventories;
+
+    @Option(names = "--scan-load-image-size", defaultValue = "48",
+            description = "MiB of real files in each image the scan-load workload pushes (gzip'd to about half) "
+                    + "(default: ${DEFAULT-VALUE})")
+    int scanLoadImageMiB;
+
+    @Option(names = "--scan-load-duration", defaultValue = "20",
+            description = "seconds of each measured window of the scan-load workload (default: ${DEFAULT-VALUE})")
+    int scanLoadSeconds;
 
     @Option(names = "--clients", defaultValue = "4", description = "concurrent clients for pushes and pulls (default: ${DEFAULT-VALUE})")
     int clients;
@@ -142,8 +153,16 @@ public final class BenchCommand implements Callable<Integer> {
             if (warmupSeconds == 15) warmupSeconds = 3;
             if (scanImageMiB == 100) scanImageMiB = 10;
             if (scanInventories == 10000) scanInventories = 500;
+            if (scanLoadImageMiB == 48) scanLoadImageMiB = 8;
+            if (scanLoadSeconds == 20) scanLoadSeconds = 3;
         }
-        boolean registryWorkloads = workloads.stream().anyMatch(w -> !w.trim().equals("scanning"));
+        // scanning runs in-process, scan-load starts Stowages of its own: neither needs the registries started here
+        boolean registryWorkloads = workloads.stream().anyMatch(w -> !List.of("scanning", "scan-load").contains(w.trim()));
+        if (workloads.stream().anyMatch(w -> w.trim().equals("scan-load")) && !startStowage) {
+            spec.commandLine().getErr().println("the scan-load workload starts Stowage itself, twice (scanning off and on): "
+                    + "give --start-stowage (and --stowage-jar <jar> when not running from the Stowage jar)");
+            return 2;
+        }
         if (workloads.stream().anyMatch(w -> w.trim().equals("scanning"))) {
             try {
                 ScanningBench.checkVulndata(vulndata);
@@ -155,8 +174,8 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("stowage-bench");
         List<RegistryProcess> registries = new ArrayList<>();
         try {
-            if (startStowage) registries.add(RegistryProcess.startStowage(jar(), Files.createDirectories(dir.resolve("s"))));
-            if (startDistribution) {
+            if (startStowage && registryWorkloads) registries.add(RegistryProcess.startStowage(jar(), Files.createDirectories(dir.resolve("s"))));
+            if (startDistribution && registryWorkloads) {
                 if (!Files.isExecutable(distributionBinary)) {
                     throw new IllegalStateException(distributionBinary + " not found (apt-get install docker-registry)");
                 }
@@ -182,6 +201,8 @@ public final class BenchCommand implements Callable<Integer> {
                     case "siege" -> siege(registries, dir);
                     case "scanning" -> new ScanningBench(new ScanningBench.Settings(vulndata, scanImageMiB, scanPackages,
                             scanInventories, quick ? 2 : 6, quick ? 10 : 50, dir), report, System.err).run();
+                    case "scan-load" -> new ScanLoadBench(new ScanLoadBench.Settings(jar(), dir, scanLoadImageMiB,
+                            scanLoadSeconds, warmupSeconds, clients, connections, rounds), report, System.err).run();
                     default -> throw new IllegalArgumentException("unknown workload: " + workload);
                 }
             }

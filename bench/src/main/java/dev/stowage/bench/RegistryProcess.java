@@ -99,6 +99,30 @@ final class RegistryProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * CPU seconds (user + system) used by the process's threads whose name starts with {@code prefix} (Linux shows the
+     * first 15 characters of a Java thread's name), if the bench started it.
+     */
+    Optional<Double> threadCpuSeconds(String prefix) {
+        if (process == null) return Optional.empty();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            long ticks = 0;
+            for (Path task : tasks.toList()) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).strip().startsWith(prefix)) continue;
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                } catch (IOException e) {
+                    // the thread ended while listed
+                }
+            }
+            return Optional.of(ticks / 100.0);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Peak resident memory in MiB (VmHWM), if the bench started it. */
     Optional<Double> peakRssMiB() {
         if (process == null) return Optional.empty();

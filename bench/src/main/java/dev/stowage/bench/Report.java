@@ -22,15 +22,39 @@ final class Report {
 
     /**
      * A measurement of Stowage alone against a goal (in-process workloads such as scanning): {@code value} and
-     * {@code goal} in the same unit, lower is better; a row without a goal ({@code goal} NaN) is context for the others.
+     * {@code goal} in the same unit, lower is better unless {@code atLeast} (a floor, such as a ratio to keep); a row
+     * without a goal ({@code goal} NaN) is context for the others.
      */
-    record GoalRow(String workload, String measured, double value, double goal, String goalText) {
+    record GoalRow(String workload, String measured, double value, double goal, String goalText, boolean atLeast) {
+        GoalRow(String workload, String measured, double value, double goal, String goalText) {
+            this(workload, measured, value, goal, goalText, false);
+        }
+
         String ratio() {
             if (Double.isNaN(goal)) return "-";
             String ratio = String.format(Locale.ROOT, "%.2f", value / goal);
             if (ratio.equals("1.00")) ratio = String.format(Locale.ROOT, "%.3f", value / goal); // which side of the line
-            return ratio + " (" + (value <= goal ? "met" : "missed") + ")";
+            return ratio + " (" + ((atLeast ? value >= goal : value <= goal) ? "met" : "missed") + ")";
         }
+    }
+
+    /** Results of one registry under two settings (scanning on and off, say), side by side with their ratio. */
+    private record Comparison(List<String> columns, Row row) {}
+
+    private final List<Comparison> comparisons = new ArrayList<>();
+
+    /** A row of its own whose columns are {@code columns} (not the registries), ratio of the first to the second. */
+    void comparison(String workload, List<String> columns, Map<String, List<Sample>> samples) {
+        Map<String, Aggregate> byColumn = new LinkedHashMap<>();
+        for (String c : columns) if (samples.containsKey(c)) byColumn.put(c, aggregate(samples.get(c)));
+        comparisons.add(new Comparison(List.copyOf(columns), new Row(workload, byColumn)));
+    }
+
+    /** The rate of {@code columns[0]} over that of {@code columns[1]} in a comparison row, NaN if one is missing. */
+    static double rateRatio(Map<String, Aggregate> byColumn, List<String> columns) {
+        Aggregate a = byColumn.get(columns.get(0));
+        Aggregate b = byColumn.get(columns.get(1));
+        return a == null || b == null || b.rate() == 0 ? Double.NaN : a.rate() / b.rate();
     }
 
     private final List<GoalRow> goalRows = new ArrayList<>();
@@ -96,6 +120,12 @@ final class Report {
 
     String text() {
         StringBuilder out = new StringBuilder();
+        for (Comparison c : comparisons) {
+            out.append(c.row().workload()).append('\n');
+            for (String col : c.columns()) out.append("  ").append(col).append(": ").append(cell(c.row().byRegistry().get(col))).append('\n');
+            out.append(String.format(Locale.ROOT, "  ratio %s/%s: %.2fx%n", c.columns().get(0), c.columns().get(1),
+                    rateRatio(c.row().byRegistry(), c.columns())));
+        }
         for (Row row : rows) {
             out.append(row.workload()).append('\n');
             for (String name : names) out.append("  ").append(name).append(": ").append(cell(row.byRegistry().get(name))).append('\n');
@@ -126,6 +156,21 @@ final class Report {
             }
             md.append('\n');
         }
+        List<String> shown = List.of();
+        for (Comparison c : comparisons) {
+            if (!c.columns().equals(shown)) {
+                if (!shown.isEmpty()) md.append('\n');
+                shown = c.columns();
+                md.append("| workload |");
+                for (String col : shown) md.append(' ').append(col).append(" |");
+                md.append(" ratio ").append(shown.get(0)).append('/').append(shown.get(1)).append(" |\n|---|");
+                md.append("---|".repeat(shown.size() + 1)).append('\n');
+            }
+            md.append("| ").append(c.row().workload()).append(" |");
+            for (String col : shown) md.append(' ').append(cell(c.row().byRegistry().get(col))).append(" |");
+            md.append(String.format(Locale.ROOT, " %.2fx |%n", rateRatio(c.row().byRegistry(), shown)));
+        }
+        if (!comparisons.isEmpty()) md.append('\n');
         if (names.isEmpty()) return md.toString();
         md.append("| workload |");
         for (String n : names) md.append(' ').append(n).append(" |");
