@@ -139,6 +139,28 @@ final class ScannerCapability implements Capability {
         };
     }
 
+    /**
+     * Java thread priorities are ignored on Linux, so MIN_PRIORITY alone lets a scan take a full share of the CPU from
+     * pushes and pulls (measured: manifest GETs at 0.55 of their unscanned rate). {@code renice} of this thread's own
+     * id (Linux schedules threads as tasks) gives the scan what requests leave. Answers whether it took effect.
+     */
+    static boolean lowerOsPriority() {
+        try {
+            // /proc/thread-self -> <pid>/task/<tid>
+            String task = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).toString();
+            String tid = task.substring(task.lastIndexOf('/') + 1);
+            Process renice = new ProcessBuilder("renice", "-n", "19", "-p", tid).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return renice.waitFor() == 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.info("scan workers run at normal OS priority: {}", e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private void reloadPolicies() {
         try {
             pullPolicy.reload();
@@ -158,6 +180,7 @@ final class ScannerCapability implements Capability {
     }
 
     private void work(boolean refresher) {
+        lowerOsPriority();
         long nextRefresh = 0;
         while (!Thread.currentThread().isInterrupted()) {
             try {

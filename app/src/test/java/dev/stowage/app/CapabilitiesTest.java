@@ -48,4 +48,26 @@ class CapabilitiesTest {
         }
         return out;
     }
+
+    @Test
+    void aScanWorkerLowersItsOwnOsPriorityAndNoOtherThreads() throws Exception {
+        String before = niceOfThisThread();
+        java.util.concurrent.atomic.AtomicReference<String> worker = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            if (ScannerCapability.lowerOsPriority()) worker.set(niceOfThisThread());
+        });
+        t.join();
+        assertThat(worker.get()).isEqualTo("19");
+        assertThat(niceOfThisThread()).isEqualTo(before);
+    }
+
+    /** Field 19 of /proc/thread-self/stat (after the parenthesised command name). */
+    private static String niceOfThisThread() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16];
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -113,7 +113,7 @@ final class ScanningBench {
 
         JdbcMetadataStore metadata = JdbcMetadataStore.open(MetadataConfig.sqlite(dir.resolve("stowage.db")));
         try {
-            JdbcScanStore store = new JdbcScanStore(metadata);
+            JdbcScanStore store = JdbcScanStore.migrated(metadata);
             VulnerabilityDatabase database = new VulnerabilityDatabase(store, VersionSchemes::of, Duration.ofDays(7),
                     Clock.systemUTC());
             ScanPullPolicy pullPolicy = new ScanPullPolicy(store, Clock.systemUTC());
