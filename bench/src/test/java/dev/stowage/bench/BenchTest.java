@@ -108,30 +108,6 @@ class BenchTest {
     }
 
     @Test
-    void scanLoadWorkloadMeasuresGetsAndPushesOfRealImagesWithScanningOnAndOff() throws Exception {
-        Path jar = Path.of(System.getProperty("stowage.jar", "../app/target/stowage.jar"));
-        String reason = "the Stowage jar is not built (./mvnw -o -pl app -am package -DskipTests)";
-        if (!Files.isRegularFile(jar) && "true".equals(System.getenv("CI"))) fail(reason);
-        assumeTrue(Files.isRegularFile(jar), reason);
-        Path markdown = dir.resolve("scan-load.md");
-        int exit = new CommandLine(new BenchCommand()).execute("--workloads", "scan-load", "--start-stowage",
-                "--stowage-jar", jar.toString(), "--quick", "--rounds", "1", "--warmup", "0", "--scan-load-duration", "2",
-                "--scan-load-image-size", "4", "--clients", "2", "--connections", "4",
-                "--work-dir", dir.resolve("work").toString(), "--markdown", markdown.toString());
-        assertThat(exit).isZero();
-        String result = Files.readString(markdown);
-        assertThat(result).contains("| workload | scanning on | scanning off | ratio scanning on/scanning off |");
-        assertThat(result).containsPattern("\\| manifest GET by tag, 4 connections, while 1 client pushes real images "
-                + "\\([0-9]+ MiB gzip'd, 5\\+1 layers of real files\\) \\| [0-9.]+ req/s .*\\| [0-9.]+ req/s .*\\| [0-9.]+x \\|");
-        assertThat(result).containsPattern("\\| push of real images .*, 2 clients \\| [0-9.]+ MB/s .*\\| [0-9.]+ MB/s .*\\| [0-9.]+x \\|");
-        assertThat(result).containsPattern("\\| manifest GET by tag, .*, scanning on vs off \\| scanning on/off: [0-9.]+ .*"
-                + "\\| >= 0.90 of scanning off \\| [0-9.]+ \\((met|missed)\\) \\|");
-        assertThat(result).containsPattern("\\| scan-load, scanning on, round 1 \\| GET window .* [1-9][0-9]* packages per scanned image");
-        assertThat(result).containsPattern("\\| scan-load, scanning off, round 1 \\| GET window [0-9.]+ s: [0-9]+ images pushed, "
-                + "0 scans completed, scan-worker CPU 0.0 s; push window [0-9.]+ s: 0 scans completed");
-    }
-
-    @Test
     void scanLoadWithoutStartStowageSaysItStartsStowageItself() {
         java.io.StringWriter err = new java.io.StringWriter();
         CommandLine cli = new CommandLine(new BenchCommand());
