@@ -56,8 +56,12 @@ public final class ScanPullPolicy implements RegistryPolicy {
         facts.invalidate(manifest);
     }
 
+    private boolean stale() {
+        return clock.instant().isAfter(loadedAt.plus(FRESHNESS.multipliedBy(5)));
+    }
+
     public ProjectScanPolicy policyOf(String project) {
-        if (clock.instant().isAfter(loadedAt.plus(FRESHNESS.multipliedBy(5)))) {
+        if (stale()) {
             // the periodic reload stopped (or has not run yet); never enforce stale settings for long
             reload();
         }
@@ -66,6 +70,7 @@ public final class ScanPullPolicy implements RegistryPolicy {
 
     @Override
     public boolean decidesPullWithoutBlocking(RepositoryName repository, ManifestRecord manifest) {
+        if (stale()) return false; // policyOf would read the database: not on the event loop
         ProjectScanPolicy policy = policies.getOrDefault(repository.project(), ProjectScanPolicy.DEFAULT);
         return !policy.blocksAnything() || facts.getIfPresent(manifest.digest()) != null;
     }
@@ -111,9 +116,10 @@ public final class ScanPullPolicy implements RegistryPolicy {
 
     private Optional<PullRule.ImageFacts> load(Digest manifest) {
         // a rescan (queued or running) of an image that has findings keeps them in force until it completes
-        return store.report(manifest).map(r -> new PullRule.ImageFacts(
-                r.report().isPresent() ? ScanStore.Status.COMPLETED : r.status(),
-                r.report().map(bytes -> ReportJson.facts(InventoryJson.gunzip(bytes))).orElse(List.of()),
-                r.report().map(bytes -> ReportJson.unreadableLayers(InventoryJson.gunzip(bytes))).orElse(0L)));
+        return store.report(manifest).map(r -> {
+            Optional<com.fasterxml.jackson.databind.JsonNode> report = r.report().map(InventoryJson::gunzip);
+            return new PullRule.ImageFacts(report.isPresent() ? ScanStore.Status.COMPLETED : r.status(),
+                    report.map(ReportJson::facts).orElse(List.of()), report.map(ReportJson::unreadableLayers).orElse(0L));
+        });
     }
 }
