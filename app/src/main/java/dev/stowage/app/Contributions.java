@@ -2,6 +2,7 @@ package dev.stowage.app;
 
 import dev.stowage.core.access.RegistryPolicy;
 import dev.stowage.core.event.EventPublisher;
+import dev.stowage.core.policy.ImageCheck;
 import dev.stowage.server.AdminRouteSet;
 
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ public final class Contributions {
     }
 
     private final List<RegistryPolicy> policies = new ArrayList<>();
+    private final List<ImageCheck> imageChecks = new ArrayList<>();
     private final List<EventPublisher> listeners = new ArrayList<>();
     private final List<AdminRouteSet> adminRoutes = new ArrayList<>();
     private final List<Job> jobs = new ArrayList<>();
@@ -25,6 +27,14 @@ public final class Contributions {
     /** Checked by the registry service before it writes or serves a manifest (in the order capabilities are listed). */
     public void policy(RegistryPolicy policy) {
         policies.add(policy);
+    }
+
+    /**
+     * A check of images before they are pulled or admitted to a cluster; all of them form the node's one
+     * {@link dev.stowage.core.policy.ImagePolicy} ({@link Node#imagePolicy()}).
+     */
+    public void imageCheck(ImageCheck check) {
+        imageChecks.add(check);
     }
 
     /** Hears every registry event the node publishes; must never block nor throw ({@link EventPublisher}). */
@@ -47,6 +57,8 @@ public final class Contributions {
     }
 
     List<RegistryPolicy> policies() { return List.copyOf(policies); }
+
+    List<ImageCheck> imageChecks() { return List.copyOf(imageChecks); }
 
     List<EventPublisher> listeners() { return List.copyOf(listeners); }
 

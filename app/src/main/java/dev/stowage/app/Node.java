@@ -2,6 +2,7 @@ package dev.stowage.app;
 
 import dev.stowage.core.event.EventPublisher;
 import dev.stowage.core.event.RegistryEvent;
+import dev.stowage.core.policy.ImagePolicy;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.spi.BlobStore;
 import dev.stowage.core.spi.SecretSealer;
@@ -29,6 +30,7 @@ public final class Node {
     private final List<EventPublisher> listeners = new CopyOnWriteArrayList<>();
     private final EventPublisher events = this::publish;
     private volatile RegistryService service;
+    private volatile ImagePolicy imagePolicy;
 
     Node(StowageConfig config, JdbcMetadataStore metadata, BlobStore blobs, SecretSealer sealer, JdbcIdentityStore identities,
          AccountService accounts, JdbcAuditStore auditStore, Clock clock) {
@@ -72,6 +74,19 @@ public final class Node {
     public RegistryService service() {
         if (service == null) throw new IllegalStateException("the registry service is made after Capability.prepare");
         return service;
+    }
+
+    /**
+     * Every image check the capabilities contributed, as one evaluation (pulls run it through the service; admission
+     * reviews ask it directly); there from {@link Capability#start} on.
+     */
+    public ImagePolicy imagePolicy() {
+        if (imagePolicy == null) throw new IllegalStateException("the image policy is made after Capability.prepare");
+        return imagePolicy;
+    }
+
+    void imagePolicy(ImagePolicy made) {
+        this.imagePolicy = made;
     }
 
     void listeners(List<EventPublisher> contributed) {

@@ -76,7 +76,7 @@ final class ScannerCapability implements Capability {
         store = new JdbcScanStore(node.metadata());
         pullPolicy = new ScanPullPolicy(store, node.clock());
         database = new VulnerabilityDatabase(store, VersionSchemes::of, settings.staleAfterDuration(), node.clock());
-        out.policy(pullPolicy);
+        out.imageCheck(pullPolicy);
         ExecutorService handOff = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("scan-on-push").factory());
         out.onClose(handOff::shutdown);
         out.listener(event -> {

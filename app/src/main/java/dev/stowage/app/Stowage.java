@@ -2,6 +2,7 @@ package dev.stowage.app;
 
 import dev.stowage.core.access.AccessController;
 import dev.stowage.core.access.RegistryPolicy;
+import dev.stowage.core.policy.ImagePolicy;
 import dev.stowage.metadata.JdbcWebhookStore;
 import dev.stowage.core.spi.SecretSealer;
 import dev.stowage.core.service.RegistryService;
@@ -106,8 +107,12 @@ public final class Stowage implements AutoCloseable {
             for (Capability capability : capabilities) capability.prepare(node, contributions);
             closers.addAll(contributions.closers());
             node.listeners(contributions.listeners());
-            RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.all(
-                    contributions.policies().toArray(RegistryPolicy[]::new)), settings, Clock.systemUTC());
+            // every capability's image checks are one policy, evaluated once per pull and per admission review
+            ImagePolicy imagePolicy = new ImagePolicy(contributions.imageChecks());
+            node.imagePolicy(imagePolicy);
+            RegistryService service = new RegistryService(blobs, metadata, RegistryPolicy.all(java.util.stream.Stream
+                    .concat(contributions.policies().stream(), java.util.stream.Stream.of(imagePolicy))
+                    .toArray(RegistryPolicy[]::new)), settings, Clock.systemUTC());
             node.service(service);
             Contributions started = new Contributions();
             for (Capability capability : capabilities) capability.start(node, started);

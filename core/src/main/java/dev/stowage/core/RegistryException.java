@@ -14,6 +14,7 @@ public class RegistryException extends RuntimeException {
     private final int httpStatus;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private String refusedActor;
+    private String auditNote;
 
     public RegistryException(ErrorCode code, String message) {
         this(code, message, null, code.httpStatus());
@@ -50,4 +51,12 @@ public class RegistryException extends RuntimeException {
     }
 
     public java.util.Optional<String> refusedActor() { return java.util.Optional.ofNullable(refusedActor); }
+
+    /** What the audit log records of this refusal beside its code (which policies refused a pull, say). */
+    public RegistryException auditNote(String note) {
+        this.auditNote = note;
+        return this;
+    }
+
+    public java.util.Optional<String> auditNote() { return java.util.Optional.ofNullable(auditNote); }
 }

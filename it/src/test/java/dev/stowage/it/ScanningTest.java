@@ -197,8 +197,8 @@ class ScanningTest {
             assertThat(raw.statusCode()).isEqualTo(403);
             JsonNode error = JSON.readTree(raw.body()).path("errors").path(0);
             assertThat(error.path("code").asText()).isEqualTo("DENIED");
-            assertThat(error.path("detail").path("vulnerabilities").path("critical").asInt()).isEqualTo(2);
-            assertThat(error.path("detail").path("report").asText()).isEqualTo(reportPath);
+            assertThat(error.path("detail").path("refusals").path(0).path("vulnerabilities").path("critical").asInt()).isEqualTo(2);
+            assertThat(error.path("detail").path("refusals").path(0).path("report").asText()).isEqualTo(reportPath);
 
             // An expired entry does not count; an active one does.
             HttpResponse<String> project = api("PUT", "/api/v1/projects/guarded/cve-allowlist", "{\"items\":["

@@ -3,10 +3,9 @@ package dev.stowage.scanner;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stowage.core.Digest;
-import dev.stowage.core.ErrorCode;
-import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
-import dev.stowage.core.access.RegistryPolicy;
+import dev.stowage.core.policy.ImageCheck;
+import dev.stowage.core.policy.ImageRefusal;
 import dev.stowage.core.spi.ManifestRecord;
 
 import java.time.Clock;
@@ -23,7 +22,7 @@ import java.util.stream.Collectors;
  * (re-read every few seconds, so other nodes' changes arrive); the facts of images in enforcing projects are cached
  * briefly. A project that enforces nothing costs one map lookup, on the event loop too.
  */
-public final class ScanPullPolicy implements RegistryPolicy {
+public final class ScanPullPolicy implements ImageCheck {
     /** How long another node's change to a policy, allowlist or report may take to be seen here. */
     static final Duration FRESHNESS = Duration.ofSeconds(2);
 
@@ -69,27 +68,31 @@ public final class ScanPullPolicy implements RegistryPolicy {
     }
 
     @Override
-    public boolean decidesPullWithoutBlocking(RepositoryName repository, ManifestRecord manifest) {
+    public String name() {
+        return "vulnerabilities";
+    }
+
+    @Override
+    public boolean decidesWithoutBlocking(RepositoryName repository, ManifestRecord manifest) {
         if (stale()) return false; // policyOf would read the database: not on the event loop
         ProjectScanPolicy policy = policies.getOrDefault(repository.project(), ProjectScanPolicy.DEFAULT);
         return !policy.blocksAnything() || facts.getIfPresent(manifest.digest()) != null;
     }
 
     @Override
-    public void beforeManifestPull(RepositoryName repository, ManifestRecord manifest) {
+    public Optional<ImageRefusal> check(RepositoryName repository, ManifestRecord manifest) {
         String project = repository.project();
         ProjectScanPolicy policy = policyOf(project);
-        if (!policy.blocksAnything()) return;
-        if (!enforceable(manifest)) return;
+        if (!policy.blocksAnything()) return Optional.empty();
+        if (!enforceable(manifest)) return Optional.empty();
         Optional<PullRule.ImageFacts> image = facts.get(manifest.digest(), this::load);
         Instant now = clock.instant();
         Set<String> accepted = allowed(project, now);
         String reportPath = "/api/v1/repositories/" + repository.value() + "/artifacts/" + manifest.digest()
                 + "/vulnerabilities";
-        PullRule.decide(project, policy, image, id -> accepted.contains(id.toLowerCase(java.util.Locale.ROOT)), reportPath)
-                .ifPresent(refusal -> {
-            throw new RegistryException(ErrorCode.DENIED, refusal.message(), refusal.detail());
-        });
+        return PullRule.decide(project, policy, image, id -> accepted.contains(id.toLowerCase(java.util.Locale.ROOT)),
+                        reportPath)
+                .map(refusal -> new ImageRefusal(name(), refusal.message(), refusal.detail()));
     }
 
     /**

@@ -6,7 +6,7 @@ import dev.stowage.core.ErrorCode;
 import dev.stowage.core.Reference;
 import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
-import dev.stowage.core.access.RegistryPolicy;
+import dev.stowage.core.policy.ImagePolicy;
 import dev.stowage.core.event.RegistryEvent;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.service.ServiceSettings;
@@ -61,7 +61,7 @@ class ScanServiceTest {
         store = JdbcScanStore.migrated(metadata);
         pullPolicy = new ScanPullPolicy(store, Clock.systemUTC());
         database = new VulnerabilityDatabase(store, VersionSchemes::of, Duration.ofDays(7), Clock.systemUTC());
-        registry = new RegistryService(blobs, metadata, RegistryPolicy.all(pullPolicy), ServiceSettings.DEFAULTS,
+        registry = new RegistryService(blobs, metadata, new ImagePolicy(List.of(pullPolicy)), ServiceSettings.DEFAULTS,
                 Clock.systemUTC());
         scans = new ScanService(store, metadata, blobs,
                 new ImageInventory(Stream.concat(ImageInventory.osPackageDetectors().stream(),

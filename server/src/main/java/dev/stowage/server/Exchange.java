@@ -290,7 +290,7 @@ final class Exchange {
         if (e.httpStatus() == 416 && e.detail() instanceof Map<?, ?> d && d.get("size") != null) {
             headers.put("Content-Range", "bytes */" + d.get("size"));
         }
-        failureNote = e.code().name();
+        failureNote = e.code().name() + e.auditNote().map(n -> " " + LogText.escape(n, 512)).orElse("");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("errors", List.of(error));
         body.putAll(alongside);

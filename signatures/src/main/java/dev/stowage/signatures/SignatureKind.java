@@ -1,0 +1,26 @@
+package dev.stowage.signatures;
+
+/** The signature and attestation formats Stowage recognises, by the name the API shows. */
+public enum SignatureKind {
+    /** cosign's tag scheme: a {@code sha256-<hex>.sig} manifest whose layers are simple-signing payloads. */
+    COSIGN("cosign"),
+    /** A Sigstore bundle (v0.1-v0.3) stored as an OCI 1.1 referrer ({@code application/vnd.dev.sigstore.bundle...}). */
+    SIGSTORE_BUNDLE("sigstore-bundle"),
+    /** A Notation signature referrer with a JWS envelope. */
+    NOTATION_JWS("notation-jws"),
+    /** A Notation signature referrer with a COSE_Sign1 envelope. */
+    NOTATION_COSE("notation-cose"),
+    /** An in-toto attestation in a DSSE envelope (cosign's {@code .att} tag or a referrer). */
+    IN_TOTO("in-toto");
+
+    private final String apiName;
+
+    SignatureKind(String apiName) {
+        this.apiName = apiName;
+    }
+
+    public String apiName() { return apiName; }
+
+    /** Attestations say something about the image; they never count as its signature. */
+    public boolean attestation() { return this == IN_TOTO; }
+}

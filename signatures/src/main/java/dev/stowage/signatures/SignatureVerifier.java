@@ -1,0 +1,47 @@
+package dev.stowage.signatures;
+
+import dev.stowage.core.Digest;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Verifies every signature found for one manifest with the formats that recognise them. Bounded: at most
+ * {@link #MAX_ARTIFACTS} artifacts are looked at (a flood of signatures on one image costs no more than that), and an
+ * artifact no format recognises is reported as such, never skipped silently.
+ */
+public final class SignatureVerifier {
+    /** How many signature artifacts of one manifest are verified; the rest are reported as not checked. */
+    public static final int MAX_ARTIFACTS = 64;
+
+    private final List<SignatureFormat> formats;
+
+    public SignatureVerifier(List<SignatureFormat> formats) {
+        this.formats = List.copyOf(formats);
+    }
+
+    public Optional<SignatureFormat> formatOf(SignatureArtifact artifact) {
+        return formats.stream().filter(f -> f.recognises(artifact)).findFirst();
+    }
+
+    public List<SignatureCheck> verify(Digest subject, List<SignatureArtifact> artifacts, TrustMaterial trust,
+                                       Instant now) {
+        List<SignatureCheck> checks = new ArrayList<>();
+        int looked = 0;
+        for (SignatureArtifact artifact : artifacts) {
+            Optional<SignatureFormat> format = formatOf(artifact);
+            if (format.isEmpty()) continue;
+            if (looked++ >= MAX_ARTIFACTS) break;
+            try {
+                checks.addAll(format.get().verify(artifact, subject, trust, now));
+            } catch (RuntimeException e) {
+                // a format must not throw; if one does, the signature is unverified, never the whole image's status lost
+                checks.add(SignatureCheck.failed(SignatureKind.COSIGN, artifact.digest(), Optional.empty(),
+                        "could not be verified: " + e.getClass().getSimpleName()));
+            }
+        }
+        return List.copyOf(checks);
+    }
+}

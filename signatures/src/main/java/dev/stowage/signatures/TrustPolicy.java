@@ -1,0 +1,57 @@
+package dev.stowage.signatures;
+
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A project's trust policy: the public keys, X.509 trust stores and keyless Sigstore identities whose signatures it
+ * accepts. A signature verifies when it is cryptographically valid over a payload naming the manifest's digest and is
+ * made by one of these.
+ */
+public record TrustPolicy(List<TrustedKey> keys, List<X509TrustStore> trustStores, List<KeylessIdentity> identities) {
+    public static final TrustPolicy NONE = new TrustPolicy(List.of(), List.of(), List.of());
+
+    public TrustPolicy {
+        keys = List.copyOf(keys);
+        trustStores = List.copyOf(trustStores);
+        identities = List.copyOf(identities);
+    }
+
+    public boolean trustsAnything() {
+        return !keys.isEmpty() || !trustStores.isEmpty() || !identities.isEmpty();
+    }
+
+    /** A trusted public key (ECDSA P-256/P-384, Ed25519, RSA) under an administrator's name. */
+    public record TrustedKey(String name, PublicKey key) {}
+
+    /**
+     * Notation's model: trusted root (or intermediate) CA certificates, and the subjects a signing certificate may
+     * have ({@code trustedIdentities}: full distinguished names as in Notation's {@code x509.subject:} entries, or
+     * {@code *} for any subject the roots issued).
+     */
+    public record X509TrustStore(String name, List<X509Certificate> roots, List<String> trustedIdentities) {
+        public X509TrustStore {
+            roots = List.copyOf(roots);
+            trustedIdentities = List.copyOf(trustedIdentities);
+        }
+    }
+
+    /**
+     * A keyless Sigstore identity: the certificate's OIDC issuer and its subject (SAN), each exact or a regular
+     * expression that must match whole, as cosign's {@code --certificate-identity(-regexp)} and
+     * {@code --certificate-oidc-issuer(-regexp)}.
+     */
+    public record KeylessIdentity(String name, Optional<String> issuer, Optional<Pattern> issuerRegExp,
+                                  Optional<String> subject, Optional<Pattern> subjectRegExp) {
+        public boolean matches(String oidcIssuer, String identity) {
+            boolean issuerOk = issuer.map(oidcIssuer::equals).orElse(true)
+                    && issuerRegExp.map(p -> p.matcher(oidcIssuer).matches()).orElse(true);
+            boolean subjectOk = subject.map(identity::equals).orElse(true)
+                    && subjectRegExp.map(p -> p.matcher(identity).matches()).orElse(true);
+            return issuerOk && subjectOk;
+        }
+    }
+}
