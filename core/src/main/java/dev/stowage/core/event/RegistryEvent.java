@@ -37,6 +37,10 @@ public record RegistryEvent(String id, Type type, Instant time, String project, 
         SCANNING_COMPLETED("dev.stowage.scanning.completed"),
         /** A vulnerability scan of a manifest failed for good; {@code data.error} says why. */
         SCANNING_FAILED("dev.stowage.scanning.failed"),
+        /** A signature of a manifest verified against its project's trust policy; {@code data} names the signer. */
+        SIGNATURE_VERIFIED("dev.stowage.signature.verified"),
+        /** A signature of a manifest failed verification; {@code data.reason} says why. */
+        SIGNATURE_FAILED("dev.stowage.signature.failed"),
         /** Sent on request to one webhook to test it; the registry never publishes it and no one subscribes to it. */
         PING("dev.stowage.webhook.ping");
 
