@@ -84,7 +84,7 @@ public final class ScanPullPolicy implements ImageCheck {
         String project = repository.project();
         ProjectScanPolicy policy = policyOf(project);
         if (!policy.blocksAnything()) return Optional.empty();
-        if (!enforceable(manifest)) return Optional.empty();
+        if (!dev.stowage.core.policy.RunnableImages.runnable(manifest)) return Optional.empty();
         Optional<PullRule.ImageFacts> image = facts.get(manifest.digest(), this::load);
         Instant now = clock.instant();
         Set<String> accepted = allowed(project, now);
@@ -93,21 +93,6 @@ public final class ScanPullPolicy implements ImageCheck {
         return PullRule.decide(project, policy, image, id -> accepted.contains(id.toLowerCase(java.util.Locale.ROOT)),
                         reportPath)
                 .map(refusal -> new ImageRefusal(name(), refusal.message(), refusal.detail()));
-    }
-
-    /**
-     * Whether the policy applies to this manifest: images (an image config, whatever artifactType the manifest declares,
-     * since runtimes run it all the same) and indexes. SBOMs, signatures, attestations and charts are not images: they
-     * are never scanned, and refusing them would only break the tools that read them.
-     */
-    static boolean enforceable(ManifestRecord manifest) {
-        if (dev.stowage.core.MediaTypes.isIndex(manifest.mediaType())) return true;
-        try {
-            String config = InventoryJson.MAPPER.readTree(manifest.payload()).path("config").path("mediaType").asText("");
-            return ScanService.IMAGE_CONFIGS.contains(config);
-        } catch (java.io.IOException e) {
-            return true; // unreadable: refuse rather than wave through
-        }
     }
 
     private Set<String> allowed(String project, Instant now) {

@@ -9,6 +9,7 @@ import dev.stowage.core.event.EventPublisher;
 import dev.stowage.core.event.RegistryEvent;
 import dev.stowage.core.manifest.ManifestParser;
 import dev.stowage.core.manifest.ParsedManifest;
+import dev.stowage.core.policy.RunnableImages;
 import dev.stowage.core.spi.BlobContent;
 import dev.stowage.core.spi.BlobStore;
 import dev.stowage.core.spi.ManifestRecord;
@@ -43,8 +44,6 @@ import java.util.Set;
 public final class ScanService {
     private static final Logger LOG = LoggerFactory.getLogger(ScanService.class);
     /** Image configs the scanner reads (images, not Helm charts, signatures or other artifacts). */
-    static final Set<String> IMAGE_CONFIGS = Set.of("application/vnd.oci.image.config.v1+json",
-            "application/vnd.docker.container.image.v1+json");
     static final int MAX_ATTEMPTS = 3;
     static final int MAX_PACKAGES = 50_000;
     static final Duration LEASE = Duration.ofMinutes(10);
@@ -181,7 +180,7 @@ public final class ScanService {
     private Outcome scanImage(RepositoryName repository, ParsedManifest manifest,
                               Optional<ScannerAdapterRegistration> adapter) throws IOException {
         Instant now = clock.instant();
-        if (manifest.config().isEmpty() || !IMAGE_CONFIGS.contains(manifest.config().get().mediaType())) {
+        if (!RunnableImages.runnable(manifest.digest(), manifest.mediaType(), manifest.payload())) {
             String what = manifest.effectiveArtifactType().orElse(manifest.mediaType());
             ObjectNode report = InventoryJson.MAPPER.createObjectNode().put("scanner", "stowage")
                     .put("unsupported", "not a container image (" + what + "); nothing to scan");
