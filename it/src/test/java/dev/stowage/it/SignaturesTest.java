@@ -1,0 +1,307 @@
+package dev.stowage.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowage.it.support.Clients;
+import dev.stowage.it.support.Registry;
+import dev.stowage.it.support.ScanImages;
+import dev.stowage.it.support.StowageProcess;
+import org.bouncycastle.crypto.engines.XSalsa20Engine;
+import org.bouncycastle.crypto.generators.SCrypt;
+import org.bouncycastle.crypto.macs.Poly1305;
+import org.bouncycastle.crypto.params.KeyParameter;
+import org.bouncycastle.crypto.params.ParametersWithIV;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static dev.stowage.it.support.Clients.cmd;
+import static dev.stowage.it.support.Clients.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Signatures and trust end to end on the real server: images pushed and signed by skopeo (cosign's tag scheme,
+ * {@code --sign-by-sigstore-private-key} with a cosign-format encrypted key, written to the registry as
+ * {@code sha256-<hex>.sig} because registries.d says {@code use-sigstore-attachments}), verified against the project's
+ * trust policy, shown through the API and {@code stowage verify}, and enforced on pulls by tag and by digest.
+ */
+class SignaturesTest {
+    static final String PASSWORD = "trust-admin-password";
+    static final String PASSPHRASE = "a passphrase for the signing key";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir static Path dir;
+    static StowageProcess stowage;
+    static KeyPair release;
+    static KeyPair stranger;
+    static Path registriesD;
+    static String signedDigest;
+    static String unsignedDigest;
+
+    @BeforeAll
+    static void start() throws Exception {
+        StowageProcess.requireStowage("signatures and trust");
+        Clients.require("skopeo", "skopeo");
+        stowage = StowageProcess.start(dir.resolve("data"), Map.of("STOWAGE_AUTH_ENABLED", "true",
+                "STOWAGE_ADMIN_PASSWORD", PASSWORD));
+        HttpResponse<String> created = api("POST", "/api/v1/projects", "{\"name\":\"team\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        release = keys();
+        stranger = keys();
+        registriesD = dir.resolve("registries.d");
+        Files.createDirectories(registriesD);
+        Files.writeString(registriesD.resolve("default.yaml"), "default-docker:\n  use-sigstore-attachments: true\n");
+
+        HttpResponse<String> policy = api("PUT", "/api/v1/projects/team/trust", policy("enforce"));
+        assertThat(policy.statusCode()).as(policy.body()).isEqualTo(200);
+
+        signedDigest = push("signed", release).manifestDigest();
+        unsignedDigest = push("unsigned", null).manifestDigest();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (stowage != null) stowage.close();
+    }
+
+    // --- the tests ------------------------------------------------------------------------------------------------
+
+    @Test
+    void anImageSignedBySkopeoWithATrustedKeyIsVerifiedAndShownWithItsSigner() throws Exception {
+        JsonNode status = signatures("team/app", "signed");
+        assertThat(status.path("digest").asText()).isEqualTo(signedDigest);
+        assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("verified");
+        assertThat(status.path("enforcement").asText()).isEqualTo("enforce");
+        assertThat(status.path("signatures")).singleElement().satisfies(s -> {
+            assertThat(s.path("kind").asText()).isEqualTo("cosign");
+            assertThat(s.path("verified").asBoolean()).isTrue();
+            assertThat(s.path("trustedBy").asText()).isEqualTo("release");
+            assertThat(s.path("signer").path("keyId").asText()).isNotEmpty();
+        });
+        // the signature skopeo wrote is cosign's tag, which any cosign client finds
+        HttpResponse<String> tags = v2("/v2/team/app/tags/list");
+        assertThat(tags.body()).contains("sha256-" + signedDigest.substring("sha256:".length()) + ".sig");
+    }
+
+    @Test
+    void theSignedImageIsPulledByTagAndByDigest() throws Exception {
+        pull("team/app:signed", "signed-by-tag").ok();
+        pull("team/app@" + signedDigest, "signed-by-digest").ok();
+    }
+
+    @Test
+    void anUnsignedImageIsRefusedByTagAndByDigestWithTheErrorNamingThePolicy() throws Exception {
+        JsonNode status = signatures("team/app", "unsigned");
+        assertThat(status.path("status").asText()).isEqualTo("unsigned");
+        for (String reference : List.of("unsigned", unsignedDigest)) {
+            HttpResponse<String> r = v2("/v2/team/app/manifests/" + reference);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+            JsonNode error = JSON.readTree(r.body()).path("errors").path(0);
+            assertThat(error.path("code").asText()).isEqualTo("DENIED");
+            assertThat(error.path("message").asText()).isEqualTo("pull refused by the trust policy of project 'team': "
+                    + "the image has no signature; see GET /api/v1/repositories/team/app/artifacts/" + unsignedDigest
+                    + "/signatures");
+            assertThat(error.path("detail").path("refusals").path(0).path("check").asText()).isEqualTo("signatures");
+        }
+        Clients.Result refused = pull("team/app:unsigned", "unsigned");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.output()).contains("trust policy of project 'team'");
+    }
+
+    @Test
+    void aSignatureByAKeyNotInThePolicyIsRefusedWithTheReason() throws Exception {
+        String digest = push("stranger", stranger).manifestDigest();
+        JsonNode status = signatures("team/app", "stranger");
+        assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("unverified");
+        String reason = status.path("signatures").path(0).path("reason").asText();
+        assertThat(reason).isNotEmpty();
+        assertThat(status.path("signatures").path(0).path("verified").asBoolean()).isFalse();
+
+        HttpResponse<String> r = v2("/v2/team/app/manifests/" + digest);
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(r.body()).path("errors").path(0).path("message").asText())
+                .startsWith("pull refused by the trust policy of project 'team': no signature verified by the trust "
+                        + "policy (1 signature: " + reason + ")");
+    }
+
+    @Test
+    void stowageVerifyExitsZeroForAVerifiedImageAndOneForAnUnsignedOne() throws Exception {
+        Clients.Result verified = stowageCli("verify", "--plain-http", stowage.hostPort() + "/team/app:signed");
+        assertThat(verified.exitCode()).as(verified.output()).isZero();
+        assertThat(verified.output()).contains("team/app@" + signedDigest + ": verified", "cosign  verified",
+                "(trusted by release)");
+        Clients.Result unsigned = stowageCli("verify", "--plain-http", stowage.hostPort() + "/team/app@" + unsignedDigest);
+        assertThat(unsigned.exitCode()).as(unsigned.output()).isEqualTo(1);
+        assertThat(unsigned.output()).contains(": unsigned", "no signatures");
+    }
+
+    @Test
+    void thePolicyIsShownAndChangedThroughTheAdminCliAndBadInputIsA400NamingTheField() throws Exception {
+        Clients.Result shown = stowageCli("admin", "--url", stowage.baseUrl(), "--output", "json", "trust", "policy",
+                "show", "team");
+        assertThat(shown.exitCode()).as(shown.output()).isZero();
+        assertThat(shown.output()).contains("\"enforcement\" : \"enforce\"", "\"name\" : \"release\"");
+
+        HttpResponse<String> bad = api("PUT", "/api/v1/projects/team/trust",
+                "{\"enforcement\":\"enforce\",\"keys\":[{\"name\":\"x\",\"publicKey\":\"not a key\"}]}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("keys[0].publicKey is not a PEM public key");
+        HttpResponse<String> badRegexp = api("PUT", "/api/v1/projects/team/trust",
+                "{\"keyless\":[{\"name\":\"gh\",\"issuer\":\"https://i\",\"subjectRegExp\":\"[\"}]}");
+        assertThat(badRegexp.statusCode()).isEqualTo(400);
+        assertThat(badRegexp.body()).contains("keyless[0].subjectRegExp is not a regular expression");
+        HttpResponse<String> badRoot = api("PUT", "/api/v1/system/sigstore-roots/public-good", "{\"mediaType\":\"x\"}");
+        assertThat(badRoot.statusCode()).isEqualTo(400);
+        assertThat(badRoot.body()).contains("not a Sigstore trusted root");
+        // the policy is unchanged by the refused writes
+        assertThat(signatures("team/app", "signed").path("status").asText()).isEqualTo("verified");
+    }
+
+    @Test
+    void inAuditModeTheUnsignedImageIsPulledAndStillReportedUnsigned() throws Exception {
+        HttpResponse<String> audit = api("PUT", "/api/v1/projects/team/trust", policy("audit"));
+        assertThat(audit.statusCode()).as(audit.body()).isEqualTo(200);
+        try {
+            assertThat(v2("/v2/team/app/manifests/unsigned").statusCode()).isEqualTo(200);
+            assertThat(signatures("team/app", "unsigned").path("status").asText()).isEqualTo("unsigned");
+        } finally {
+            assertThat(api("PUT", "/api/v1/projects/team/trust", policy("enforce")).statusCode()).isEqualTo(200);
+        }
+        assertThat(v2("/v2/team/app/manifests/unsigned").statusCode()).isEqualTo(403);
+    }
+
+    // --- helpers --------------------------------------------------------------------------------------------------
+
+    static KeyPair keys() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+    }
+
+    static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der) + "\n-----END " + type + "-----\n";
+    }
+
+    static String policy(String enforcement) {
+        ObjectNode body = JSON.createObjectNode().put("enforcement", enforcement);
+        body.putArray("keys").addObject().put("name", "release")
+                .put("publicKey", pem("PUBLIC KEY", release.getPublic().getEncoded()));
+        return body.toString();
+    }
+
+    /**
+     * cosign's encrypted private key file, as {@code cosign generate-key-pair} writes it and skopeo reads it: the
+     * PKCS#8 key sealed with NaCl secretbox (XSalsa20-Poly1305) under an scrypt key of the passphrase
+     * (go-securesystemslib's {@code encrypted} JSON), in a PEM block {@code ENCRYPTED COSIGN PRIVATE KEY}.
+     */
+    static Path cosignKeyFile(KeyPair keys, String name) throws Exception {
+        SecureRandom random = new SecureRandom();
+        byte[] salt = new byte[32];
+        byte[] nonce = new byte[24];
+        random.nextBytes(salt);
+        random.nextBytes(nonce);
+        byte[] key = SCrypt.generate(PASSPHRASE.getBytes(StandardCharsets.UTF_8), salt, 32768, 8, 1, 32);
+        byte[] plain = keys.getPrivate().getEncoded();
+        XSalsa20Engine stream = new XSalsa20Engine();
+        stream.init(true, new ParametersWithIV(new KeyParameter(key), nonce));
+        byte[] macKey = new byte[32];
+        stream.processBytes(new byte[32], 0, 32, macKey, 0);
+        byte[] cipher = new byte[plain.length];
+        stream.processBytes(plain, 0, plain.length, cipher, 0);
+        Poly1305 mac = new Poly1305();
+        mac.init(new KeyParameter(macKey));
+        mac.update(cipher, 0, cipher.length);
+        byte[] sealed = new byte[16 + cipher.length];
+        mac.doFinal(sealed, 0);
+        System.arraycopy(cipher, 0, sealed, 16, cipher.length);
+        Base64.Encoder b64 = Base64.getEncoder();
+        String json = "{\"kdf\":{\"name\":\"scrypt\",\"params\":{\"N\":32768,\"r\":8,\"p\":1},\"salt\":\""
+                + b64.encodeToString(salt) + "\"},\"cipher\":{\"name\":\"nacl/secretbox\",\"nonce\":\""
+                + b64.encodeToString(nonce) + "\"},\"ciphertext\":\"" + b64.encodeToString(sealed) + "\"}";
+        Path file = dir.resolve(name + ".key");
+        Files.writeString(file, pem("ENCRYPTED COSIGN PRIVATE KEY", json.getBytes(StandardCharsets.UTF_8)));
+        return file;
+    }
+
+    /** Writes an image unique to {@code tag} and pushes it with skopeo, signing it with {@code signer} when given. */
+    static ScanImages.Image push(String tag, KeyPair signer) throws Exception {
+        Path layout = dir.resolve("layout-" + tag);
+        ScanImages.Image image = ScanImages.writeImage(layout, tag, "amd64",
+                List.of(ScanImages.layer(Map.of("etc/image-name", "image " + tag + "\n"))));
+        List<String> command = new ArrayList<>(cmd("skopeo", "--registries.d", registriesD.toString(), "copy",
+                "--dest-tls-verify=false", "--dest-creds", "admin:" + PASSWORD));
+        if (signer != null) {
+            Path passphrase = dir.resolve(tag + ".passphrase");
+            Files.writeString(passphrase, PASSPHRASE);
+            command.addAll(List.of("--sign-by-sigstore-private-key", cosignKeyFile(signer, tag).toString(),
+                    "--sign-passphrase-file", passphrase.toString()));
+        }
+        command.addAll(List.of("oci:" + layout + ":" + tag, "docker://" + stowage.hostPort() + "/team/app:" + tag));
+        run(command).ok();
+        return image;
+    }
+
+    static Clients.Result pull(String reference, String into) throws Exception {
+        return run(cmd("skopeo", "copy", "--src-tls-verify=false", "--src-creds", "admin:" + PASSWORD,
+                "docker://" + stowage.hostPort() + "/" + reference, "oci:" + dir.resolve("pulled-" + into) + ":pulled"));
+    }
+
+    /** The verification status through the API (computed on the spot when the push's background run is not done). */
+    static JsonNode signatures(String repository, String reference) throws Exception {
+        HttpResponse<String> r = api("GET", "/api/v1/repositories/" + repository + "/artifacts/" + reference
+                + "/signatures", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    static HttpResponse<String> api(String method, String path, String body) throws Exception {
+        return Registry.call(stowage, method, path, "admin", PASSWORD, body);
+    }
+
+    /** A registry GET as clients make it: unauthenticated, then with the bearer token the challenge's realm gives. */
+    static HttpResponse<String> v2(String path) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(stowage.baseUrl() + path))
+                .header("Accept", "application/vnd.oci.image.manifest.v1+json,application/vnd.oci.image.index.v1+json");
+        HttpResponse<String> first = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        String challenge = first.headers().firstValue("WWW-Authenticate").orElse("");
+        if (first.statusCode() != 401 || !challenge.startsWith("Bearer ")) return first;
+        Map<String, String> params = new java.util.LinkedHashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\w+)=\"([^\"]*)\"").matcher(challenge);
+        while (m.find()) params.put(m.group(1), m.group(2));
+        String tokenUrl = params.get("realm") + "?service=" + java.net.URLEncoder.encode(params.getOrDefault("service", ""),
+                StandardCharsets.UTF_8) + "&scope=" + java.net.URLEncoder.encode(params.getOrDefault("scope", ""),
+                StandardCharsets.UTF_8);
+        HttpResponse<String> token = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(tokenUrl))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD)
+                        .getBytes(StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+        JsonNode answer = JSON.readTree(token.body());
+        String bearer = answer.hasNonNull("token") ? answer.path("token").asText() : answer.path("access_token").asText();
+        return http.send(request.header("Authorization", "Bearer " + bearer).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static Clients.Result stowageCli(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                StowageProcess.jar().toString()));
+        command.addAll(List.of(args));
+        return Clients.run(command, Map.of("STOWAGE_USER", "admin", "STOWAGE_PASSWORD", PASSWORD), 120);
+    }
+}
