@@ -90,7 +90,7 @@ class SignaturesTest {
         assertThat(status.path("signatures")).singleElement().satisfies(s -> {
             assertThat(s.path("kind").asText()).isEqualTo("cosign");
             assertThat(s.path("verified").asBoolean()).isTrue();
-            assertThat(s.path("trustedBy").asText()).isEqualTo("release");
+            assertThat(s.path("trustedBy").asText()).contains("release");
             assertThat(s.path("signer").path("keyId").asText()).isNotEmpty();
         });
         // the signature skopeo wrote is cosign's tag, which any cosign client finds
@@ -144,7 +144,7 @@ class SignaturesTest {
         Clients.Result verified = stowageCli("verify", "--plain-http", stowage.hostPort() + "/team/app:signed");
         assertThat(verified.exitCode()).as(verified.output()).isZero();
         assertThat(verified.output()).contains("team/app@" + signedDigest + ": verified", "cosign  verified",
-                "(trusted by release)");
+                "(trusted by ", "release)");
         Clients.Result unsigned = stowageCli("verify", "--plain-http", stowage.hostPort() + "/team/app@" + unsignedDigest);
         assertThat(unsigned.exitCode()).as(unsigned.output()).isEqualTo(1);
         assertThat(unsigned.output()).contains(": unsigned", "no signatures");

@@ -87,7 +87,13 @@ public final class TrustImageCheck implements ImageCheck {
      */
     public Optional<ImageRefusal> refusal(RepositoryName repository, ManifestRecord manifest) {
         if (!RunnableImages.runnable(manifest)) return Optional.empty();
-        Facts known = facts.get(new Key(repository, manifest.digest()), k -> load(repository, manifest.digest()));
+        Key key = new Key(repository, manifest.digest());
+        Facts known = facts.getIfPresent(key);
+        if (known == null) {
+            // loaded outside the cache's compute: a verification on the way stores a result, which invalidates entries
+            known = load(repository, manifest.digest());
+            facts.put(key, known);
+        }
         if (known.own().map(r -> r.status() == VerificationResult.Status.VERIFIED).orElse(false)) return Optional.empty();
         if (!known.verifiedIndexes().isEmpty()) return Optional.empty();
         return Optional.of(refuse(repository, manifest.digest(), known.own()));
