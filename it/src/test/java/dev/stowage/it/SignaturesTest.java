@@ -7,11 +7,9 @@ import dev.stowage.it.support.Clients;
 import dev.stowage.it.support.Registry;
 import dev.stowage.it.support.ScanImages;
 import dev.stowage.it.support.StowageProcess;
-import org.bouncycastle.crypto.engines.XSalsa20Engine;
-import org.bouncycastle.crypto.generators.SCrypt;
-import org.bouncycastle.crypto.macs.Poly1305;
-import org.bouncycastle.crypto.params.KeyParameter;
-import org.bouncycastle.crypto.params.ParametersWithIV;
+import dev.stowage.core.Digest;
+import dev.stowage.signatures.SignaturePush;
+import dev.stowage.signatures.sigstore.CosignSigning;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -35,21 +32,18 @@ import static dev.stowage.it.support.Clients.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Signatures and trust end to end on the real server: images pushed and signed by skopeo (cosign's tag scheme,
- * {@code --sign-by-sigstore-private-key} with a cosign-format encrypted key, written to the registry as
- * {@code sha256-<hex>.sig} because registries.d says {@code use-sigstore-attachments}), verified against the project's
- * trust policy, shown through the API and {@code stowage verify}, and enforced on pulls by tag and by digest.
+ * Signatures and trust end to end on the real server: images and their cosign signatures (tag scheme
+ * {@code sha256-<hex>.sig}, made as {@code cosign sign --key} makes them) pushed with skopeo, verified against the
+ * project's trust policy, shown through the API and {@code stowage verify}, and enforced on pulls by tag and by digest.
  */
 class SignaturesTest {
     static final String PASSWORD = "trust-admin-password";
-    static final String PASSPHRASE = "a passphrase for the signing key";
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir static Path dir;
     static StowageProcess stowage;
     static KeyPair release;
     static KeyPair stranger;
-    static Path registriesD;
     static String signedDigest;
     static String unsignedDigest;
 
@@ -63,9 +57,6 @@ class SignaturesTest {
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         release = keys();
         stranger = keys();
-        registriesD = dir.resolve("registries.d");
-        Files.createDirectories(registriesD);
-        Files.writeString(registriesD.resolve("default.yaml"), "default-docker:\n  use-sigstore-attachments: true\n");
 
         HttpResponse<String> policy = api("PUT", "/api/v1/projects/team/trust", policy("enforce"));
         assertThat(policy.statusCode()).as(policy.body()).isEqualTo(200);
@@ -206,55 +197,43 @@ class SignaturesTest {
     }
 
     /**
-     * cosign's encrypted private key file, as {@code cosign generate-key-pair} writes it and skopeo reads it: the
-     * PKCS#8 key sealed with NaCl secretbox (XSalsa20-Poly1305) under an scrypt key of the passphrase
-     * (go-securesystemslib's {@code encrypted} JSON), in a PEM block {@code ENCRYPTED COSIGN PRIVATE KEY}.
+     * Writes an image unique to {@code tag} and pushes it with skopeo; when {@code signer} is given, signs it as
+     * {@code cosign sign --key} does (the Sigstore format's {@code CosignSigning}, byte for byte cosign's manifest and
+     * simple-signing payload) and pushes the signature with skopeo too, under cosign's tag {@code sha256-<hex>.sig}.
+     * (Debian's skopeo refuses {@code --sign-by-sigstore-private-key}: "Debian-local change: sigstore disabled".)
      */
-    static Path cosignKeyFile(KeyPair keys, String name) throws Exception {
-        SecureRandom random = new SecureRandom();
-        byte[] salt = new byte[32];
-        byte[] nonce = new byte[24];
-        random.nextBytes(salt);
-        random.nextBytes(nonce);
-        byte[] key = SCrypt.generate(PASSPHRASE.getBytes(StandardCharsets.UTF_8), salt, 32768, 8, 1, 32);
-        byte[] plain = keys.getPrivate().getEncoded();
-        XSalsa20Engine stream = new XSalsa20Engine();
-        stream.init(true, new ParametersWithIV(new KeyParameter(key), nonce));
-        byte[] macKey = new byte[32];
-        stream.processBytes(new byte[32], 0, 32, macKey, 0);
-        byte[] cipher = new byte[plain.length];
-        stream.processBytes(plain, 0, plain.length, cipher, 0);
-        Poly1305 mac = new Poly1305();
-        mac.init(new KeyParameter(macKey));
-        mac.update(cipher, 0, cipher.length);
-        byte[] sealed = new byte[16 + cipher.length];
-        mac.doFinal(sealed, 0);
-        System.arraycopy(cipher, 0, sealed, 16, cipher.length);
-        Base64.Encoder b64 = Base64.getEncoder();
-        String json = "{\"kdf\":{\"name\":\"scrypt\",\"params\":{\"N\":32768,\"r\":8,\"p\":1},\"salt\":\""
-                + b64.encodeToString(salt) + "\"},\"cipher\":{\"name\":\"nacl/secretbox\",\"nonce\":\""
-                + b64.encodeToString(nonce) + "\"},\"ciphertext\":\"" + b64.encodeToString(sealed) + "\"}";
-        Path file = dir.resolve(name + ".key");
-        Files.writeString(file, pem("ENCRYPTED COSIGN PRIVATE KEY", json.getBytes(StandardCharsets.UTF_8)));
-        return file;
-    }
-
-    /** Writes an image unique to {@code tag} and pushes it with skopeo, signing it with {@code signer} when given. */
     static ScanImages.Image push(String tag, KeyPair signer) throws Exception {
         Path layout = dir.resolve("layout-" + tag);
         ScanImages.Image image = ScanImages.writeImage(layout, tag, "amd64",
                 List.of(ScanImages.layer(Map.of("etc/image-name", "image " + tag + "\n"))));
-        List<String> command = new ArrayList<>(cmd("skopeo", "--registries.d", registriesD.toString(), "copy",
-                "--dest-tls-verify=false", "--dest-creds", "admin:" + PASSWORD));
+        run(cmd("skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:" + PASSWORD,
+                "oci:" + layout + ":" + tag, "docker://" + stowage.hostPort() + "/team/app:" + tag)).ok();
         if (signer != null) {
-            Path passphrase = dir.resolve(tag + ".passphrase");
-            Files.writeString(passphrase, PASSPHRASE);
-            command.addAll(List.of("--sign-by-sigstore-private-key", cosignKeyFile(signer, tag).toString(),
-                    "--sign-passphrase-file", passphrase.toString()));
+            SignaturePush signature = CosignSigning.sign(Digest.parse(image.manifestDigest()),
+                    stowage.hostPort() + "/team/app", signer.getPrivate(), signer.getPublic());
+            String sigTag = signature.tag().orElseThrow();
+            Path sigLayout = dir.resolve("signature-" + tag);
+            writeLayout(sigLayout, sigTag, signature);
+            run(cmd("skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:" + PASSWORD,
+                    "oci:" + sigLayout + ":" + sigTag, "docker://" + stowage.hostPort() + "/team/app:" + sigTag)).ok();
         }
-        command.addAll(List.of("oci:" + layout + ":" + tag, "docker://" + stowage.hostPort() + "/team/app:" + tag));
-        run(command).ok();
         return image;
+    }
+
+    /** An OCI image layout holding one manifest (and its blobs) under {@code tag}. */
+    static void writeLayout(Path layout, String tag, SignaturePush push) throws Exception {
+        Files.createDirectories(layout.resolve("blobs/sha256"));
+        Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        for (Map.Entry<Digest, byte[]> blob : push.blobs().entrySet()) {
+            Files.write(layout.resolve("blobs/sha256/" + blob.getKey().hex()), blob.getValue());
+        }
+        Digest manifest = Digest.sha256Of(push.manifest());
+        Files.write(layout.resolve("blobs/sha256/" + manifest.hex()), push.manifest());
+        ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2);
+        index.putArray("manifests").addObject().put("mediaType", push.mediaType()).put("digest", manifest.toString())
+                .put("size", push.manifest().length).putObject("annotations")
+                .put("org.opencontainers.image.ref.name", tag);
+        Files.writeString(layout.resolve("index.json"), index.toString());
     }
 
     static Clients.Result pull(String reference, String into) throws Exception {

@@ -98,15 +98,16 @@ public final class TrustRoutes implements AdminRouteSet {
                 .delete(ApiDoc.op("deleteSigstoreRoot", "Removes an installed trusted root; every image is re-verified "
                                 + "in the background.").tag("trust").response(204, "removed").response(404, "no such root"),
                         this::deleteRoot);
-        routes.path(ARTIFACT + "/signatures", Access.repository(Action.PULL, "repository"))
+        // READ_PROJECT as the scanner's report: the registry actions (PULL, PUSH) are answered by the token protocol only
+        routes.path(ARTIFACT + "/signatures", Access.repository(Action.READ_PROJECT, "repository"))
                 .get(ApiDoc.op("getSignatureVerification", "The artifact's verification status (by tag or digest): "
                                 + "verified, unverified or unsigned, and each signature and attestation found (cosign "
                                 + "tags and OCI referrers) with its kind, signer, the policy entry that trusted it or why "
-                                + "not. Computed now if the stored one predates the policy. Anyone who may pull it.")
+                                + "not. Computed now if the stored one predates the policy. Members of the project.")
                         .tag("trust").response(200, "the status").response(404, "no such artifact"), this::signatures);
-        routes.path(ARTIFACT + "/signatures/verify", Access.repository(Action.PUSH, "repository"))
+        routes.path(ARTIFACT + "/signatures/verify", Access.repository(Action.SCAN_ARTIFACT, "repository"))
                 .post(ApiDoc.op("verifySignatures", "Verifies the artifact's signatures again now and answers the new "
-                                + "status. Anyone who may push to the repository.").tag("trust")
+                                + "status. Members whose role pushes (developers and up).").tag("trust")
                         .response(200, "the status").response(404, "no such artifact"), this::verifyNow);
     }
 
