@@ -63,6 +63,8 @@ class SignaturesTest {
 
         signedDigest = push("signed", release).manifestDigest();
         unsignedDigest = push("unsigned", null).manifestDigest();
+        // the signature is verified in the background after its push; every test below starts after it was
+        assertThat(awaitSignatures("team/app", "signed").path("status").asText()).isEqualTo("verified");
     }
 
     @AfterAll
@@ -74,7 +76,7 @@ class SignaturesTest {
 
     @Test
     void anImageSignedBySkopeoWithATrustedKeyIsVerifiedAndShownWithItsSigner() throws Exception {
-        JsonNode status = signatures("team/app", "signed");
+        JsonNode status = awaitSignatures("team/app", "signed");
         assertThat(status.path("digest").asText()).isEqualTo(signedDigest);
         assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("verified");
         assertThat(status.path("enforcement").asText()).isEqualTo("enforce");
@@ -117,7 +119,7 @@ class SignaturesTest {
     @Test
     void aSignatureByAKeyNotInThePolicyIsRefusedWithTheReason() throws Exception {
         String digest = push("stranger", stranger).manifestDigest();
-        JsonNode status = signatures("team/app", "stranger");
+        JsonNode status = awaitSignatures("team/app", "stranger");
         assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("unverified");
         String reason = status.path("signatures").path(0).path("reason").asText();
         assertThat(reason).isNotEmpty();
@@ -247,6 +249,20 @@ class SignaturesTest {
                 + "/signatures", null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
+    }
+
+    /**
+     * The status once the signature pushed last has been verified: verification runs in the background after the push,
+     * so until then the image may still show as it was before its signature arrived (polled, for at most 90 s).
+     */
+    static JsonNode awaitSignatures(String repository, String reference) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+        JsonNode status = signatures(repository, reference);
+        while (status.path("signatures").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            status = signatures(repository, reference);
+        }
+        return status;
     }
 
     static HttpResponse<String> api(String method, String path, String body) throws Exception {
