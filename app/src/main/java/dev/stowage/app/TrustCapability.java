@@ -5,6 +5,7 @@ import dev.stowage.core.RepositoryName;
 import dev.stowage.core.event.RegistryEvent;
 import dev.stowage.signatures.SignatureFormat;
 import dev.stowage.signatures.SignatureVerifier;
+import dev.stowage.signatures.notation.NotationFormats;
 import dev.stowage.signatures.sigstore.SignatureFormats;
 import dev.stowage.signatures.sigstore.SigstoreTrustedRoots;
 import dev.stowage.trust.JdbcTrustStore;
@@ -54,6 +55,7 @@ final class TrustCapability implements Capability {
     /** The signature formats verified: Sigstore's (cosign tags, bundles, in-toto), then Notation's. */
     static List<SignatureFormat> formats() {
         List<SignatureFormat> formats = new ArrayList<>(SignatureFormats.sigstore());
+        formats.addAll(NotationFormats.all());
         return List.copyOf(formats);
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stowage.signatures.TrustPolicy;
+import dev.stowage.signatures.notation.TrustedIdentities;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -179,7 +180,7 @@ public record ProjectTrustPolicy(Enforcement enforcement, boolean trustManagedSi
         for (TrustStoreEntry s : trustStores) {
             ObjectNode o = ss.addObject().put("name", s.name()).put("certificates", s.certificates());
             ArrayNode ids = o.putArray("trustedIdentities");
-            s.trustedIdentities().forEach(id -> ids.add(id.equals("*") ? "*" : "x509.subject: " + id));
+            s.trustedIdentities().forEach(ids::add);
         }
         ArrayNode kl = out.putArray("keyless");
         for (Keyless k : keyless) {
@@ -235,15 +236,11 @@ public record ProjectTrustPolicy(Enforcement enforcement, boolean trustManagedSi
         return name;
     }
 
+    /** Notation's form, kept as written: {@code "*"} or {@code "x509.subject: <distinguished name>"}. */
     private static String identity(String text, String at) {
-        if (text.equals("*")) return "*";
-        String dn = text.startsWith("x509.subject:") ? text.substring("x509.subject:".length()).trim() : text;
-        try {
-            new javax.security.auth.x500.X500Principal(dn);
-        } catch (IllegalArgumentException e) {
-            throw new Invalid(at + " is not a distinguished name (\"x509.subject: CN=...,O=...\"): " + quoted(text));
-        }
-        return dn;
+        Optional<String> problem = TrustedIdentities.problem(text);
+        if (problem.isPresent()) throw new Invalid(at + ": " + problem.get() + ", got " + quoted(text));
+        return text;
     }
 
     private static Pattern regexp(String text, String at) {

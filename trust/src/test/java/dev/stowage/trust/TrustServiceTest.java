@@ -18,6 +18,9 @@ import dev.stowage.signatures.SignatureMediaTypes;
 import dev.stowage.signatures.SignaturePush;
 import dev.stowage.signatures.SignatureVerifier;
 import dev.stowage.signatures.TrustPolicy;
+import dev.stowage.signatures.notation.NotationCertificates;
+import dev.stowage.signatures.notation.NotationFormats;
+import dev.stowage.signatures.notation.NotationSigning;
 import dev.stowage.signatures.sigstore.CosignSigning;
 import dev.stowage.signatures.sigstore.SignatureFormats;
 import dev.stowage.signatures.sigstore.SigstoreTrustedRoots;
@@ -32,7 +35,10 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -76,7 +82,8 @@ class TrustServiceTest {
         trust = new TrustService(store, policies, metadata, (repository, digest, max) -> {
             blobReads.incrementAndGet();
             return reader.read(repository, digest, max);
-        }, new SignatureVerifier(SignatureFormats.sigstore()), events::add, check::resultChanged, Clock.systemUTC());
+        }, new SignatureVerifier(java.util.stream.Stream.concat(
+                SignatureFormats.sigstore().stream(), NotationFormats.all().stream()).toList()), events::add, check::resultChanged, Clock.systemUTC());
         check.verifyWith(trust::current);
     }
 
@@ -263,6 +270,54 @@ class TrustServiceTest {
         sign(indexDigest, ci);
         assertThat(registry.getManifest(REPO, Reference.parse("1.0")).digest()).isEqualTo(indexDigest);
         assertThat(registry.getManifest(REPO, Reference.parse(platform.toString())).digest()).isEqualTo(platform);
+    }
+
+    /** A Notation signature (JWS, as notation writes it) of {@code image} pushed as a referrer, and the service told. */
+    private Digest notationSign(Digest image, NotationCertificates.Issued leaf) {
+        long size = metadata.findManifest(REPO, image).orElseThrow().size();
+        SignaturePush push = NotationSigning.sign(new dev.stowage.core.Descriptor(MediaTypes.OCI_MANIFEST, image, size, null,
+                Map.of()), leaf.key(), leaf.chain(), Instant.now());
+        push.blobs().values().forEach(this::blob);
+        Digest digest = Digest.sha256Of(push.manifest());
+        registry.putManifest(REPO, Reference.parse(digest.toString()), push.mediaType(), push.manifest());
+        trust.pushed(REPO, digest, Optional.empty());
+        return digest;
+    }
+
+    private void trustStorePolicy(X509Certificate root, String identity) throws Exception {
+        String pem = "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(root.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+        String json = "{\"enforcement\":\"enforce\",\"trustStores\":[{\"name\":\"corp\",\"certificates\":" + quote(pem)
+                + ",\"trustedIdentities\":[" + quote(identity) + "]}]}";
+        store.putPolicy("team", ProjectTrustPolicy.parse(json).toJsonText(), Instant.now());
+        policies.reload();
+        check.forgetAll();
+    }
+
+    @Test
+    void aNotationSignatureReferrerIsVerifiedByTheTrustStoreAndItsTrustedIdentities() throws Exception {
+        NotationCertificates.Issued root = NotationCertificates.projectRoot("team", Instant.now().minusSeconds(3600),
+                Duration.ofDays(1));
+        NotationCertificates.Issued leaf = NotationCertificates.signingLeaf(root, "team", Instant.now().minusSeconds(3600),
+                Duration.ofDays(1));
+        String subject = "x509.subject: " + leaf.certificate().getSubjectX500Principal().getName();
+        trustStorePolicy(root.certificate(), subject);
+        Digest image = image("1.0");
+        Digest signature = notationSign(image, leaf);
+
+        VerificationResult result = store.result(REPO, image).orElseThrow();
+        assertThat(result.status()).as(result.toString()).isEqualTo(VerificationResult.Status.VERIFIED);
+        assertThat(result.checks()).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(dev.stowage.signatures.SignatureKind.NOTATION_JWS);
+            assertThat(c.artifact()).isEqualTo(signature);
+        });
+        assertThat(registry.getManifest(REPO, Reference.parse("1.0")).digest()).isEqualTo(image);
+
+        // the same signature, by a subject the policy does not name: refused, and the reason says so
+        trustStorePolicy(root.certificate(), "x509.subject: CN=someone else,O=Elsewhere");
+        RegistryException e = refusedPull("1.0");
+        assertThat(e.getMessage()).contains("no signature verified by the trust policy (1 signature: ")
+                .contains("not a trusted identity");
     }
 
     @Test
