@@ -52,7 +52,7 @@ class SignaturesTest {
         StowageProcess.requireStowage("signatures and trust");
         Clients.require("skopeo", "skopeo");
         stowage = StowageProcess.start(dir.resolve("data"), Map.of("STOWAGE_AUTH_ENABLED", "true",
-                "STOWAGE_ADMIN_PASSWORD", PASSWORD));
+                "STOWAGE_ADMIN_PASSWORD", PASSWORD, "STOWAGE_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.1/32"));
         HttpResponse<String> created = api("POST", "/api/v1/projects", "{\"name\":\"team\"}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         release = keys();
@@ -166,6 +166,67 @@ class SignaturesTest {
     }
 
     @Test
+    void aSigstoreTrustedRootIsInstalledListedReadAndRemovedBySystemAdministrators() throws Exception {
+        // the public-good instance's trusted_root.json, the Sigstore format's own test fixture (see its README)
+        String root = Files.readString(Path.of("../signatures/src/test/resources/dev/stowage/signatures/sigstore/"
+                + "public-good-trusted_root.json"));
+        HttpResponse<String> installed = api("PUT", "/api/v1/system/sigstore-roots/public-good", root);
+        assertThat(installed.statusCode()).as(installed.body()).isEqualTo(200);
+        assertThat(JSON.readTree(api("GET", "/api/v1/system/sigstore-roots", null).body()).path("items"))
+                .extracting(i -> i.path("name").asText()).containsExactly("public-good");
+        HttpResponse<String> read = api("GET", "/api/v1/system/sigstore-roots/public-good", null);
+        assertThat(JSON.readTree(read.body())).isEqualTo(JSON.readTree(root));
+        // roots change what keyless signatures verify against; key-based results stay as they were
+        assertThat(signatures("team/app", "signed").path("status").asText()).isEqualTo("verified");
+
+        Clients.Result listed = stowageCli("admin", "--url", stowage.baseUrl(), "trust", "roots", "list");
+        assertThat(listed.exitCode()).as(listed.output()).isZero();
+        assertThat(listed.output()).contains("public-good");
+        assertThat(api("DELETE", "/api/v1/system/sigstore-roots/public-good", null).statusCode()).isEqualTo(204);
+        assertThat(api("GET", "/api/v1/system/sigstore-roots/public-good", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aProjectWebhookHearsAVerifiedAndAFailedSignatureWithSignerAndReason() throws Exception {
+        assertThat(api("POST", "/api/v1/projects", "{\"name\":\"hooked\"}").statusCode()).isEqualTo(201);
+        assertThat(api("PUT", "/api/v1/projects/hooked/trust", policy("audit")).statusCode()).isEqualTo(200);
+        java.util.concurrent.ConcurrentLinkedQueue<JsonNode> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/signatures", exchange -> {
+            received.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            HttpResponse<String> created = api("POST", "/api/v1/projects/hooked/webhooks", "{\"targetUrl\":\"http://127.0.0.1:"
+                    + receiver.getAddress().getPort() + "/signatures\",\"events\":[\"SIGNATURE_VERIFIED\",\"SIGNATURE_FAILED\"]}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            String good = push("hooked/app", "good", release).manifestDigest();
+            String bad = push("hooked/app", "bad", stranger).manifestDigest();
+
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+            while (received.size() < 2 && System.nanoTime() < deadline) Thread.sleep(200);
+            assertThat(received).as("one event per signature").hasSize(2);
+            JsonNode verified = received.stream().filter(e -> e.path("type").asText()
+                    .equals("dev.stowage.signature.verified")).findFirst().orElseThrow();
+            assertThat(verified.path("subject").asText()).isEqualTo(good);
+            assertThat(verified.path("data").path("repository").asText()).isEqualTo("hooked/app");
+            assertThat(verified.path("data").path("kind").asText()).isEqualTo("cosign");
+            assertThat(verified.path("data").path("trustedBy").asText()).contains("release");
+            assertThat(verified.path("data").path("signer").asText()).isNotEmpty();
+            JsonNode failed = received.stream().filter(e -> e.path("type").asText()
+                    .equals("dev.stowage.signature.failed")).findFirst().orElseThrow();
+            assertThat(failed.path("subject").asText()).isEqualTo(bad);
+            assertThat(failed.path("data").path("reason").asText())
+                    .isEqualTo(signatures("hooked/app", "bad").path("signatures").path(0).path("reason").asText());
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    @Test
     void inAuditModeTheUnsignedImageIsPulledAndStillReportedUnsigned() throws Exception {
         HttpResponse<String> audit = api("PUT", "/api/v1/projects/team/trust", policy("audit"));
         assertThat(audit.statusCode()).as(audit.body()).isEqualTo(200);
@@ -205,19 +266,23 @@ class SignaturesTest {
      * (Debian's skopeo refuses {@code --sign-by-sigstore-private-key}: "Debian-local change: sigstore disabled".)
      */
     static ScanImages.Image push(String tag, KeyPair signer) throws Exception {
-        Path layout = dir.resolve("layout-" + tag);
+        return push("team/app", tag, signer);
+    }
+
+    static ScanImages.Image push(String repository, String tag, KeyPair signer) throws Exception {
+        Path layout = dir.resolve("layout-" + repository.replace('/', '-') + "-" + tag);
         ScanImages.Image image = ScanImages.writeImage(layout, tag, "amd64",
                 List.of(ScanImages.layer(Map.of("etc/image-name", "image " + tag + "\n"))));
         run(cmd("skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:" + PASSWORD,
-                "oci:" + layout + ":" + tag, "docker://" + stowage.hostPort() + "/team/app:" + tag)).ok();
+                "oci:" + layout + ":" + tag, "docker://" + stowage.hostPort() + "/" + repository + ":" + tag)).ok();
         if (signer != null) {
             SignaturePush signature = CosignSigning.sign(Digest.parse(image.manifestDigest()),
-                    stowage.hostPort() + "/team/app", signer.getPrivate(), signer.getPublic());
+                    stowage.hostPort() + "/" + repository, signer.getPrivate(), signer.getPublic());
             String sigTag = signature.tag().orElseThrow();
-            Path sigLayout = dir.resolve("signature-" + tag);
+            Path sigLayout = dir.resolve("signature-" + repository.replace('/', '-') + "-" + tag);
             writeLayout(sigLayout, sigTag, signature);
             run(cmd("skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:" + PASSWORD,
-                    "oci:" + sigLayout + ":" + sigTag, "docker://" + stowage.hostPort() + "/team/app:" + sigTag)).ok();
+                    "oci:" + sigLayout + ":" + sigTag, "docker://" + stowage.hostPort() + "/" + repository + ":" + sigTag)).ok();
         }
         return image;
     }
