@@ -72,7 +72,7 @@ public final class TrustImageCheck implements ImageCheck {
     public boolean decidesWithoutBlocking(RepositoryName repository, ManifestRecord manifest) {
         if (policies.stale()) return false;
         if (policies.inMemory(repository.project()).policy().enforcement() != Enforcement.ENFORCE) return true;
-        return !RunnableImages.runnable(manifest) || facts.getIfPresent(new Key(repository, manifest.digest())) != null;
+        return facts.getIfPresent(new Key(repository, manifest.digest())) != null || !RunnableImages.runnable(manifest);
     }
 
     @Override
