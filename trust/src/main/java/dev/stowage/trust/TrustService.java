@@ -121,17 +121,26 @@ public final class TrustService {
     public void pushed(RepositoryName repository, Digest digest, Optional<String> tag) {
         Optional<Digest> cosignSubject = tag.flatMap(TrustService::cosignSubject);
         if (cosignSubject.isPresent()) {
-            verify(repository, cosignSubject.get());
+            verifyImage(repository, cosignSubject.get());
             return;
         }
         Optional<ManifestRecord> manifest = metadata.findManifest(repository, digest);
         if (manifest.isEmpty()) return;
         ManifestRecord m = manifest.get();
         if (m.subject() != null && SignatureMediaTypes.mayCarrySignatures(m.artifactType())) {
-            verify(repository, m.subject());
+            verifyImage(repository, m.subject());
         } else if (RunnableImages.runnable(m)) {
             verify(repository, digest);
         }
+    }
+
+    /**
+     * Verifies the subject of a signature that arrived when it is an image: a signature of a signature (or of an SBOM)
+     * is verified when someone asks, never on push, so signatures pointing at each other cost one verification each.
+     */
+    private void verifyImage(RepositoryName repository, Digest subject) {
+        metadata.findManifest(repository, subject).filter(RunnableImages::runnable)
+                .ifPresent(m -> verify(repository, subject));
     }
 
     /**
@@ -141,7 +150,7 @@ public final class TrustService {
     public void deleted(RepositoryName repository, Optional<Digest> digest, Optional<String> tag) {
         Optional<Digest> cosignSubject = tag.flatMap(TrustService::cosignSubject);
         if (cosignSubject.isPresent()) {
-            verify(repository, cosignSubject.get());
+            verifyImage(repository, cosignSubject.get());
             return;
         }
         if (digest.isEmpty() || tag.isPresent()) return; // a tag moved or removed: the manifest and its result stay

@@ -414,6 +414,22 @@ class TrustServiceTest {
     }
 
     @Test
+    void signaturesThatSignEachOtherAreNotVerifiedOnPush() {
+        policy("enforce", false);
+        Digest image = image("1.0");
+        Digest first = sign(image, ci);
+        // a signature of the signature manifest, in cosign's scheme: pushed, it verifies nothing (its subject is no image)
+        Digest second = sign(first, ci);
+        Digest third = sign(second, ci);
+        assertThat(store.result(REPO, first)).isEmpty();
+        assertThat(store.result(REPO, second)).isEmpty();
+        assertThat(store.result(REPO, third)).isEmpty();
+        assertThat(store.result(REPO, image).orElseThrow().status()).isEqualTo(VerificationResult.Status.VERIFIED);
+        // asked for, a signature's own signatures are verified like any artifact's
+        assertThat(trust.verify(REPO, first).orElseThrow().status()).isEqualTo(VerificationResult.Status.VERIFIED);
+    }
+
+    @Test
     void aPolicyThatIsNotValidNamesTheField() {
         assertThatThrownBy(() -> ProjectTrustPolicy.parse("{\"keys\":[{\"name\":\"ci\",\"publicKey\":\"nope\"}]}"))
                 .hasMessage("keys[0].publicKey is not a PEM public key (-----BEGIN PUBLIC KEY-----)");
