@@ -133,6 +133,53 @@ class SignaturesTest {
     }
 
     @Test
+    void aSigstoreBundleAttachedBySigstoreCliAsAReferrerVerifiesWithTheTrustedKey() throws Exception {
+        Path cli = sigstoreCli();
+        // sigstore attach GETs the image manifest before it attaches the bundle, which an enforcing project refuses
+        // for an image not yet signed: the project enforces once the image is signed
+        assertThat(api("POST", "/api/v1/projects", "{\"name\":\"bundles\"}").statusCode()).isEqualTo(201);
+        assertThat(api("PUT", "/api/v1/projects/bundles/trust", policy("audit")).statusCode()).isEqualTo(200);
+        ScanImages.Image image = push("bundles/app", "bundled", null);
+        byte[] manifest = Files.readAllBytes(dir.resolve("layout-bundles-app-bundled/blobs/sha256/"
+                + image.manifestDigest().substring("sha256:".length())));
+        assertThat(Digest.sha256Of(manifest).toString()).isEqualTo(image.manifestDigest());
+        // a key-based bundle (no Fulcio, no Rekor: made offline) whose message is the image manifest
+        java.security.Signature ecdsa = java.security.Signature.getInstance("SHA256withECDSA");
+        ecdsa.initSign(release.getPrivate());
+        ecdsa.update(manifest);
+        Base64.Encoder b64 = Base64.getEncoder();
+        String bundle = "{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"verificationMaterial\":"
+                + "{\"publicKey\":{\"hint\":\"release\"}},\"messageSignature\":{\"messageDigest\":{\"algorithm\":"
+                + "\"SHA2_256\",\"digest\":\"" + b64.encodeToString(java.util.HexFormat.of().parseHex(Digest.sha256Of(manifest).hex())) + "\"},"
+                + "\"signature\":\"" + b64.encodeToString(ecdsa.sign()) + "\"}}";
+        Path bundleFile = dir.resolve("bundle.sigstore.json");
+        Files.writeString(bundleFile, bundle);
+        Clients.Result attached = run(cmd(cli.toString(), "attach", "--attestation", bundleFile.toString(),
+                "-u", "admin", "-p", PASSWORD, stowage.hostPort() + "/bundles/app@" + image.manifestDigest()));
+        assertThat(attached.exitCode()).as(attached.output()).isZero();
+        assertThat(api("PUT", "/api/v1/projects/bundles/trust", policy("enforce")).statusCode()).isEqualTo(200);
+
+        JsonNode status = awaitSignatures("bundles/app", "bundled");
+        assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("verified");
+        assertThat(status.path("signatures")).singleElement().satisfies(s -> {
+            assertThat(s.path("kind").asText()).isEqualTo("sigstore-bundle");
+            assertThat(s.path("trustedBy").asText()).contains("release");
+        });
+        pull("bundles/app:bundled", "bundled").ok();
+    }
+
+    /** The npm {@code @sigstore/cli}, installed once into it/target (the npm registry is reachable; skipped without npm). */
+    static Path sigstoreCli() throws Exception {
+        Path prefix = Path.of("target/sigstore-cli").toAbsolutePath();
+        Path bin = prefix.resolve("node_modules/.bin/sigstore");
+        if (!Files.isExecutable(bin)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(Clients.onPath("npm"), "npm is not installed");
+            run(cmd("npm", "install", "--no-audit", "--no-fund", "--prefix", prefix.toString(), "@sigstore/cli@0.10.3")).ok();
+        }
+        return bin;
+    }
+
+    @Test
     void stowageVerifyExitsZeroForAVerifiedImageAndOneForAnUnsignedOne() throws Exception {
         Clients.Result verified = stowageCli("verify", "--plain-http", stowage.hostPort() + "/team/app:signed");
         assertThat(verified.exitCode()).as(verified.output()).isZero();
