@@ -586,8 +586,17 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
     }
 
+    /**
+     * A cosign companion tag ({@code sha256-<hex>.sig|.att|.sbom}, see {@link dev.stowage.core.CompanionTags}) whose
+     * subject is gone does not keep its manifest: that signature follows its image as a referrer does.
+     */
+    private static final String ORPHANED_COMPANION_TAG = "((t.name LIKE 'sha256-%.sig' OR t.name LIKE 'sha256-%.att' "
+            + "OR t.name LIKE 'sha256-%.sbom') AND NOT EXISTS (SELECT 1 FROM manifests s2 WHERE "
+            + "s2.repository_id = t.repository_id AND s2.digest = 'sha256:' || substr(t.name, 8, 64)))";
+
     private static final String UNTAGGED = "m.pushed_at < ? AND (m.untagged_at IS NULL OR m.untagged_at < ?) "
-            + "AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest) "
+            + "AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest "
+            + "AND NOT " + ORPHANED_COMPANION_TAG + ") "
             + "AND NOT EXISTS (SELECT 1 FROM manifest_references mr WHERE mr.repository_id = m.repository_id "
             + "AND mr.child_digest = m.digest) "
             + "AND (m.subject IS NULL OR NOT EXISTS (SELECT 1 FROM manifests s WHERE s.repository_id = m.repository_id "
