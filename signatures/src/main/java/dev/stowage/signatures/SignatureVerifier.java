@@ -22,6 +22,13 @@ public final class SignatureVerifier {
         this.formats = List.copyOf(formats);
     }
 
+    /** Every format Stowage knows: cosign's tag scheme, Sigstore bundles, Notation JWS and COSE, in-toto. */
+    public static SignatureVerifier standard() {
+        return new SignatureVerifier(java.util.stream.Stream.concat(
+                dev.stowage.signatures.sigstore.SigstoreFormats.all().stream(),
+                dev.stowage.signatures.notation.NotationFormats.all().stream()).toList());
+    }
+
     public Optional<SignatureFormat> formatOf(SignatureArtifact artifact) {
         return formats.stream().filter(f -> f.recognises(artifact)).findFirst();
     }
@@ -38,7 +45,7 @@ public final class SignatureVerifier {
                 checks.addAll(format.get().verify(artifact, subject, trust, now));
             } catch (RuntimeException e) {
                 // a format must not throw; if one does, the signature is unverified, never the whole image's status lost
-                checks.add(SignatureCheck.failed(SignatureKind.COSIGN, artifact.digest(), Optional.empty(),
+                checks.add(SignatureCheck.failed(SignatureKind.likelyOf(artifact), artifact.digest(), Optional.empty(),
                         "could not be verified: " + e.getClass().getSimpleName()));
             }
         }
