@@ -6,15 +6,26 @@ import dev.stowage.signatures.SignatureMediaTypes;
 import dev.stowage.signatures.TrustMaterial;
 import dev.stowage.signatures.TrustPolicy;
 import dev.stowage.signatures.TrustPolicy.X509TrustStoreType;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,5 +119,36 @@ class NotationAttackTest {
 
         assertThat(check.verified()).isFalse();
         assertThat(check.reason()).isEqualTo("the trust policy has no ca trust store for notary.x509 signatures");
+    }
+
+    /**
+     * A certificate signed with a broken hash (MD5 collisions forged a CA in 2008; SHA-1 chosen-prefix collisions are
+     * practical) proves nothing about who the CA certified. Go's x509, which notation verifies with, refuses both;
+     * the JDK's {@code X509Certificate.verify} accepts them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"MD5withRSA", "SHA1withRSA"})
+    void aCertificateSignedWithABrokenHashIsRefused(String certificateSignature) throws Exception {
+        KeyPair rsaRootKeys = TestPki.rsa(2048);
+        X509Certificate rsaRoot = TestPki.root(rsaRootKeys, "C=US, O=Acme, CN=Acme RSA Root", T0, T0.plus(Duration.ofDays(3650)));
+        X509Certificate weakLeaf = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
+                X500Name.getInstance(rsaRoot.getSubjectX500Principal().getEncoded()), BigInteger.valueOf(77),
+                Date.from(T0), Date.from(EXPIRES), new X500Name("C=US, ST=WA, O=Acme, CN=Builder"), leafKeys.getPublic())
+                .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_codeSigning))
+                .build(new JcaContentSignerBuilder(certificateSignature).build(rsaRootKeys.getPrivate())));
+        byte[] payload = ("{\"targetArtifact\":{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
+                + SUBJECT + "\",\"size\":" + IMAGE.length + "}}").getBytes(StandardCharsets.UTF_8);
+        byte[] envelope = NotationVerificationTest.jws(header(NotationEnvelope.SCHEME_X509), payload, leafKeys.getPrivate(),
+                List.of(weakLeaf, rsaRoot));
+        TrustMaterial trust = new TrustMaterial(new TrustPolicy(List.of(),
+                List.of(new TrustPolicy.X509TrustStore("acme", List.of(rsaRoot), List.of("*"))), List.of()), List.of());
+
+        SignatureCheck check = single(format.verify(artifact(envelope, SignatureMediaTypes.JWS_ENVELOPE, SUBJECT), SUBJECT,
+                trust, T0.plus(Duration.ofDays(20))));
+
+        assertThat(check.verified()).as(check.reason()).isFalse();
+        assertThat(check.reason()).startsWith("certificate CN=Builder,O=Acme,ST=WA,C=US is signed with "
+                + certificateSignature + ", which Notation does not accept");
     }
 }
