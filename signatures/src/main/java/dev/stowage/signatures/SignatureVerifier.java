@@ -37,10 +37,15 @@ public final class SignatureVerifier {
                                        Instant now) {
         List<SignatureCheck> checks = new ArrayList<>();
         int looked = 0;
+        SignatureArtifact firstSkipped = null;
+        int skipped = 0;
         for (SignatureArtifact artifact : artifacts) {
             Optional<SignatureFormat> format = formatOf(artifact);
             if (format.isEmpty()) continue;
-            if (looked++ >= MAX_ARTIFACTS) break;
+            if (looked++ >= MAX_ARTIFACTS) {
+                if (skipped++ == 0) firstSkipped = artifact;
+                continue;
+            }
             try {
                 checks.addAll(format.get().verify(artifact, subject, trust, now));
             } catch (RuntimeException e) {
@@ -48,6 +53,12 @@ public final class SignatureVerifier {
                 checks.add(SignatureCheck.failed(SignatureKind.likelyOf(artifact), artifact.digest(), Optional.empty(),
                         "could not be verified: " + e.getClass().getSimpleName()));
             }
+        }
+        if (skipped > 0) {
+            // one line for the lot: a flood of signatures must not make the stored status as big as the flood
+            checks.add(SignatureCheck.failed(SignatureKind.likelyOf(firstSkipped), firstSkipped.digest(), Optional.empty(),
+                    "not checked, with " + (skipped - 1) + " more: only " + MAX_ARTIFACTS
+                            + " signature artifacts of one image are verified"));
         }
         return List.copyOf(checks);
     }
