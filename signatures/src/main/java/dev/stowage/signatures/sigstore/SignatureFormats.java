@@ -1,0 +1,15 @@
+package dev.stowage.signatures.sigstore;
+
+import dev.stowage.signatures.SignatureFormat;
+
+import java.util.List;
+
+/** The Sigstore formats, for composing a {@link dev.stowage.signatures.SignatureVerifier}. */
+public final class SignatureFormats {
+    private SignatureFormats() {}
+
+    /** cosign's tag scheme (signatures and {@code .att} attestations), then Sigstore bundles as OCI 1.1 referrers. */
+    public static List<SignatureFormat> sigstore() {
+        return List.of(new CosignFormat());
+    }
+}
