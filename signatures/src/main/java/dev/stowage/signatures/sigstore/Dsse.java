@@ -38,6 +38,16 @@ record Dsse(byte[] payload, String payloadType, List<byte[]> signatures) {
         return Crypto.concat(head, payload);
     }
 
+    /** The statement's predicate type, or empty when the payload is not a statement that says. */
+    String predicateType() {
+        try {
+            return Json.optionalText(Json.parse(payload, "in-toto statement"), "predicateType", "in-toto statement")
+                    .orElse("");
+        } catch (Rejected e) {
+            return "";
+        }
+    }
+
     /** The payload must be an in-toto Statement, one of whose subjects has {@code subject}'s digest. */
     void checkStatementNames(Digest subject) throws Rejected {
         if (!payloadType.equals(SignatureMediaTypes.IN_TOTO)) {

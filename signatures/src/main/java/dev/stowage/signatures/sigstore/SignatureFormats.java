@@ -10,6 +10,6 @@ public final class SignatureFormats {
 
     /** cosign's tag scheme (signatures and {@code .att} attestations), then Sigstore bundles as OCI 1.1 referrers. */
     public static List<SignatureFormat> sigstore() {
-        return List.of(new CosignFormat());
+        return List.of(new CosignFormat(), new SigstoreBundleFormat());
     }
 }
