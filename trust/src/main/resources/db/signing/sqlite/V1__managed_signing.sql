@@ -2,7 +2,7 @@
 -- enables it, with keys it holds for that project.
 
 -- Whether the project's pushes are signed. A project without a row is not.
-CREATE TABLE signing_settings (
+CREATE TABLE managed_signing_settings (
     project    TEXT     PRIMARY KEY,
     enabled    SMALLINT NOT NULL,
     updated_at BIGINT   NOT NULL
@@ -11,7 +11,7 @@ CREATE TABLE signing_settings (
 -- The project's root CA (Notation's trust store anchor), made with the project's first key. Its private key (PKCS#8,
 -- base64) is sealed with the node's secrets key (table.column:project as associated data): it issues the signing
 -- leaves of later keys.
-CREATE TABLE signing_roots (
+CREATE TABLE managed_signing_roots (
     project     TEXT   PRIMARY KEY,
     private_key TEXT   NOT NULL,
     certificate TEXT   NOT NULL,
@@ -20,9 +20,9 @@ CREATE TABLE signing_roots (
 
 -- The project's signing keys (ECDSA P-256), one ACTIVE at most; rotation retires the active one and keeps it, so its
 -- public key and certificates stay trusted and signatures made before rotation keep verifying. id: SHA-256 (hex) of
--- the public key's SubjectPublicKeyInfo. private_key sealed like the root's (signing_keys.private_key:<id>).
+-- the public key's SubjectPublicKeyInfo. private_key sealed like the root's (managed_signing_keys.private_key:<id>).
 -- certificate_chain: PEM, the code-signing leaf first, the root last.
-CREATE TABLE signing_keys (
+CREATE TABLE managed_signing_keys (
     id                TEXT   PRIMARY KEY,
     project           TEXT   NOT NULL,
     state             TEXT   NOT NULL,
@@ -32,6 +32,6 @@ CREATE TABLE signing_keys (
     created_at        BIGINT NOT NULL,
     retired_at        BIGINT
 );
-CREATE INDEX signing_keys_by_project ON signing_keys (project, created_at);
+CREATE INDEX managed_signing_keys_by_project ON managed_signing_keys (project, created_at);
 -- Two nodes making a project's first key, or rotating at once: one wins, the other finds its key.
-CREATE UNIQUE INDEX signing_keys_one_active ON signing_keys (project) WHERE state = 'ACTIVE';
+CREATE UNIQUE INDEX managed_signing_keys_one_active ON managed_signing_keys (project) WHERE state = 'ACTIVE';

@@ -39,17 +39,17 @@ public final class JdbcManagedKeyStore implements ManagedKeyStore {
     }
 
     private static String keyWhere(String id) {
-        return "signing_keys.private_key:" + id;
+        return "managed_signing_keys.private_key:" + id;
     }
 
     private static String rootWhere(String project) {
-        return "signing_roots.private_key:" + project;
+        return "managed_signing_roots.private_key:" + project;
     }
 
     @Override
     public boolean enabled(String project) {
         return db.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT enabled FROM signing_settings WHERE project = ?")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT enabled FROM managed_signing_settings WHERE project = ?")) {
                 s.setString(1, project);
                 try (ResultSet r = s.executeQuery()) {
                     return r.next() && r.getInt(1) == 1;
@@ -61,7 +61,7 @@ public final class JdbcManagedKeyStore implements ManagedKeyStore {
     @Override
     public Set<String> enabledProjects() {
         return db.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT project FROM signing_settings WHERE enabled = 1");
+            try (PreparedStatement s = c.prepareStatement("SELECT project FROM managed_signing_settings WHERE enabled = 1");
                  ResultSet r = s.executeQuery()) {
                 Set<String> out = new HashSet<>();
                 while (r.next()) out.add(r.getString(1));
@@ -73,7 +73,7 @@ public final class JdbcManagedKeyStore implements ManagedKeyStore {
     @Override
     public void setEnabled(String project, boolean enabled, Instant now) {
         db.write(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO signing_settings (project, enabled, updated_at) "
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO managed_signing_settings (project, enabled, updated_at) "
                     + "VALUES (?, ?, ?) ON CONFLICT (project) DO UPDATE SET enabled = excluded.enabled, "
                     + "updated_at = excluded.updated_at")) {
                 s.setString(1, project);
@@ -91,7 +91,7 @@ public final class JdbcManagedKeyStore implements ManagedKeyStore {
 
     private Optional<ProjectRoot> root(Connection c, String project) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT private_key, certificate, created_at FROM signing_roots WHERE project = ?")) {
+                "SELECT private_key, certificate, created_at FROM managed_signing_roots WHERE project = ?")) {
             s.setString(1, project);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) return Optional.empty();
@@ -104,7 +104,7 @@ public final class JdbcManagedKeyStore implements ManagedKeyStore {
     @Override
     public ProjectRoot putRootIfAbsent(ProjectRoot root) {
         return db.write(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO signing_roots (project, private_key, certificate, "
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO managed_signing_roots (project, private_key, certificate, "
                     + "created_at) VALUES (?, ?, ?, ?) ON CONFLICT (project) DO NOTHING")) {
                 s.setString(1, root.project());
                 s.setString(2, sealer.seal(Pem.pkcs8(root.privateKey()), rootWhere(root.project())));
@@ -119,7 +119,7 @@ public final class JdbcManagedKeyStore implements ManagedKeyStore {
     @Override
     public List<ManagedKey> keys(String project) {
         return db.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + KEY_COLUMNS + " FROM signing_keys WHERE project = ? "
+            try (PreparedStatement s = c.prepareStatement("SELECT " + KEY_COLUMNS + " FROM managed_signing_keys WHERE project = ? "
                     + "ORDER BY created_at DESC, id")) {
                 s.setString(1, project);
                 try (ResultSet r = s.executeQuery()) {
@@ -142,7 +142,7 @@ public final class JdbcManagedKeyStore implements ManagedKeyStore {
     @Override
     public Optional<SigningKey> activeKey(String project) {
         return db.read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + KEY_COLUMNS + ", private_key FROM signing_keys "
+            try (PreparedStatement s = c.prepareStatement("SELECT " + KEY_COLUMNS + ", private_key FROM managed_signing_keys "
                     + "WHERE project = ? AND state = 'ACTIVE'")) {
                 s.setString(1, project);
                 try (ResultSet r = s.executeQuery()) {
@@ -166,7 +166,7 @@ public final class JdbcManagedKeyStore implements ManagedKeyStore {
     public boolean rotate(String project, String current, SigningKey next, Instant now) {
         return db.write(c -> {
             if (!activeId(c, project).equals(Optional.of(current))) return false;
-            try (PreparedStatement s = c.prepareStatement("UPDATE signing_keys SET state = 'RETIRED', retired_at = ? "
+            try (PreparedStatement s = c.prepareStatement("UPDATE managed_signing_keys SET state = 'RETIRED', retired_at = ? "
                     + "WHERE id = ? AND project = ? AND state = 'ACTIVE'")) {
                 s.setLong(1, now.toEpochMilli());
                 s.setString(2, current);
@@ -180,7 +180,7 @@ public final class JdbcManagedKeyStore implements ManagedKeyStore {
 
     private static Optional<String> activeId(Connection c, String project) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT id FROM signing_keys WHERE project = ? AND state = 'ACTIVE'")) {
+                "SELECT id FROM managed_signing_keys WHERE project = ? AND state = 'ACTIVE'")) {
             s.setString(1, project);
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
@@ -192,7 +192,7 @@ public final class JdbcManagedKeyStore implements ManagedKeyStore {
         ManagedKey key = signing.key();
         if (key.state() != ManagedKey.State.ACTIVE) throw new IllegalArgumentException("a new key is active");
         // ON CONFLICT: two nodes adding a first key at once meet at the one-active index; the loser writes nothing
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO signing_keys (id, project, state, private_key, "
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO managed_signing_keys (id, project, state, private_key, "
                 + "public_key, certificate_chain, created_at, retired_at) VALUES (?, ?, 'ACTIVE', ?, ?, ?, ?, NULL) "
                 + "ON CONFLICT DO NOTHING")) {
             s.setString(1, key.id());
