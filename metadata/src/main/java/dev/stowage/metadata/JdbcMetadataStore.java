@@ -170,6 +170,34 @@ public final class JdbcMetadataStore implements MetadataStore {
         T run(Connection c) throws SQLException;
     }
 
+    /** A capability's table whose rows belong to one project, named in {@code column}. */
+    public record ProjectRows(String table, String column) {
+        private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+        public ProjectRows {
+            if (!IDENTIFIER.matcher(table).matches() || !IDENTIFIER.matcher(column).matches()) {
+                throw new IllegalArgumentException("not a plain SQL identifier: " + table + "." + column);
+            }
+        }
+    }
+
+    private final java.util.List<ProjectRows> projectRows = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Declares rows a capability keeps per project (policies, keys, settings): deleting the project deletes them, in the
+     * transaction that deletes the project, so a project made later under the same name inherits nothing. Declare a
+     * table that others reference before the tables it references.
+     */
+    public void ownedByProject(String table, String column) {
+        ProjectRows rows = new ProjectRows(table, column);
+        if (!projectRows.contains(rows)) projectRows.add(rows);
+    }
+
+    /** What {@link #ownedByProject} declared, in order. */
+    public java.util.List<ProjectRows> projectRows() {
+        return java.util.List.copyOf(projectRows);
+    }
+
     /** One query in auto-commit; shared with the other stores on this database (a capability's own among them). */
     public <T> T read(Work<T> work) {
         try (Connection c = pool.getConnection()) {

@@ -30,6 +30,9 @@ public final class JdbcManagedKeyStore implements ManagedKeyStore {
     public JdbcManagedKeyStore(JdbcMetadataStore db, SecretSealer sealer) {
         this.db = db;
         this.sealer = sealer;
+        for (String table : List.of("managed_signing_keys", "managed_signing_roots", "managed_signing_settings")) {
+            db.ownedByProject(table, "project");
+        }
     }
 
     /** Opens the store on a database, migrating its tables first (for tools and tests; a node migrates at start). */

@@ -13,6 +13,8 @@ import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
 import dev.stowage.core.Tag;
 import dev.stowage.core.policy.RunnableImages;
+import dev.stowage.core.event.EventPublisher;
+import dev.stowage.core.event.RegistryEvent;
 import dev.stowage.core.service.BodySource;
 import dev.stowage.core.service.RegistryService;
 import dev.stowage.core.spi.BlobContent;
@@ -103,6 +105,13 @@ public final class ManagedSigner {
     private final ManagedKeys keys;
     private final String registryAddress;
     private final Clock clock;
+    /**
+     * Hears of each signature pushed (as a push by {@link #ACTOR}): signature verification and webhooks learn of them
+     * as of any other push; signing on push never signs them back (they are no runnable images).
+     */
+    private final EventPublisher events;
+    /** Whom the audit of these pushes and their events name. */
+    public static final String ACTOR = "stowage-signing";
     /** Signing one image twice at once would push two Notation referrers; on one node, signing is one at a time. */
     private final ReentrantLock signing = new ReentrantLock();
 
@@ -111,7 +120,8 @@ public final class ManagedSigner {
      *                        payload names the image by it, and containers/image checks that name on pull
      */
     public ManagedSigner(RegistryService registry, MetadataStore metadata, ManagedKeys keys, String registryAddress,
-                         Clock clock) {
+                         EventPublisher events, Clock clock) {
+        this.events = events;
         this.registry = registry;
         this.metadata = metadata;
         this.keys = keys;
@@ -253,7 +263,9 @@ public final class ManagedSigner {
         store(repository, payloadDigest, payload);
         byte[] bytes = write(manifest);
         registry.putManifest(repository, new Reference.ByTag(tag), existing.mediaType(), bytes);
-        return Digest.sha256Of(bytes);
+        Digest digest = Digest.sha256Of(bytes);
+        events.publish(RegistryEvent.pushed(repository, digest, tag, existing.mediaType(), ACTOR));
+        return digest;
     }
 
     private byte[] readBlob(RepositoryName repository, Digest digest) {
@@ -298,6 +310,7 @@ public final class ManagedSigner {
         Digest digest = Digest.sha256Of(push.manifest());
         registry.putManifest(repository, tag == null ? new Reference.ByDigest(digest) : new Reference.ByTag(tag),
                 push.mediaType(), push.manifest());
+        events.publish(RegistryEvent.pushed(repository, digest, tag, push.mediaType(), ACTOR));
         return digest;
     }
 

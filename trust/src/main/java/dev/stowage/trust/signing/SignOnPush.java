@@ -63,6 +63,7 @@ public final class SignOnPush implements EventPublisher, AutoCloseable {
     @Override
     public void publish(RegistryEvent event) {
         if (event.type() != RegistryEvent.Type.PUSH || event.digest() == null || event.project() == null) return;
+        if (ManagedSigner.ACTOR.equals(event.actor())) return; // our own signatures: never signed back
         ManagedSigner using = signer;
         if (using == null || !enabled.contains(event.project())) return;
         worker.execute(() -> sign(using, event));

@@ -65,6 +65,28 @@ class JdbcManagedKeyStoreTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
+    void deletingTheProjectDeletesItsKeysSoANewProjectOfTheSameNameInheritsNone(String database) throws Exception {
+        JdbcMetadataStore db = database(database);
+        new dev.stowage.metadata.JdbcIdentityStore(db).createProject(
+                new dev.stowage.core.access.Project("team", false, T0));
+        ManagedKeyStore store = JdbcManagedKeyStore.migrated(db, sealer);
+        ManagedKeys keys = new ManagedKeys(store, Clock.fixed(T0, ZoneOffset.UTC));
+        store.setEnabled("team", true, T0);
+        keys.activeKey("team");
+        keys.activeKey("other");
+
+        assertThat(new dev.stowage.metadata.JdbcGovernanceStore(db).deleteProject("team"))
+                .isEqualTo(dev.stowage.core.spi.GovernanceStore.ProjectDeletion.DELETED);
+
+        ManagedKeys fresh = new ManagedKeys(store, Clock.fixed(T0, ZoneOffset.UTC));
+        assertThat(fresh.keys("team")).isEmpty();
+        assertThat(fresh.of("team")).isEqualTo(TrustPolicy.NONE);
+        assertThat(store.enabled("team")).isFalse();
+        assertThat(fresh.keys("other")).as("another project's keys stay").hasSize(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void theFirstKeyIsMadeOnceAndRotationRetiresItKeepingItTrusted(String database) throws Exception {
         ManagedKeys keys = new ManagedKeys(JdbcManagedKeyStore.migrated(database(database), sealer),
                 Clock.fixed(T0, ZoneOffset.UTC));

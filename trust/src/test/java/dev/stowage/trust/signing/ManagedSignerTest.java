@@ -67,6 +67,7 @@ class ManagedSignerTest {
     private RegistryService registry;
     private ManagedKeys keys;
     private ManagedSigner signer;
+    private final List<dev.stowage.core.event.RegistryEvent> published = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -78,7 +79,7 @@ class ManagedSignerTest {
                 ServiceSettings.DEFAULTS, Clock.systemUTC());
         keys = new ManagedKeys(JdbcManagedKeyStore.migrated(metadata, SecretSealer.withKey(SecretSealer.newKey())),
                 Clock.systemUTC());
-        signer = new ManagedSigner(registry, metadata, keys, "registry.test", Clock.systemUTC());
+        signer = new ManagedSigner(registry, metadata, keys, "registry.test", published::add, Clock.systemUTC());
     }
 
     @AfterEach
@@ -108,6 +109,12 @@ class ManagedSignerTest {
         assertThat(referrers).singleElement().satisfies(d -> assertThat(outcome.notation().signature()).contains(d.digest()));
         assertThat(verifyNotation(referrers.getFirst(), image, keys.of("team"))).singleElement()
                 .satisfies(check -> assertThat(check.verified()).as(check.reason()).isTrue());
+        // both pushes are announced like any push, so verification and webhooks hear of them
+        assertThat(published).extracting(e -> e.type(), e -> e.digest(), e -> e.actor()).containsExactlyInAnyOrder(
+                org.assertj.core.api.Assertions.tuple(dev.stowage.core.event.RegistryEvent.Type.PUSH,
+                        cosign.digest().toString(), ManagedSigner.ACTOR),
+                org.assertj.core.api.Assertions.tuple(dev.stowage.core.event.RegistryEvent.Type.PUSH,
+                        referrers.getFirst().digest().toString(), ManagedSigner.ACTOR));
 
         // another project's keys do not verify them
         keys.activeKey("other");
