@@ -14,6 +14,8 @@ public final class Capabilities {
 
     /** New instances: each node (and each command line) has its own. */
     public static List<Capability> all() {
+        // managed signing's keys are what a trust policy with trustManagedSigning trusts
+        SigningCapability signing = new SigningCapability();
         return List.of(
                 new AccountsCapability(),
                 new ProjectsCapability(),
@@ -21,7 +23,8 @@ public final class Capabilities {
                 new GovernanceCapability(),
                 new WebhooksCapability(),
                 new ScannerCapability(),
-                new TrustCapability());
+                signing,
+                new TrustCapability(signing.managedTrust()));
     }
 
     /** Adds the capabilities' verbs to {@code stowage} and {@code stowage admin}. */

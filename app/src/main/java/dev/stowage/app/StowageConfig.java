@@ -27,7 +27,18 @@ import java.util.TreeMap;
  */
 public record StowageConfig(Http http, Storage storage, Database database, Uploads uploads, Manifests manifests,
                             Delete delete, Auth auth, Tls tls, Network network, Audit audit, Oidc oidc, Gc gc,
-                            Webhooks webhooks, Secrets secrets, Scanning scanning) {
+                            Webhooks webhooks, Secrets secrets, Scanning scanning, Signing signing) {
+
+    /**
+     * Managed signing (turned on per project through the API): {@code registryAddress} is how clients name this
+     * registry ({@code registry.example.com}, default {@code localhost:<http.port>}); cosign's signature payload names the
+     * image by it, and containers/image (podman, skopeo, CRI-O) checks that name against the image it pulls.
+     */
+    public record Signing(String registryAddress) {
+        public String registryAddress(Http http) {
+            return registryAddress == null || registryAddress.isBlank() ? "localhost:" + http.port() : registryAddress;
+        }
+    }
 
     /**
      * Vulnerability scanning: {@code workers} scan threads (0 stops scanning on this node; queued scans wait for a node
@@ -338,6 +349,8 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               adapterRegistryUrl: ""
               adapterTimeout: 5m
               adapterSkipTlsVerify: false
+            signing:
+              registryAddress: ""
             secrets:
               keyFile: ""
               key: ""
@@ -589,6 +602,10 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
         } catch (IllegalArgumentException e) {
             throw new ConfigException("scanning.mirror must be an http(s) URL, not '" + scanning.mirror() + "'",
                     "the default is OSV's public exports, https://osv-vulnerabilities.storage.googleapis.com/");
+        }
+        if (!signing.registryAddress(http).matches("(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")) {
+            throw new ConfigException("signing.registryAddress must be a host or host:port, not '"
+                    + signing.registryAddress() + "'", "write how clients name this registry, e.g. registry.example.com");
         }
         gcSchedule();
         if (oidc.enabled()) {

@@ -6,7 +6,7 @@ import dev.stowage.core.event.RegistryEvent;
 import dev.stowage.signatures.SignatureFormat;
 import dev.stowage.signatures.SignatureVerifier;
 import dev.stowage.signatures.notation.NotationFormats;
-import dev.stowage.signatures.sigstore.SignatureFormats;
+import dev.stowage.signatures.sigstore.SigstoreFormats;
 import dev.stowage.signatures.sigstore.SigstoreTrustedRoots;
 import dev.stowage.trust.JdbcTrustStore;
 import dev.stowage.trust.ManagedTrust;
@@ -54,7 +54,7 @@ final class TrustCapability implements Capability {
 
     /** The signature formats verified: Sigstore's (cosign tags, bundles, in-toto), then Notation's. */
     static List<SignatureFormat> formats() {
-        List<SignatureFormat> formats = new ArrayList<>(SignatureFormats.sigstore());
+        List<SignatureFormat> formats = new ArrayList<>(SigstoreFormats.all());
         formats.addAll(NotationFormats.all());
         return List.copyOf(formats);
     }

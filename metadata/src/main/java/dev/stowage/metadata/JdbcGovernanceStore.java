@@ -221,6 +221,13 @@ public final class JdbcGovernanceStore implements GovernanceStore {
                 setProject(s, 1, project);
                 s.executeUpdate();
             }
+            for (JdbcMetadataStore.ProjectRows owned : db.projectRows()) {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + owned.table() + " WHERE " + owned.column()
+                        + " = ?")) {
+                    s.setString(1, project);
+                    s.executeUpdate();
+                }
+            }
             for (String sql : List.of(
                     "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT d.id FROM webhook_deliveries d JOIN webhooks w "
                             + "ON w.id = d.webhook_id WHERE w.project = ?)",

@@ -170,6 +170,34 @@ public final class JdbcMetadataStore implements MetadataStore {
         T run(Connection c) throws SQLException;
     }
 
+    /** A capability's table whose rows belong to one project, named in {@code column}. */
+    public record ProjectRows(String table, String column) {
+        private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+        public ProjectRows {
+            if (!IDENTIFIER.matcher(table).matches() || !IDENTIFIER.matcher(column).matches()) {
+                throw new IllegalArgumentException("not a plain SQL identifier: " + table + "." + column);
+            }
+        }
+    }
+
+    private final java.util.List<ProjectRows> projectRows = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Declares rows a capability keeps per project (policies, keys, settings): deleting the project deletes them, in the
+     * transaction that deletes the project, so a project made later under the same name inherits nothing. Declare a
+     * table that others reference before the tables it references.
+     */
+    public void ownedByProject(String table, String column) {
+        ProjectRows rows = new ProjectRows(table, column);
+        if (!projectRows.contains(rows)) projectRows.add(rows);
+    }
+
+    /** What {@link #ownedByProject} declared, in order. */
+    public java.util.List<ProjectRows> projectRows() {
+        return java.util.List.copyOf(projectRows);
+    }
+
     /** One query in auto-commit; shared with the other stores on this database (a capability's own among them). */
     public <T> T read(Work<T> work) {
         try (Connection c = pool.getConnection()) {
@@ -586,8 +614,17 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
     }
 
+    /**
+     * A cosign companion tag ({@code sha256-<hex>.sig|.att|.sbom}, see {@link dev.stowage.core.CompanionTags}) whose
+     * subject is gone does not keep its manifest: that signature follows its image as a referrer does.
+     */
+    private static final String ORPHANED_COMPANION_TAG = "((t.name LIKE 'sha256-%.sig' OR t.name LIKE 'sha256-%.att' "
+            + "OR t.name LIKE 'sha256-%.sbom') AND NOT EXISTS (SELECT 1 FROM manifests s2 WHERE "
+            + "s2.repository_id = t.repository_id AND s2.digest = 'sha256:' || substr(t.name, 8, 64)))";
+
     private static final String UNTAGGED = "m.pushed_at < ? AND (m.untagged_at IS NULL OR m.untagged_at < ?) "
-            + "AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest) "
+            + "AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest "
+            + "AND NOT " + ORPHANED_COMPANION_TAG + ") "
             + "AND NOT EXISTS (SELECT 1 FROM manifest_references mr WHERE mr.repository_id = m.repository_id "
             + "AND mr.child_digest = m.digest) "
             + "AND (m.subject IS NULL OR NOT EXISTS (SELECT 1 FROM manifests s WHERE s.repository_id = m.repository_id "

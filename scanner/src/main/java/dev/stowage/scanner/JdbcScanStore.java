@@ -37,6 +37,8 @@ public final class JdbcScanStore implements ScanStore {
     public JdbcScanStore(JdbcMetadataStore db) {
         this.db = db;
         this.postgres = db.dialect().equals("postgresql");
+        db.ownedByProject("scan_project_policies", "project");
+        db.ownedByProject("scan_allowlist", "scope");
     }
 
     /** Opens the store on a database, migrating its tables first (for tools and tests; a node migrates at start). */

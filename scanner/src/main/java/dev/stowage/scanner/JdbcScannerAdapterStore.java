@@ -29,6 +29,7 @@ public final class JdbcScannerAdapterStore implements ScannerAdapterStore {
     public JdbcScannerAdapterStore(JdbcMetadataStore db, SecretSealer sealer) {
         this.db = db;
         this.sealer = sealer;
+        db.ownedByProject("scanner_project_choice", "project");
     }
 
     private static String secretWhere(String name) {

@@ -116,6 +116,51 @@ class GarbageCollectionTest {
         assertThat(again.blobsDeleted() + again.manifestsDeleted()).isZero();
     }
 
+    /** A cosign tag-scheme signature of {@code subject}: an image manifest whose one layer is the signed payload. */
+    Digest pushCosignSignature(String repo, Digest subject) throws Exception {
+        byte[] payload = ("{\"critical\":{\"identity\":{\"docker-reference\":\"" + repo + "\"},\"image\":"
+                + "{\"docker-manifest-digest\":\"" + subject + "\"},\"type\":\"cosign container image signature\"},"
+                + "\"optional\":null}").getBytes(StandardCharsets.UTF_8);
+        Digest layer = registry.pushBlob(repo, payload);
+        byte[] config = "{\"architecture\":\"\",\"os\":\"\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
+                .getBytes(StandardCharsets.UTF_8);
+        Digest configDigest = registry.pushBlob(repo, config);
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":{\"mediaType\":"
+                + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest + "\",\"size\":"
+                + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.dev.cosign.simplesigning.v1+json\","
+                + "\"digest\":\"" + layer + "\",\"size\":" + payload.length + ",\"annotations\":"
+                + "{\"dev.cosignproject.cosign/signature\":\"MEUCIQ\"}}]}").getBytes(StandardCharsets.UTF_8);
+        String tag = "sha256-" + subject.hex() + ".sig";
+        HttpResponse<byte[]> put = registry.put("/v2/" + repo + "/manifests/" + tag, OCI_MANIFEST, manifest);
+        assertThat(put.statusCode()).as(TestRegistry.text(put)).isEqualTo(201);
+        return Digest.sha256Of(manifest);
+    }
+
+    @Test
+    void aCosignSignatureFollowsItsImageAsAReferrerDoes() throws Exception {
+        Image signed = push("team/app", "v1", List.of(random(100)));
+        Digest signature = pushCosignSignature("team/app", signed.manifest());
+        GarbageCollector.Report kept = collector.run(new GarbageCollector.Options(false, true, Duration.ZERO));
+        assertThat(kept.manifestsDeleted()).as("the image is there: so is its signature").isZero();
+        assertThat(status("/v2/team/app/manifests/sha256-" + signed.manifest().hex() + ".sig")).isEqualTo(200);
+
+        assertThat(registry.delete("/v2/team/app/manifests/" + signed.manifest()).statusCode()).isEqualTo(202);
+        GarbageCollector.Report report = collector.run(new GarbageCollector.Options(false, true, Duration.ZERO));
+
+        assertThat(report.manifests()).containsExactly("team/app@" + signature);
+        assertThat(status("/v2/team/app/manifests/sha256-" + signed.manifest().hex() + ".sig")).isEqualTo(404);
+        assertThat(status("/v2/team/app/manifests/" + signature)).isEqualTo(404);
+    }
+
+    @Test
+    void aCosignSignaturePushedBeforeItsImageWaitsOutTheGracePeriod() throws Exception {
+        Digest absent = Digest.sha256Of(random(10));
+        pushCosignSignature("team/app", absent);
+        GarbageCollector.Report report = collector.run(new GarbageCollector.Options(false, true, Duration.ofMinutes(5)));
+        assertThat(report.manifestsDeleted()).isZero();
+        assertThat(status("/v2/team/app/manifests/sha256-" + absent.hex() + ".sig")).isEqualTo(200);
+    }
+
     @Test
     void eachProjectHearsOnlyOfItsOwnShareOfACollection() throws Exception {
         List<RegistryEvent> heard = new java.util.concurrent.CopyOnWriteArrayList<>();

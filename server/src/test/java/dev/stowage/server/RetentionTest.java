@@ -93,6 +93,24 @@ class RetentionTest {
     }
 
     @Test
+    void cosignSignatureTagsAreNoImagesOfTheirOwnAndGoWithTheImageTheyName() throws Exception {
+        Digest b1 = push("team/app", "build-1", null);
+        String companion = "sha256-" + b1.hex() + ".sig";
+        Digest signature = push("team/app", companion, null);
+        push("team/app", "build-2", null);
+        String policy = "{\"rules\":[{\"rulePriority\":1,\"description\":\"newest\",\"selection\":{\"tagStatus\":"
+                + "\"any\",\"countType\":\"imageCountMoreThan\",\"countNumber\":1},\"action\":{\"type\":\"expire\"}}]}";
+
+        RetentionRunner.Report real = retention.run("team", RetentionRunner.parse("ecr", policy), false);
+
+        assertThat(real.removed()).extracting(RetentionRunner.Outcome::tags).containsExactly(List.of("build-1"));
+        assertThat(real.referrersRemoved()).isEqualTo(1);
+        assertThat(status("/v2/team/app/manifests/" + companion)).isEqualTo(404);
+        assertThat(status("/v2/team/app/manifests/" + signature)).isEqualTo(404);
+        assertThat(status("/v2/team/app/manifests/build-2")).isEqualTo(200);
+    }
+
+    @Test
     void harborRulesKeepWhatAnyRuleRetainsAndNeverAnImmutableTagsImage() throws Exception {
         push("team/app", "v1", null);
         push("team/app", "v2", null);

@@ -21,6 +21,15 @@ public enum SignatureKind {
 
     public String apiName() { return apiName; }
 
+    /** The kind an artifact most likely carries, from how it is stored alone (for a failure before its content is read). */
+    public static SignatureKind likelyOf(SignatureArtifact artifact) {
+        String type = artifact.artifactType() == null ? "" : artifact.artifactType();
+        if (type.startsWith(SignatureMediaTypes.SIGSTORE_BUNDLE_PREFIX)) return SIGSTORE_BUNDLE;
+        if (type.equals(SignatureMediaTypes.NOTATION_SIGNATURE)) return NOTATION_JWS;
+        if (type.equals(SignatureMediaTypes.DSSE_ENVELOPE) || type.equals(SignatureMediaTypes.IN_TOTO)) return IN_TOTO;
+        return COSIGN;
+    }
+
     /** Attestations say something about the image; they never count as its signature. */
     public boolean attestation() { return this == IN_TOTO; }
 }

@@ -22,6 +22,13 @@ public final class SignatureVerifier {
         this.formats = List.copyOf(formats);
     }
 
+    /** Every format Stowage knows: cosign's tag scheme, Sigstore bundles, Notation JWS and COSE, in-toto. */
+    public static SignatureVerifier standard() {
+        return new SignatureVerifier(java.util.stream.Stream.concat(
+                dev.stowage.signatures.sigstore.SigstoreFormats.all().stream(),
+                dev.stowage.signatures.notation.NotationFormats.all().stream()).toList());
+    }
+
     public Optional<SignatureFormat> formatOf(SignatureArtifact artifact) {
         return formats.stream().filter(f -> f.recognises(artifact)).findFirst();
     }
@@ -30,17 +37,28 @@ public final class SignatureVerifier {
                                        Instant now) {
         List<SignatureCheck> checks = new ArrayList<>();
         int looked = 0;
+        SignatureArtifact firstSkipped = null;
+        int skipped = 0;
         for (SignatureArtifact artifact : artifacts) {
             Optional<SignatureFormat> format = formatOf(artifact);
             if (format.isEmpty()) continue;
-            if (looked++ >= MAX_ARTIFACTS) break;
+            if (looked++ >= MAX_ARTIFACTS) {
+                if (skipped++ == 0) firstSkipped = artifact;
+                continue;
+            }
             try {
                 checks.addAll(format.get().verify(artifact, subject, trust, now));
             } catch (RuntimeException e) {
                 // a format must not throw; if one does, the signature is unverified, never the whole image's status lost
-                checks.add(SignatureCheck.failed(SignatureKind.COSIGN, artifact.digest(), Optional.empty(),
+                checks.add(SignatureCheck.failed(SignatureKind.likelyOf(artifact), artifact.digest(), Optional.empty(),
                         "could not be verified: " + e.getClass().getSimpleName()));
             }
+        }
+        if (skipped > 0) {
+            // one line for the lot: a flood of signatures must not make the stored status as big as the flood
+            checks.add(SignatureCheck.failed(SignatureKind.likelyOf(firstSkipped), firstSkipped.digest(), Optional.empty(),
+                    "not checked, with " + (skipped - 1) + " more: only " + MAX_ARTIFACTS
+                            + " signature artifacts of one image are verified"));
         }
         return List.copyOf(checks);
     }

@@ -30,13 +30,36 @@ public record TrustPolicy(List<TrustedKey> keys, List<X509TrustStore> trustStore
     /**
      * Notation's model: trusted root (or intermediate) CA certificates, and the subjects a signing certificate may
      * have ({@code trustedIdentities}: full distinguished names as in Notation's {@code x509.subject:} entries, or
-     * {@code *} for any subject the roots issued).
+     * {@code *} for any subject the roots issued). The store's {@code type} is Notation's trust store type: a
+     * {@code ca} store verifies {@code notary.x509} signatures only, a {@code signingAuthority} store
+     * {@code notary.x509.signingAuthority} signatures only, whose signed signing time the verifier believes.
      */
-    public record X509TrustStore(String name, List<X509Certificate> roots, List<String> trustedIdentities) {
+    public record X509TrustStore(String name, List<X509Certificate> roots, List<String> trustedIdentities,
+                                 X509TrustStoreType type) {
         public X509TrustStore {
             roots = List.copyOf(roots);
             trustedIdentities = List.copyOf(trustedIdentities);
+            java.util.Objects.requireNonNull(type, "type");
         }
+
+        /** A {@code ca} store, the kind almost every policy has. */
+        public X509TrustStore(String name, List<X509Certificate> roots, List<String> trustedIdentities) {
+            this(name, roots, trustedIdentities, X509TrustStoreType.CA);
+        }
+    }
+
+    /** Notation's trust store types ({@code x509/ca}, {@code x509/signingAuthority}), by their policy names. */
+    public enum X509TrustStoreType {
+        CA("ca"),
+        SIGNING_AUTHORITY("signingAuthority");
+
+        private final String policyName;
+
+        X509TrustStoreType(String policyName) {
+            this.policyName = policyName;
+        }
+
+        public String policyName() { return policyName; }
     }
 
     /**

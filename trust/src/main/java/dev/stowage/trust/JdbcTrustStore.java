@@ -24,6 +24,9 @@ public final class JdbcTrustStore implements TrustStore {
 
     public JdbcTrustStore(JdbcMetadataStore db) {
         this.db = db;
+        // a project made later under the same name inherits neither the policy nor the results
+        db.ownedByProject("trust_policies", "project");
+        db.ownedByProject("trust_results", "project");
     }
 
     /** Opens the store on a database, migrating its tables first (for tools and tests; a node migrates at start). */

@@ -3,6 +3,7 @@ package dev.stowage.trust;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.stowage.core.CompanionTags;
 import dev.stowage.core.Digest;
 import dev.stowage.core.MediaTypes;
 import dev.stowage.core.RepositoryName;
@@ -33,8 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Finds a manifest's signatures (OCI referrers that may carry one, and cosign's {@code sha256-<hex>.sig} / {@code .att}
@@ -45,8 +44,6 @@ import java.util.regex.Pattern;
 public final class TrustService {
     private static final Logger LOG = LoggerFactory.getLogger(TrustService.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
-    /** cosign's tag scheme: {@code <algorithm>-<hex>.sig|.att} names the signed manifest. */
-    private static final Pattern COSIGN_TAG = Pattern.compile("(sha256|sha512)-([0-9a-f]{64}|[0-9a-f]{128})\\.(sig|att)");
     /** How many stored results one policy or root change re-verifies (the rest are re-verified when pulled). */
     static final int MAX_REVERIFY = 50_000;
     /** Indexes listing one platform manifest that are looked at. */
@@ -104,12 +101,10 @@ public final class TrustService {
         };
     }
 
-    /** The digest a cosign tag ({@code sha256-<hex>.sig}) names, if it is one. */
+    /** The digest a cosign signature or attestation tag ({@code sha256-<hex>.sig}, {@code .att}) names, if it is one. */
     public static Optional<Digest> cosignSubject(String tag) {
-        if (tag == null) return Optional.empty();
-        Matcher m = COSIGN_TAG.matcher(tag);
-        if (!m.matches()) return Optional.empty();
-        return Optional.of(Digest.parse(m.group(1) + ":" + m.group(2)));
+        if (tag == null || !(tag.endsWith(".sig") || tag.endsWith(".att"))) return Optional.empty();
+        return CompanionTags.subjectOf(tag);
     }
 
     // --- triggers -------------------------------------------------------------------------------------------------
@@ -215,31 +210,37 @@ public final class TrustService {
         return Optional.of(result);
     }
 
+    /**
+     * Only the first {@link SignatureVerifier#MAX_ARTIFACTS} artifacts have their blobs read; the rest go to the verifier
+     * bare, which reports them as not checked in one line. An artifact no format recognises is reported here (the
+     * verifier passes over it).
+     */
     private List<SignatureCheck> checks(RepositoryName repository, Digest subject, TrustMaterial material, Instant now) {
         List<Found> found = find(repository, subject);
-        List<SignatureCheck> checks = new ArrayList<>();
+        List<SignatureCheck> unrecognised = new ArrayList<>();
         List<SignatureArtifact> recognised = new ArrayList<>();
-        int looked = 0;
+        int read = 0;
         for (Found f : found) {
-            if (looked == SignatureVerifier.MAX_ARTIFACTS) {
-                checks.add(SignatureCheck.failed(kindOf(f), f.manifest().digest(), Optional.empty(),
-                        "not checked: " + (found.size() - looked) + " more signature artifacts than the "
-                                + SignatureVerifier.MAX_ARTIFACTS + " checked per image"));
-                break;
-            }
-            looked++;
-            SignatureArtifact artifact = load(repository, f);
+            SignatureArtifact artifact = bare(f); // formats recognise an artifact by its manifest, before any blob
             if (verifier.formatOf(artifact).isEmpty()) {
-                checks.add(SignatureCheck.failed(kindOf(f), artifact.digest(), Optional.empty(),
-                        "not checked: no verifier for this signature format (" + artifact.mediaType()
-                                + (artifact.artifactType() == null ? "" : ", artifact type " + artifact.artifactType()) + ")"));
-            } else {
-                recognised.add(artifact);
+                if (unrecognised.size() < SignatureVerifier.MAX_ARTIFACTS) {
+                    unrecognised.add(SignatureCheck.failed(SignatureKind.likelyOf(artifact), artifact.digest(),
+                            Optional.empty(), "not checked: no verifier for this signature format (" + artifact.mediaType()
+                                    + (artifact.artifactType() == null ? "" : ", artifact type " + artifact.artifactType())
+                                    + ")"));
+                }
+                continue;
             }
+            recognised.add(read++ < SignatureVerifier.MAX_ARTIFACTS ? load(repository, f) : artifact);
         }
-        List<SignatureCheck> verified = new ArrayList<>(verifier.verify(subject, recognised, material, now));
-        verified.addAll(checks);
-        return verified;
+        List<SignatureCheck> checks = new ArrayList<>(verifier.verify(subject, recognised, material, now));
+        checks.addAll(unrecognised);
+        return checks;
+    }
+
+    private static SignatureArtifact bare(Found f) {
+        ManifestRecord m = f.manifest();
+        return new SignatureArtifact(m.digest(), m.mediaType(), m.artifactType(), m.payload(), Map.of(), f.origin());
     }
 
     private record Found(ManifestRecord manifest, SignatureArtifact.Origin origin) {}
@@ -282,16 +283,6 @@ public final class TrustService {
             // an unreadable manifest is the format's to report (it reads the manifest bytes itself)
         }
         return new SignatureArtifact(m.digest(), m.mediaType(), m.artifactType(), m.payload(), read, f.origin());
-    }
-
-    private static SignatureKind kindOf(Found f) {
-        String type = f.manifest().artifactType() == null ? "" : f.manifest().artifactType();
-        if (type.equals(SignatureMediaTypes.NOTATION_SIGNATURE)) return SignatureKind.NOTATION_JWS;
-        if (type.startsWith(SignatureMediaTypes.SIGSTORE_BUNDLE_PREFIX)) return SignatureKind.SIGSTORE_BUNDLE;
-        if (type.equals(SignatureMediaTypes.DSSE_ENVELOPE) || type.equals(SignatureMediaTypes.IN_TOTO)) {
-            return SignatureKind.IN_TOTO;
-        }
-        return SignatureKind.COSIGN;
     }
 
     // --- events ---------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import dev.stowage.signatures.notation.NotationCertificates;
 import dev.stowage.signatures.notation.NotationFormats;
 import dev.stowage.signatures.notation.NotationSigning;
 import dev.stowage.signatures.sigstore.CosignSigning;
-import dev.stowage.signatures.sigstore.SignatureFormats;
+import dev.stowage.signatures.sigstore.SigstoreFormats;
 import dev.stowage.signatures.sigstore.SigstoreTrustedRoots;
 import dev.stowage.storage.FileSystemBlobStore;
 import org.junit.jupiter.api.AfterEach;
@@ -83,7 +83,7 @@ class TrustServiceTest {
             blobReads.incrementAndGet();
             return reader.read(repository, digest, max);
         }, new SignatureVerifier(java.util.stream.Stream.concat(
-                SignatureFormats.sigstore().stream(), NotationFormats.all().stream()).toList()), events::add, check::resultChanged, Clock.systemUTC());
+                SigstoreFormats.all().stream(), NotationFormats.all().stream()).toList()), events::add, check::resultChanged, Clock.systemUTC());
         check.verifyWith(trust::current);
     }
 
@@ -374,8 +374,8 @@ class TrustServiceTest {
         }
         VerificationResult result = trust.verify(REPO, image).orElseThrow();
         assertThat(result.checks()).hasSize(SignatureVerifier.MAX_ARTIFACTS + 1);
-        assertThat(result.checks().getLast().reason()).isEqualTo("not checked: 6 more signature artifacts than the "
-                + SignatureVerifier.MAX_ARTIFACTS + " checked per image");
+        assertThat(result.checks().getLast().reason()).isEqualTo("not checked, with 5 more: only "
+                + SignatureVerifier.MAX_ARTIFACTS + " signature artifacts of one image are verified");
         assertThat(result.status()).isEqualTo(VerificationResult.Status.UNVERIFIED);
     }
 

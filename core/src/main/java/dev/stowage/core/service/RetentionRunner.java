@@ -1,7 +1,10 @@
 package dev.stowage.core.service;
 
+
+import dev.stowage.core.CompanionTags;
 import dev.stowage.core.Digest;
 import dev.stowage.core.RepositoryName;
+import dev.stowage.core.Tag;
 import dev.stowage.core.governance.EcrLifecyclePolicy;
 import dev.stowage.core.governance.HarborRetentionPolicy;
 import dev.stowage.core.governance.ImageCandidate;
@@ -99,6 +102,8 @@ public final class RetentionRunner {
     public Report run(String project, RetentionPolicy policy, boolean dryRun) {
         List<ImageCandidate> candidates = new ArrayList<>();
         for (MetadataStore.Image image : metadata.images(project)) {
+            // cosign's signatures, attestations and SBOMs are no images: they go with the image they name
+            if (!image.tags().isEmpty() && image.tags().stream().allMatch(CompanionTags::isCompanion)) continue;
             candidates.add(new ImageCandidate(image.repository().value(), image.digest(), new LinkedHashSet<>(image.tags()),
                     image.pushedAt(), image.lastPulledAt()));
         }
@@ -111,6 +116,7 @@ public final class RetentionRunner {
             RepositoryName repository = RepositoryName.of(image.repository());
             if (!dryRun) {
                 referrers += deleteReferrers(repository, image.digest(), 0);
+                referrers += deleteCompanions(repository, image.digest());
                 metadata.deleteManifest(repository, image.digest());
                 registry.manifestExpired(repository, image.digest(), List.copyOf(image.tags()));
             }
@@ -136,6 +142,28 @@ public final class RetentionRunner {
             List<String> tags = metadata.tagsOf(repository, referrer.digest()).stream().map(t -> t.value()).toList();
             if (metadata.deleteManifest(repository, referrer.digest())) {
                 registry.manifestExpired(repository, referrer.digest(), tags);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The manifests of the image's cosign tags ({@code sha256-<hex>.sig} ...), with their own referrers. */
+    private int deleteCompanions(RepositoryName repository, Digest image) {
+        int count = 0;
+        for (Tag companion : CompanionTags.of(image)) {
+            Optional<ManifestRecord> found = metadata.findManifestByTag(repository, companion);
+            if (found.isEmpty()) continue;
+            Digest digest = found.get().digest();
+            count += deleteReferrers(repository, digest, 1);
+            List<String> tags = metadata.tagsOf(repository, digest).stream().map(t -> t.value()).toList();
+            if (!tags.stream().allMatch(CompanionTags::isCompanion)) {
+                // the same signature manifest also tagged otherwise: only the companion tag goes
+                if (metadata.deleteTag(repository, companion)) registry.manifestExpired(repository, digest, List.of(companion.value()));
+                continue;
+            }
+            if (metadata.deleteManifest(repository, digest)) {
+                registry.manifestExpired(repository, digest, tags);
                 count++;
             }
         }

@@ -21,15 +21,25 @@ import java.util.Set;
  * that allows the chain below them, critical keyUsage with keyCertSign; the leaf not a CA, critical keyUsage with
  * digitalSignature and none of the encipherment/agreement/certificate-signing bits, an extendedKeyUsage (when present)
  * without anyExtendedKeyUsage, serverAuth, clientAuth, emailProtection, timeStamping or OCSPSigning, and a key Notation
- * signs with; no SHA-1 signatures; every certificate valid at the signing time. A chain of one self-signed certificate
+ * signs with; certificate signatures only with the algorithms Go's x509 accepts (no MD5, no SHA-1); every certificate
+ * valid at the signing time. A chain of one self-signed certificate
  * is held to the leaf's requirements. Other extensions are not evaluated, as the specification says.
  */
 final class CodeSigningChain {
     private static final Set<String> FORBIDDEN_EKUS = Set.of(
             "2.5.29.37.0", "1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.4", "1.3.6.1.5.5.7.3.8",
             "1.3.6.1.5.5.7.3.9");
-    private static final Set<String> SHA1_SIGNATURES = Set.of("1.2.840.113549.1.1.5", "1.2.840.10045.4.1",
-            "1.2.840.10040.4.3");
+    /**
+     * The certificate signature algorithms Go's x509 (which notation verifies chains with) accepts: RSA PKCS#1 v1.5 and
+     * ECDSA with SHA-256/384/512, RSASSA-PSS (its hash checked apart), Ed25519. MD5, SHA-1 and the rest are refused:
+     * the JDK's {@code X509Certificate.verify} would accept them.
+     */
+    private static final Set<String> CERTIFICATE_SIGNATURES = Set.of(
+            "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13",
+            "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4", "1.3.101.112");
+    private static final String RSASSA_PSS = "1.2.840.113549.1.1.10";
+    private static final Set<String> PSS_HASHES = Set.of("2.16.840.1.101.3.4.2.1", "2.16.840.1.101.3.4.2.2",
+            "2.16.840.1.101.3.4.2.3");
     private static final String KEY_USAGE = "2.5.29.15";
 
     private CodeSigningChain() {
@@ -55,8 +65,9 @@ final class CodeSigningChain {
     static void check(List<X509Certificate> chain, Instant signingTime) throws Refusal {
         for (X509Certificate certificate : chain) {
             validAt(certificate, signingTime, "at signing time " + signingTime);
-            if (SHA1_SIGNATURES.contains(certificate.getSigAlgOID())) {
-                throw new Refusal("certificate " + subject(certificate) + " is signed with SHA-1");
+            if (!acceptedSignature(certificate)) {
+                throw new Refusal("certificate " + subject(certificate) + " is signed with " + certificate.getSigAlgName()
+                        + ", which Notation does not accept (RSA or ECDSA with SHA-256/384/512, RSASSA-PSS, Ed25519)");
             }
         }
         X509Certificate leaf = chain.getFirst();
@@ -105,6 +116,19 @@ final class CodeSigningChain {
         }
         if (time.isAfter(notAfter)) {
             throw new Refusal("certificate " + subject(certificate) + " expired at " + notAfter + " (checked " + when + ")");
+        }
+    }
+
+    private static boolean acceptedSignature(X509Certificate certificate) {
+        String oid = certificate.getSigAlgOID();
+        if (CERTIFICATE_SIGNATURES.contains(oid)) return true;
+        if (!RSASSA_PSS.equals(oid) || certificate.getSigAlgParams() == null) return false;
+        try {
+            // absent parameters default to SHA-1 (RFC 4055), so the hash must be named and be one of SHA-2
+            return PSS_HASHES.contains(org.bouncycastle.asn1.pkcs.RSASSAPSSparams.getInstance(certificate.getSigAlgParams())
+                    .getHashAlgorithm().getAlgorithm().getId());
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

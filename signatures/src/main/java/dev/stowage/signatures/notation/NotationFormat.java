@@ -14,6 +14,7 @@ import dev.stowage.signatures.SignatureMediaTypes;
 import dev.stowage.signatures.Signer;
 import dev.stowage.signatures.TrustMaterial;
 import dev.stowage.signatures.TrustPolicy.X509TrustStore;
+import dev.stowage.signatures.TrustPolicy.X509TrustStoreType;
 import dev.stowage.signatures.notation.NotationEnvelope.Refusal;
 
 import java.security.cert.X509Certificate;
@@ -114,8 +115,15 @@ public final class NotationFormat implements SignatureFormat {
         }
         CodeSigningChain.check(chain, envelope.signingTime());
 
-        List<X509TrustStore> stores = trust.policy().trustStores();
-        if (stores.isEmpty()) throw new Refusal("the trust policy has no X.509 trust store for Notation signatures");
+        // notation-go's loadX509TrustStores: the scheme picks the store type. A signingAuthority signature's signing
+        // time is believed, so a signer trusted only through a ca store must not pick that scheme to backdate itself.
+        X509TrustStoreType storeType = envelope.signingScheme().equals(NotationEnvelope.SCHEME_SIGNING_AUTHORITY)
+                ? X509TrustStoreType.SIGNING_AUTHORITY : X509TrustStoreType.CA;
+        List<X509TrustStore> stores = trust.policy().trustStores().stream().filter(s -> s.type() == storeType).toList();
+        if (stores.isEmpty()) {
+            throw new Refusal("the trust policy has no " + storeType.policyName() + " trust store for "
+                    + envelope.signingScheme() + " signatures");
+        }
         String identityRefusal = null;
         X509TrustStore trustedBy = null;
         String identity = null;

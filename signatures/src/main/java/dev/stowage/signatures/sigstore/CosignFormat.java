@@ -102,6 +102,10 @@ public final class CosignFormat implements SignatureFormat {
             return first;
         } catch (Rejected e) {
             return SignatureCheck.failed(kind, artifact.digest(), Optional.empty(), e.getMessage());
+        } catch (RuntimeException e) {
+            // an unforeseen failure on hostile input is this signature's failure; the format must never throw
+            return SignatureCheck.failed(kind, artifact.digest(), Optional.empty(),
+                    "could not be verified: " + e.getClass().getSimpleName());
         }
     }
 

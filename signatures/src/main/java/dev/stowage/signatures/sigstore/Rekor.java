@@ -41,11 +41,19 @@ final class Rekor {
     /** What the entry's body must bind: the signed payload's SHA-256, the signature, and the certificate if any. */
     record Binding(byte[] payloadSha256, byte[] signature, Optional<X509Certificate> certificate) {}
 
+    /** The last second of year 9999: no log entry is integrated later, and every {@link Instant} holds it. */
+    private static final long MAX_INTEGRATED_TIME = 253_402_300_799L;
+
     /**
-     * Verifies the entry's SET and/or inclusion proof with the log's installed key; returns the time the log
-     * integrated it.
+     * Verifies the entry's SET and/or inclusion proof with the log's installed key. Returns the time the log
+     * integrated it when the SET signs that time; an inclusion proof and its checkpoint sign the body and the tree,
+     * never {@code integratedTime}, so with a proof alone when the entry was made is unknown (as sigstore-go counts
+     * an integrated time only with a verified SET).
      */
-    static Instant verify(Entry entry, TrustMaterial trust) throws Rejected {
+    static Optional<Instant> verify(Entry entry, TrustMaterial trust) throws Rejected {
+        if (entry.integratedTime() < 0 || entry.integratedTime() > MAX_INTEGRATED_TIME) {
+            throw new Rejected("Rekor entry's integrated time is out of range");
+        }
         Instant integrated = Instant.ofEpochSecond(entry.integratedTime());
         SigstoreTrustedRoot.TransparencyLog log = log(entry.logId(), trust)
                 .orElseThrow(() -> new Rejected("Rekor log " + HexFormat.of().formatHex(entry.logId())
@@ -61,7 +69,7 @@ final class Rekor {
             throw new Rejected("Rekor entry signature invalid");
         }
         if (entry.inclusionProof().isPresent()) verifyInclusion(entry, entry.inclusionProof().get(), log);
-        return integrated;
+        return entry.signedEntryTimestamp().isPresent() ? Optional.of(integrated) : Optional.empty();
     }
 
     private static Optional<SigstoreTrustedRoot.TransparencyLog> log(byte[] logId, TrustMaterial trust) {

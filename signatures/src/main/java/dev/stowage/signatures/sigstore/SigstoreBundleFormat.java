@@ -26,7 +26,8 @@ import java.util.Set;
  * manifest is what is signed) or a {@code dsseEnvelope} (its in-toto statement must name the manifest). The signer is
  * a certificate (keyless: Fulcio, Rekor, identity, as {@link Verification} says) or a public key, whose hint is not
  * trusted: a key of the policy must verify the signature. Rekor entries count by their signed entry timestamp and/or
- * inclusion proof; RFC 3161 timestamps and Rekor v2 entries (no integrated time) are not verified yet.
+ * inclusion proof, but only the SET signs the integrated time, so a keyless signature needs one; RFC 3161 timestamps
+ * and Rekor v2 entries (no integrated time) are not verified yet.
  */
 public final class SigstoreBundleFormat implements SignatureFormat {
     /** The cosign v3 predicate type of an image signature made as a DSSE bundle: a signature, not an attestation. */
@@ -126,6 +127,10 @@ public final class SigstoreBundleFormat implements SignatureFormat {
             return first;
         } catch (Rejected e) {
             return SignatureCheck.failed(kind, artifact, Optional.empty(), e.getMessage());
+        } catch (RuntimeException e) {
+            // an unforeseen failure on hostile input is this signature's failure; the format must never throw
+            return SignatureCheck.failed(kind, artifact, Optional.empty(),
+                    "could not be verified: " + e.getClass().getSimpleName());
         }
     }
 

@@ -44,7 +44,9 @@ final class Verification {
                     throw new Rejected("keyless signature without a Rekor entry: when it was made cannot be established");
                 }
                 Rekor.checkBody(tlog.get(), binding);
-                Instant signedAt = Rekor.verify(tlog.get(), trust);
+                Instant signedAt = Rekor.verify(tlog.get(), trust).orElseThrow(() -> new Rejected(
+                        "keyless signature without a signed entry timestamp: its inclusion proof shows it was logged, "
+                                + "not when, so the certificate's validity cannot be checked"));
                 Fulcio.Verified verified = Fulcio.verify(leaf, signedAt, trust);
                 return SignatureCheck.verified(kind, artifact, verified.signer(), verified.trustedBy(),
                         Optional.of(signedAt), "signed by " + verified.signer().identity().orElse("?") + " ("
@@ -71,7 +73,7 @@ final class Verification {
         Optional<Instant> signedAt = Optional.empty();
         if (tlog.isPresent() && logInstalled(tlog.get().logId(), trust)) {
             Rekor.checkBody(tlog.get(), binding);
-            signedAt = Optional.of(Rekor.verify(tlog.get(), trust));
+            signedAt = Rekor.verify(tlog.get(), trust);
         }
         return SignatureCheck.verified(kind, artifact, Signer.key(Crypto.keyId(key.key())), "key " + key.name(),
                 signedAt, "signed with trusted key " + key.name());

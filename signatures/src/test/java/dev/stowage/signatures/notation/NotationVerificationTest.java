@@ -122,7 +122,11 @@ class NotationVerificationTest {
         header.put("io.cncf.notary.signingScheme", "notary.x509.signingAuthority");
         header.put(NotationEnvelope.AUTHENTIC_SIGNING_TIME, NotationSigning.rfc3339(SIGNED));
         header.put("crit", List.of(NotationEnvelope.SIGNING_SCHEME, NotationEnvelope.AUTHENTIC_SIGNING_TIME));
-        assertThat(verifyJws(header).verified()).isTrue();
+        TrustMaterial signingAuthority = new TrustMaterial(new dev.stowage.signatures.TrustPolicy(List.of(),
+                List.of(new dev.stowage.signatures.TrustPolicy.X509TrustStore("acme", List.of(root), List.of("*"),
+                        dev.stowage.signatures.TrustPolicy.X509TrustStoreType.SIGNING_AUTHORITY)), List.of()), List.of());
+        SignatureArtifact artifact = artifact(jwsOf(header), SignatureMediaTypes.JWS_ENVELOPE, SUBJECT);
+        assertThat(single(format.verify(artifact, SUBJECT, signingAuthority, NOW)).verified()).isTrue();
 
         header.put("crit", List.of(NotationEnvelope.SIGNING_SCHEME));
         assertThat(verifyJws(header).reason()).isEqualTo("header io.cncf.notary.authenticSigningTime must be marked critical");

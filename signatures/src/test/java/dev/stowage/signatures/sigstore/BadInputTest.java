@@ -27,7 +27,7 @@ class BadInputTest {
     final byte[] payload = CosignSigning.simpleSigningPayload(IMAGE, "r/a");
 
     String cosignReason(SignatureArtifact artifact) {
-        List<SignatureCheck> checks = new SignatureVerifier(SignatureFormats.sigstore()).verify(IMAGE, List.of(artifact),
+        List<SignatureCheck> checks = new SignatureVerifier(SigstoreFormats.all()).verify(IMAGE, List.of(artifact),
                 trust, Instant.now());
         assertThat(checks).singleElement().satisfies(check -> assertThat(check.verified()).isFalse());
         return checks.getFirst().reason();
