@@ -75,7 +75,7 @@ class SignaturesTest {
     // --- the tests ------------------------------------------------------------------------------------------------
 
     @Test
-    void anImageSignedBySkopeoWithATrustedKeyIsVerifiedAndShownWithItsSigner() throws Exception {
+    void anImageWithACosignSignatureByATrustedKeyIsVerifiedAndShownWithItsSigner() throws Exception {
         JsonNode status = awaitSignatures("team/app", "signed");
         assertThat(status.path("digest").asText()).isEqualTo(signedDigest);
         assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("verified");
@@ -177,6 +177,33 @@ class SignaturesTest {
             run(cmd("npm", "install", "--no-audit", "--no-fund", "--prefix", prefix.toString(), "@sigstore/cli@0.10.3")).ok();
         }
         return bin;
+    }
+
+    @Test
+    void imagesSignedByManagedSigningAreVerifiedWhereThePolicyTrustsManagedSigning() throws Exception {
+        assertThat(api("POST", "/api/v1/projects", "{\"name\":\"managed\"}").statusCode()).isEqualTo(201);
+        HttpResponse<String> enabled = api("PUT", "/api/v1/projects/managed/signing", "{\"enabled\":true}");
+        assertThat(enabled.statusCode()).as(enabled.body()).isEqualTo(200);
+        HttpResponse<String> trusting = api("PUT", "/api/v1/projects/managed/trust",
+                "{\"enforcement\":\"enforce\",\"trustManagedSigning\":true}");
+        assertThat(trusting.statusCode()).as(trusting.body()).isEqualTo(200);
+        String digest = push("managed/app", "1.0", null).manifestDigest();
+
+        // managed signing signs on push in cosign's form and Notation's; both verify with the project's managed keys
+        JsonNode status = awaitSignatures("managed/app", "1.0", 2);
+        assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("verified");
+        assertThat(status.path("signatures")).extracting(s -> s.path("kind").asText())
+                .containsExactlyInAnyOrder("cosign", "notation-jws");
+        assertThat(status.path("signatures")).allSatisfy(s -> assertThat(s.path("verified").asBoolean()).as(s.toString())
+                .isTrue());
+        pull("managed/app:1.0", "managed").ok();
+
+        // the same signatures, in a policy that does not trust managed signing: refused
+        HttpResponse<String> notTrusting = api("PUT", "/api/v1/projects/managed/trust", policy("enforce"));
+        assertThat(notTrusting.statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = v2("/v2/managed/app/manifests/" + digest);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("no signature verified by the trust policy (2 signatures: ");
     }
 
     @Test
@@ -368,9 +395,13 @@ class SignaturesTest {
      * so until then the image may still show as it was before its signature arrived (polled, for at most 90 s).
      */
     static JsonNode awaitSignatures(String repository, String reference) throws Exception {
+        return awaitSignatures(repository, reference, 1);
+    }
+
+    static JsonNode awaitSignatures(String repository, String reference, int count) throws Exception {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
         JsonNode status = signatures(repository, reference);
-        while (status.path("signatures").isEmpty() && System.nanoTime() < deadline) {
+        while (status.path("signatures").size() < count && System.nanoTime() < deadline) {
             Thread.sleep(200);
             status = signatures(repository, reference);
         }
