@@ -96,7 +96,7 @@ final class RegistryApi {
             Route route = Route.resolve(path);
             if (route.endpoint() != Route.Endpoint.MANIFEST) return false;
             Reference reference = Reference.parse(route.argument());
-            Optional<ManifestRecord> cached = service.cachedManifest(route.name(), reference);
+            Optional<ManifestRecord> cached = service.cachedManifest(route.name(), reference, method.equals("HEAD"));
             if (cached.isEmpty()) return false;
             answerManifest(exchange, route.name(), reference, cached.get());
             return true;
@@ -279,7 +279,8 @@ final class RegistryApi {
     }
 
     private void getManifest(Exchange exchange, RepositoryName name, Reference reference) {
-        answerManifest(exchange, name, reference, service.getManifest(name, reference));
+        answerManifest(exchange, name, reference, exchange.method().name().equals("HEAD")
+                ? service.headManifest(name, reference) : service.getManifest(name, reference));
     }
 
     /** A GET is a pull, noted before the answer leaves: a client holding its answer never finds the pull unrecorded. */

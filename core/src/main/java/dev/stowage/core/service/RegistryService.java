@@ -307,14 +307,23 @@ public final class RegistryService {
         return new PutManifestResult(digest, manifest.subject().map(Descriptor::digest));
     }
 
+    /** A manifest GET: the content a runtime runs, so the pull policies decide first. */
     public ManifestRecord getManifest(RepositoryName repository, Reference reference) {
+        ManifestRecord manifest = headManifest(repository, reference);
+        policy.beforeManifestPull(repository, manifest);
+        return manifest;
+    }
+
+    /**
+     * A manifest HEAD: only its digest, type and size leave, which no runtime can run and which signing tools resolve
+     * to sign an image that a project's policy will not let anyone pull until it is signed. Pull policies decide GETs.
+     */
+    public ManifestRecord headManifest(RepositoryName repository, Reference reference) {
         Optional<ManifestRecord> found = cache.load(repository, reference, () -> switch (reference) {
             case Reference.ByTag t -> metadata.findManifestByTag(repository, t.tag());
             case Reference.ByDigest d -> metadata.findManifest(repository, d.digest());
         });
-        ManifestRecord manifest = found.orElseThrow(() -> manifestUnknown(repository, reference));
-        policy.beforeManifestPull(repository, manifest);
-        return manifest;
+        return found.orElseThrow(() -> manifestUnknown(repository, reference));
     }
 
     /** Notes that a client downloaded the manifest (a GET, not a HEAD); written in batches by {@link #flushPulls}. */
@@ -351,7 +360,13 @@ public final class RegistryService {
      * caller falls back to {@link #getManifest} on a thread that may block.
      */
     public Optional<ManifestRecord> cachedManifest(RepositoryName repository, Reference reference) {
+        return cachedManifest(repository, reference, false);
+    }
+
+    /** As {@link #cachedManifest(RepositoryName, Reference)}, for a HEAD ({@link #headManifest}) when {@code head}. */
+    public Optional<ManifestRecord> cachedManifest(RepositoryName repository, Reference reference, boolean head) {
         Optional<ManifestRecord> cached = cache.find(repository, reference);
+        if (head) return cached;
         if (cached.isPresent() && !policy.decidesPullWithoutBlocking(repository, cached.get())) return Optional.empty();
         cached.ifPresent(m -> policy.beforeManifestPull(repository, m));
         return cached;
