@@ -20,7 +20,8 @@ public final class Capabilities {
                 new RobotsCapability(),
                 new GovernanceCapability(),
                 new WebhooksCapability(),
-                new ScannerCapability());
+                new ScannerCapability(),
+                new AdmissionCapability());
     }
 
     /** Adds the capabilities' verbs to {@code stowage} and {@code stowage admin}. */

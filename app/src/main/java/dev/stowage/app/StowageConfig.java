@@ -27,7 +27,62 @@ import java.util.TreeMap;
  */
 public record StowageConfig(Http http, Storage storage, Database database, Uploads uploads, Manifests manifests,
                             Delete delete, Auth auth, Tls tls, Network network, Audit audit, Oidc oidc, Gc gc,
-                            Webhooks webhooks, Secrets secrets, Scanning scanning) {
+                            Webhooks webhooks, Secrets secrets, Scanning scanning, Admission admission) {
+
+    /**
+     * Kubernetes admission webhooks: {@code registries} (comma-separated {@code host[:port]}) are the names under which
+     * clusters reach this registry, so images naming them are checked (default: {@code scanning.registryAddress} when
+     * set, else {@code localhost:<http.port>}, {@code 127.0.0.1:<http.port>} and this machine's host name with the port);
+     * images of any other registry are denied unless it is in {@code allowedExternalRegistries} (admitted unchecked,
+     * with a warning; Docker Hub is {@code docker.io}). {@code mode}: {@code enforce} denies, {@code audit} admits with
+     * the denials as warnings. At most {@code maxImages} container images in one object are checked; more is denied.
+     */
+    public record Admission(String registries, String allowedExternalRegistries, String mode, int maxImages) {
+        public java.util.Set<String> registryHosts(Http http, Scanning scanning) {
+            java.util.Set<String> hosts = new java.util.LinkedHashSet<>(hostList(registries, "admission.registries"));
+            if (!hosts.isEmpty()) return hosts;
+            if (scanning.registryAddress() != null && !scanning.registryAddress().isBlank()) {
+                hosts.add(scanning.registryAddress().trim().toLowerCase(Locale.ROOT));
+                return hosts;
+            }
+            hosts.add("localhost:" + http.port());
+            hosts.add("127.0.0.1:" + http.port());
+            try {
+                hosts.add(java.net.InetAddress.getLocalHost().getCanonicalHostName().toLowerCase(Locale.ROOT) + ":" + http.port());
+            } catch (java.io.IOException e) {
+                // no host name of its own: the loopback names above stay
+            }
+            return hosts;
+        }
+
+        public java.util.Set<String> externalRegistryHosts() {
+            return new java.util.LinkedHashSet<>(hostList(allowedExternalRegistries, "admission.allowedExternalRegistries"));
+        }
+
+        public boolean enforce() {
+            return switch (mode.trim().toLowerCase(Locale.ROOT)) {
+                case "enforce" -> true;
+                case "audit" -> false;
+                default -> throw new ConfigException("admission.mode must be enforce or audit, not '" + mode + "'",
+                        "audit admits every image and reports what enforce would deny, as warnings and in the audit trail");
+            };
+        }
+
+        private static List<String> hostList(String text, String setting) {
+            List<String> hosts = new ArrayList<>();
+            for (String entry : text.split(",")) {
+                String host = entry.trim().toLowerCase(Locale.ROOT);
+                if (host.isEmpty()) continue;
+                if (!host.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?|\\[[0-9a-f:]+\\](:[0-9]{1,5})?")) {
+                    throw new ConfigException(setting + ": '" + entry.trim() + "' is not a registry host",
+                            "write comma-separated host names with an optional port, as image references name them: "
+                                    + "registry.example.com,registry.example.com:5000");
+                }
+                hosts.add(host);
+            }
+            return hosts;
+        }
+    }
 
     /**
      * Vulnerability scanning: {@code workers} scan threads (0 stops scanning on this node; queued scans wait for a node
@@ -338,6 +393,11 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               adapterRegistryUrl: ""
               adapterTimeout: 5m
               adapterSkipTlsVerify: false
+            admission:
+              registries: ""
+              allowedExternalRegistries: ""
+              mode: enforce
+              maxImages: 1000
             secrets:
               keyFile: ""
               key: ""
@@ -590,6 +650,10 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
             throw new ConfigException("scanning.mirror must be an http(s) URL, not '" + scanning.mirror() + "'",
                     "the default is OSV's public exports, https://osv-vulnerabilities.storage.googleapis.com/");
         }
+        admission.registryHosts(http, scanning);
+        admission.externalRegistryHosts();
+        admission.enforce();
+        atLeast("admission.maxImages", admission.maxImages(), 1, 100_000);
         gcSchedule();
         if (oidc.enabled()) {
             if (oidc.clientId().isBlank()) throw new IllegalArgumentException("oidc.clientId is required with oidc.issuer");

@@ -308,13 +308,25 @@ public final class RegistryService {
     }
 
     public ManifestRecord getManifest(RepositoryName repository, Reference reference) {
-        Optional<ManifestRecord> found = cache.load(repository, reference, () -> switch (reference) {
+        ManifestRecord manifest = load(repository, reference).orElseThrow(() -> manifestUnknown(repository, reference));
+        policy.beforeManifestPull(repository, manifest);
+        return manifest;
+    }
+
+    /**
+     * The manifest a reference names, through the same cache as pulls, without asking the pull policies: admission
+     * reviews evaluate the image policy themselves, to report every refusal rather than stop at the first.
+     */
+    public Optional<ManifestRecord> findManifest(RepositoryName repository, Reference reference) {
+        Optional<ManifestRecord> cached = cache.find(repository, reference);
+        return cached.isPresent() ? cached : load(repository, reference);
+    }
+
+    private Optional<ManifestRecord> load(RepositoryName repository, Reference reference) {
+        return cache.load(repository, reference, () -> switch (reference) {
             case Reference.ByTag t -> metadata.findManifestByTag(repository, t.tag());
             case Reference.ByDigest d -> metadata.findManifest(repository, d.digest());
         });
-        ManifestRecord manifest = found.orElseThrow(() -> manifestUnknown(repository, reference));
-        policy.beforeManifestPull(repository, manifest);
-        return manifest;
     }
 
     /** Notes that a client downloaded the manifest (a GET, not a HEAD); written in batches by {@link #flushPulls}. */
