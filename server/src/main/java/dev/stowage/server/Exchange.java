@@ -147,6 +147,7 @@ final class Exchange {
     /** Who made this request as the audit trail names them: the signed-in user, one refused, or "" (anonymous). */
     String actor() {
         if (principal instanceof dev.stowage.core.access.Principal.User user) return user.username();
+        if (principal instanceof dev.stowage.core.access.Principal.Robot robot) return robot.name(); // admission reviews
         return refusedActor == null ? "" : refusedActor;
     }
 
