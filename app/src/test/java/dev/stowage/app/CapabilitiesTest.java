@@ -21,7 +21,7 @@ class CapabilitiesTest {
     @Test
     void everyCapabilityHasItsOwnLowercaseName() {
         List<String> names = Capabilities.all().stream().map(Capability::name).toList();
-        assertThat(names).containsExactly("accounts", "projects", "robots", "governance", "webhooks", "scanner");
+        assertThat(names).containsExactly("accounts", "projects", "robots", "governance", "webhooks", "scanner", "admission");
         assertThat(names).allMatch(n -> n.matches("[a-z][a-z0-9_]*")).doesNotHaveDuplicates();
     }
 
