@@ -308,9 +308,29 @@ class AdmissionTest {
                 micros.getLast() / 1000.0);
     }
 
+    /** A user's personal access token, as a kubeconfig's {@code token:} sends it (Bearer), works as the robots do. */
+    @Test
+    @Order(9)
+    void aPersonalAccessTokenAsBearerIsAcceptedAndRegistryTokensAreNot() throws Exception {
+        HttpResponse<String> created = admin("POST", "/api/v1/users/admin/tokens", "{\"name\":\"kube-apiserver\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String pat = JSON.readTree(created.body()).path("token").asText();
+        String review = fixture("cronjob-create.json", Map.of("APP_IMAGE", registry() + "/team/app:1.0"));
+        HttpResponse<String> answered = post("/api/v1/admission/validate", "Bearer " + pat, review);
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+        assertThat(JSON.readTree(answered.body()).path("response").path("allowed").asBoolean()).isTrue();
+
+        HttpResponse<String> token = https.send(HttpRequest.newBuilder(URI.create(stowage.baseUrl()
+                        + "/token?service=stowage&scope=repository:team/app:pull"))
+                .header("Authorization", basicOf("admin", PASSWORD)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(token.statusCode()).isEqualTo(200);
+        String registryToken = JSON.readTree(token.body()).path("token").asText();
+        assertThat(post("/api/v1/admission/validate", "Bearer " + registryToken, review).statusCode()).isEqualTo(401);
+    }
+
     /** Audit mode, on a node started so: the same denial becomes a warning and the review is allowed. */
     @Test
-    @Order(8)
+    @Order(20)
     void auditModeAllowsWithTheDenialsAsWarnings() throws Exception {
         stowage.close();
         stowage = StowageProcess.start(dir.resolve("data"), environment("audit"));
