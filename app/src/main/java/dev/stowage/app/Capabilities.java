@@ -24,7 +24,8 @@ public final class Capabilities {
                 new WebhooksCapability(),
                 new ScannerCapability(),
                 signing,
-                new TrustCapability(signing.managedTrust()));
+                new TrustCapability(signing.managedTrust()),
+                new AdmissionCapability());
     }
 
     /** Adds the capabilities' verbs to {@code stowage} and {@code stowage admin}. */

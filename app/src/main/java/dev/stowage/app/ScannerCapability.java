@@ -104,7 +104,7 @@ final class ScannerCapability implements Capability {
                 pullCredentials(node), node.clock());
         scans = new ScanService(store, node.metadata(), node.blobs(), inventory, database,
                 new ReferrerSbomAttacher(node.service(), new SbomWriter(Main.Version.number().orElse("unknown")),
-                        settings.registryAddress(node.config().http()), settings.sbomFormatList(), node.clock()),
+                        node.config().http().address(), settings.sbomFormatList(), node.clock()),
                 node.events(), pullPolicy, node.clock(), adapters);
         out.adminRoutes(new ScanRoutes(scans, pullPolicy, database, node.metadata(), node.service(),
                 project -> node.accounts().project(project), node.clock()));

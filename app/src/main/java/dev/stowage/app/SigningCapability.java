@@ -64,7 +64,7 @@ final class SigningCapability implements Capability {
     @Override
     public void start(Node node, Contributions out) {
         ManagedSigner made = new ManagedSigner(node.service(), node.metadata(), keys,
-                node.config().signing().registryAddress(node.config().http()), node.events(), node.clock());
+                node.config().http().address(), node.events(), node.clock());
         onPush.signWith(made);
         onPush.reload();
         out.adminRoutes(new SigningRoutes(keys, made, onPush, node.metadata(),

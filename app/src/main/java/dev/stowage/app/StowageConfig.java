@@ -27,16 +27,60 @@ import java.util.TreeMap;
  */
 public record StowageConfig(Http http, Storage storage, Database database, Uploads uploads, Manifests manifests,
                             Delete delete, Auth auth, Tls tls, Network network, Audit audit, Oidc oidc, Gc gc,
-                            Webhooks webhooks, Secrets secrets, Scanning scanning, Signing signing) {
+                            Webhooks webhooks, Secrets secrets, Scanning scanning, Admission admission) {
 
     /**
-     * Managed signing (turned on per project through the API): {@code registryAddress} is how clients name this
-     * registry ({@code registry.example.com}, default {@code localhost:<http.port>}); cosign's signature payload names the
-     * image by it, and containers/image (podman, skopeo, CRI-O) checks that name against the image it pulls.
+     * Kubernetes admission webhooks: {@code registries} (comma-separated {@code host[:port]}) are the names under which
+     * clusters reach this registry, so images naming them are checked (default: {@code http.publicAddress} when
+     * set, else {@code localhost:<http.port>}, {@code 127.0.0.1:<http.port>} and this machine's host name with the port);
+     * images of any other registry are denied unless it is in {@code allowedExternalRegistries} (admitted unchecked,
+     * with a warning; Docker Hub is {@code docker.io}). {@code mode}: {@code enforce} denies, {@code audit} admits with
+     * the denials as warnings. At most {@code maxImages} container images in one object are checked; more is denied.
      */
-    public record Signing(String registryAddress) {
-        public String registryAddress(Http http) {
-            return registryAddress == null || registryAddress.isBlank() ? "localhost:" + http.port() : registryAddress;
+    public record Admission(String registries, String allowedExternalRegistries, String mode, int maxImages) {
+        public java.util.Set<String> registryHosts(Http http) {
+            java.util.Set<String> hosts = new java.util.LinkedHashSet<>(hostList(registries, "admission.registries"));
+            if (!hosts.isEmpty()) return hosts;
+            if (!http.publicAddress().isBlank()) {
+                hosts.add(http.publicAddress().trim().toLowerCase(Locale.ROOT));
+                return hosts;
+            }
+            hosts.add("localhost:" + http.port());
+            hosts.add("127.0.0.1:" + http.port());
+            try {
+                hosts.add(java.net.InetAddress.getLocalHost().getCanonicalHostName().toLowerCase(Locale.ROOT) + ":" + http.port());
+            } catch (java.io.IOException e) {
+                // no host name of its own: the loopback names above stay
+            }
+            return hosts;
+        }
+
+        public java.util.Set<String> externalRegistryHosts() {
+            return new java.util.LinkedHashSet<>(hostList(allowedExternalRegistries, "admission.allowedExternalRegistries"));
+        }
+
+        public boolean enforce() {
+            return switch (mode.trim().toLowerCase(Locale.ROOT)) {
+                case "enforce" -> true;
+                case "audit" -> false;
+                default -> throw new ConfigException("admission.mode must be enforce or audit, not '" + mode + "'",
+                        "audit admits every image and reports what enforce would deny, as warnings and in the audit trail");
+            };
+        }
+
+        private static List<String> hostList(String text, String setting) {
+            List<String> hosts = new ArrayList<>();
+            for (String entry : text.split(",")) {
+                String host = entry.trim().toLowerCase(Locale.ROOT);
+                if (host.isEmpty()) continue;
+                if (!host.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?|\\[[0-9a-f:]+\\](:[0-9]{1,5})?")) {
+                    throw new ConfigException(setting + ": '" + entry.trim() + "' is not a registry host",
+                            "write comma-separated host names with an optional port, as image references name them: "
+                                    + "registry.example.com,registry.example.com:5000");
+                }
+                hosts.add(host);
+            }
+            return hosts;
         }
     }
 
@@ -51,7 +95,7 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
      * {@code skipTlsVerify} ({@code adapterSkipTlsVerify}, default false).
      */
     public record Scanning(int workers, String staleAfter, String mirror, String ecosystems, String sbomFormats,
-                           String registryAddress, String adapterRegistryUrl, String adapterTimeout,
+                           String adapterRegistryUrl, String adapterTimeout,
                            boolean adapterSkipTlsVerify) {
         public Duration staleAfterDuration() {
             return parseDuration(staleAfter, "scanning.staleAfter");
@@ -73,10 +117,6 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
                 }
             }
             return formats;
-        }
-
-        public String registryAddress(Http http) {
-            return registryAddress == null || registryAddress.isBlank() ? "localhost:" + http.port() : registryAddress;
         }
 
         /** Where scanner adapters pull the images they scan from. */
@@ -140,7 +180,17 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
      * (comma-separated CIDRs; empty: none) may name the client in Forwarded / X-Forwarded-* headers.
      */
     public record Http(String host, int port, int ioThreads, int maxHeaderBytes, String idleTimeout, String headerTimeout,
-                       String bodyTimeout, int maxConnections, int maxConnectionsPerAddress, String trustedProxies) {
+                       String bodyTimeout, int maxConnections, int maxConnectionsPerAddress, String trustedProxies,
+                       String publicAddress) {
+        /**
+         * How clients name this registry in image references ({@code registry.example.com}, {@code host:port}; default
+         * {@code localhost:<port>}): SBOMs and managed cosign signatures name images by it (containers/image checks that
+         * name on pull), and admission reviews take images naming it as this registry's.
+         */
+        public String address() {
+            return publicAddress == null || publicAddress.isBlank() ? "localhost:" + port : publicAddress.trim();
+        }
+
         /** The trusted proxies' networks; a malformed one is a configuration error naming it. */
         public List<String> trustedProxyNetworks() {
             List<String> networks = new ArrayList<>();
@@ -288,6 +338,7 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               maxConnections: 0
               maxConnectionsPerAddress: 1000
               trustedProxies: ""
+              publicAddress: ""
             storage:
               path: ./data
               allowLoosePermissions: false
@@ -345,12 +396,14 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
               mirror: https://osv-vulnerabilities.storage.googleapis.com/
               ecosystems: Go,Maven,npm,PyPI,crates.io,RubyGems,NuGet,Packagist,Debian,Alpine,Rocky Linux,AlmaLinux
               sbomFormats: cyclonedx,spdx
-              registryAddress: ""
               adapterRegistryUrl: ""
               adapterTimeout: 5m
               adapterSkipTlsVerify: false
-            signing:
-              registryAddress: ""
+            admission:
+              registries: ""
+              allowedExternalRegistries: ""
+              mode: enforce
+              maxImages: 1000
             secrets:
               keyFile: ""
               key: ""
@@ -603,10 +656,14 @@ public record StowageConfig(Http http, Storage storage, Database database, Uploa
             throw new ConfigException("scanning.mirror must be an http(s) URL, not '" + scanning.mirror() + "'",
                     "the default is OSV's public exports, https://osv-vulnerabilities.storage.googleapis.com/");
         }
-        if (!signing.registryAddress(http).matches("(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")) {
-            throw new ConfigException("signing.registryAddress must be a host or host:port, not '"
-                    + signing.registryAddress() + "'", "write how clients name this registry, e.g. registry.example.com");
+        if (!http.address().matches("(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")) {
+            throw new ConfigException("http.publicAddress must be a host or host:port, not '" + http.publicAddress() + "'",
+                    "write how clients name this registry in image references, e.g. registry.example.com");
         }
+        admission.registryHosts(http);
+        admission.externalRegistryHosts();
+        admission.enforce();
+        atLeast("admission.maxImages", admission.maxImages(), 1, 100_000);
         gcSchedule();
         if (oidc.enabled()) {
             if (oidc.clientId().isBlank()) throw new IllegalArgumentException("oidc.clientId is required with oidc.issuer");

@@ -21,7 +21,7 @@ class CapabilitiesTest {
     @Test
     void everyCapabilityHasItsOwnLowercaseName() {
         List<String> names = Capabilities.all().stream().map(Capability::name).toList();
-        assertThat(names).containsExactly("accounts", "projects", "robots", "governance", "webhooks", "scanner", "signing", "trust");
+        assertThat(names).containsExactly("accounts", "projects", "robots", "governance", "webhooks", "scanner", "signing", "trust", "admission");
         assertThat(names).allMatch(n -> n.matches("[a-z][a-z0-9_]*")).doesNotHaveDuplicates();
     }
 

@@ -130,6 +130,37 @@ class StowageConfigTest {
     }
 
     @Test
+    void admissionChecksImagesOfThisRegistryEnforcingAndAdmitsNoExternalOneByDefault() throws Exception {
+        StowageConfig defaults = StowageConfig.load(null, Map.of("STOWAGE_HTTP_PORT", "5443"));
+        assertThat(defaults.admission().registryHosts(defaults.http()))
+                .contains("localhost:5443", "127.0.0.1:5443");
+        assertThat(defaults.admission().externalRegistryHosts()).isEmpty();
+        assertThat(defaults.admission().enforce()).isTrue();
+        assertThat(defaults.admission().maxImages()).isEqualTo(1000);
+
+        StowageConfig named = StowageConfig.load(null, Map.of("STOWAGE_HTTP_PUBLIC_ADDRESS", "registry.example.com"));
+        assertThat(named.admission().registryHosts(named.http())).containsExactly("registry.example.com");
+        StowageConfig set = StowageConfig.load(null, Map.of("STOWAGE_ADMISSION_REGISTRIES", "Reg.Example.com, reg.example.com:5000",
+                "STOWAGE_ADMISSION_ALLOWED_EXTERNAL_REGISTRIES", "docker.io,quay.io", "STOWAGE_ADMISSION_MODE", "audit"));
+        assertThat(set.admission().registryHosts(set.http()))
+                .containsExactly("reg.example.com", "reg.example.com:5000");
+        assertThat(set.admission().externalRegistryHosts()).containsExactly("docker.io", "quay.io");
+        assertThat(set.admission().enforce()).isFalse();
+    }
+
+    @Test
+    void badAdmissionSettingsAreErrorsNamingThem() {
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_ADMISSION_MODE", "warn")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("admission.mode must be enforce or audit, not 'warn'");
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_ADMISSION_REGISTRIES", "https://reg.example.com")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("admission.registries: 'https://reg.example.com' is not a registry host");
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_ADMISSION_ALLOWED_EXTERNAL_REGISTRIES", "docker.io/library")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("admission.allowedExternalRegistries:");
+        assertThatThrownBy(() -> StowageConfig.load(null, Map.of("STOWAGE_ADMISSION_MAX_IMAGES", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("admission.maxImages must be from 1 to 100000");
+    }
+
+    @Test
     void auditCheckpointsDefaultToFiveMinutesAThousandRecordsAndAKeyUnderTheStoragePath() throws Exception {
         StowageConfig config = StowageConfig.load(null, Map.of("STOWAGE_STORAGE_PATH", "/srv/stowage"));
         assertThat(config.auditCheckpointInterval()).isEqualTo(Duration.ofMinutes(5));

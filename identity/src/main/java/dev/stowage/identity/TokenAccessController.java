@@ -53,7 +53,8 @@ public final class TokenAccessController implements AccessController {
     @Override
     public Principal authorize(AccessRequest request) {
         return switch (request.action()) {
-            case MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT, MANAGE_OWN_ACCOUNT, READ_PROJECT, DELETE_REPOSITORY, SCAN_ARTIFACT ->
+            case MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT, MANAGE_OWN_ACCOUNT, READ_PROJECT, DELETE_REPOSITORY, SCAN_ARTIFACT,
+                 ADMIT_IMAGE ->
                     authorizeManagement(request);
             default -> authorizeRegistry(request);
         };
@@ -153,6 +154,9 @@ public final class TokenAccessController implements AccessController {
             case DELETE_REPOSITORY -> Permissions.mayDeleteRepository(principal,
                     request.project().flatMap(p -> roleOf(principal, p)));
             case SCAN_ARTIFACT -> Permissions.mayScan(principal, request.project().flatMap(p -> roleOf(principal, p)));
+            case ADMIT_IMAGE -> Permissions.mayAdmit(principal, request.repository().map(RepositoryName::value),
+                    request.project().flatMap(this::project).map(Project::isPublic),
+                    request.project().flatMap(p -> roleOf(principal, p)));
             default -> Permissions.mayManageProject(principal, request.project().flatMap(p -> roleOf(principal, p)));
         };
         if (!allowed) {

@@ -27,7 +27,12 @@ public record Access(Action action, Scope scope, Optional<String> variable, Proo
         /** The account a path variable names. */
         ACCOUNT,
         /** The caller's own account: any signed-in user. */
-        OWN_ACCOUNT
+        OWN_ACCOUNT,
+        /**
+         * Any signed-in caller, user or robot: what the request touches is asked about item by item by the handler,
+         * through {@link AdminCall#allows}, with the same credentials (an admission review's images).
+         */
+        SIGNED_IN
     }
 
     /** Whether any credential will do or a fresh sign-in is needed. */
@@ -65,6 +70,14 @@ public record Access(Action action, Scope scope, Optional<String> variable, Proo
     /** MANAGE_OWN_ACCOUNT: any signed-in user, about themselves. */
     public static Access ownAccount() {
         return new Access(Action.MANAGE_OWN_ACCOUNT, Scope.OWN_ACCOUNT, Optional.empty(), Proof.ANY, Optional.empty(), List.of());
+    }
+
+    /**
+     * {@code action} asked with no project: any signed-in user or robot passes; the handler asks again per item with
+     * {@link AdminCall#allows}.
+     */
+    public static Access signedIn(Action action) {
+        return new Access(action, Scope.SIGNED_IN, Optional.empty(), Proof.ANY, Optional.empty(), List.of());
     }
 
     /** The same, with a fresh sign-in (the route mints or changes a credential or second factor). */

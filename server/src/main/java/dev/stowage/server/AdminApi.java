@@ -39,7 +39,7 @@ final class AdminApi {
     void handle(Exchange exchange) {
         AdminRoutes.Match match = routes.find(exchange.path())
                 .orElseThrow(() -> new RegistryException(ErrorCode.NOT_FOUND, "no such endpoint"));
-        AdminCall call = new AdminCall(exchange, match.variables());
+        AdminCall call = new AdminCall(exchange, match.variables(), access);
         if (match.guard().isPresent()) {
             authorize(call, match.guard().get().access());
             match.guard().get().before().check(call);

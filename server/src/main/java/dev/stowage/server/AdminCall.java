@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.stowage.core.ErrorCode;
 import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
+import dev.stowage.core.access.AccessController;
+import dev.stowage.core.access.AccessRequest;
+import dev.stowage.core.access.Action;
 import dev.stowage.core.access.Principal;
+import io.netty.handler.codec.http.HttpHeaderNames;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,11 +30,56 @@ public final class AdminCall {
 
     private final Exchange exchange;
     private final Map<String, String> variables;
+    private final AccessController access;
     private byte[] body;
 
-    AdminCall(Exchange exchange, Map<String, String> variables) {
+    AdminCall(Exchange exchange, Map<String, String> variables, AccessController access) {
         this.exchange = exchange;
         this.variables = Map.copyOf(variables);
+        this.access = access;
+    }
+
+    /**
+     * Whether this request's caller may do {@code action} on {@code repository}: the access controller asked again with
+     * the request's own credentials, for routes that touch several repositories named in their body (an admission
+     * review's images). A refusal is an answer here, not an error of the request.
+     */
+    public boolean allows(Action action, RepositoryName repository) {
+        try {
+            access.authorize(new AccessRequest(exchange.header(HttpHeaderNames.AUTHORIZATION), exchange.clientAddress(),
+                    action, Optional.of(repository), Optional.of(repository.project()), Optional.empty(), exchange.host(),
+                    exchange.secure()));
+            return true;
+        } catch (RegistryException e) {
+            if (e.httpStatus() == 401 || e.httpStatus() == 403) return false;
+            throw e; // 429, 503: the request cannot be answered now, which is not a refusal of this repository
+        }
+    }
+
+    /**
+     * Records this request in the audit trail as {@code action} with {@code detail} (escaped and bounded here) instead
+     * of the generic "admin" line, for routes whose outcome is the point (an admission review allowed or denied).
+     */
+    public void audit(String action, String reference, String detail) {
+        exchange.auditAs(action, LogText.escape(reference, 512), LogText.escape(detail, 4096));
+    }
+
+    /**
+     * The raw body, at most {@code limit} bytes (larger: 413 before it is read), for routes whose documents are bigger
+     * than the admin API's settings and parsed by their domain (an AdmissionReview carries a whole workload object).
+     */
+    public byte[] body(int limit) {
+        if (body == null) {
+            try {
+                body = exchange.body().readFully(limit, () -> {
+                    throw new RegistryException(ErrorCode.SIZE_INVALID, "request body too large (at most " + limit
+                            + " bytes)", null, 413);
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return body;
     }
 
     /** The value of a path variable of the route's template. */

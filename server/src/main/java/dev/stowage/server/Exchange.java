@@ -116,6 +116,14 @@ final class Exchange {
 
     void manifestDigest(dev.stowage.core.Digest digest) { this.manifestDigest = digest.toString(); }
 
+    private volatile String[] auditAs;
+
+    /** The audit trail's action, reference and detail for this request, set by a route whose outcome is the point. */
+    void auditAs(String action, String reference, String detail) { this.auditAs = new String[] {action, reference, detail}; }
+
+    /** What {@link #auditAs} set: {action, reference, detail}, or null. */
+    String[] auditAs() { return auditAs; }
+
     /** Who the access check (or the token endpoint) found behind this request. */
     dev.stowage.core.access.Principal principal() { return principal; }
 
@@ -139,6 +147,7 @@ final class Exchange {
     /** Who made this request as the audit trail names them: the signed-in user, one refused, or "" (anonymous). */
     String actor() {
         if (principal instanceof dev.stowage.core.access.Principal.User user) return user.username();
+        if (principal instanceof dev.stowage.core.access.Principal.Robot robot) return robot.name(); // admission reviews
         return refusedActor == null ? "" : refusedActor;
     }
 

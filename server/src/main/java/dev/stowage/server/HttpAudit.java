@@ -56,12 +56,19 @@ final class HttpAudit {
             return Optional.empty();
         } else if (path.startsWith("/api/v1/")) {
             // 429: the credentials were not even tried (too many failed sign-ins); a refusal all the same
+            String[] routeSays = exchange.auditAs();
             if (refused || status == 429) {
                 action = "denied";
+            } else if (routeSays != null) {
+                action = routeSays[0];
+                reference = routeSays[1];
+                detail = routeSays[2] + (detail.isEmpty() ? "" : " " + detail);
             } else if (!method.equals("GET")) {
                 action = "admin";
             }
-            detail = method + " " + LogText.escape(path, 1024) + (detail.isEmpty() ? "" : " " + detail);
+            if (routeSays == null || refused || status == 429) {
+                detail = method + " " + LogText.escape(path, 1024) + (detail.isEmpty() ? "" : " " + detail);
+            }
         } else {
             try {
                 Route route = Route.resolve(path);

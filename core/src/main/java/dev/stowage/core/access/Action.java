@@ -20,6 +20,11 @@ public enum Action {
     DELETE_REPOSITORY,
     /** Queue a vulnerability scan of an artifact through the admin API: those whose role pushes (developers and up). */
     SCAN_ARTIFACT,
+    /**
+     * Have an image admitted to a Kubernetes cluster by an admission review: the route takes any signed-in caller (a
+     * user or a robot), and each image is asked about with its repository: those who may pull it.
+     */
+    ADMIT_IMAGE,
     /** Manage one account's own credentials (personal access tokens): the account itself or a system admin. */
     MANAGE_ACCOUNT,
     /** A signed-in person's own account ({@code /api/v1/me}): every user, never a robot nor an anonymous caller. */

@@ -66,6 +66,24 @@ public final class Permissions {
         return principal instanceof Principal.User && role.map(r -> r.allows(Action.DELETE)).orElse(false);
     }
 
+    /**
+     * An admission review may be asked for by any signed-in user or robot; an image in it is checked only for those who
+     * may pull its repository (to anyone else it is as absent as it is to their pulls).
+     *
+     * @param repository      the image's repository, or empty for the review as a whole
+     * @param projectIsPublic whether its project allows anonymous pulls (empty: no such project)
+     * @param role            a user's role in that project, if a member
+     */
+    public static boolean mayAdmit(Principal principal, Optional<String> repository, Optional<Boolean> projectIsPublic,
+                                   Optional<Role> role) {
+        if (principal instanceof Principal.Anonymous) return false;
+        if (repository.isEmpty()) return true;
+        if (principal instanceof Principal.Robot robot) {
+            return forRobot(robot, repository.get(), projectIsPublic).contains(Action.PULL);
+        }
+        return onRepository(principal, projectIsPublic, role).contains(Action.PULL);
+    }
+
     /** An account's own credentials: the account itself, or a system administrator. */
     public static boolean mayManageAccount(Principal principal, String account) {
         if (principal instanceof Principal.User user) return user.systemAdmin() || user.username().equals(account);

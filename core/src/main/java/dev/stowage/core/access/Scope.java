@@ -60,7 +60,7 @@ public record Scope(String type, String name, Set<String> actions) {
             case DELETE -> "delete";
             case CATALOG -> "*";
             case PING, MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT, MANAGE_OWN_ACCOUNT, READ_PROJECT, DELETE_REPOSITORY,
-                 SCAN_ARTIFACT -> null;
+                 SCAN_ARTIFACT, ADMIT_IMAGE -> null;
         };
     }
 

@@ -309,7 +309,7 @@ public final class RegistryService {
 
     /** A manifest GET: the content a runtime runs, so the pull policies decide first. */
     public ManifestRecord getManifest(RepositoryName repository, Reference reference) {
-        ManifestRecord manifest = headManifest(repository, reference);
+        ManifestRecord manifest = load(repository, reference).orElseThrow(() -> manifestUnknown(repository, reference));
         policy.beforeManifestPull(repository, manifest);
         return manifest;
     }
@@ -319,11 +319,23 @@ public final class RegistryService {
      * to sign an image that a project's policy will not let anyone pull until it is signed. Pull policies decide GETs.
      */
     public ManifestRecord headManifest(RepositoryName repository, Reference reference) {
-        Optional<ManifestRecord> found = cache.load(repository, reference, () -> switch (reference) {
+        return findManifest(repository, reference).orElseThrow(() -> manifestUnknown(repository, reference));
+    }
+
+    /**
+     * The manifest a reference names, through the same cache as pulls, without asking the pull policies: HEADs, and
+     * admission reviews, which evaluate the image policy themselves to report every refusal rather than stop at the first.
+     */
+    public Optional<ManifestRecord> findManifest(RepositoryName repository, Reference reference) {
+        Optional<ManifestRecord> cached = cache.find(repository, reference);
+        return cached.isPresent() ? cached : load(repository, reference);
+    }
+
+    private Optional<ManifestRecord> load(RepositoryName repository, Reference reference) {
+        return cache.load(repository, reference, () -> switch (reference) {
             case Reference.ByTag t -> metadata.findManifestByTag(repository, t.tag());
             case Reference.ByDigest d -> metadata.findManifest(repository, d.digest());
         });
-        return found.orElseThrow(() -> manifestUnknown(repository, reference));
     }
 
     /** Notes that a client downloaded the manifest (a GET, not a HEAD); written in batches by {@link #flushPulls}. */

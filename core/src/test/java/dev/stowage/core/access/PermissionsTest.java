@@ -62,4 +62,26 @@ class PermissionsTest {
         return Stream.of(Arguments.of("anonymous", Principal.ANONYMOUS), Arguments.of("system admin", new Principal.User("r", true)),
                 Arguments.of("user", new Principal.User("u", false)));
     }
+
+    @org.junit.jupiter.api.Test
+    void anAdmissionReviewIsAskedBySignedInCallersAndEachImageOnlyOfThoseWhoMayPullIt() {
+        Principal.Robot robot = new Principal.Robot("robot$cluster",
+                List.of(new RobotPermission("team/**", EnumSet.of(Action.PULL))));
+        Principal.User member = new Principal.User("dev", false);
+        Optional<Boolean> privateProject = Optional.of(false);
+        assertThat(Permissions.mayAdmit(Principal.ANONYMOUS, Optional.empty(), Optional.empty(), Optional.empty())).isFalse();
+        assertThat(Permissions.mayAdmit(robot, Optional.empty(), Optional.empty(), Optional.empty())).isTrue();
+        assertThat(Permissions.mayAdmit(member, Optional.empty(), Optional.empty(), Optional.empty())).isTrue();
+
+        assertThat(Permissions.mayAdmit(robot, Optional.of("team/app"), privateProject, Optional.empty())).isTrue();
+        assertThat(Permissions.mayAdmit(robot, Optional.of("other/app"), privateProject, Optional.empty())).isFalse();
+        assertThat(Permissions.mayAdmit(robot, Optional.of("other/app"), Optional.of(true), Optional.empty()))
+                .as("a public project's images, as anonymous pulls").isTrue();
+        assertThat(Permissions.mayAdmit(member, Optional.of("team/app"), privateProject, Optional.of(Role.GUEST))).isTrue();
+        assertThat(Permissions.mayAdmit(member, Optional.of("team/app"), privateProject, Optional.empty())).isFalse();
+        assertThat(Permissions.mayAdmit(member, Optional.of("team/app"), Optional.empty(), Optional.empty()))
+                .as("no such project").isFalse();
+        assertThat(Permissions.mayAdmit(new Principal.User("root", true), Optional.of("team/app"), privateProject,
+                Optional.empty())).isTrue();
+    }
 }
