@@ -266,13 +266,14 @@ public final class TokenAccessController implements AccessController {
 
     /** The scope a client should ask for: push routes ask for pull too, as Docker clients do. */
     private static String scopeFor(AccessRequest request) {
-        return switch (request.action()) {
-            case CATALOG -> "registry:catalog:*";
-            case PULL -> "repository:" + request.repository().orElseThrow() + ":pull";
-            case PUSH -> "repository:" + request.repository().orElseThrow() + ":pull,push";
-            case DELETE -> "repository:" + request.repository().orElseThrow() + ":delete";
+        if (request.action() == Action.CATALOG) return "registry:catalog:*";
+        // an admin route asks about a repository's project, not for a registry token's scope: no scope to name
+        return request.repository().map(repository -> switch (request.action()) {
+            case PULL -> "repository:" + repository + ":pull";
+            case PUSH -> "repository:" + repository + ":pull,push";
+            case DELETE -> "repository:" + repository + ":delete";
             default -> null;
-        };
+        }).orElse(null);
     }
 
     private RegistryException challenge(AccessRequest request, String scope, String error, String message) {

@@ -54,13 +54,28 @@ public record Access(Action action, Scope scope, Optional<String> variable, Proo
 
     /** {@code action} on the project named by the path variable {@code variable}. */
     public static Access project(Action action, String variable) {
-        return new Access(action, Scope.PROJECT, Optional.of(variable), Proof.ANY, Optional.empty(), List.of());
+        return new Access(adminAction(action), Scope.PROJECT, Optional.of(variable), Proof.ANY, Optional.empty(), List.of());
     }
 
     /** {@code action} on the project of the repository named by the path variable {@code variable}. */
     public static Access repository(Action action, String variable) {
-        return new Access(action, Scope.REPOSITORY, Optional.of(variable), Proof.ANY, Optional.empty(), List.of());
+        return new Access(adminAction(action), Scope.REPOSITORY, Optional.of(variable), Proof.ANY, Optional.empty(), List.of());
     }
+
+    /**
+     * Registry actions (pull, push, ...) are granted by registry tokens, the docker flow, never by the admin API's
+     * credentials: a route declared with one could never be passed, so it cannot be declared.
+     */
+    private static Action adminAction(Action action) {
+        if (REGISTRY_ACTIONS.contains(action)) {
+            throw new IllegalArgumentException(action + " is a registry action; an admin route is decided by an admin "
+                    + "action on the project (READ_PROJECT, SCAN_ARTIFACT, MANAGE_PROJECT, DELETE_REPOSITORY, ...)");
+        }
+        return action;
+    }
+
+    private static final java.util.Set<Action> REGISTRY_ACTIONS = java.util.EnumSet.of(Action.PING, Action.PULL,
+            Action.PUSH, Action.DELETE, Action.CATALOG);
 
     /** MANAGE_ACCOUNT on the account named by the path variable {@code variable}: itself or a system administrator. */
     public static Access account(String variable) {
