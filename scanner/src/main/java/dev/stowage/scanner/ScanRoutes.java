@@ -3,7 +3,6 @@ package dev.stowage.scanner;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stowage.core.Digest;
 import dev.stowage.core.ErrorCode;
-import dev.stowage.core.Reference;
 import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
 import dev.stowage.core.access.Action;
@@ -118,19 +117,8 @@ public final class ScanRoutes implements AdminRouteSet {
                         .response(200, "the status"), this::databaseStatus);
     }
 
-    private ManifestRecord artifact(AdminCall call) {
-        RepositoryName repository = call.repository("repository");
-        Reference reference = Reference.parse(call.variable("reference"));
-        Optional<ManifestRecord> found = switch (reference) {
-            case Reference.ByTag t -> metadata.findManifestByTag(repository, t.tag());
-            case Reference.ByDigest d -> metadata.findManifest(repository, d.digest());
-        };
-        return found.orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "no artifact "
-                + call.variable("reference") + " in " + repository, Map.of("reference", call.variable("reference"))));
-    }
-
     private void report(AdminCall call) {
-        ManifestRecord manifest = artifact(call);
+        ManifestRecord manifest = call.artifact(metadata);
         Optional<ScanStore.StoredReport> stored = store.report(manifest.digest());
         if (stored.isEmpty()) {
             throw new RegistryException(ErrorCode.NOT_FOUND, "artifact " + manifest.digest() + " has not been scanned; "
@@ -155,7 +143,7 @@ public final class ScanRoutes implements AdminRouteSet {
     }
 
     private void scan(AdminCall call) {
-        ManifestRecord manifest = artifact(call);
+        ManifestRecord manifest = call.artifact(metadata);
         if (!ScanService.scannable(manifest.mediaType())) {
             throw AdminCall.badInput("artifact " + manifest.digest() + " (" + manifest.mediaType()
                     + ") is not an image or index");
@@ -166,7 +154,7 @@ public final class ScanRoutes implements AdminRouteSet {
     }
 
     private void sbom(AdminCall call) {
-        ManifestRecord manifest = artifact(call);
+        ManifestRecord manifest = call.artifact(metadata);
         SbomFormat format = switch (call.query("format").orElse("cyclonedx").toLowerCase(Locale.ROOT)) {
             case "cyclonedx" -> SbomFormat.CYCLONEDX_JSON;
             case "spdx" -> SbomFormat.SPDX_JSON;

@@ -94,6 +94,21 @@ public final class AdminCall {
         return RepositoryName.of(variable(variable));
     }
 
+    /**
+     * The manifest the path's {@code {repository}} and {@code {reference}} (a tag or a digest) name, read without the
+     * pull policies (admin routes show and act on what a policy refuses to serve); MANIFEST_UNKNOWN when there is none.
+     */
+    public dev.stowage.core.spi.ManifestRecord artifact(dev.stowage.core.spi.MetadataStore metadata) {
+        RepositoryName repository = repository("repository");
+        String named = variable("reference");
+        Optional<dev.stowage.core.spi.ManifestRecord> found = switch (dev.stowage.core.Reference.parse(named)) {
+            case dev.stowage.core.Reference.ByTag t -> metadata.findManifestByTag(repository, t.tag());
+            case dev.stowage.core.Reference.ByDigest d -> metadata.findManifest(repository, d.digest());
+        };
+        return found.orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "no artifact " + named + " in "
+                + repository, Map.of("reference", named)));
+    }
+
     public String method() { return exchange.method().name(); }
 
     public String path() { return exchange.path(); }

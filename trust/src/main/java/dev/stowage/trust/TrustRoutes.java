@@ -3,7 +3,6 @@ package dev.stowage.trust;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stowage.core.ErrorCode;
-import dev.stowage.core.Reference;
 import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
 import dev.stowage.core.access.Action;
@@ -207,25 +206,14 @@ public final class TrustRoutes implements AdminRouteSet {
 
     // --- results --------------------------------------------------------------------------------------------------
 
-    private ManifestRecord artifact(AdminCall call) {
-        RepositoryName repository = call.repository("repository");
-        Reference reference = Reference.parse(call.variable("reference"));
-        Optional<ManifestRecord> found = switch (reference) {
-            case Reference.ByTag t -> metadata.findManifestByTag(repository, t.tag());
-            case Reference.ByDigest d -> metadata.findManifest(repository, d.digest());
-        };
-        return found.orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "no artifact "
-                + call.variable("reference") + " in " + repository, Map.of("reference", call.variable("reference"))));
-    }
-
     private void signatures(AdminCall call) {
-        ManifestRecord manifest = artifact(call);
+        ManifestRecord manifest = call.artifact(metadata);
         RepositoryName repository = call.repository("repository");
         answer(call, repository, trust.current(repository, manifest.digest()));
     }
 
     private void verifyNow(AdminCall call) {
-        ManifestRecord manifest = artifact(call);
+        ManifestRecord manifest = call.artifact(metadata);
         RepositoryName repository = call.repository("repository");
         answer(call, repository, trust.verify(repository, manifest.digest()));
     }

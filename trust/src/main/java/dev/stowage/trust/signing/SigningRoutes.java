@@ -2,7 +2,6 @@ package dev.stowage.trust.signing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stowage.core.ErrorCode;
-import dev.stowage.core.Reference;
 import dev.stowage.core.RegistryException;
 import dev.stowage.core.RepositoryName;
 import dev.stowage.core.access.Action;
@@ -21,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -166,13 +164,7 @@ public final class SigningRoutes implements AdminRouteSet {
 
     private void sign(AdminCall call) {
         RepositoryName repository = call.repository("repository");
-        Reference reference = Reference.parse(call.variable("reference"));
-        Optional<ManifestRecord> found = switch (reference) {
-            case Reference.ByTag t -> metadata.findManifestByTag(repository, t.tag());
-            case Reference.ByDigest d -> metadata.findManifest(repository, d.digest());
-        };
-        ManifestRecord manifest = found.orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "no artifact "
-                + call.variable("reference") + " in " + repository, Map.of("reference", call.variable("reference"))));
+        ManifestRecord manifest = call.artifact(metadata);
         ManagedSigner.Outcome outcome;
         try {
             outcome = signer.sign(repository.project(), repository, manifest.digest());
