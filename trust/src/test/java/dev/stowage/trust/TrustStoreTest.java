@@ -3,6 +3,7 @@ package dev.stowage.trust;
 import dev.stowage.core.Digest;
 import dev.stowage.core.RepositoryName;
 import dev.stowage.metadata.JdbcMetadataStore;
+import dev.stowage.metadata.TestDatabases;
 import dev.stowage.metadata.MetadataConfig;
 import dev.stowage.metadata.PostgresServer;
 import dev.stowage.signatures.SignatureCheck;
@@ -26,7 +27,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** The trust store on the embedded SQLite database and on a real PostgreSQL. */
 class TrustStoreTest {
     @TempDir Path dir;
-    private final List<JdbcMetadataStore> opened = new ArrayList<>();
+
+    @org.junit.jupiter.api.BeforeEach
+    void databases() {
+        databases = new TestDatabases(dir);
+    }
+    private TestDatabases databases;
     private static final Instant T0 = Instant.parse("2026-12-02T12:00:00Z");
     private static final RepositoryName REPO = RepositoryName.of("team/app");
     private static final Digest A = Digest.sha256Of("a".getBytes(StandardCharsets.UTF_8));
@@ -34,21 +40,12 @@ class TrustStoreTest {
     private static final Digest SIG = Digest.sha256Of("sig".getBytes(StandardCharsets.UTF_8));
 
     private TrustStore open(String database) throws Exception {
-        MetadataConfig config;
-        if (database.equals("postgresql")) {
-            assumeTrue(PostgresServer.unavailableReason() == null, PostgresServer.unavailableReason());
-            config = PostgresServer.shared().newDatabase();
-        } else {
-            config = MetadataConfig.sqlite(dir.resolve("m" + opened.size() + ".db"));
-        }
-        JdbcMetadataStore db = JdbcMetadataStore.open(config);
-        opened.add(db);
-        return JdbcTrustStore.migrated(db);
+        return JdbcTrustStore.migrated(databases.open(database));
     }
 
     @AfterEach
     void close() {
-        opened.forEach(JdbcMetadataStore::close);
+        databases.close();
     }
 
     @ParameterizedTest

@@ -2,6 +2,7 @@ package dev.stowage.trust.signing;
 
 import dev.stowage.core.spi.SecretSealer;
 import dev.stowage.metadata.JdbcMetadataStore;
+import dev.stowage.metadata.TestDatabases;
 import dev.stowage.metadata.MetadataConfig;
 import dev.stowage.metadata.PostgresServer;
 import dev.stowage.signatures.TrustPolicy;
@@ -28,25 +29,21 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class JdbcManagedKeyStoreTest {
     private static final Instant T0 = Instant.parse("2026-12-02T12:00:00Z");
     @TempDir Path dir;
-    private final List<JdbcMetadataStore> opened = new ArrayList<>();
+
+    @org.junit.jupiter.api.BeforeEach
+    void databases() {
+        databases = new TestDatabases(dir);
+    }
+    private TestDatabases databases;
     private final SecretSealer sealer = SecretSealer.withKey(SecretSealer.newKey());
 
     private JdbcMetadataStore database(String database) throws Exception {
-        MetadataConfig config;
-        if (database.equals("postgresql")) {
-            assumeTrue(PostgresServer.unavailableReason() == null, PostgresServer.unavailableReason());
-            config = PostgresServer.shared().newDatabase();
-        } else {
-            config = MetadataConfig.sqlite(dir.resolve("m" + opened.size() + ".db"));
-        }
-        JdbcMetadataStore db = JdbcMetadataStore.open(config);
-        opened.add(db);
-        return db;
+        return databases.open(database);
     }
 
     @AfterEach
     void close() {
-        opened.forEach(JdbcMetadataStore::close);
+        databases.close();
     }
 
     @ParameterizedTest
