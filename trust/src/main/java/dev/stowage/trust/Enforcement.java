@@ -14,7 +14,7 @@ public enum Enforcement {
     public static Optional<Enforcement> parse(String text) {
         if (text == null) return Optional.empty();
         for (Enforcement e : values()) {
-            if (e.apiName().equals(text.trim().toLowerCase(Locale.ROOT))) return Optional.of(e);
+            if (e.apiName().equals(text)) return Optional.of(e);
         }
         return Optional.empty();
     }

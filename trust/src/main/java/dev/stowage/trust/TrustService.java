@@ -116,14 +116,14 @@ public final class TrustService {
     public void pushed(RepositoryName repository, Digest digest, Optional<String> tag) {
         Optional<Digest> cosignSubject = tag.flatMap(TrustService::cosignSubject);
         if (cosignSubject.isPresent()) {
-            verifyImage(repository, cosignSubject.get());
+            verifyImage(repository, cosignSubject.get(), Optional.of(digest));
             return;
         }
         Optional<ManifestRecord> manifest = metadata.findManifest(repository, digest);
         if (manifest.isEmpty()) return;
         ManifestRecord m = manifest.get();
         if (m.subject() != null && SignatureMediaTypes.mayCarrySignatures(m.artifactType())) {
-            verifyImage(repository, m.subject());
+            verifyImage(repository, m.subject(), Optional.of(digest));
         } else if (RunnableImages.runnable(m)) {
             verify(repository, digest);
         }
@@ -133,9 +133,9 @@ public final class TrustService {
      * Verifies the subject of a signature that arrived when it is an image: a signature of a signature (or of an SBOM)
      * is verified when someone asks, never on push, so signatures pointing at each other cost one verification each.
      */
-    private void verifyImage(RepositoryName repository, Digest subject) {
+    private void verifyImage(RepositoryName repository, Digest subject, Optional<Digest> arrived) {
         metadata.findManifest(repository, subject).filter(RunnableImages::runnable)
-                .ifPresent(m -> verify(repository, subject));
+                .ifPresent(m -> verify(repository, subject, arrived));
     }
 
     /**
@@ -145,7 +145,7 @@ public final class TrustService {
     public void deleted(RepositoryName repository, Optional<Digest> digest, Optional<String> tag) {
         Optional<Digest> cosignSubject = tag.flatMap(TrustService::cosignSubject);
         if (cosignSubject.isPresent()) {
-            verifyImage(repository, cosignSubject.get());
+            verifyImage(repository, cosignSubject.get(), Optional.empty());
             return;
         }
         if (digest.isEmpty() || tag.isPresent()) return; // a tag moved or removed: the manifest and its result stay
@@ -193,6 +193,16 @@ public final class TrustService {
 
     /** Verifies every signature of the manifest now and stores the result; empty when the manifest is not there. */
     public Optional<VerificationResult> verify(RepositoryName repository, Digest digest) {
+        return verify(repository, digest, Optional.empty());
+    }
+
+    /**
+     * As {@link #verify(RepositoryName, Digest)}; {@code arrived} is the signature artifact whose push asked for it. It,
+     * and the artifacts that verified last time, are read before the others: a developer who pushes junk signatures to
+     * bury a trusted one under the bound cannot, since each artifact is verified when it arrives and a verified one
+     * keeps its place.
+     */
+    private Optional<VerificationResult> verify(RepositoryName repository, Digest digest, Optional<Digest> arrived) {
         Optional<ManifestRecord> manifest = metadata.findManifest(repository, digest);
         if (manifest.isEmpty()) return Optional.empty();
         String project = repository.project();
@@ -200,10 +210,14 @@ public final class TrustService {
         long rootsVersion = policies.rootsGeneration();
         TrustMaterial material = policies.material(project);
         Instant now = clock.instant();
-        List<SignatureCheck> checks = checks(repository, digest, material, now);
+        Optional<VerificationResult> before = store.result(repository, digest);
+        java.util.Set<Digest> first = new java.util.HashSet<>();
+        arrived.ifPresent(first::add);
+        before.ifPresent(b -> b.checks().stream().filter(SignatureCheck::verified).map(SignatureCheck::artifact)
+                .forEach(first::add));
+        List<SignatureCheck> checks = checks(repository, digest, material, now, first);
         VerificationResult result = new VerificationResult(repository, digest, VerificationResult.statusOf(checks), checks,
                 inForce.version(), rootsVersion, now);
-        Optional<VerificationResult> before = store.result(repository, digest);
         store.putResult(result);
         listener.changed(repository, digest, MediaTypes.isIndex(manifest.get().mediaType()));
         publishNew(repository, digest, before.map(VerificationResult::checks).orElse(List.of()), checks);
@@ -215,8 +229,10 @@ public final class TrustService {
      * bare, which reports them as not checked in one line. An artifact no format recognises is reported here (the
      * verifier passes over it).
      */
-    private List<SignatureCheck> checks(RepositoryName repository, Digest subject, TrustMaterial material, Instant now) {
-        List<Found> found = find(repository, subject);
+    private List<SignatureCheck> checks(RepositoryName repository, Digest subject, TrustMaterial material, Instant now,
+                                        java.util.Set<Digest> first) {
+        List<Found> found = new ArrayList<>(find(repository, subject));
+        found.sort(java.util.Comparator.comparingInt(f -> first.contains(f.manifest().digest()) ? 0 : 1));
         List<SignatureCheck> unrecognised = new ArrayList<>();
         List<SignatureArtifact> recognised = new ArrayList<>();
         int read = 0;

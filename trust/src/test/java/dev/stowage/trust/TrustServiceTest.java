@@ -14,6 +14,7 @@ import dev.stowage.core.service.ServiceSettings;
 import dev.stowage.metadata.JdbcMetadataStore;
 import dev.stowage.metadata.MetadataConfig;
 import dev.stowage.signatures.SignatureArtifact;
+import dev.stowage.signatures.SignatureCheck;
 import dev.stowage.signatures.SignatureMediaTypes;
 import dev.stowage.signatures.SignaturePush;
 import dev.stowage.signatures.SignatureVerifier;
@@ -377,6 +378,42 @@ class TrustServiceTest {
         assertThat(result.checks().getLast().reason()).isEqualTo("not checked, with 5 more: only "
                 + SignatureVerifier.MAX_ARTIFACTS + " signature artifacts of one image are verified");
         assertThat(result.status()).isEqualTo(VerificationResult.Status.UNVERIFIED);
+    }
+
+    /** Signature-looking referrers of {@code image} that verify nothing, as someone who may push could push them. */
+    private void junkReferrers(Digest image, int count, String label) {
+        Digest config = blob("{}".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < count; i++) {
+            byte[] referrer = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"artifactType\":\""
+                    + SignatureMediaTypes.NOTATION_SIGNATURE + "\",\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\","
+                    + "\"digest\":\"" + config + "\",\"size\":2},\"layers\":[],\"subject\":{\"mediaType\":\""
+                    + MediaTypes.OCI_MANIFEST + "\",\"digest\":\"" + image + "\",\"size\":1},\"annotations\":{\"n\":\"" + label
+                    + i + "\"}}").getBytes(StandardCharsets.UTF_8);
+            Digest digest = Digest.sha256Of(referrer);
+            registry.putManifest(REPO, Reference.parse(digest.toString()), MediaTypes.OCI_MANIFEST, referrer);
+            trust.pushed(REPO, digest, Optional.empty());
+        }
+    }
+
+    @Test
+    void junkSignaturesPushedBeforeOrAfterATrustedOneCannotBuryItUnderTheBound() throws Exception {
+        NotationCertificates.Issued root = NotationCertificates.projectRoot("team", Instant.now().minusSeconds(3600),
+                Duration.ofDays(1));
+        NotationCertificates.Issued leaf = NotationCertificates.signingLeaf(root, "team", Instant.now().minusSeconds(3600),
+                Duration.ofDays(1));
+        trustStorePolicy(root.certificate(), "*");
+        Digest image = image("1.0");
+        junkReferrers(image, SignatureVerifier.MAX_ARTIFACTS + 2, "before");
+
+        Digest signature = notationSign(image, leaf);
+        assertThat(store.result(REPO, image).orElseThrow().status()).isEqualTo(VerificationResult.Status.VERIFIED);
+
+        junkReferrers(image, SignatureVerifier.MAX_ARTIFACTS + 2, "after");
+        VerificationResult result = trust.verify(REPO, image).orElseThrow();
+        assertThat(result.status()).as(result.toString()).isEqualTo(VerificationResult.Status.VERIFIED);
+        assertThat(result.checks()).filteredOn(SignatureCheck::verified).extracting(SignatureCheck::artifact)
+                .containsExactly(signature);
+        assertThat(registry.getManifest(REPO, Reference.parse("1.0")).digest()).isEqualTo(image);
     }
 
     @Test

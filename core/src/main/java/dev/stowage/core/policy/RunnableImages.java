@@ -13,10 +13,10 @@ import java.io.IOException;
 import java.util.Set;
 
 /**
- * Which manifests a runtime would run, and so which the image checks apply to: indexes, and image manifests (an image
- * config, whatever artifactType the manifest declares) with filesystem layers. Signatures, attestations, SBOMs and
- * charts are not: cosign stores its signatures as image manifests with an image config, but their layers are payloads,
- * not filesystems, and refusing them would only break the tools that verify images.
+ * Which manifests a runtime would run, and so which the image checks apply to: indexes, every manifest with a
+ * filesystem layer (whatever its config or artifactType says), and image configs without layers. Signatures,
+ * attestations, SBOMs and charts are not: cosign stores its signatures as image manifests with an image config, but
+ * their layers are payloads, not filesystems, and refusing them would only break the tools that verify images.
  */
 public final class RunnableImages {
     public static final Set<String> IMAGE_CONFIGS = Set.of("application/vnd.oci.image.config.v1+json",
@@ -40,13 +40,16 @@ public final class RunnableImages {
     private static boolean decide(byte[] payload) {
         try {
             JsonNode root = JSON.readTree(payload);
-            if (!IMAGE_CONFIGS.contains(root.path("config").path("mediaType").asText(""))) return false;
             JsonNode layers = root.path("layers");
-            if (!layers.isArray() || layers.isEmpty()) return true;
-            for (JsonNode layer : layers) {
-                if (filesystem(layer.path("mediaType").asText(""))) return true;
+            // a filesystem layer makes it runnable whatever its config says: a runtime that ignores the config's type
+            // would run it, so no config type may take an image out of the policies
+            if (layers.isArray()) {
+                for (JsonNode layer : layers) {
+                    if (filesystem(layer.path("mediaType").asText(""))) return true;
+                }
             }
-            return false;
+            boolean imageConfig = IMAGE_CONFIGS.contains(root.path("config").path("mediaType").asText(""));
+            return imageConfig && (!layers.isArray() || layers.isEmpty());
         } catch (IOException e) {
             return true; // unreadable: checked rather than waved through
         }
