@@ -57,7 +57,8 @@ public final class Admission {
     }
 
     /** What became of one container's image. */
-    public enum Status { PASSED, REFUSED, UNCHECKED_EXTERNAL }
+    /** PASSED_WITH_WARNINGS: admitted (and pinned), but a project that audits its policy would have refused it. */
+    public enum Status { PASSED, PASSED_WITH_WARNINGS, REFUSED, UNCHECKED_EXTERNAL }
 
     /**
      * @param digest  the manifest the image resolved to, when it did
@@ -104,7 +105,7 @@ public final class Admission {
         for (Outcome outcome : outcomes) {
             switch (outcome.status()) {
                 case REFUSED -> failures.add(outcome.sentence());
-                case UNCHECKED_EXTERNAL -> warnings.add(outcome.sentence());
+                case UNCHECKED_EXTERNAL, PASSED_WITH_WARNINGS -> warnings.add(outcome.sentence());
                 case PASSED -> { }
             }
         }
@@ -131,7 +132,8 @@ public final class Admission {
         List<Outcome> outcomes = judge(changed(review, containers), images);
         JsonPatch patch = new JsonPatch();
         for (Outcome outcome : outcomes) {
-            if (outcome.status() != Status.PASSED || outcome.reference().isEmpty()) continue;
+            boolean passed = outcome.status() == Status.PASSED || outcome.status() == Status.PASSED_WITH_WARNINGS;
+            if (!passed || outcome.reference().isEmpty()) continue;
             ImageReference reference = outcome.reference().get();
             if (reference.digest().isPresent()) continue; // already pinned
             patch.replace(outcome.container().pointer(), outcome.container().image(),
@@ -211,6 +213,12 @@ public final class Admission {
         ImageVerdict verdict = images.evaluate(repository, manifest.get());
         if (!verdict.allowed()) {
             return new Outcome(container, Status.REFUSED, Optional.of(manifest.get().digest()), verdict.message(),
+                    Optional.of(reference), verdict.summary());
+        }
+        if (!verdict.warnings().isEmpty()) {
+            String audited = "audited, not enforced: " + String.join("; ",
+                    verdict.warnings().stream().map(dev.stowage.core.policy.ImageRefusal::message).toList());
+            return new Outcome(container, Status.PASSED_WITH_WARNINGS, Optional.of(manifest.get().digest()), audited,
                     Optional.of(reference), verdict.summary());
         }
         return new Outcome(container, Status.PASSED, Optional.of(manifest.get().digest()), "", Optional.of(reference),

@@ -32,6 +32,7 @@ class AdmissionDecisionTest {
     static final String HOST = "reg.example.com";
     static final Digest GOOD = Digest.of("sha256", new byte[32]);
     static final Digest BAD = Digest.parse("sha256:" + "11".repeat(32));
+    static final Digest AUDITED = Digest.parse("sha256:" + "22".repeat(32));
 
     /** team/app:1.0 passes, team/vuln:1.0 is refused by the vulnerabilities check, other/app:1.0 the caller may not pull. */
     static final class Registry implements Admission.Images {
@@ -42,6 +43,7 @@ class AdmissionDecisionTest {
             put("team/app", "1.0", GOOD);
             put("team/vuln", "1.0", BAD);
             put("other/app", "1.0", GOOD);
+            put("team/audited", "1.0", AUDITED);
         }
 
         void put(String repository, String tag, Digest digest) {
@@ -61,6 +63,10 @@ class AdmissionDecisionTest {
         @Override
         public ImageVerdict evaluate(RepositoryName repository, ManifestRecord manifest) {
             evaluated.add(repository + "@" + manifest.digest());
+            if (manifest.digest().equals(AUDITED)) {
+                return new ImageVerdict(List.of("signatures"), List.of(), List.of(new ImageRefusal("signatures",
+                        "no signature verified by the trust policy", Map.of())));
+            }
             if (manifest.digest().equals(BAD)) {
                 return new ImageVerdict(List.of("vulnerabilities"), List.of(new ImageRefusal("vulnerabilities",
                         "pull refused by the policy of project 'team': the image has 2 critical vulnerabilities", Map.of())));
@@ -97,6 +103,15 @@ class AdmissionDecisionTest {
                     .append(images[i]).append("\"}");
         }
         return "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"containers\":[" + containers + "]}}";
+    }
+
+    @Test
+    void aProjectThatAuditsItsPolicyAdmitsWithTheWouldBeRefusalAsAWarningAndStillPins() throws Exception {
+        AdmissionDecision decision = admission(Admission.Mode.ENFORCE).validate(review("CREATE", "Pod", "",
+                pod(HOST + "/team/audited:1.0"), null), new Registry());
+        assertThat(decision.allowed()).isTrue();
+        assertThat(decision.warnings()).containsExactly("container 'c0' image '" + HOST
+                + "/team/audited:1.0': audited, not enforced: no signature verified by the trust policy");
     }
 
     @Test

@@ -81,6 +81,12 @@ public final class TrustImageCheck implements ImageCheck {
         return refusal(repository, manifest);
     }
 
+    @Override
+    public Optional<ImageRefusal> audited(RepositoryName repository, ManifestRecord manifest) {
+        if (policies.of(repository.project()).policy().enforcement() != Enforcement.AUDIT) return Optional.empty();
+        return refusal(repository, manifest);
+    }
+
     /**
      * Why the trust policy would refuse the image, whatever the project's enforcement (admission reviews in audit mode
      * warn with it); empty when it is covered by a verified signature, or is not a runnable image.

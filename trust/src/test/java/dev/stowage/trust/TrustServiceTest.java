@@ -1,6 +1,7 @@
 package dev.stowage.trust;
 
 import dev.stowage.core.Digest;
+import dev.stowage.core.spi.ManifestRecord;
 import dev.stowage.core.ErrorCode;
 import dev.stowage.core.MediaTypes;
 import dev.stowage.core.Reference;
@@ -326,8 +327,17 @@ class TrustServiceTest {
         policy("audit", false);
         Digest image = image("1.0");
         assertThat(registry.getManifest(REPO, Reference.parse("1.0")).digest()).isEqualTo(image);
-        assertThat(check.refusal(REPO, metadata.findManifest(REPO, image).orElseThrow()))
+        ManifestRecord manifest = metadata.findManifest(REPO, image).orElseThrow();
+        assertThat(check.refusal(REPO, manifest))
                 .hasValueSatisfying(r -> assertThat(r.message()).contains("the image has no signature"));
+        // the one evaluation reports it as a warning (admission reviews show it), never as a refusal
+        dev.stowage.core.policy.ImageVerdict verdict = new dev.stowage.core.policy.ImagePolicy(List.of(check))
+                .evaluate(REPO, manifest);
+        assertThat(verdict.allowed()).isTrue();
+        assertThat(verdict.warnings()).singleElement()
+                .satisfies(w -> assertThat(w.message()).contains("the image has no signature"));
+        policy("off", false);
+        assertThat(new dev.stowage.core.policy.ImagePolicy(List.of(check)).evaluate(REPO, manifest).warnings()).isEmpty();
     }
 
     @Test

@@ -18,6 +18,14 @@ public interface ImageCheck {
     Optional<ImageRefusal> check(RepositoryName repository, ManifestRecord manifest);
 
     /**
+     * What this check would refuse were its project enforcing it, for a project that only audits: the evaluation
+     * reports it as a warning (admission reviews show it), never as a refusal.
+     */
+    default Optional<ImageRefusal> audited(RepositoryName repository, ManifestRecord manifest) {
+        return Optional.empty();
+    }
+
+    /**
      * Whether {@link #check} can answer from memory alone. A pull answered on the event loop asks first and, when a
      * check would have to wait for I/O, goes to a thread that may block.
      */

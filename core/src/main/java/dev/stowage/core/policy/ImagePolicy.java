@@ -8,6 +8,7 @@ import dev.stowage.core.spi.ManifestRecord;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every {@link ImageCheck} the capabilities contributed, evaluated together: a pull is refused with all the reasons at
@@ -23,11 +24,17 @@ public final class ImagePolicy implements RegistryPolicy {
     public ImageVerdict evaluate(RepositoryName repository, ManifestRecord manifest) {
         List<String> checked = new ArrayList<>(checks.size());
         List<ImageRefusal> refusals = new ArrayList<>(0);
+        List<ImageRefusal> warnings = new ArrayList<>(0);
         for (ImageCheck check : checks) {
             checked.add(check.name());
-            check.check(repository, manifest).ifPresent(refusals::add);
+            Optional<ImageRefusal> refusal = check.check(repository, manifest);
+            if (refusal.isPresent()) {
+                refusals.add(refusal.get());
+            } else {
+                check.audited(repository, manifest).ifPresent(warnings::add);
+            }
         }
-        return new ImageVerdict(checked, refusals);
+        return new ImageVerdict(checked, refusals, warnings);
     }
 
     public boolean decidesWithoutBlocking(RepositoryName repository, ManifestRecord manifest) {

@@ -5,11 +5,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The outcome of one evaluation of every check: allowed when no check refused. */
-public record ImageVerdict(List<String> checked, List<ImageRefusal> refusals) {
+/**
+ * The outcome of one evaluation of every check: allowed when no check refused; {@code warnings} are what checks of
+ * projects that only audit would have refused.
+ */
+public record ImageVerdict(List<String> checked, List<ImageRefusal> refusals, List<ImageRefusal> warnings) {
     public ImageVerdict {
         checked = List.copyOf(checked);
         refusals = List.copyOf(refusals);
+        warnings = List.copyOf(warnings);
+    }
+
+    public ImageVerdict(List<String> checked, List<ImageRefusal> refusals) {
+        this(checked, refusals, List.of());
     }
 
     public boolean allowed() {
