@@ -60,7 +60,8 @@ public final class PodImages {
 
     /**
      * The images of {@code object}, a {@code kind} of {@code group}; empty for kinds not handled. An entry whose image is
-     * missing or not a string is left out: the API server's own validation refuses it. At most {@code limit + 1} are
+     * missing or not a string, or a container list that is not a list, is there with the image "" (denied as naming no
+     * image: a webhook fails closed on what the API server would not send). At most {@code limit + 1} are
      * read, so a caller can tell "too many" without this walking them all.
      */
     public static List<ContainerImage> of(String group, String kind, JsonNode object, int limit) {
@@ -71,16 +72,21 @@ public final class PodImages {
         List<ContainerImage> images = new ArrayList<>();
         for (ContainerList list : LISTS) {
             JsonNode containers = spec.get(list.field());
-            if (containers == null || !containers.isArray()) continue;
+            if (containers == null || containers.isNull()) continue;
+            String listPointer = specPointer + "/" + JsonPatch.escape(list.field());
+            if (!containers.isArray()) {
+                // not what the API server sends; judged as an image that names nothing, so it is denied, not waved through
+                images.add(new ContainerImage(listPointer, list.noun(), "", ""));
+                continue;
+            }
             for (int i = 0; i < containers.size(); i++) {
                 if (images.size() > limit) return images;
                 JsonNode container = containers.get(i);
                 JsonNode image = container.get("image");
-                if (image == null || !image.isTextual()) continue;
                 String name = Optional.ofNullable(container.get("name")).filter(JsonNode::isTextual)
                         .map(JsonNode::textValue).orElse("");
-                images.add(new ContainerImage(specPointer + "/" + JsonPatch.escape(list.field()) + "/" + i + "/image",
-                        list.noun(), name, image.textValue()));
+                images.add(new ContainerImage(listPointer + "/" + i + "/image", list.noun(), name,
+                        image != null && image.isTextual() ? image.textValue() : ""));
             }
         }
         return images;

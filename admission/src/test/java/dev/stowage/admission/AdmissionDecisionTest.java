@@ -115,6 +115,14 @@ class AdmissionDecisionTest {
     }
 
     @Test
+    void aContainerThatNamesNoImageIsDeniedNotWavedThrough() throws Exception {
+        AdmissionDecision decision = admission(Admission.Mode.ENFORCE).validate(review("CREATE", "Pod", "",
+                "{\"spec\":{\"containers\":[{\"name\":\"x\",\"image\":null}]}}", null), new Registry());
+        assertThat(decision.allowed()).isFalse();
+        assertThat(decision.denials()).singleElement().satisfies(d -> assertThat(d).startsWith("container 'x' image '': "));
+    }
+
+    @Test
     void enforceDeniesWithASentencePerFailingImage() throws Exception {
         Registry registry = new Registry();
         AdmissionDecision decision = admission(Admission.Mode.ENFORCE).validate(review("CREATE", "Pod", "",

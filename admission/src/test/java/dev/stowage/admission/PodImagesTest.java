@@ -65,11 +65,15 @@ class PodImagesTest {
     }
 
     @Test
-    void malformedSpecsYieldWhatCanBeReadAndNoError() throws Exception {
+    void malformedEntriesNameNoImageSoTheyAreDeniedNotSkipped() throws Exception {
         JsonNode odd = JSON.readTree("""
                 {"spec": {"containers": [{"name": "a"}, {"name": "b", "image": 7}, "text", {"image": "reg/p/x:1"}],
                           "initContainers": {"not": "a list"}}}""");
         assertThat(PodImages.of("", "Pod", odd, 100)).containsExactly(
+                new PodImages.ContainerImage("/spec/initContainers", "init container", "", ""),
+                new PodImages.ContainerImage("/spec/containers/0/image", "container", "a", ""),
+                new PodImages.ContainerImage("/spec/containers/1/image", "container", "b", ""),
+                new PodImages.ContainerImage("/spec/containers/2/image", "container", "", ""),
                 new PodImages.ContainerImage("/spec/containers/3/image", "container", "", "reg/p/x:1"));
         assertThat(PodImages.of("", "Pod", JSON.readTree("{\"spec\": []}"), 100)).isEmpty();
         assertThat(PodImages.of("apps", "Deployment", JSON.readTree("{}"), 100)).isEmpty();
