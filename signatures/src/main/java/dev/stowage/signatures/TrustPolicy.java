@@ -71,10 +71,66 @@ public record TrustPolicy(List<TrustedKey> keys, List<X509TrustStore> trustStore
                                   Optional<String> subject, Optional<Pattern> subjectRegExp) {
         public boolean matches(String oidcIssuer, String identity) {
             boolean issuerOk = issuer.map(oidcIssuer::equals).orElse(true)
-                    && issuerRegExp.map(p -> p.matcher(oidcIssuer).matches()).orElse(true);
+                    && issuerRegExp.map(p -> boundedMatch(p, oidcIssuer)).orElse(true);
             boolean subjectOk = subject.map(identity::equals).orElse(true)
-                    && subjectRegExp.map(p -> p.matcher(identity).matches()).orElse(true);
+                    && subjectRegExp.map(p -> boundedMatch(p, identity)).orElse(true);
             return issuerOk && subjectOk;
+        }
+
+        /** How many characters a match may read: an expression that backtracks past it matches nothing. */
+        static final int MATCH_BUDGET = 1_000_000;
+
+        /**
+         * A whole match that gives up (as no match) after {@link #MATCH_BUDGET} character reads: an administrator's
+         * expression such as {@code (a+)+$} against a signer's crafted identity must not hold a verification thread.
+         */
+        static boolean boundedMatch(Pattern pattern, String text) {
+            try {
+                return pattern.matcher(new Budgeted(text, MATCH_BUDGET)).matches();
+            } catch (Budgeted.Exhausted e) {
+                return false;
+            }
+        }
+
+        private static final class Budgeted implements CharSequence {
+            static final class Exhausted extends RuntimeException {
+                Exhausted() {
+                    super(null, null, false, false);
+                }
+            }
+
+            private final String text;
+            private final int[] left;
+
+            Budgeted(String text, int budget) {
+                this(text, new int[] {budget});
+            }
+
+            private Budgeted(String text, int[] left) {
+                this.text = text;
+                this.left = left;
+            }
+
+            @Override
+            public char charAt(int index) {
+                if (--left[0] < 0) throw new Exhausted();
+                return text.charAt(index);
+            }
+
+            @Override
+            public int length() {
+                return text.length();
+            }
+
+            @Override
+            public CharSequence subSequence(int start, int end) {
+                return new Budgeted(text.substring(start, end), left);
+            }
+
+            @Override
+            public String toString() {
+                return text;
+            }
         }
     }
 }
