@@ -3,10 +3,7 @@ package dev.stowage.app;
 import dev.stowage.core.Digest;
 import dev.stowage.core.RepositoryName;
 import dev.stowage.core.event.RegistryEvent;
-import dev.stowage.signatures.SignatureFormat;
 import dev.stowage.signatures.SignatureVerifier;
-import dev.stowage.signatures.notation.NotationFormats;
-import dev.stowage.signatures.sigstore.SigstoreFormats;
 import dev.stowage.signatures.sigstore.SigstoreTrustedRoots;
 import dev.stowage.trust.JdbcTrustStore;
 import dev.stowage.trust.ManagedTrust;
@@ -17,7 +14,6 @@ import dev.stowage.trust.TrustService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -50,13 +46,6 @@ final class TrustCapability implements Capability {
     /** {@code managed}: the keys managed signing holds per project, trusted where a policy says trustManagedSigning. */
     TrustCapability(ManagedTrust managed) {
         this.managed = managed;
-    }
-
-    /** The signature formats verified: Sigstore's (cosign tags, bundles, in-toto), then Notation's. */
-    static List<SignatureFormat> formats() {
-        List<SignatureFormat> formats = new ArrayList<>(SigstoreFormats.all());
-        formats.addAll(NotationFormats.all());
-        return List.copyOf(formats);
     }
 
     @Override
@@ -114,7 +103,7 @@ final class TrustCapability implements Capability {
     @Override
     public void start(Node node, Contributions out) {
         service = new TrustService(store, policies, node.metadata(), TrustService.reader(node.service()::openBlob),
-                new SignatureVerifier(formats()), node.events(), check::resultChanged, node.clock());
+                SignatureVerifier.standard(), node.events(), check::resultChanged, node.clock());
         check.verifyWith(service::current);
         out.adminRoutes(new TrustRoutes(service, check, node.metadata(), project -> node.accounts().project(project),
                 SigstoreTrustedRoots::parse, this::reverifyLater, node.clock()));

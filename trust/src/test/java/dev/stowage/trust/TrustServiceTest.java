@@ -21,10 +21,8 @@ import dev.stowage.signatures.SignaturePush;
 import dev.stowage.signatures.SignatureVerifier;
 import dev.stowage.signatures.TrustPolicy;
 import dev.stowage.signatures.notation.NotationCertificates;
-import dev.stowage.signatures.notation.NotationFormats;
 import dev.stowage.signatures.notation.NotationSigning;
 import dev.stowage.signatures.sigstore.CosignSigning;
-import dev.stowage.signatures.sigstore.SigstoreFormats;
 import dev.stowage.signatures.sigstore.SigstoreTrustedRoots;
 import dev.stowage.storage.FileSystemBlobStore;
 import org.junit.jupiter.api.AfterEach;
@@ -84,8 +82,7 @@ class TrustServiceTest {
         trust = new TrustService(store, policies, metadata, (repository, digest, max) -> {
             blobReads.incrementAndGet();
             return reader.read(repository, digest, max);
-        }, new SignatureVerifier(java.util.stream.Stream.concat(
-                SigstoreFormats.all().stream(), NotationFormats.all().stream()).toList()), events::add, check::resultChanged, Clock.systemUTC());
+        }, SignatureVerifier.standard(), events::add, check::resultChanged, Clock.systemUTC());
         check.verifyWith(trust::current);
     }
 
