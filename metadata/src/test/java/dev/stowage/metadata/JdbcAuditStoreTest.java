@@ -213,6 +213,35 @@ class JdbcAuditStoreTest {
     }
 
     @Test
+    void identicalPullsWaitingToBeWrittenAreOneRecordWithTheirCount() throws Exception {
+        try (AuditTrail trail = new AuditTrail(store, null, 60_000)) {
+            for (int i = 0; i < 1000; i++) {
+                trail.record(new AuditEvent(Instant.ofEpochMilli(1_700_000_000_000L + i), "alice", "10.0.0.1", "docker/27",
+                        "pull", "team/app", "latest", 200, "", "sha256:aa"));
+            }
+            trail.record(event("alice", "push", "team/app", 201));
+            trail.record(event("bob", "pull", "team/app", 200));
+            trail.record(event("alice", "pull", "team/app", 404));
+            trail.record(event("alice", "pull", "team/app", 200));
+            trail.flush();
+            trail.record(event("alice", "pull", "team/app", 200));
+            trail.flush();
+        }
+        List<AuditRecord> records = store.query(0, 100, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty());
+        assertThat(records).extracting(r -> r.event().actor() + " " + r.event().action() + " " + r.event().outcome()
+                + " " + r.event().detail()).containsExactly(
+                "alice pull 200 repeated 1000 times, the last at 2023-11-14T22:13:20.999Z",
+                "alice push 201 ",
+                "bob pull 200 ",
+                "alice pull 404 ",
+                "alice pull 200 ", // another digest: another record
+                "alice pull 200 "); // after the flush: a record of its own
+        assertThat(records.getFirst().event().at()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_000L));
+        assertThat(records).allMatch(AuditRecord::isIntact);
+    }
+
+    @Test
     void theTrailSignsNoCheckpointOverATamperedChain() throws Exception {
         CheckpointKey key = key();
         AuditTrail.Checkpoints every = new AuditTrail.Checkpoints(key, Duration.ofHours(1), 1000);

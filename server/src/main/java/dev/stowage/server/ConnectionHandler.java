@@ -27,6 +27,7 @@ import java.util.ArrayDeque;
  * is written.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConnectionHandler.class);
     private final RegistryApi api;
     private final AccessLog accessLog;
     private final NetworkPolicy network;
@@ -252,6 +253,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A peer that resets its connection is routine; anything else (out of direct memory, a bug) must be seen.
+        if (!(cause instanceof java.io.IOException)) LOG.warn("connection closed after an unexpected error", cause);
         if (current != null) current.body().fail(cause);
         ctx.close();
     }

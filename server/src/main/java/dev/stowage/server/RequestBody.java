@@ -20,8 +20,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * so a slow disk never makes the server buffer a whole blob.
  */
 final class RequestBody implements BodySource {
-    static final long HIGH_WATER = 8L << 20;
-    static final long LOW_WATER = 2L << 20;
+    // Counted until the consumer has written the bytes, not only until it takes them: buffers in flight to the disk
+    // are memory too. Per connection; 1 MiB keeps a disk streaming while 64 uploads hold at most 64 MiB (the launcher
+    // bounds direct memory: app/src/main/launch/jvm.options).
+    static final long HIGH_WATER = 1L << 20;
+    static final long LOW_WATER = 256L << 10;
 
     interface Backpressure {
         /** Called (from any thread) when reading from the network should pause or resume. */
@@ -113,19 +116,10 @@ final class RequestBody implements BodySource {
                 if (failure instanceof dev.stowage.core.RegistryException malformed) throw malformed;
                 if (failure != null) throw new ClosedChannelException();
                 if (queue.isEmpty() && ended) return;
-                while (!queue.isEmpty()) {
-                    ByteBuf buf = queue.poll();
-                    queuedBytes -= buf.readableBytes();
-                    batch.add(buf);
-                }
-                if (paused && queuedBytes < LOW_WATER) {
-                    paused = false;
-                    resume = true;
-                }
+                while (!queue.isEmpty()) batch.add(queue.poll());
             } finally {
                 lock.unlock();
             }
-            if (resume) backpressure.pauseReading(false);
             try {
                 for (ByteBuf buf : batch) {
                     if (buf.nioBufferCount() == 1) {
@@ -135,8 +129,23 @@ final class RequestBody implements BodySource {
                     }
                 }
             } finally {
-                batch.forEach(ByteBuf::release);
+                long done = 0;
+                for (ByteBuf buf : batch) {
+                    done += buf.readableBytes();
+                    buf.release();
+                }
                 batch.clear();
+                lock.lock();
+                try {
+                    queuedBytes -= done;
+                    if (paused && queuedBytes < LOW_WATER) {
+                        paused = false;
+                        resume = true;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (resume) backpressure.pauseReading(false);
             }
         }
     }

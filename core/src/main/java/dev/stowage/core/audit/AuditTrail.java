@@ -9,11 +9,13 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +27,11 @@ import java.util.function.Consumer;
  * {@code flushMillis}, and then writes each record as one JSON line to the optional stream (a file or stdout for
  * a SIEM). A crash loses at most the last batch interval of events.
  *
+ * <p>Identical pulls (same actor, address, user agent, repository, reference, digest and outcome) that arrive while
+ * an earlier one still waits to be written become that one record, whose detail says how many there were and when
+ * the last was: a client that pulls the same manifest thousands of times a second costs one record per interval,
+ * not a database row and a chained hash per request, and the queue stays small however fast pulls come.
+ *
  * <p>With a {@link Checkpoints} setting the writer also anchors the chain: every {@code interval}, after
  * {@code everyRecords} appended records, and on close, it signs the head (sequence and hash) with the node's
  * checkpoint key and writes that checkpoint to the stream, the log and the database. It signs only a chain it has
@@ -33,11 +40,16 @@ import java.util.function.Consumer;
 public final class AuditTrail implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final int MAX_QUEUED = 1_000_000;
+    /** About 30 MB of events at most: past this the writer has fallen far behind and events are dropped (logged). */
+    private static final int MAX_QUEUED = 100_000;
+    /** Most events written in one transaction; a writer that keeps up sleeps between batches, which lets pulls coalesce. */
+    private static final int BATCH = 5000;
 
     private final AuditStore store;
     private final Consumer<String> lines;
-    private final ConcurrentLinkedQueue<AuditEvent> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    /** Pulls queued and not yet written, by what makes two of them the same record. */
+    private final ConcurrentHashMap<PullKey, Pending> pendingPulls = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Optional<Checkpoints> checkpoints;
     private final Thread writer;
@@ -118,19 +130,75 @@ public final class AuditTrail implements AutoCloseable {
     }
 
     public void record(AuditEvent event) {
-        if (queued.incrementAndGet() > MAX_QUEUED) {
-            queued.decrementAndGet();
-            LOG.error("audit queue full; event dropped: {} {} {}", event.action(), event.repository(), event.outcome());
+        if (!"pull".equals(event.action())) {
+            enqueue(new Pending(event, null));
             return;
         }
-        queue.add(event);
+        // compute runs under the key's lock, as flush's removal does: a repeat is counted in exactly one record.
+        pendingPulls.compute(PullKey.of(event), (key, waiting) -> {
+            if (waiting != null) {
+                waiting.repeat(event.at());
+                return waiting;
+            }
+            Pending first = new Pending(event, key);
+            return enqueue(first) ? first : null;
+        });
+    }
+
+    private boolean enqueue(Pending pending) {
+        if (queued.incrementAndGet() > MAX_QUEUED) {
+            queued.decrementAndGet();
+            AuditEvent event = pending.first;
+            LOG.error("audit queue full; event dropped: {} {} {}", event.action(), event.repository(), event.outcome());
+            return false;
+        }
+        queue.add(pending);
+        return true;
+    }
+
+    /** What two pulls must share to be one record: everything but the time. */
+    private record PullKey(String actor, String sourceAddress, String userAgent, String repository, String reference,
+                           int outcome, String detail, String digest) {
+        static PullKey of(AuditEvent e) {
+            return new PullKey(e.actor(), e.sourceAddress(), e.userAgent(), e.repository(), e.reference(), e.outcome(),
+                    e.detail(), e.digest());
+        }
+    }
+
+    /** A queued event and, for a pull, the identical ones that came after it before it was written. */
+    private static final class Pending {
+        final AuditEvent first;
+        final PullKey key;
+        long count = 1;
+        Instant last;
+
+        Pending(AuditEvent first, PullKey key) {
+            this.first = first;
+            this.key = key;
+            this.last = first.at();
+        }
+
+        void repeat(Instant at) {
+            count++;
+            if (at.isAfter(last)) last = at;
+        }
+
+        AuditEvent event() {
+            if (count == 1) return first;
+            String repeated = "repeated " + count + " times, the last at " + last;
+            String detail = first.detail() == null || first.detail().isEmpty() ? repeated : first.detail() + "; " + repeated;
+            return new AuditEvent(first.at(), first.actor(), first.sourceAddress(), first.userAgent(), first.action(),
+                    first.repository(), first.reference(), first.outcome(), detail, first.digest());
+        }
     }
 
     private void run(long flushMillis) {
+        int written = 0;
         while (!closed || !queue.isEmpty()) {
             try {
-                if (queue.isEmpty()) TimeUnit.MILLISECONDS.sleep(flushMillis);
-                flush();
+                // A full batch means the writer is behind: write on at once; else wait, and let repeats coalesce.
+                if (written < BATCH && !closed) TimeUnit.MILLISECONDS.sleep(flushMillis);
+                written = flush();
                 if (checkpointDue()) checkpointOrLog();
             } catch (InterruptedException e) {
                 closed = true;
@@ -146,27 +214,30 @@ public final class AuditTrail implements AutoCloseable {
     }
 
     /** Writes everything queued now. Public for tests and for an orderly shutdown. */
-    public synchronized void flush() {
+    public synchronized int flush() {
         List<AuditEvent> batch = new ArrayList<>();
-        for (AuditEvent e; batch.size() < 5000 && (e = queue.peek()) != null; ) {
-            batch.add(e);
-            queue.poll();
+        for (Pending next; batch.size() < BATCH && (next = queue.poll()) != null; ) {
+            Pending taken = next;
+            // Once it is out of the map (under the key's lock) no repeat can be added to it: its count is final.
+            if (taken.key != null) pendingPulls.compute(taken.key, (key, waiting) -> waiting == taken ? null : waiting);
+            batch.add(taken.event());
         }
-        if (batch.isEmpty()) return;
+        if (batch.isEmpty()) return 0;
         List<AuditRecord> written;
         try {
             written = store.append(batch);
         } catch (RuntimeException e) {
             // Put them back in front, in order, so the chain keeps the order they happened in.
-            List<AuditEvent> rest = new ArrayList<>(queue);
+            List<Pending> rest = new ArrayList<>(queue);
             queue.clear();
-            queue.addAll(batch);
+            for (AuditEvent event : batch) queue.add(new Pending(event, null));
             queue.addAll(rest);
             throw e;
         }
         queued.addAndGet(-batch.size());
         appendedSinceCheckpoint += written.size();
         if (lines != null) for (AuditRecord r : written) lines.accept(toJson(r));
+        return batch.size();
     }
 
     private synchronized boolean checkpointDue() {
