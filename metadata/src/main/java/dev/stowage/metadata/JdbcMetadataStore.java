@@ -84,9 +84,10 @@ public final class JdbcMetadataStore implements MetadataStore {
             hikari.addDataSourceProperty("foreign_keys", "true");
             hikari.addDataSourceProperty("transaction_mode", "IMMEDIATE");
             // Index lookups over a large registry (the collector's mark probes every blob) read pages from a memory
-            // map instead of a read(2) each, and keep the hot upper levels of the B-trees in a bigger page cache.
-            hikari.addDataSourceProperty("mmap_size", String.valueOf(1L << 30));
-            hikari.addDataSourceProperty("cache_size", "-16384");
+            // map instead of a read(2) each. Both bounds are memory the process holds (mapped pages count as resident,
+            // the page cache is per connection): sized so eight connections stay within the small-host budget.
+            hikari.addDataSourceProperty("mmap_size", String.valueOf(128L << 20));
+            hikari.addDataSourceProperty("cache_size", "-2048");
         } else {
             hikari.setMaximumPoolSize(config.maxPoolSize() > 0 ? config.maxPoolSize() : MetadataConfig.DEFAULT_POSTGRESQL_POOL_SIZE);
             hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
