@@ -155,7 +155,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void dispatch() {
         currentDispatched = true;
         Exchange exchange = current;
-        if (!api.tryInline(exchange)) Thread.ofVirtual().start(() -> api.handle(exchange));
+        if (!api.tryInline(exchange)) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    api.handle(exchange);
+                } finally {
+                    exchange.body().releaseWholeBody();
+                }
+            });
+        }
     }
 
     /** Whether body bytes (or at least the end of the body) are still to come after the headers. */

@@ -11,6 +11,8 @@ import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -25,6 +27,15 @@ final class RequestBody implements BodySource {
     // bounds direct memory: app/src/main/launch/jvm.options).
     static final long HIGH_WATER = 1L << 20;
     static final long LOW_WATER = 256L << 10;
+
+    /**
+     * Bodies read whole into the heap (manifests, API JSON, token forms) share this many bytes, held from the read
+     * until the request is answered: many large manifests pushed at once wait their turn (then get 429) instead of
+     * exhausting a small heap. Manifests of a few kilobytes, the usual size, never notice it.
+     */
+    static final int WHOLE_BODIES_BUDGET = 8 << 20;
+    private static final Semaphore WHOLE_BODIES = new Semaphore(WHOLE_BODIES_BUDGET);
+    private static final long WHOLE_BODY_WAIT_SECONDS = 30;
 
     interface Backpressure {
         /** Called (from any thread) when reading from the network should pause or resume. */
@@ -42,6 +53,7 @@ final class RequestBody implements BodySource {
     private boolean paused;
     private Throwable failure;
     private long received;
+    private int heldBudget;
 
     RequestBody(long declaredLength, Backpressure backpressure) {
         this.declaredLength = declaredLength;
@@ -174,6 +186,7 @@ final class RequestBody implements BodySource {
             discard();
             tooLarge.run();
         }
+        reserve((int) Math.min(declaredLength >= 0 ? declaredLength : limit, WHOLE_BODIES_BUDGET));
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(
                 declaredLength > 0 && declaredLength <= limit ? (int) declaredLength : 1024);
         drainTo(chunk -> {
@@ -186,5 +199,28 @@ final class RequestBody implements BodySource {
             out.write(bytes);
         });
         return out.toByteArray();
+    }
+
+    private void reserve(int bytes) throws IOException {
+        if (bytes <= 0) return;
+        boolean granted;
+        try {
+            granted = WHOLE_BODIES.tryAcquire(bytes, WHOLE_BODY_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting for memory for the request body");
+        }
+        if (!granted) {
+            discard();
+            throw new dev.stowage.core.RegistryException(dev.stowage.core.ErrorCode.TOOMANYREQUESTS,
+                    "too many large request bodies at once; retry later", null, 429);
+        }
+        heldBudget += bytes;
+    }
+
+    /** The request was answered (or failed): what {@link #readFully} reserved goes back to the shared budget. */
+    void releaseWholeBody() {
+        if (heldBudget > 0) WHOLE_BODIES.release(heldBudget);
+        heldBudget = 0;
     }
 }
