@@ -94,7 +94,7 @@ public final class Stowage implements AutoCloseable {
             }
             ServiceSettings settings = new ServiceSettings(config.manifests().maxBytes(), config.uploadExpiry(),
                     ServiceSettings.DEFAULTS.maxPageSize(), config.delete().enabled(),
-                    ServiceSettings.DEFAULTS.manifestCacheBytes(), config.tagCacheTtl());
+                    ServiceSettings.manifestCacheBytesFor(Runtime.getRuntime().maxMemory()), config.tagCacheTtl());
             Optional<SigningKeys> signingKeys = config.auth().enabled()
                     ? Optional.of(SigningKeys.shared(identities, Clock.systemUTC(),
                             StowageConfig.parseDuration(config.auth().keyGrace(), "auth.keyGrace")))

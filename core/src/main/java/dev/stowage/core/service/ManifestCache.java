@@ -33,7 +33,7 @@ final class ManifestCache {
     ManifestCache(long maxBytes, Duration ttl) {
         boolean expires = ttl != null && !ttl.isNegative();
         Caffeine<Object, Object> manifestBuilder = Caffeine.newBuilder().maximumWeight(maxBytes);
-        Caffeine<Object, Object> tagBuilder = Caffeine.newBuilder().maximumSize(200_000);
+        Caffeine<Object, Object> tagBuilder = Caffeine.newBuilder().maximumSize(Math.max(1000, maxBytes / 256));
         if (expires) {
             manifestBuilder.expireAfterWrite(ttl);
             tagBuilder.expireAfterWrite(ttl);
