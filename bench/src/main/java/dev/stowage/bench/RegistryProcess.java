@@ -33,8 +33,8 @@ final class RegistryProcess implements AutoCloseable {
     /** Stowage with {@code env} over the bench's defaults (e.g. authentication on, as README starts it). */
     static RegistryProcess startStowage(Path jar, Path dir, String name, Map<String, String> env) throws Exception {
         int port = freePort();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "serve"))
+        Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+        ProcessBuilder pb = new ProcessBuilder(StowageLaunch.command(java, jar, List.of("serve")))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stowage.log").toFile());
         pb.environment().put("STOWAGE_HTTP_PORT", Integer.toString(port));
         pb.environment().put("STOWAGE_HTTP_HOST", "127.0.0.1");

@@ -44,12 +44,9 @@ class AdminCliTest {
         if (stowage != null) stowage.close();
     }
 
-    /** {@code java -jar stowage.jar args...}; the output starts with the command line. */
+    /** {@code stowage args...} as the launcher runs it; the output starts with the command line. */
     static Clients.Result stowageCommand(Map<String, String> env, List<String> args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                StowageProcess.jar().toString()));
-        command.addAll(args);
-        return Clients.run(command, env, 120);
+        return StowageProcess.run(env, 120, args);
     }
 
     /** {@code stowage admin --url ... --output json args...}: the API's answers as JSON, for {@link #json}. */
@@ -68,12 +65,11 @@ class AdminCliTest {
 
     /** The output without the command line. */
     static String output(Clients.Result r) {
-        String out = r.output();
-        return out.substring(out.indexOf('\n') + 1);
+        return r.afterCommandLine();
     }
 
     static JsonNode json(Clients.Result r) throws Exception {
-        return JSON.readTree(output(r));
+        return r.json();
     }
 
     @Test

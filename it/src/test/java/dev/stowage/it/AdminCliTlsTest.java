@@ -45,16 +45,15 @@ class AdminCliTlsTest {
     }
 
     static Clients.Result admin(Map<String, String> extraEnv, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                StowageProcess.jar().toString(), "admin", "--url", stowage.baseUrl()));
+        List<String> command = new ArrayList<>(List.of("admin", "--url", stowage.baseUrl()));
         command.addAll(List.of(args));
         Map<String, String> env = new HashMap<>(extraEnv);
         env.put("STOWAGE_PASSWORD", PASSWORD);
-        return Clients.run(command, env, 120);
+        return StowageProcess.run(env, 120, command);
     }
 
     static String output(Clients.Result r) {
-        return r.output().substring(r.output().indexOf('\n') + 1);
+        return r.afterCommandLine();
     }
 
     String[] clientCertificate() {

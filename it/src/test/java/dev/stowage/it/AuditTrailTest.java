@@ -79,9 +79,7 @@ class AuditTrailTest {
             assertThat(Files.readAllLines(stream)).hasSizeGreaterThanOrEqualTo(all.path("records").size());
         }
 
-        String java = ProcessHandle.current().info().command().orElse("java");
-        var verify = Clients.run(List.of(java, "-jar", StowageProcess.jar().toString(), "audit", "verify", "--data", data.toString()),
-                Map.of(), 120);
+        var verify = StowageProcess.run(Map.of(), 120, List.of("audit", "verify", "--data", data.toString()));
         assertThat(verify.exitCode()).as(verify.output()).isZero();
         assertThat(verify.output()).contains("audit trail intact");
 
@@ -89,8 +87,7 @@ class AuditTrailTest {
              Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE audit_log SET actor = 'nobody' WHERE sequence = 2");
         }
-        var tampered = Clients.run(List.of(java, "-jar", StowageProcess.jar().toString(), "audit", "verify", "--data",
-                data.toString()), Map.of(), 120);
+        var tampered = StowageProcess.run(Map.of(), 120, List.of("audit", "verify", "--data", data.toString()));
         assertThat(tampered.exitCode()).isEqualTo(1);
         assertThat(tampered.output()).contains("BROKEN");
     }
@@ -123,10 +120,7 @@ class AuditTrailTest {
     }
 
     Clients.Result stowageWith(Map<String, String> env, String... args) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", StowageProcess.jar().toString()));
-        command.addAll(List.of(args));
-        return Clients.run(command, env, 120);
+        return StowageProcess.run(env, 120, List.of(args));
     }
 
     void sql(Path data, String statement) throws Exception {

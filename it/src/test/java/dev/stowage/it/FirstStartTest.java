@@ -234,9 +234,7 @@ class FirstStartTest {
     }
 
     private Run run(List<String> arguments, Map<String, String> env) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", StowageProcess.jar().toString()));
-        command.addAll(arguments);
+        List<String> command = StowageProcess.command(arguments);
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());

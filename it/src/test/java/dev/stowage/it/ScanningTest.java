@@ -463,26 +463,18 @@ class ScanningTest {
         return command;
     }
 
-    /** {@code java -jar stowage.jar args...}. */
+    /** {@code stowage args...} as the launcher runs it. */
     static Clients.Result stowageCommand(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                StowageProcess.jar().toString()));
-        command.addAll(List.of(args));
-        return Clients.run(command, Map.of(), 300);
+        return StowageProcess.run(Map.of(), 300, List.of(args));
     }
 
     /** {@code stowage admin --url ... --output json args...} as the administrator. */
     static Clients.Result admin(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                StowageProcess.jar().toString(), "admin", "--url", stowage.baseUrl(), "--output", "json"));
-        command.addAll(List.of(args));
-        return Clients.run(command, Map.of("STOWAGE_PASSWORD", PASSWORD), 120);
+        return stowage.adminJson(Map.of("STOWAGE_PASSWORD", PASSWORD), args);
     }
 
-    /** The command's output without its first line (the command line). */
     static JsonNode json(Clients.Result r) throws Exception {
-        String out = r.output();
-        return JSON.readTree(out.substring(out.indexOf('\n') + 1));
+        return r.json();
     }
 
     static HttpResponse<String> api(String method, String path, String body) throws Exception {

@@ -437,9 +437,6 @@ class SignaturesTest {
     }
 
     static Clients.Result stowageCli(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                StowageProcess.jar().toString()));
-        command.addAll(List.of(args));
-        return Clients.run(command, Map.of("STOWAGE_USER", "admin", "STOWAGE_PASSWORD", PASSWORD), 120);
+        return StowageProcess.run(Map.of("STOWAGE_USER", "admin", "STOWAGE_PASSWORD", PASSWORD), 120, List.of(args));
     }
 }

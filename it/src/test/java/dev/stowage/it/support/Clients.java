@@ -40,6 +40,16 @@ public final class Clients {
             if (exitCode != 0) throw new AssertionError("exit " + exitCode + ":\n" + output);
             return this;
         }
+
+        /** The output without its first line (the command line {@link #run} writes first). */
+        public String afterCommandLine() {
+            return output.substring(output.indexOf('\n') + 1);
+        }
+
+        /** The output after the command line, read as JSON (a command run with {@code --output json}). */
+        public com.fasterxml.jackson.databind.JsonNode json() throws IOException {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(afterCommandLine());
+        }
     }
 
     public static Result run(List<String> command) throws IOException, InterruptedException {

@@ -1,5 +1,7 @@
 package dev.stowage.it.support;
 
+import dev.stowage.bench.StowageLaunch;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real Stowage: {@code java -jar app/target/stowage.jar serve} as a separate process on a free port, with its
+ * The real Stowage: {@code stowage serve} as the launcher runs it ({@link #command}), a separate process on a free port, with its
  * own storage directory. Its output goes to a log file that {@link #log()} returns for failure messages, and that
  * {@link ServerLogs} prints when a test fails.
  *
@@ -96,10 +98,28 @@ public final class StowageProcess implements AutoCloseable {
                 .start();
     }
 
+    /**
+     * The command line that runs {@code stowage args...} as the launcher does: with the JVM settings in jvm.options
+     * beside the jar (and its AOT cache when one was built), so the tests run what users run, small heap included.
+     */
+    public static List<String> command(List<String> args) {
+        return StowageLaunch.command(Path.of(ProcessHandle.current().info().command().orElse("java")), jar(), args);
+    }
+
+    /** Runs {@code stowage args...} (a CLI command) to its end; the output starts with the command line. */
+    public static Clients.Result run(Map<String, String> env, int timeoutSeconds, List<String> args) throws Exception {
+        return Clients.run(command(args), env, timeoutSeconds);
+    }
+
+    /** {@code stowage admin --url <this registry> --output json args...} with {@code env} (credentials). */
+    public Clients.Result adminJson(Map<String, String> env, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("admin", "--url", baseUrl(), "--output", "json"));
+        all.addAll(List.of(args));
+        return run(env, 120, all);
+    }
+
     private Process launchStowage() throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString(), "serve"));
-        ProcessBuilder builder = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command(List.of("serve")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.environment().put("STOWAGE_HTTP_PORT", Integer.toString(port));
