@@ -51,8 +51,10 @@ public final class RegistryTokens {
      * @param issuedAt     when it was issued (whole seconds)
      * @param subjectSince when the account or robot it was issued to was created (null in tokens that do not say), so
      *                     that a later account of the same name is not its subject
+     * @param keyId        the signing key that signed it
      */
-    public record Verified(String subject, List<Scope> access, Instant expiresAt, Instant issuedAt, Instant subjectSince) {
+    public record Verified(String subject, List<Scope> access, Instant expiresAt, Instant issuedAt, Instant subjectSince,
+                           String keyId) {
         /** Whether the token grants {@code action} on {@code type:name}. */
         public boolean allows(String type, String name, String action) {
             for (Scope s : access) {
@@ -238,10 +240,24 @@ public final class RegistryTokens {
             JWTClaimsSet claims = verifiedClaims(token);
             if (claims.getClaim("use") != null) throw invalid("not an access token");
             return new Verified(claims.getSubject(), access(claims), claims.getExpirationTime().toInstant(), issuedAt(claims),
-                    subjectSince(claims));
+                    subjectSince(claims), SignedJWT.parse(token).getHeader().getKeyID());
         } catch (ParseException | JOSEException | ClassCastException e) {
             throw invalid("malformed token");
         }
+    }
+
+    /**
+     * Whether a token {@link #verify} accepted would still be accepted now, without checking its signature again
+     * (its bytes, and so its signature, are the ones verified): the same expiry (with the same leeway) and its key
+     * still among those that verify.
+     */
+    public boolean stillValid(Verified token) {
+        return !clock.instant().isAfter(token.expiresAt().plus(LEEWAY)) && keys.stillVerifies(token.keyId());
+    }
+
+    /** When a token verified now stops being valid: its expiry and the leeway {@link #verify} allows. */
+    public static Instant validUntil(Verified token) {
+        return token.expiresAt().plus(LEEWAY);
     }
 
     private JWTClaimsSet verifiedClaims(String token) throws ParseException, JOSEException {

@@ -31,7 +31,8 @@ public final class SigningKeys {
     private final IdentityStore store;
     private final Clock clock;
     private final Duration grace;
-    private List<Key> keys = List.of();
+    /** Replaced whole on reload: read without the lock by {@link #stillVerifies}. */
+    private volatile List<Key> keys = List.of();
     private Instant lastLoad = Instant.EPOCH;
 
     private SigningKeys(IdentityStore store, Clock clock, Duration grace) {
@@ -75,6 +76,17 @@ public final class SigningKeys {
             found = usable(keyId);
         }
         return found.map(Key::jwk);
+    }
+
+    /**
+     * Whether the key with this id, known to this node, still verifies now: without the lock or a reload, for the
+     * request path's cached tokens (a key this node has not loaded is not known here, and the full check loads it).
+     */
+    public boolean stillVerifies(String keyId) {
+        for (Key key : keys) {
+            if (key.id().equals(keyId)) return verifies(key);
+        }
+        return false;
     }
 
     /** Ids of every key that verifies now, current first. */

@@ -36,9 +36,28 @@ public final class TokenAccessController implements AccessController {
     private final TokenGrants grants;
     private final IdentityStore identities;
     private final AuthSettings settings;
-    /** Verifying an ES256 signature costs far more than a lookup; clients reuse one token for many requests. */
+    /**
+     * Verifying an ES256 signature costs far more than a lookup, and clients reuse one token for many requests: a
+     * verified token is kept until it expires, keyed by its SHA-256 (the token itself is a credential and is not
+     * kept), and every use checks again what can change: its expiry, its key (rotated out past the grace period, or
+     * deleted) and its subject's standing (disabled, deleted), exactly as the first verification did.
+     */
     private final Cache<String, RegistryTokens.Verified> verified = Caffeine.newBuilder()
-            .maximumSize(50_000).expireAfterWrite(Duration.ofSeconds(30)).build();
+            .maximumSize(10_000)
+            .expireAfter(new com.github.benmanes.caffeine.cache.Expiry<String, RegistryTokens.Verified>() {
+                public long expireAfterCreate(String key, RegistryTokens.Verified token, long now) {
+                    return Math.max(0, Duration.between(Instant.now(), RegistryTokens.validUntil(token)).toNanos());
+                }
+
+                public long expireAfterUpdate(String key, RegistryTokens.Verified token, long now, long current) {
+                    return expireAfterCreate(key, token, now);
+                }
+
+                public long expireAfterRead(String key, RegistryTokens.Verified token, long now, long current) {
+                    return current;
+                }
+            })
+            .build();
     /** Projects as the request path needs them (visibility, networks); a change is seen within seconds. */
     private final Cache<String, Optional<Project>> projects = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(5)).build();
@@ -50,19 +69,103 @@ public final class TokenAccessController implements AccessController {
         this.settings = settings;
     }
 
+    /** Where the registry check reads what it needs: the stores (may block), or only what is in memory already. */
+    private interface Facts {
+        Optional<Project> project(String name);
+
+        /** The verified token; a RegistryException when it is not valid. */
+        RegistryTokens.Verified token(String bearer);
+
+        Optional<Account> account(String username);
+
+        Optional<dev.stowage.core.access.RobotAccount> robot(String name);
+    }
+
+    /** A fact the in-memory check would have to read from a store: the ordinary check decides instead. */
+    private static final class NotInMemory extends RuntimeException {
+        NotInMemory() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final NotInMemory NOT_IN_MEMORY = new NotInMemory();
+
+    private final Facts fromStores = new Facts() {
+        public Optional<Project> project(String name) { return projects.get(name, identities::findProject); }
+
+        public RegistryTokens.Verified token(String bearer) {
+            String key = tokenKey(bearer);
+            RegistryTokens.Verified token = verified.getIfPresent(key);
+            if (token == null || !tokens.stillValid(token)) {
+                token = tokens.verify(bearer);
+                verified.put(key, token);
+            }
+            return token;
+        }
+
+        public Optional<Account> account(String username) { return identities.findAccountForRequest(username); }
+
+        public Optional<dev.stowage.core.access.RobotAccount> robot(String name) { return identities.findRobotForRequest(name); }
+    };
+
+    private final Facts inMemory = new Facts() {
+        public Optional<Project> project(String name) {
+            Optional<Project> project = projects.getIfPresent(name);
+            if (project == null) throw NOT_IN_MEMORY;
+            return project;
+        }
+
+        public RegistryTokens.Verified token(String bearer) {
+            RegistryTokens.Verified token = verified.getIfPresent(tokenKey(bearer));
+            if (token == null || !tokens.stillValid(token)) throw NOT_IN_MEMORY;
+            return token;
+        }
+
+        public Optional<Account> account(String username) {
+            return identities.findAccountForRequestInMemory(username).orElseThrow(() -> NOT_IN_MEMORY);
+        }
+
+        public Optional<dev.stowage.core.access.RobotAccount> robot(String name) {
+            return identities.findRobotForRequestInMemory(name).orElseThrow(() -> NOT_IN_MEMORY);
+        }
+    };
+
     @Override
     public Principal authorize(AccessRequest request) {
-        return switch (request.action()) {
+        return isManagement(request.action()) ? authorizeManagement(request) : authorizeRegistry(request, fromStores);
+    }
+
+    /**
+     * The same registry check as {@link #authorize}, from what is in memory only (an event loop answering a cached
+     * manifest must not block): a principal when it lets the request through; empty when it would refuse or would
+     * have to read a store, and then the ordinary check decides (and answers any refusal).
+     */
+    @Override
+    public Optional<Principal> authorizeFromMemory(AccessRequest request) {
+        if (isManagement(request.action())) return Optional.empty();
+        try {
+            return Optional.of(authorizeRegistry(request, inMemory));
+        } catch (NotInMemory | RegistryException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isManagement(Action action) {
+        return switch (action) {
             case MANAGE_PROJECT, MANAGE_SYSTEM, MANAGE_ACCOUNT, MANAGE_OWN_ACCOUNT, READ_PROJECT, DELETE_REPOSITORY, SCAN_ARTIFACT,
-                 ADMIT_IMAGE ->
-                    authorizeManagement(request);
-            default -> authorizeRegistry(request);
+                 ADMIT_IMAGE -> true;
+            default -> false;
         };
     }
 
-    private Principal authorizeRegistry(AccessRequest request) {
-        Principal principal = authorizeRegistryCaller(request);
-        Optional<Project> project = request.project().flatMap(this::project);
+    /** The cache key of a token: its SHA-256, so the cache never holds the credential itself. */
+    private static String tokenKey(String bearer) {
+        return dev.stowage.core.Digest.sha256Of(bearer.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex();
+    }
+
+    private Principal authorizeRegistry(AccessRequest request, Facts facts) {
+        Principal principal = authorizeRegistryCaller(request, facts);
+        Optional<Project> project = request.project().flatMap(facts::project);
         if (project.isPresent() && !Cidr.anyContains(project.get().allowedNetworks(), request.clientAddress())) {
             throw new RegistryException(ErrorCode.DENIED, "requests from this address are not allowed for this project",
                     null, 403).refusing(nameOf(principal));
@@ -70,21 +173,23 @@ public final class TokenAccessController implements AccessController {
         return principal;
     }
 
-    private Optional<Project> project(String name) {
-        return projects.get(name, identities::findProject);
-    }
 
-    private Principal authorizeRegistryCaller(AccessRequest request) {
+    private Principal authorizeRegistryCaller(AccessRequest request, Facts facts) {
         Optional<String> bearer = bearer(request);
         String scope = scopeFor(request);
         if (bearer.isEmpty()) {
-            if (request.repository().isPresent() && anonymousMay(request.action(), request.repository().get())) {
+            if (request.repository().isPresent() && anonymousMay(request.action(), request.repository().get(), facts)) {
                 return Principal.ANONYMOUS;
             }
             throw challenge(request, scope, null, "authentication required");
         }
-        RegistryTokens.Verified token = verify(bearer.get(), request, scope);
-        subjectStanding(token).ifPresent(refusal -> {
+        RegistryTokens.Verified token;
+        try {
+            token = facts.token(bearer.get());
+        } catch (RegistryException e) {
+            throw challenge(request, scope, "invalid_token", e.getMessage());
+        }
+        subjectStanding(token, facts).ifPresent(refusal -> {
             throw challenge(request, scope, "invalid_token", refusal);
         });
         boolean allowed = switch (request.action()) {
@@ -104,19 +209,19 @@ public final class TokenAccessController implements AccessController {
      * is now, so deleting or disabling one (or a robot's expiry) ends its tokens at once, and an account created after
      * the token was issued (a new account of a deleted one's name) is not the one it was issued to.
      */
-    private Optional<String> subjectStanding(RegistryTokens.Verified token) {
+    private Optional<String> subjectStanding(RegistryTokens.Verified token, Facts facts) {
         String subject = token.subject();
         if (subject == null || subject.isEmpty()) return Optional.empty();
         if (subject.startsWith(RegistryTokens.SCANNER_SUBJECT_PREFIX)) return Optional.empty(); // minted for one scan
         Instant now = Instant.now();
         if (subject.startsWith(dev.stowage.core.access.RobotAccount.PREFIX)) {
-            Optional<dev.stowage.core.access.RobotAccount> robot = identities.findRobotForRequest(subject);
+            Optional<dev.stowage.core.access.RobotAccount> robot = facts.robot(subject);
             if (robot.isEmpty() || !sameSubject(token.issuedAt(), token.subjectSince(), robot.get().createdAt())) {
                 return Optional.of(TokenGrants.TOKEN_REVOKED);
             }
             return TokenGrants.robotStanding(robot.get(), now).map(RegistryException::getMessage);
         }
-        Optional<Account> account = identities.findAccountForRequest(subject);
+        Optional<Account> account = facts.account(subject);
         if (account.isEmpty() || !sameSubject(token.issuedAt(), token.subjectSince(), account.get().createdAt())) {
             return Optional.of(TokenGrants.TOKEN_REVOKED);
         }
@@ -155,7 +260,7 @@ public final class TokenAccessController implements AccessController {
                     request.project().flatMap(p -> roleOf(principal, p)));
             case SCAN_ARTIFACT -> Permissions.mayScan(principal, request.project().flatMap(p -> roleOf(principal, p)));
             case ADMIT_IMAGE -> Permissions.mayAdmit(principal, request.repository().map(RepositoryName::value),
-                    request.project().flatMap(this::project).map(Project::isPublic),
+                    request.project().flatMap(fromStores::project).map(Project::isPublic),
                     request.project().flatMap(p -> roleOf(principal, p)));
             default -> Permissions.mayManageProject(principal, request.project().flatMap(p -> roleOf(principal, p)));
         };
@@ -242,25 +347,12 @@ public final class TokenAccessController implements AccessController {
         return principal instanceof Principal.User user ? identities.findRole(project, user.username()) : Optional.empty();
     }
 
-    private RegistryTokens.Verified verify(String bearer, AccessRequest request, String scope) {
-        RegistryTokens.Verified token = verified.getIfPresent(bearer);
-        if (token == null || token.expiresAt().isBefore(Instant.now())) {
-            try {
-                token = tokens.verify(bearer);
-            } catch (RegistryException e) {
-                throw challenge(request, scope, "invalid_token", e.getMessage());
-            }
-            verified.put(bearer, token);
-        }
-        return token;
-    }
-
     private static Optional<String> bearer(AccessRequest request) {
         return request.authorization().filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).trim());
     }
 
-    private boolean anonymousMay(Action action, RepositoryName repository) {
-        Optional<Boolean> isPublic = project(repository.project()).map(Project::isPublic);
+    private boolean anonymousMay(Action action, RepositoryName repository, Facts facts) {
+        Optional<Boolean> isPublic = facts.project(repository.project()).map(Project::isPublic);
         return Permissions.onRepository(Principal.ANONYMOUS, isPublic, Optional.empty()).contains(action);
     }
 

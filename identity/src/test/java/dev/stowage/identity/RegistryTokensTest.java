@@ -60,6 +60,34 @@ class RegistryTokensTest {
     }
 
     @Test
+    void aVerifiedTokenStaysValidExactlyAsLongAsVerifyingItAgainWould() {
+        String token = tokens.issue("alice", List.of()).token();
+        RegistryTokens.Verified verified = tokens.verify(token);
+        assertThat(verified.keyId()).isEqualTo(keys.current().id());
+        assertThat(tokens.stillValid(verified)).isTrue();
+        keys.rotate(); // its key is retired and verifies for the grace period
+        clock.now = clock.now.plus(Duration.ofMinutes(5)).plusSeconds(30); // at the end of its lifetime and leeway
+        assertThat(tokens.stillValid(verified)).isTrue();
+        assertThat(tokens.verify(token).subject()).isEqualTo("alice");
+        clock.now = clock.now.plusSeconds(1);
+        assertThat(tokens.stillValid(verified)).isFalse();
+        assertThatThrownBy(() -> tokens.verify(token)).isInstanceOf(RegistryException.class);
+    }
+
+    @Test
+    void aVerifiedTokenIsNoLongerValidOnceItsKeyIsPastTheGracePeriod() {
+        RegistryTokens longLived = new RegistryTokens(keys, "stowage", "registry.example", Duration.ofHours(3), clock);
+        String token = longLived.issue("alice", List.of()).token();
+        RegistryTokens.Verified verified = longLived.verify(token);
+        keys.rotate();
+        clock.now = clock.now.plus(Duration.ofMinutes(59));
+        assertThat(longLived.stillValid(verified)).isTrue();
+        clock.now = clock.now.plus(Duration.ofMinutes(2));
+        assertThat(longLived.stillValid(verified)).isFalse();
+        assertThatThrownBy(() -> longLived.verify(token)).isInstanceOf(RegistryException.class);
+    }
+
+    @Test
     void aSecondNodeOnTheSameDatabaseVerifiesTokensAndSeesRotations() {
         SigningKeys otherNodeKeys = SigningKeys.shared(new JdbcIdentityStore(db), clock, Duration.ofHours(1));
         RegistryTokens otherNode = new RegistryTokens(otherNodeKeys, "stowage", "registry.example", Duration.ofMinutes(5), clock);

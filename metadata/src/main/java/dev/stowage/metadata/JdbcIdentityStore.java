@@ -74,6 +74,12 @@ public final class JdbcIdentityStore implements IdentityStore {
             return value;
         }
 
+        /** The cached answer while it is fresh, without loading: empty when there is none. */
+        Optional<Optional<V>> peek(String key) {
+            Entry<V> hit = entries.get(key);
+            return hit != null && System.nanoTime() - hit.loadedAt() < TTL_NANOS ? Optional.of(hit.value()) : Optional.empty();
+        }
+
         void forgetAll() {
             generation.incrementAndGet();
             entries.clear();
@@ -88,6 +94,16 @@ public final class JdbcIdentityStore implements IdentityStore {
     @Override
     public Optional<RobotAccount> findRobotForRequest(String name) {
         return robotsForRequests.get(name, this::findRobot);
+    }
+
+    @Override
+    public Optional<Optional<Account>> findAccountForRequestInMemory(String username) {
+        return accountsForRequests.peek(username);
+    }
+
+    @Override
+    public Optional<Optional<RobotAccount>> findRobotForRequestInMemory(String name) {
+        return robotsForRequests.peek(name);
     }
 
     /** A write that changes accounts: forgets them after it (and before, for lookups that overlap it). */

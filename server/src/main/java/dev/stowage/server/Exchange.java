@@ -144,6 +144,16 @@ final class Exchange {
         }
     }
 
+    /**
+     * The same access check from memory only (on an event loop): true, with the principal set, when it lets the
+     * request through; false when the ordinary check must decide.
+     */
+    boolean authorizeFromMemory(dev.stowage.core.access.AccessController access, dev.stowage.core.access.AccessRequest request) {
+        Optional<dev.stowage.core.access.Principal> who = access.authorizeFromMemory(request);
+        who.ifPresent(p -> principal = p);
+        return who.isPresent();
+    }
+
     /** Who made this request as the audit trail names them: the signed-in user, one refused, or "" (anonymous). */
     String actor() {
         if (principal instanceof dev.stowage.core.access.Principal.User user) return user.username();

@@ -78,16 +78,20 @@ final class RegistryApi {
         this.adminApi = adminApi;
     }
 
+    /** Manifest requests {@link #tryInline} answered. */
+    final java.util.concurrent.atomic.LongAdder inlineAnswers = new java.util.concurrent.atomic.LongAdder();
+
     /**
-     * Answers on the event loop what needs no blocking work: the version check, and manifest reads the service can
-     * answer from memory (the pull hot path). Anything else answers false and is dispatched to a virtual thread.
-     * Only while access checks are themselves non-blocking (no authentication yet).
+     * Answers on the event loop what needs no blocking work: the version check of an open registry, and manifest
+     * reads the service can answer from memory (the pull hot path) when the access check can decide from memory too
+     * (a token verified before, its subject and the project cached). Anything else answers false and is dispatched
+     * to a virtual thread, where the ordinary check decides and answers refusals.
      */
     boolean tryInline(Exchange exchange) {
-        if (access != AccessController.OPEN) return false;
         try {
             String path = exchange.path();
             if (path.equals("/v2/")) {
+                if (access != AccessController.OPEN) return false;
                 handle(exchange);
                 return true;
             }
@@ -95,14 +99,24 @@ final class RegistryApi {
             if (!(method.equals("GET") || method.equals("HEAD")) || !path.contains("/manifests/")) return false;
             Route route = Route.resolve(path);
             if (route.endpoint() != Route.Endpoint.MANIFEST) return false;
+            // The same access request the ordinary path makes, decided from memory (or left to that path).
+            if (!exchange.authorizeFromMemory(access, accessRequest(exchange, route, actionFor(route.endpoint(), exchange.method())))) {
+                return false;
+            }
             Reference reference = Reference.parse(route.argument());
             Optional<ManifestRecord> cached = service.cachedManifest(route.name(), reference, method.equals("HEAD"));
             if (cached.isEmpty()) return false;
             answerManifest(exchange, route.name(), reference, cached.get());
+            inlineAnswers.increment();
             return true;
         } catch (RegistryException e) {
             return false; // the ordinary path produces the error answer
         }
+    }
+
+    private static AccessRequest accessRequest(Exchange exchange, Route route, Action action) {
+        return AccessRequest.forRegistry(exchange.header(HttpHeaderNames.AUTHORIZATION), exchange.clientAddress(), action,
+                route.repository(), exchange.host(), exchange.secure());
     }
 
     void handle(Exchange exchange) {
@@ -121,9 +135,7 @@ final class RegistryApi {
             }
             Route route = Route.resolve(exchange.path());
             HttpMethod method = exchange.method();
-            Action action = actionFor(route.endpoint(), method);
-            exchange.authorize(access, AccessRequest.forRegistry(exchange.header(HttpHeaderNames.AUTHORIZATION),
-                    exchange.clientAddress(), action, route.repository(), exchange.host(), exchange.secure()));
+            exchange.authorize(access, accessRequest(exchange, route, actionFor(route.endpoint(), method)));
             switch (route.endpoint()) {
                 case BASE -> exchange.sendJson(200, Map.of(), Map.of());
                 case CATALOG -> catalog(exchange);

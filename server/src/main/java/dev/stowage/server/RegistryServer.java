@@ -42,10 +42,18 @@ public final class RegistryServer implements AutoCloseable {
     private final Channel serverChannel;
     private final Optional<ReloadingSslContext> tls;
 
-    private RegistryServer(EventLoopGroup group, Channel serverChannel, Optional<ReloadingSslContext> tls) {
+    private final RegistryApi api;
+
+    private RegistryServer(EventLoopGroup group, Channel serverChannel, Optional<ReloadingSslContext> tls, RegistryApi api) {
         this.group = group;
         this.serverChannel = serverChannel;
         this.tls = tls;
+        this.api = api;
+    }
+
+    /** Manifest requests answered on an event loop from memory (cache and access check), since the start. */
+    public long inlineAnswers() {
+        return api.inlineAnswers.sum();
     }
 
     public static RegistryServer start(ServerSettings settings, RegistryService service, AccessController access)
@@ -124,7 +132,7 @@ public final class RegistryServer implements AutoCloseable {
             LOG.info("connections: at most {} ({} per address), idle timeout {}, header timeout {}, body timeout {}",
                     limiter.maxTotal(), limits.maxConnectionsPerAddress() > 0 ? limits.maxConnectionsPerAddress() : "no cap",
                     limits.idleTimeout(), limits.headerTimeout(), limits.bodyTimeout());
-            return new RegistryServer(group, channel, tls);
+            return new RegistryServer(group, channel, tls, api);
         } catch (InterruptedException | RuntimeException e) {
             tls.ifPresent(ReloadingSslContext::close);
             group.shutdownGracefully();

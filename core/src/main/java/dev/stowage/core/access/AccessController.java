@@ -9,5 +9,24 @@ public interface AccessController {
     /** Answers who is asking when the request may proceed. */
     Principal authorize(AccessRequest request);
 
-    AccessController OPEN = request -> Principal.ANONYMOUS;
+    /**
+     * The same decision from what is in memory only, for a request answered on an event loop (which must not block):
+     * who is asking when it may proceed; empty when it would be refused or the decision needs a store, and then
+     * {@link #authorize} decides.
+     */
+    default java.util.Optional<Principal> authorizeFromMemory(AccessRequest request) {
+        return java.util.Optional.empty();
+    }
+
+    AccessController OPEN = new AccessController() {
+        @Override
+        public Principal authorize(AccessRequest request) {
+            return Principal.ANONYMOUS;
+        }
+
+        @Override
+        public java.util.Optional<Principal> authorizeFromMemory(AccessRequest request) {
+            return java.util.Optional.of(Principal.ANONYMOUS);
+        }
+    };
 }

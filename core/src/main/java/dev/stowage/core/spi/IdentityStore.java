@@ -53,6 +53,19 @@ public interface IdentityStore {
         return findAccount(username);
     }
 
+    /**
+     * What {@link #findAccountForRequest} would answer now, if it can answer without reading the database (an event
+     * loop must not block): the outer Optional is empty when it cannot.
+     */
+    default Optional<Optional<Account>> findAccountForRequestInMemory(String username) {
+        return Optional.empty();
+    }
+
+    /** As {@link #findAccountForRequestInMemory}, for robots. */
+    default Optional<Optional<RobotAccount>> findRobotForRequestInMemory(String name) {
+        return Optional.empty();
+    }
+
     /** As {@link #findAccountForRequest}, for robots. */
     default Optional<RobotAccount> findRobotForRequest(String name) {
         return findRobot(name);
