@@ -30,7 +30,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--target", description = "a registry to test, as name=http://host:port (repeatable)")
     List<String> targets = new ArrayList<>();
 
-    @Option(names = "--start-stowage", description = "start Stowage from its jar in a temporary directory")
+    @Option(names = "--username", description = "sign in to the --target registries with this user (the Docker token flow)")
+    String username;
+
+    @Option(names = "--password", description = "the password for --username")
+    String password;
+
+    @Option(names = "--no-open-stowage", description = "with --start-stowage: do not also measure Stowage with "
+            + "authentication off (the open configuration)")
+    boolean noOpenStowage;
+
+    @Option(names = "--start-stowage", description = "start Stowage from its jar in a temporary directory, as README "
+            + "starts it (authentication on; the bench signs in with the token flow), and a second one with "
+            + "authentication off")
     boolean startStowage;
 
     @Option(names = "--stowage-jar", description = "the Stowage jar to start (default: the jar running this command)")
@@ -43,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "the Distribution binary (default: ${DEFAULT-VALUE})")
     Path distributionBinary;
 
-    @Option(names = "--workloads", split = ",", defaultValue = "push,pull,manifest,list,siege",
+    @Option(names = "--workloads", split = ",", defaultValue = "push,pull,manifest,mixed,list,siege,startup",
             description = "which workloads: push, pull, manifest, list, siege (pull latency under idle connections "
                     + "and a login flood), scanning (the scanner in-process on real data, no registry needed; "
                     + "not in the default list: it takes about 1.5 minutes), scan-load (manifest GETs and pushes of real "
@@ -93,7 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
             + "on the machine under test, so it measures the client as much as the registry)")
     boolean verifyPulls;
 
-    @Option(names = "--connections", defaultValue = "16", description = "connections for small requests (default: ${DEFAULT-VALUE})")
+    @Option(names = "--connections", defaultValue = "32", description = "connections for small requests (default: ${DEFAULT-VALUE})")
     int connections;
 
     @Option(names = "--duration", defaultValue = "10", description = "seconds per small-request run (default: ${DEFAULT-VALUE})")
@@ -174,7 +186,9 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("stowage-bench");
         List<RegistryProcess> registries = new ArrayList<>();
         try {
-            if (startStowage && registryWorkloads) registries.add(RegistryProcess.startStowage(jar(), Files.createDirectories(dir.resolve("s"))));
+            if (startStowage && registryWorkloads) {
+                registries.add(RegistryProcess.startStowage(jar(), Files.createDirectories(dir.resolve("s")), STOWAGE, false));
+            }
             if (startDistribution && registryWorkloads) {
                 if (!Files.isExecutable(distributionBinary)) {
                     throw new IllegalStateException(distributionBinary + " not found (apt-get install docker-registry)");
@@ -184,8 +198,12 @@ public final class BenchCommand implements Callable<Integer> {
             for (String t : targets) {
                 int eq = t.indexOf('=');
                 if (eq <= 0) throw new CommandLine.ParameterException(new CommandLine(this), "--target wants name=url: " + t);
-                registries.add(RegistryProcess.external(t.substring(0, eq), URI.create(t.substring(eq + 1))));
+                registries.add(RegistryProcess.external(t.substring(0, eq), URI.create(t.substring(eq + 1)), username, password));
             }
+            if (startStowage && registryWorkloads && !noOpenStowage) {
+                registries.add(RegistryProcess.startStowage(jar(), Files.createDirectories(dir.resolve("o")), STOWAGE_OPEN, true));
+            }
+            for (RegistryProcess r : registries) if (r.auth != null) createBenchProject(r);
             if (registries.isEmpty() && registryWorkloads) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "no registry: give --target or --start-*");
             }
@@ -198,6 +216,9 @@ public final class BenchCommand implements Callable<Integer> {
                     case "pull" -> pull(registries);
                     case "manifest" -> manifests(registries);
                     case "list" -> listing(registries);
+                    case "mixed" -> mixed(registries);
+                    case "startup" -> new StartupBench(jar(), distributionBinary, dir, quick ? 3 : 5, report, System.err)
+                            .run(startStowage, startDistribution);
                     case "siege" -> siege(registries, dir);
                     case "scanning" -> new ScanningBench(new ScanningBench.Settings(vulndata, scanImageMiB, scanPackages,
                             scanInventories, quick ? 2 : 6, quick ? 10 : 50, dir), report, System.err).run();
@@ -207,11 +228,110 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             report.memory(registries);
+            goals(registries);
             System.out.println(report.text());
             if (markdown != null) Files.writeString(markdown, report.markdown());
             return 0;
         } finally {
             for (RegistryProcess r : registries) r.close();
+        }
+    }
+
+    static final String STOWAGE = "stowage";
+    static final String STOWAGE_OPEN = "stowage (auth off)";
+
+    /** The project the bench's repositories (bench/...) live in, made by the administrator as an operator would. */
+    private static void createBenchProject(RegistryProcess r) throws Exception {
+        try (HttpConnection c = new HttpConnection(r.base)) {
+            HttpConnection.Response created = c.send("POST", "/api/v1/projects", Map.of("Authorization", Siege.basicAdmin(),
+                    "Content-Type", "application/json"), Workloads.bytes("{\"name\":\"bench\"}".getBytes()), true, null);
+            if (created.status() != 201 && created.status() != 409) Workloads.expect(created, 201, "create the bench project");
+        }
+    }
+
+    /**
+     * Manifest GETs by tag from 64 connections while four clients push 100 MiB blobs: the load the memory goal is
+     * measured under (64 connections, 4 concurrent 100 MiB pushes), with pull throughput and push throughput.
+     */
+    private void mixed(List<RegistryProcess> registries) throws Exception {
+        int getters = 64;
+        int pushers = 4;
+        long size = (quick ? 10L : 100L) << 20;
+        for (RegistryProcess r : registries) {
+            BlobContent.Blob layer = content.blob(seeds.incrementAndGet(), 1024);
+            try (HttpConnection c = r.connect()) {
+                Workloads.pushMonolithic(c, "bench/mixed", content, layer, new byte[BlobContent.CHUNK]);
+                Workloads.pushManifest(c, "bench/mixed", "latest", List.of(layer), "mixed");
+            }
+        }
+        java.util.concurrent.ConcurrentHashMap<String, Report.Sample> pushesByRegistry = new java.util.concurrent.ConcurrentHashMap<>();
+        compare("manifest GET by tag, 64 connections, while 4 clients push " + (size >> 20) + " MiB blobs", registries, r -> {
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CompletableFuture<Report.Sample> pushes = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return parallel(r, pushers, "MB/s", 1e6, (c, client, latencies, scratch) -> {
+                        long bytes = 0;
+                        while (!done.get()) {
+                            BlobContent.Blob blob = content.blob(seeds.incrementAndGet(), size);
+                            long t = System.nanoTime();
+                            Workloads.pushMonolithic(c, "bench/mixed", content, blob, scratch);
+                            latencies.record(System.nanoTime() - t);
+                            bytes += blob.size();
+                        }
+                        return bytes;
+                    });
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            try {
+                return parallel(r, getters, "req/s", 1, (c, client, latencies, scratch) -> {
+                    long deadline = System.nanoTime() + durationSeconds * 1_000_000_000L;
+                    long count = 0;
+                    Map<String, String> accept = Map.of("Accept", Workloads.OCI_MANIFEST);
+                    while (System.nanoTime() < deadline) {
+                        long t = System.nanoTime();
+                        Workloads.expect(c.send("GET", "/v2/bench/mixed/manifests/latest", accept, null, false, null), 200,
+                                "manifest GET");
+                        latencies.record(System.nanoTime() - t);
+                        count++;
+                    }
+                    return count;
+                });
+            } finally {
+                done.set(true);
+                pushesByRegistry.merge(r.name, pushes.join(), (a, b) -> b);
+            }
+        });
+        Map<String, List<Report.Sample>> pushed = new LinkedHashMap<>();
+        for (RegistryProcess r : registries) {
+            if (pushesByRegistry.containsKey(r.name)) pushed.put(r.name, List.of(pushesByRegistry.get(r.name)));
+        }
+        report.add("  ...the 4 concurrent " + (size >> 20) + " MiB pushes meanwhile", pushed);
+    }
+
+    /** The goals, side by side: authentication's cost, the ratio to Distribution, peak memory. */
+    private void goals(List<RegistryProcess> registries) {
+        String get = "manifest GET by tag, " + connections + " connections";
+        java.util.Optional<Report.Aggregate> withToken = report.aggregate(get, STOWAGE);
+        java.util.Optional<Report.Aggregate> open = report.aggregate(get, STOWAGE_OPEN);
+        java.util.Optional<Report.Aggregate> distribution = report.aggregate(get, "distribution");
+        if (withToken.isPresent() && open.isPresent()) {
+            double ratio = withToken.get().rate() / open.get().rate();
+            report.goal(new Report.GoalRow(get + ": with a Bearer token / authentication off",
+                    String.format(Locale.ROOT, "%.0f / %.0f req/s = %.2f", withToken.get().rate(), open.get().rate(), ratio),
+                    ratio, 0.85, ">= 0.85 (within 15%)", true));
+        }
+        if (withToken.isPresent() && distribution.isPresent()) {
+            double ratio = withToken.get().rate() / distribution.get().rate();
+            report.goal(new Report.GoalRow(get + ": Stowage with a Bearer token / Distribution",
+                    String.format(Locale.ROOT, "%.0f / %.0f req/s = %.1fx", withToken.get().rate(), distribution.get().rate(), ratio),
+                    ratio, 20, ">= 20x", true));
+        }
+        for (RegistryProcess r : registries) {
+            if (!r.name.equals(STOWAGE)) continue;
+            r.peakRssMiB().ifPresent(mib -> report.goal(new Report.GoalRow("peak resident memory of " + r.name
+                    + " over the whole run", String.format(Locale.ROOT, "%.0f MiB", mib), mib, 256, "<= 256 MiB")));
         }
     }
 
@@ -261,7 +381,7 @@ public final class BenchCommand implements Callable<Integer> {
                 recorders.add(rec);
                 int client = i;
                 results.add(pool.submit(() -> {
-                    try (HttpConnection c = new HttpConnection(r.base)) {
+                    try (HttpConnection c = r.connect()) {
                         return task.run(c, client, rec, new byte[BlobContent.CHUNK]);
                     }
                 }));
@@ -311,7 +431,7 @@ public final class BenchCommand implements Callable<Integer> {
         int pulls = quick ? 2 : 4;
         for (RegistryProcess r : registries) {
             BlobContent.Blob layer = content.blob(seeds.incrementAndGet(), size);
-            try (HttpConnection c = new HttpConnection(r.base)) {
+            try (HttpConnection c = r.connect()) {
                 Workloads.pushMonolithic(c, "bench/pull", content, layer, new byte[BlobContent.CHUNK]);
                 Workloads.pushManifest(c, "bench/pull", "latest", List.of(layer), "pull");
             }
@@ -332,7 +452,7 @@ public final class BenchCommand implements Callable<Integer> {
     private void manifests(List<RegistryProcess> registries) throws Exception {
         for (RegistryProcess r : registries) {
             BlobContent.Blob layer = content.blob(seeds.incrementAndGet(), 1024);
-            try (HttpConnection c = new HttpConnection(r.base)) {
+            try (HttpConnection c = r.connect()) {
                 Workloads.pushMonolithic(c, "bench/small", content, layer, new byte[BlobContent.CHUNK]);
                 Workloads.pushManifest(c, "bench/small", "latest", List.of(layer), "small");
             }
@@ -367,7 +487,8 @@ public final class BenchCommand implements Callable<Integer> {
         List<RegistryProcess> started = new ArrayList<>();
         try {
             for (RegistryProcess r : registries) {
-                if (r.name.equals("stowage") && r.cpuSeconds().isPresent()) {
+                if (r.name.equals(STOWAGE_OPEN)) continue; // the open configuration is not what is attacked
+                if (r.name.equals(STOWAGE) && r.cpuSeconds().isPresent()) {
                     RegistryProcess authenticated = RegistryProcess.startStowage(jar(), Files.createDirectories(dir.resolve("siege")),
                             "stowage", Map.of("STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", Siege.ADMIN_PASSWORD));
                     started.add(authenticated);
@@ -375,7 +496,7 @@ public final class BenchCommand implements Callable<Integer> {
                     timedPulls(authenticated, Math.max(1, warmupSeconds)); // warm, as the other registries were
                     besieged.add(authenticated);
                 } else {
-                    try (HttpConnection c = new HttpConnection(r.base)) {
+                    try (HttpConnection c = r.connect()) {
                         BlobContent.Blob layer = content.blob(seeds.incrementAndGet(), 1024);
                         Workloads.pushMonolithic(c, Siege.REPOSITORY, content, layer, new byte[BlobContent.CHUNK]);
                         Workloads.pushManifest(c, Siege.REPOSITORY, "latest", List.of(layer), "siege");
@@ -436,7 +557,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 return 0L;
             });
-            try (HttpConnection c = new HttpConnection(r.base)) {
+            try (HttpConnection c = r.connect()) {
                 byte[] manifest = Workloads.pushManifest(c, "bench/tags", "base",
                         List.of(pushLayer(c, "bench/tags")), "tags");
                 for (int i = 0; i < tags; i++) {

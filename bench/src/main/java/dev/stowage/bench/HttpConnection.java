@@ -21,6 +21,7 @@ final class HttpConnection implements AutoCloseable {
     private final String host;
     private final int port;
     private final String sourceAddress;
+    private final TokenAuth auth;
     private Socket socket;
     private OutputStream out;
     private InputStream in;
@@ -44,9 +45,15 @@ final class HttpConnection implements AutoCloseable {
 
     /** Connecting from {@code sourceAddress} (a loopback alias such as 127.0.0.2), to look like another client. */
     HttpConnection(URI base, String sourceAddress) {
+        this(base, sourceAddress, null);
+    }
+
+    /** With {@code auth} (null: none), every request carries a token for its scope, as docker sends them. */
+    HttpConnection(URI base, String sourceAddress, TokenAuth auth) {
         this.host = base.getHost();
         this.port = base.getPort() > 0 ? base.getPort() : 80;
         this.sourceAddress = sourceAddress;
+        this.auth = auth;
     }
 
     private void connect() throws IOException {
@@ -63,6 +70,19 @@ final class HttpConnection implements AutoCloseable {
 
     Response send(String method, String pathAndQuery, Map<String, String> headers, Body body, boolean keepBody,
                   MessageDigest digestOfBody) throws IOException {
+        if (auth == null || headers.containsKey("Authorization")) return attempt(method, pathAndQuery, headers, body, keepBody, digestOfBody);
+        Map<String, String> withToken = new LinkedHashMap<>(headers);
+        withToken.put("Authorization", auth.authorization(pathAndQuery));
+        Response r = attempt(method, pathAndQuery, withToken, body, keepBody, digestOfBody);
+        if (r.status() != 401) return r;
+        // Refused: sign in again once and repeat the request (bodies here can be written again), as docker does.
+        auth.forget(pathAndQuery);
+        withToken.put("Authorization", auth.authorization(pathAndQuery));
+        return attempt(method, pathAndQuery, withToken, body, keepBody, digestOfBody);
+    }
+
+    private Response attempt(String method, String pathAndQuery, Map<String, String> headers, Body body, boolean keepBody,
+                             MessageDigest digestOfBody) throws IOException {
         if (socket == null) connect();
         try {
             return exchange(method, pathAndQuery, headers, body, keepBody, digestOfBody);

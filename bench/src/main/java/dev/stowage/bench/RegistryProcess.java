@@ -15,38 +15,64 @@ final class RegistryProcess implements AutoCloseable {
     final String name;
     final URI base;
     private final Process process;
+    /** How clients sign in (the token flow), or null for an open registry. */
+    final TokenAuth auth;
 
-    RegistryProcess(String name, URI base, Process process) {
+    RegistryProcess(String name, URI base, Process process, TokenAuth auth) {
         this.name = name;
         this.base = base;
         this.process = process;
+        this.auth = auth;
     }
 
-    static RegistryProcess external(String name, URI base) {
-        return new RegistryProcess(name, base, null);
+    static RegistryProcess external(String name, URI base, String username, String password) {
+        return new RegistryProcess(name, base, null, username == null ? null : new TokenAuth(base, username, password));
     }
 
-    static RegistryProcess startStowage(Path jar, Path dir) throws Exception {
-        return startStowage(jar, dir, "stowage", Map.of());
+    /** A connection that signs in as this registry's clients do (when it has authentication on). */
+    HttpConnection connect() {
+        return new HttpConnection(base, null, auth);
     }
 
-    /** Stowage with {@code env} over the bench's defaults (e.g. authentication on, as README starts it). */
+    /** The administrator's password of the Stowage instances the bench starts with authentication on. */
+    static final String ADMIN_PASSWORD = "stowage-bench-admin-password";
+
+    /**
+     * Stowage as README starts it: authentication on, the administrator's password from STOWAGE_ADMIN_PASSWORD, and
+     * the bench signing in with it through the token flow; with {@code open}, authentication off.
+     */
+    static RegistryProcess startStowage(Path jar, Path dir, String name, boolean open) throws Exception {
+        RegistryProcess started = startStowage(jar, dir, name, open ? Map.of("STOWAGE_AUTH_ENABLED", "false")
+                : Map.of("STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", ADMIN_PASSWORD));
+        if (open) return started;
+        return new RegistryProcess(started.name, started.base, started.process, new TokenAuth(started.base, "admin", ADMIN_PASSWORD));
+    }
+
+    /** Stowage with {@code env} over the bench's defaults; clients connect without signing in. */
     static RegistryProcess startStowage(Path jar, Path dir, String name, Map<String, String> env) throws Exception {
         int port = freePort();
+        return started(name, port, stowage(jar, dir, port, env).start(), dir.resolve("stowage.log"));
+    }
+
+    /** How the bench starts Stowage: as the launcher does, data under {@code dir}/stowage, log in {@code dir}. */
+    static ProcessBuilder stowage(Path jar, Path dir, int port, Map<String, String> env) throws IOException {
         Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
         ProcessBuilder pb = new ProcessBuilder(StowageLaunch.command(java, jar, List.of("serve")))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("stowage.log").toFile());
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stowage.log").toFile()));
         pb.environment().put("STOWAGE_HTTP_PORT", Integer.toString(port));
         pb.environment().put("STOWAGE_HTTP_HOST", "127.0.0.1");
         pb.environment().put("STOWAGE_STORAGE_PATH", Files.createDirectories(dir.resolve("stowage")).toString());
-        // Like the Distribution it is compared with: no authentication.
-        pb.environment().put("STOWAGE_AUTH_ENABLED", "false");
         pb.environment().putAll(env);
-        return started(name, port, pb.start(), dir.resolve("stowage.log"));
+        return pb;
     }
 
     static RegistryProcess startDistribution(Path binary, Path dir) throws Exception {
         int port = freePort();
+        return started("distribution", port, distribution(binary, dir, port).start(), dir.resolve("distribution.log"));
+    }
+
+    /** How the bench starts Distribution: filesystem storage under {@code dir}/distribution, deletes enabled. */
+    static ProcessBuilder distribution(Path binary, Path dir, int port) throws IOException {
         Path config = dir.resolve("distribution.yml");
         Files.writeString(config, """
                 version: 0.1
@@ -62,9 +88,8 @@ final class RegistryProcess implements AutoCloseable {
                 http:
                   addr: 127.0.0.1:%d
                 """.formatted(Files.createDirectories(dir.resolve("distribution")), port));
-        Process p = new ProcessBuilder(List.of(binary.toString(), "serve", config.toString()))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("distribution.log").toFile()).start();
-        return started("distribution", port, p, dir.resolve("distribution.log"));
+        return new ProcessBuilder(List.of(binary.toString(), "serve", config.toString()))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("distribution.log").toFile()));
     }
 
     private static RegistryProcess started(String name, int port, Process p, Path log) throws Exception {
@@ -75,7 +100,7 @@ final class RegistryProcess implements AutoCloseable {
             try (HttpConnection c = new HttpConnection(base)) {
                 int status = c.send("GET", "/v2/", java.util.Map.of(), null, false, null).status();
                 if (status == 200 || status == 401) { // 401: authentication is on
-                    return new RegistryProcess(name, base, p);
+                    return new RegistryProcess(name, base, p, null);
                 }
             } catch (IOException e) {
                 // not yet listening
@@ -146,7 +171,7 @@ final class RegistryProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

@@ -90,6 +90,12 @@ final class Report {
         return new Aggregate(seconds == 0 ? 0 : units / seconds, samples.getFirst().unit(), p50, p99, cpu);
     }
 
+    /** The aggregate of {@code registry} in the row named {@code workload}, if measured. */
+    java.util.Optional<Aggregate> aggregate(String workload, String registry) {
+        return rows.stream().filter(r -> r.workload().equals(workload)).findFirst()
+                .map(r -> r.byRegistry().get(registry));
+    }
+
     void goal(GoalRow row) {
         goalRows.add(row);
     }

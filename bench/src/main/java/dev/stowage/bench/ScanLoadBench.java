@@ -47,7 +47,7 @@ final class ScanLoadBench {
     static final String OFF = "scanning off";
     static final List<String> COLUMNS = List.of(ON, OFF);
     static final String REPOSITORY = "bench/scanload";
-    static final String ADMIN_PASSWORD = "bench-scan-load-admin-password";
+    static final String ADMIN_PASSWORD = RegistryProcess.ADMIN_PASSWORD;
     static final double GOAL = 0.90;
     private static final String ADMIN = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD)
             .getBytes(StandardCharsets.UTF_8));

@@ -124,15 +124,20 @@ final class Siege {
         }
     }
 
-    static final String ADMIN_PASSWORD = "bench-siege-admin-password";
+    static final String ADMIN_PASSWORD = RegistryProcess.ADMIN_PASSWORD;
     static final String REPOSITORY = "bench/siege";
 
     /**
      * Stowage as README starts it (authentication on) with a public project, so that the measured pulls are
      * anonymous, as they are for Distribution without authentication.
      */
+    /** Basic credentials of the administrator of the Stowage instances the bench starts. */
+    static String basicAdmin() {
+        return "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+    }
+
     static void prepareAuthenticated(URI base) throws IOException {
-        String admin = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        String admin = basicAdmin();
         try (HttpConnection c = new HttpConnection(base)) {
             HttpConnection.Response project = c.send("POST", "/api/v1/projects", Map.of("Authorization", admin,
                     "Content-Type", "application/json"), Workloads.bytes("{\"name\":\"bench\",\"public\":true}".getBytes()), true, null);
