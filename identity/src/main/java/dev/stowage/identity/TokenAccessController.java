@@ -160,8 +160,18 @@ public final class TokenAccessController implements AccessController {
 
     /** The cache key of a token: its SHA-256, so the cache never holds the credential itself. */
     private static String tokenKey(String bearer) {
-        return dev.stowage.core.Digest.sha256Of(bearer.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex();
+        java.security.MessageDigest sha256 = SHA256.get();
+        return java.util.HexFormat.of().formatHex(sha256.digest(bearer.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
+
+    /** One per thread (event loops and workers): looking the algorithm up costs more than hashing a token. */
+    private static final ThreadLocal<java.security.MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     private Principal authorizeRegistry(AccessRequest request, Facts facts) {
         Principal principal = authorizeRegistryCaller(request, facts);

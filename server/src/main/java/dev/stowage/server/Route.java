@@ -17,7 +17,6 @@ public record Route(Endpoint endpoint, Optional<RepositoryName> repository, Stri
     public enum Endpoint { BASE, CATALOG, TAGS, MANIFEST, BLOB, UPLOADS, UPLOAD, REFERRERS }
 
     private static final Pattern TAGS = Pattern.compile("^/v2/(.+)/tags/list$");
-    private static final Pattern MANIFEST = Pattern.compile("^/v2/(.+)/manifests/([^/]+)$");
     private static final Pattern UPLOADS = Pattern.compile("^/v2/(.+)/blobs/uploads/?$");
     private static final Pattern UPLOAD = Pattern.compile("^/v2/(.+)/blobs/uploads/([^/]+)$");
     private static final Pattern BLOB = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
@@ -28,9 +27,15 @@ public record Route(Endpoint endpoint, Optional<RepositoryName> repository, Stri
         if (path.equals("/v2") || path.equals("/v2/")) return new Route(Endpoint.BASE, Optional.empty(), "");
         if (path.equals("/v2/_catalog")) return new Route(Endpoint.CATALOG, Optional.empty(), "");
         if (!path.startsWith("/v2/")) throw notFound(path);
+        // Manifests (the pull hot path) without a regular expression: what ^/v2/(.+)/manifests/([^/]+)$ matches, the
+        // name greedy up to the last "/manifests/" and an argument without '/', read by hand.
+        int lastSlash = path.lastIndexOf('/');
+        int manifests = lastSlash - "/manifests".length();
+        if (manifests > 4 && lastSlash < path.length() - 1 && path.startsWith("/manifests", manifests)) {
+            return route(Endpoint.MANIFEST, path.substring(4, manifests), path.substring(lastSlash + 1));
+        }
         Matcher m;
         if ((m = TAGS.matcher(path)).matches()) return route(Endpoint.TAGS, m.group(1), "");
-        if ((m = MANIFEST.matcher(path)).matches()) return route(Endpoint.MANIFEST, m.group(1), m.group(2));
         if ((m = UPLOADS.matcher(path)).matches()) return route(Endpoint.UPLOADS, m.group(1), "");
         if ((m = UPLOAD.matcher(path)).matches()) return route(Endpoint.UPLOAD, m.group(1), m.group(2));
         if ((m = BLOB.matcher(path)).matches()) return route(Endpoint.BLOB, m.group(1), m.group(2));
