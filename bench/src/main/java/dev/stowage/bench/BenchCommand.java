@@ -217,7 +217,7 @@ public final class BenchCommand implements Callable<Integer> {
                     case "manifest" -> manifests(registries);
                     case "list" -> listing(registries);
                     case "mixed" -> mixed(registries);
-                    case "startup" -> new StartupBench(jar(), distributionBinary, dir, quick ? 3 : 5, report, System.err)
+                    case "startup" -> new StartupBench(startStowage ? jar() : null, distributionBinary, dir, quick ? 3 : 5, report, System.err)
                             .run(startStowage, startDistribution);
                     case "siege" -> siege(registries, dir);
                     case "scanning" -> new ScanningBench(new ScanningBench.Settings(vulndata, scanImageMiB, scanPackages,

@@ -39,11 +39,10 @@ final class TokenAuth {
         if (path.startsWith("/v2/_catalog")) return "registry:catalog:*";
         if (!path.startsWith("/v2/") || path.length() <= 4) return null;
         String rest = path.substring(4);
-        for (String marker : new String[] {"/blobs/", "/manifests/", "/tags/", "/referrers/"}) {
-            int at = rest.indexOf(marker);
-            if (at > 0) return "repository:" + rest.substring(0, at) + ":pull,push";
-        }
-        return null;
+        // As the registry routes them: the name runs up to the last marker (a name may hold "tags" or "blobs").
+        int at = -1;
+        for (String marker : new String[] {"/blobs/", "/manifests/", "/tags/", "/referrers/"}) at = Math.max(at, rest.lastIndexOf(marker));
+        return at > 0 ? "repository:" + rest.substring(0, at) + ":pull,push" : null;
     }
 
     /** The Authorization header for a request to {@code path}: a token for its scope, signed in for when needed. */

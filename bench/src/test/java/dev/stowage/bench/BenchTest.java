@@ -51,6 +51,16 @@ class BenchTest {
     }
 
     @Test
+    void aRequestAsksForTheScopeOfTheRepositoryTheRegistryWouldRouteItTo() {
+        assertThat(TokenAuth.scopeOf("/v2/")).isNull();
+        assertThat(TokenAuth.scopeOf("/v2/_catalog?n=100")).isEqualTo("registry:catalog:*");
+        assertThat(TokenAuth.scopeOf("/v2/bench/tags/tags/list")).isEqualTo("repository:bench/tags:pull,push");
+        assertThat(TokenAuth.scopeOf("/v2/a/blobs/b/blobs/uploads/x?digest=sha256:1")).isEqualTo("repository:a/blobs/b:pull,push");
+        assertThat(TokenAuth.scopeOf("/v2/team/app/manifests/latest")).isEqualTo("repository:team/app:pull,push");
+        assertThat(TokenAuth.scopeOf("/v2/team/app/referrers/sha256:1")).isEqualTo("repository:team/app:pull,push");
+    }
+
+    @Test
     void quickRunAgainstDistributionReportsEveryWorkload() throws Exception {
         Path distribution = Path.of("/usr/bin/docker-registry");
         String reason = "CNCF Distribution is not installed (apt-get install docker-registry)";
@@ -63,7 +73,9 @@ class BenchTest {
         assertThat(exit).isZero();
         String result = Files.readString(markdown);
         for (String workload : List.of("push monolithic 1 MiB", "push chunked 1 MiB", "pull", "manifest GET by tag",
-                "manifest HEAD by tag", "catalog, 30 repositories", "tags list, 30 tags")) {
+                "manifest HEAD by tag", "catalog, 30 repositories", "tags list, 30 tags",
+                "manifest GET by tag, 64 connections, while 4 clients push 10 MiB blobs",
+                "start-up to the first answer, fresh data directory", "start-up to the first answer, existing data")) {
             assertThat(result).contains("| " + workload);
         }
         assertThat(result).contains("| distribution |");
