@@ -34,6 +34,11 @@ final class TokenAuth {
         this.basic = "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The Basic credentials it signs in with (also what a Stowage administrator's API calls carry). */
+    String basic() {
+        return basic;
+    }
+
     /** The scope a request to {@code path} needs: its repository's pull and push, the catalog, or none (/v2/). */
     static String scopeOf(String path) {
         if (path.startsWith("/v2/_catalog")) return "registry:catalog:*";

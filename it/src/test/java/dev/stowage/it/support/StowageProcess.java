@@ -209,6 +209,14 @@ public final class StowageProcess implements AutoCloseable {
         }
     }
 
+    /** The server's peak resident memory so far (VmHWM), in MiB. */
+    public double peakRssMiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+        throw new IOException("no VmHWM for process " + process.pid());
+    }
+
     public boolean alive() {
         return process != null && process.isAlive();
     }
