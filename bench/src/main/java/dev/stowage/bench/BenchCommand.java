@@ -33,7 +33,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--username", description = "sign in to the --target registries with this user (the Docker token flow)")
     String username;
 
-    @Option(names = "--password", description = "the password for --username")
+    @Option(names = "--password", description = "the password (or a personal access token) for --username")
     String password;
 
     @Option(names = "--no-open-stowage", description = "with --start-stowage: do not also measure Stowage with "
@@ -168,6 +168,11 @@ public final class BenchCommand implements Callable<Integer> {
             if (scanLoadImageMiB == 48) scanLoadImageMiB = 8;
             if (scanLoadSeconds == 20) scanLoadSeconds = 3;
         }
+        if ((username == null) != (password == null)) {
+            spec.commandLine().getErr().println("--username and --password go together: the bench signs in to the --target "
+                    + "registries with both (the Docker token flow), or with neither to an open registry");
+            return 2;
+        }
         // scanning runs in-process, scan-load starts Stowages of its own: neither needs the registries started here
         boolean registryWorkloads = workloads.stream().anyMatch(w -> !List.of("scanning", "scan-load").contains(w.trim()));
         if (workloads.stream().anyMatch(w -> w.trim().equals("scan-load")) && !startStowage) {
@@ -217,9 +222,9 @@ public final class BenchCommand implements Callable<Integer> {
                     case "manifest" -> manifests(registries);
                     case "list" -> listing(registries);
                     case "mixed" -> mixed(registries);
-                    case "startup" -> new StartupBench(startStowage ? jar() : null, distributionBinary, dir, quick ? 3 : 5, report, System.err)
-                            .run(startStowage, startDistribution);
-                    case "siege" -> siege(registries, dir);
+                    case "startup" -> new StartupBench(startStowage ? jar() : null, startDistribution ? distributionBinary : null,
+                            dir, quick ? 3 : 5, report, System.err).run();
+                    case "siege" -> siege(registries);
                     case "scanning" -> new ScanningBench(new ScanningBench.Settings(vulndata, scanImageMiB, scanPackages,
                             scanInventories, quick ? 2 : 6, quick ? 10 : 50, dir), report, System.err).run();
                     case "scan-load" -> new ScanLoadBench(new ScanLoadBench.Settings(jar(), dir, scanLoadImageMiB,
@@ -349,6 +354,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Runs {@code round} against each registry, alternating which goes first, and records the results. */
     private void compare(String workload, List<RegistryProcess> registries, Run run) throws Exception {
+        long started = System.nanoTime();
         Map<String, List<Report.Sample>> samples = new LinkedHashMap<>();
         for (int round = 0; round < rounds; round++) {
             List<RegistryProcess> order = new ArrayList<>(registries);
@@ -361,7 +367,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         report.add(workload, samples);
-        System.err.println("done: " + workload);
+        System.err.printf(Locale.ROOT, "done: %s (%.0f s)%n", workload, (System.nanoTime() - started) / 1e9);
     }
 
     @FunctionalInterface
@@ -483,55 +489,43 @@ public final class BenchCommand implements Callable<Integer> {
     /**
      * Pull latency while the registry is under attack: idle, with {@code siegeConnections} idle connections held
      * open by other addresses, and under a {@code siegeFlood}-client flood of failed sign-ins. Stowage meets the attacks
-     * as README starts it, with authentication on (in an instance of its own, pulls anonymous from a public
-     * project); other registries as they run (an open Distribution answers the flood's /v2/ requests without
-     * checking them).
+     * as README starts it, with authentication on (the bench's Stowage; pulls anonymous from a public project, the
+     * flood at its token endpoint); other registries as they run (an open Distribution answers the flood's /v2/
+     * requests without checking them). The open Stowage is not besieged: it is not how Stowage runs.
      */
-    private void siege(List<RegistryProcess> registries, Path dir) throws Exception {
+    private void siege(List<RegistryProcess> registries) throws Exception {
         List<RegistryProcess> besieged = new ArrayList<>();
-        List<RegistryProcess> started = new ArrayList<>();
-        try {
-            for (RegistryProcess r : registries) {
-                if (r.name.equals(STOWAGE_OPEN)) continue; // the open configuration is not what is attacked
-                if (r.name.equals(STOWAGE) && r.cpuSeconds().isPresent()) {
-                    RegistryProcess authenticated = RegistryProcess.startStowage(jar(), Files.createDirectories(dir.resolve("siege")),
-                            "stowage", Map.of("STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", Siege.ADMIN_PASSWORD));
-                    started.add(authenticated);
-                    Siege.prepareAuthenticated(authenticated.base);
-                    timedPulls(authenticated, Math.max(1, warmupSeconds)); // warm, as the other registries were
-                    besieged.add(authenticated);
-                } else {
-                    try (HttpConnection c = r.connect()) {
-                        BlobContent.Blob layer = content.blob(seeds.incrementAndGet(), 1024);
-                        Workloads.pushMonolithic(c, Siege.REPOSITORY, content, layer, new byte[BlobContent.CHUNK]);
-                        Workloads.pushManifest(c, Siege.REPOSITORY, "latest", List.of(layer), "siege");
-                    }
-                    besieged.add(r);
-                }
+        for (RegistryProcess r : registries) {
+            if (r.name.equals(STOWAGE_OPEN)) continue;
+            boolean startedWithAuthentication = r.name.equals(STOWAGE) && r.auth != null && r.cpuSeconds().isPresent();
+            if (startedWithAuthentication) Siege.createPublicProject(r.base);
+            try (HttpConnection c = r.connect()) {
+                BlobContent.Blob layer = content.blob(seeds.incrementAndGet(), 1024);
+                Workloads.pushMonolithic(c, Siege.REPOSITORY, content, layer, new byte[BlobContent.CHUNK]);
+                Workloads.pushManifest(c, Siege.REPOSITORY, "latest", List.of(layer), "siege");
             }
-            int seconds = Math.max(2, durationSeconds / 2);
-            compare("manifest GET by tag, 1 client, idle", besieged, r -> timedPulls(r, seconds));
-            compare("manifest GET by tag, 1 client, " + siegeConnections + " idle connections held", besieged, r -> {
-                try (Siege.IdleConnections idle = new Siege.IdleConnections(r.base, siegeConnections, 250)) {
-                    Report.Sample sample = timedPulls(r, seconds);
-                    System.err.printf(Locale.ROOT, "%s: %d idle connections opened (%d refused at connect), %d still open after the run%n",
-                            r.name, siegeConnections - idle.refused(), idle.refused(), idle.open());
-                    return sample;
-                }
-            });
-            compare("manifest GET by tag, 1 client, " + siegeFlood + "-client login flood", besieged, r -> {
-                String path = r.name.equals("stowage") ? "/token?service=stowage&scope=repository:" + Siege.REPOSITORY + ":pull" : "/v2/";
-                try (Siege.LoginFlood flood = new Siege.LoginFlood(r.base, siegeFlood, path)) {
-                    Thread.sleep(1000);
-                    Report.Sample sample = timedPulls(r, seconds);
-                    System.err.printf(Locale.ROOT, "%s: %d failed sign-ins during the run, answers %s%n", r.name, flood.attempts(),
-                            flood.statuses());
-                    return sample;
-                }
-            });
-        } finally {
-            for (RegistryProcess r : started) r.close();
+            besieged.add(startedWithAuthentication ? r.anonymous() : r);
         }
+        int seconds = Math.max(2, durationSeconds / 2);
+        compare("manifest GET by tag, 1 client, idle", besieged, r -> timedPulls(r, seconds));
+        compare("manifest GET by tag, 1 client, " + siegeConnections + " idle connections held", besieged, r -> {
+            try (Siege.IdleConnections idle = new Siege.IdleConnections(r.base, siegeConnections, 250)) {
+                Report.Sample sample = timedPulls(r, seconds);
+                System.err.printf(Locale.ROOT, "%s: %d idle connections opened (%d refused at connect), %d still open after the run%n",
+                        r.name, siegeConnections - idle.refused(), idle.refused(), idle.open());
+                return sample;
+            }
+        });
+        compare("manifest GET by tag, 1 client, " + siegeFlood + "-client login flood", besieged, r -> {
+            String path = r.name.equals(STOWAGE) ? "/token?service=stowage&scope=repository:" + Siege.REPOSITORY + ":pull" : "/v2/";
+            try (Siege.LoginFlood flood = new Siege.LoginFlood(r.base, siegeFlood, path)) {
+                Thread.sleep(1000);
+                Report.Sample sample = timedPulls(r, seconds);
+                System.err.printf(Locale.ROOT, "%s: %d failed sign-ins during the run, answers %s%n", r.name, flood.attempts(),
+                        flood.statuses());
+                return sample;
+            }
+        });
     }
 
     private Report.Sample timedPulls(RegistryProcess r, int seconds) throws Exception {

@@ -70,34 +70,49 @@ final class HttpConnection implements AutoCloseable {
 
     Response send(String method, String pathAndQuery, Map<String, String> headers, Body body, boolean keepBody,
                   MessageDigest digestOfBody) throws IOException {
-        if (auth == null || headers.containsKey("Authorization")) return attempt(method, pathAndQuery, headers, body, keepBody, digestOfBody);
-        Map<String, String> withToken = new LinkedHashMap<>(headers);
-        withToken.put("Authorization", auth.authorization(pathAndQuery));
-        Response r = attempt(method, pathAndQuery, withToken, body, keepBody, digestOfBody);
+        if (auth == null || headers.containsKey("Authorization")) {
+            return attempt(method, pathAndQuery, headers, null, body, keepBody, digestOfBody);
+        }
+        String scope = scopeOf(pathAndQuery);
+        String authorization = auth.authorization(scope);
+        Response r = attempt(method, pathAndQuery, headers, authorization, body, keepBody, digestOfBody);
         if (r.status() != 401) return r;
-        // Refused: sign in again once and repeat the request (bodies here can be written again), as docker does.
-        auth.forget(pathAndQuery);
-        withToken.put("Authorization", auth.authorization(pathAndQuery));
-        return attempt(method, pathAndQuery, withToken, body, keepBody, digestOfBody);
+        // Refused (the token expired or was revoked): sign in again once and repeat the request, as docker does
+        // (the bench's bodies can be written again).
+        auth.refused(scope, authorization);
+        return attempt(method, pathAndQuery, headers, auth.authorization(scope), body, keepBody, digestOfBody);
     }
 
-    private Response attempt(String method, String pathAndQuery, Map<String, String> headers, Body body, boolean keepBody,
-                             MessageDigest digestOfBody) throws IOException {
+    /** The last path's scope: the load loops send one path again and again, and the client's CPU is the server's. */
+    private String scopedPath;
+    private String scope;
+
+    private String scopeOf(String pathAndQuery) {
+        if (!pathAndQuery.equals(scopedPath)) {
+            scope = TokenAuth.scopeOf(pathAndQuery);
+            scopedPath = pathAndQuery;
+        }
+        return scope;
+    }
+
+    private Response attempt(String method, String pathAndQuery, Map<String, String> headers, String authorization,
+                             Body body, boolean keepBody, MessageDigest digestOfBody) throws IOException {
         if (socket == null) connect();
         try {
-            return exchange(method, pathAndQuery, headers, body, keepBody, digestOfBody);
+            return exchange(method, pathAndQuery, headers, authorization, body, keepBody, digestOfBody);
         } catch (IOException e) {
             close();
             throw e;
         }
     }
 
-    private Response exchange(String method, String path, Map<String, String> headers, Body body, boolean keepBody,
-                              MessageDigest digest) throws IOException {
+    private Response exchange(String method, String path, Map<String, String> headers, String authorization, Body body,
+                              boolean keepBody, MessageDigest digest) throws IOException {
         StringBuilder head = new StringBuilder(256).append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(host).append(':').append(port).append("\r\n")
                 .append("User-Agent: stowage-bench\r\n");
         headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        if (authorization != null) head.append("Authorization: ").append(authorization).append("\r\n");
         head.append("Content-Length: ").append(body == null ? 0 : body.length()).append("\r\n\r\n");
         out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
         if (body != null) body.writeTo(out);

@@ -29,6 +29,11 @@ final class RegistryProcess implements AutoCloseable {
         return new RegistryProcess(name, base, null, username == null ? null : new TokenAuth(base, username, password));
     }
 
+    /** The same registry seen by clients that do not sign in (anonymous pulls from a public project). */
+    RegistryProcess anonymous() {
+        return new RegistryProcess(name, base, process, null);
+    }
+
     /** A connection that signs in as this registry's clients do (when it has authentication on). */
     HttpConnection connect() {
         return new HttpConnection(base, null, auth);
@@ -36,6 +41,12 @@ final class RegistryProcess implements AutoCloseable {
 
     /** The administrator's password of the Stowage instances the bench starts with authentication on. */
     static final String ADMIN_PASSWORD = "stowage-bench-admin-password";
+
+    /** The administrator's Basic credentials, for the admin API (projects, reports) of the Stowage instances started. */
+    static String adminBasic() {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 
     /**
      * Stowage as README starts it: authentication on, the administrator's password from STOWAGE_ADMIN_PASSWORD, and

@@ -58,7 +58,6 @@ final class Report {
     }
 
     private final List<GoalRow> goalRows = new ArrayList<>();
-    private final Map<String, String> memory = new LinkedHashMap<>();
     private List<String> names = List.of();
     private String command = "";
 
@@ -104,18 +103,55 @@ final class Report {
         return List.copyOf(goalRows);
     }
 
-    void memory(List<RegistryProcess> registries) {
-        for (RegistryProcess r : registries) {
-            memory.put(r.name, r.peakRssMiB().map(m -> String.format(Locale.ROOT, "%.0f MiB", m)).orElse("n/a"));
-        }
+    /**
+     * A row measured otherwise than by a workload's rate (start-up time, peak memory): a cell and a value per
+     * registry, the ratio of their values beside them.
+     */
+    private record Fact(String workload, Map<String, String> cells, Map<String, Double> values) {}
+
+    private final List<Fact> facts = new ArrayList<>();
+
+    void fact(String workload, Map<String, String> cells, Map<String, Double> values) {
+        facts.add(new Fact(workload, Map.copyOf(cells), Map.copyOf(values)));
     }
 
-    private String ratio(Row row) {
-        if (names.size() < 2) return "";
-        Aggregate a = row.byRegistry().get(names.get(0));
-        Aggregate b = row.byRegistry().get(names.get(1));
+    static final String PEAK_MEMORY = "peak resident memory over the whole run (VmHWM)";
+
+    /** Peak resident memory of each registry the bench started, as a row of its own. */
+    void memory(List<RegistryProcess> registries) {
+        Map<String, String> cells = new LinkedHashMap<>();
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (RegistryProcess r : registries) {
+            r.peakRssMiB().ifPresent(mib -> {
+                cells.put(r.name, String.format(Locale.ROOT, "%.0f MiB", mib));
+                values.put(r.name, mib);
+            });
+        }
+        if (!cells.isEmpty()) fact(PEAK_MEMORY, cells, values);
+    }
+
+    /** The registry the others are compared with: the second (Distribution when the bench starts both). */
+    private String baseline() {
+        return names.size() >= 2 ? names.get(1) : null;
+    }
+
+    /** The registries compared with the baseline, each a ratio column. */
+    private List<String> compared() {
+        return names.size() >= 2 ? names.stream().filter(n -> !n.equals(baseline())).toList() : List.of();
+    }
+
+    private String ratio(Row row, String name) {
+        Aggregate a = row.byRegistry().get(name);
+        Aggregate b = row.byRegistry().get(baseline());
         if (a == null || b == null || b.rate() == 0) return "n/a";
         return String.format(Locale.ROOT, "%.2fx", a.rate() / b.rate());
+    }
+
+    private String ratio(Fact fact, String name) {
+        Double a = fact.values().get(name);
+        Double b = fact.values().get(baseline());
+        if (a == null || b == null || b == 0) return "n/a";
+        return String.format(Locale.ROOT, "%.2fx", a / b);
     }
 
     private static String cell(Aggregate a) {
@@ -135,9 +171,17 @@ final class Report {
         for (Row row : rows) {
             out.append(row.workload()).append('\n');
             for (String name : names) out.append("  ").append(name).append(": ").append(cell(row.byRegistry().get(name))).append('\n');
-            if (names.size() >= 2) out.append("  ratio ").append(names.get(0)).append('/').append(names.get(1)).append(": ").append(ratio(row)).append('\n');
+            for (String name : compared()) {
+                out.append("  ratio ").append(name).append('/').append(baseline()).append(": ").append(ratio(row, name)).append('\n');
+            }
         }
-        memory.forEach((name, rss) -> out.append("peak RSS ").append(name).append(": ").append(rss).append('\n'));
+        for (Fact fact : facts) {
+            out.append(fact.workload()).append('\n');
+            for (String name : names) out.append("  ").append(name).append(": ").append(fact.cells().getOrDefault(name, "-")).append('\n');
+            for (String name : compared()) {
+                out.append("  ratio ").append(name).append('/').append(baseline()).append(": ").append(ratio(fact, name)).append('\n');
+            }
+        }
         for (GoalRow g : goalRows) {
             out.append(g.workload()).append("\n  ").append(g.measured());
             if (!Double.isNaN(g.goal())) out.append("\n  goal ").append(g.goalText()).append(": ").append(g.ratio());
@@ -180,21 +224,20 @@ final class Report {
         if (names.isEmpty()) return md.toString();
         md.append("| workload |");
         for (String n : names) md.append(' ').append(n).append(" |");
-        if (names.size() >= 2) md.append(" ratio ").append(names.get(0)).append('/').append(names.get(1)).append(" |");
-        md.append("\n|---|");
-        for (int i = 0; i < names.size(); i++) md.append("---|");
-        if (names.size() >= 2) md.append("---|");
-        md.append('\n');
+        for (String n : compared()) md.append(" ratio ").append(n).append('/').append(baseline()).append(" |");
+        md.append("\n|---|").append("---|".repeat(names.size() + compared().size())).append('\n');
         for (Row row : rows) {
             md.append("| ").append(row.workload()).append(" |");
             for (String n : names) md.append(' ').append(cell(row.byRegistry().get(n))).append(" |");
-            if (names.size() >= 2) md.append(' ').append(ratio(row)).append(" |");
+            for (String n : compared()) md.append(' ').append(ratio(row, n)).append(" |");
             md.append('\n');
         }
-        md.append("\nPeak resident memory over the whole run: ");
-        List<String> parts = new ArrayList<>();
-        memory.forEach((n, m) -> parts.add(n + " " + m));
-        md.append(String.join(", ", parts)).append(".\n");
+        for (Fact fact : facts) {
+            md.append("| ").append(fact.workload()).append(" |");
+            for (String n : names) md.append(' ').append(fact.cells().getOrDefault(n, "-")).append(" |");
+            for (String n : compared()) md.append(' ').append(ratio(fact, n)).append(" |");
+            md.append('\n');
+        }
         return md.toString();
     }
 }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -49,8 +48,7 @@ final class ScanLoadBench {
     static final String REPOSITORY = "bench/scanload";
     static final String ADMIN_PASSWORD = RegistryProcess.ADMIN_PASSWORD;
     static final double GOAL = 0.90;
-    private static final String ADMIN = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD)
-            .getBytes(StandardCharsets.UTF_8));
+    private static final String ADMIN = RegistryProcess.adminBasic();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     record Settings(Path jar, Path dir, int imageMiB, int seconds, int warmupSeconds, int clients, int connections,

@@ -2,8 +2,10 @@ package dev.stowage.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,55 +26,60 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Siege {
     private Siege() {}
 
-    /** Idle TCP connections, spread over loopback source addresses; closed ones are opened again while held. */
+    /** Idle TCP connections, spread over loopback source addresses, {@code perAddress} from each. */
     static final class IdleConnections implements AutoCloseable {
-        private final List<Socket> sockets = new ArrayList<>();
+        private final List<SocketChannel> channels = new ArrayList<>();
         private final int refused;
 
         IdleConnections(URI base, int count, int perAddress) {
             int failed = 0;
+            InetSocketAddress server = new InetSocketAddress(base.getHost(), base.getPort());
             for (int i = 0; i < count; i++) {
                 String source = "127.0.0." + (2 + i / perAddress);
+                SocketChannel channel = null;
                 try {
-                    Socket s = new Socket();
-                    s.bind(new InetSocketAddress(source, 0));
-                    s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 2000);
-                    sockets.add(s);
+                    channel = SocketChannel.open();
+                    channel.bind(new InetSocketAddress(source, 0));
+                    channel.socket().connect(server, 2000);
+                    channels.add(channel);
                 } catch (IOException e) {
                     failed++;
+                    close(channel);
                 }
             }
             refused = failed;
         }
 
-        /** Connections the server still holds open (not closed or answered). */
-        int open() {
-            int open = 0;
-            for (Socket s : sockets) {
-                try {
-                    s.setSoTimeout(1);
-                    int b = s.getInputStream().read();
-                    if (b != -1) continue; // the server answered (a 503, say): it is not idling with us
-                } catch (java.net.SocketTimeoutException e) {
-                    open++;
-                    continue;
-                } catch (IOException e) {
-                    continue;
+        /**
+         * Connections the server still holds open: those with nothing to read. A readable one was closed by the server
+         * (end of stream) or answered (a 503, say): it is not idling with us. One look at all of them at once.
+         */
+        int open() throws IOException {
+            try (Selector selector = Selector.open()) {
+                int watched = 0;
+                for (SocketChannel channel : channels) {
+                    if (!channel.isOpen()) continue;
+                    channel.configureBlocking(false);
+                    channel.register(selector, SelectionKey.OP_READ);
+                    watched++;
                 }
+                return watched - selector.selectNow();
             }
-            return open;
         }
 
         int refused() { return refused; }
 
         @Override
         public void close() {
-            for (Socket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing
-                }
+            channels.forEach(IdleConnections::close);
+        }
+
+        private static void close(SocketChannel channel) {
+            if (channel == null) return;
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing
             }
         }
     }
@@ -124,44 +131,17 @@ final class Siege {
         }
     }
 
-    static final String ADMIN_PASSWORD = RegistryProcess.ADMIN_PASSWORD;
-    static final String REPOSITORY = "bench/siege";
+    /** In a project of its own, public on Stowage: the measured pulls are anonymous, as from an open Distribution. */
+    static final String REPOSITORY = "public/siege";
 
-    /**
-     * Stowage as README starts it (authentication on) with a public project, so that the measured pulls are
-     * anonymous, as they are for Distribution without authentication.
-     */
-    /** Basic credentials of the administrator of the Stowage instances the bench starts. */
-    static String basicAdmin() {
-        return "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static void prepareAuthenticated(URI base) throws IOException {
-        String admin = basicAdmin();
+    /** The public project {@link #REPOSITORY} lives in, made by the administrator as an operator would. */
+    static void createPublicProject(URI base) throws IOException {
+        String project = REPOSITORY.substring(0, REPOSITORY.indexOf('/'));
         try (HttpConnection c = new HttpConnection(base)) {
-            HttpConnection.Response project = c.send("POST", "/api/v1/projects", Map.of("Authorization", admin,
-                    "Content-Type", "application/json"), Workloads.bytes("{\"name\":\"bench\",\"public\":true}".getBytes()), true, null);
-            Workloads.expect(project, 201, "create the public project");
-            HttpConnection.Response token = c.send("GET", "/token?service=stowage&scope=repository:" + REPOSITORY + ":pull,push",
-                    Map.of("Authorization", admin), null, true, null);
-            Workloads.expect(token, 200, "admin token");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"token\":\"([^\"]+)\"").matcher(new String(token.body()));
-            if (!m.find()) throw new IllegalStateException("no token in " + new String(token.body()));
-            Map<String, String> bearer = Map.of("Authorization", "Bearer " + m.group(1));
-            byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
-            byte[] layer = "siege layer".getBytes(StandardCharsets.UTF_8);
-            for (byte[] blob : List.of(config, layer)) {
-                Workloads.expect(c.send("POST", "/v2/" + REPOSITORY + "/blobs/uploads/?digest=" + Workloads.sha256(blob),
-                        bearer, Workloads.bytes(blob), true, null), 201, "blob push");
-            }
-            byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + Workloads.OCI_MANIFEST + "\",\"config\":{\"mediaType\":"
-                    + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + Workloads.sha256(config) + "\",\"size\":"
-                    + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\""
-                    + Workloads.sha256(layer) + "\",\"size\":" + layer.length + "}]}").getBytes(StandardCharsets.UTF_8);
-            Map<String, String> put = new java.util.HashMap<>(bearer);
-            put.put("Content-Type", Workloads.OCI_MANIFEST);
-            Workloads.expect(c.send("PUT", "/v2/" + REPOSITORY + "/manifests/latest", put, Workloads.bytes(manifest), true, null),
-                    201, "manifest push");
+            HttpConnection.Response created = c.send("POST", "/api/v1/projects", Map.of("Authorization", RegistryProcess.adminBasic(),
+                    "Content-Type", "application/json"), Workloads.bytes(("{\"name\":\"" + project + "\",\"public\":true}")
+                    .getBytes(StandardCharsets.UTF_8)), true, null);
+            Workloads.expect(created, 201, "create the public project " + project);
         }
     }
 }

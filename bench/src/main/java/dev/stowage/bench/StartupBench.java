@@ -42,13 +42,14 @@ final class StartupBench {
         ProcessBuilder at(Path dir, int port) throws IOException;
     }
 
-    void run(boolean stowage, boolean distribution) throws Exception {
+    /** Measures the registries the bench starts: Stowage when given its jar, Distribution when given its binary. */
+    void run() throws Exception {
         Map<String, Launch> launches = new LinkedHashMap<>();
-        if (stowage) {
+        if (jar != null) {
             launches.put(BenchCommand.STOWAGE, (d, port) -> RegistryProcess.stowage(jar, d, port,
                     Map.of("STOWAGE_AUTH_ENABLED", "true", "STOWAGE_ADMIN_PASSWORD", RegistryProcess.ADMIN_PASSWORD)));
         }
-        if (distribution) launches.put("distribution", (d, port) -> RegistryProcess.distribution(distributionBinary, d, port));
+        if (distributionBinary != null) launches.put("distribution", (d, port) -> RegistryProcess.distribution(distributionBinary, d, port));
         Map<String, List<Double>> fresh = new LinkedHashMap<>();
         Map<String, List<Double>> existing = new LinkedHashMap<>();
         for (int i = 0; i < samples; i++) {
@@ -66,17 +67,23 @@ final class StartupBench {
     }
 
     private void row(String workload, Map<String, List<Double>> seconds, double goal) {
-        List<String> cells = new ArrayList<>();
+        List<String> measured = new ArrayList<>();
+        Map<String, String> cells = new LinkedHashMap<>();
+        Map<String, Double> medians = new LinkedHashMap<>();
         for (var e : seconds.entrySet()) {
             List<Double> sorted = new ArrayList<>(e.getValue());
             Collections.sort(sorted);
-            cells.add(String.format(Locale.ROOT, "%s median %.2f s, max %.2f s", e.getKey(), sorted.get(sorted.size() / 2),
-                    sorted.getLast()));
+            double median = sorted.get(sorted.size() / 2);
+            String cell = String.format(Locale.ROOT, "median %.2f s, max %.2f s", median, sorted.getLast());
+            cells.put(e.getKey(), cell);
+            medians.put(e.getKey(), median);
+            measured.add(e.getKey() + " " + cell);
         }
+        report.fact(workload + ", " + samples + " starts", cells, medians);
         List<Double> stowage = seconds.get(BenchCommand.STOWAGE);
         double worst = stowage == null ? Double.NaN : Collections.max(stowage);
-        report.goal(new Report.GoalRow(workload + " (" + samples + " starts; goal on the slowest)", String.join("; ", cells),
-                worst, stowage == null ? Double.NaN : goal, String.format(Locale.ROOT, "<= %.0f s", goal)));
+        report.goal(new Report.GoalRow(workload + " (" + samples + " starts; goal on the slowest)", String.join("; ", measured),
+                worst, stowage == null ? Double.NaN : goal, String.format(Locale.ROOT, "< %.0f s", goal)));
     }
 
     /** Starts the registry, waits for any answer to GET /v2/ (polling every 5 ms), stops it; answers the seconds. */

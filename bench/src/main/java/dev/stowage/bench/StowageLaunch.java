@@ -35,10 +35,13 @@ public final class StowageLaunch {
         return command;
     }
 
-    /** The JDK's feature release (17, 21, 25...) as its release file says, or 0 when it cannot be read. */
+    /**
+     * The JDK's feature release (17, 21, 25...) as its release file says ({@code java} may be a link, such as
+     * /usr/bin/java, to the JDK's bin/java), or 0 when it cannot be read.
+     */
     static int featureVersion(Path java) {
-        Path release = java.toAbsolutePath().getParent().resolveSibling("release");
         try {
+            Path release = java.toRealPath().getParent().resolveSibling("release");
             for (String line : Files.readAllLines(release)) {
                 if (line.startsWith("JAVA_VERSION=")) {
                     String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");

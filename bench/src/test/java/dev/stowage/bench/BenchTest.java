@@ -74,10 +74,12 @@ class BenchTest {
         String result = Files.readString(markdown);
         for (String workload : List.of("push monolithic 1 MiB", "push chunked 1 MiB", "pull", "manifest GET by tag",
                 "manifest HEAD by tag", "catalog, 30 repositories", "tags list, 30 tags",
-                "manifest GET by tag, 64 connections, while 4 clients push 10 MiB blobs",
-                "start-up to the first answer, fresh data directory", "start-up to the first answer, existing data")) {
+                "manifest GET by tag, 64 connections, while 4 clients push 10 MiB blobs")) {
             assertThat(result).contains("| " + workload);
         }
+        assertThat(result).containsPattern("\\| start-up to the first answer, fresh data directory, 3 starts \\| median [0-9.]+ s, max [0-9.]+ s \\|");
+        assertThat(result).containsPattern("\\| start-up to the first answer, existing data \\(a restart\\), 3 starts \\| median [0-9.]+ s, max [0-9.]+ s \\|");
+        assertThat(result).containsPattern("\\| " + java.util.regex.Pattern.quote(Report.PEAK_MEMORY) + " \\| [0-9]+ MiB \\|");
         assertThat(result).contains("| distribution |");
     }
 
@@ -96,7 +98,7 @@ class BenchTest {
         assertThat(result).containsPattern("\\| inventory of a 1 MiB, 5-layer image of real files \\(zstd layers.*\\| < 2 s \\|");
         assertThat(result).containsPattern("\\| match 10 packages against all of vulndata .*\\| < 100 ms \\|");
         assertThat(result).containsPattern("\\| re-match 20 stored inventories after a database update.*\\| < 60 s \\|");
-        assertThat(result).doesNotContain("Peak resident memory"); // no registry was started
+        assertThat(result).doesNotContain(Report.PEAK_MEMORY); // no registry was started
     }
 
     @Test
@@ -141,6 +143,29 @@ class BenchTest {
             assertThat(new String(tar.readAllBytes())).isEqualTo("run-1\n");
             assertThat(tar.getNextEntry()).isNull();
         }
+    }
+
+    @Test
+    void everyRegistryIsComparedWithTheSecondOneTheBaseline() {
+        Report report = new Report();
+        List<RegistryProcess> registries = List.of(
+                RegistryProcess.external("stowage", java.net.URI.create("http://127.0.0.1:1"), null, null),
+                RegistryProcess.external("distribution", java.net.URI.create("http://127.0.0.1:2"), null, null),
+                RegistryProcess.external("stowage (auth off)", java.net.URI.create("http://127.0.0.1:3"), null, null));
+        report.header(registries, "stowage bench");
+        LatencyRecorder.Summary latency = LatencyRecorder.summarize(List.of(new LatencyRecorder()));
+        report.add("manifest GET by tag", java.util.Map.of(
+                "stowage", List.of(new Report.Sample(30_000, 1, "req/s", latency, 1.0)),
+                "distribution", List.of(new Report.Sample(1_000, 1, "req/s", latency, 1.0)),
+                "stowage (auth off)", List.of(new Report.Sample(33_000, 1, "req/s", latency, 1.0))));
+        report.fact("peak memory", java.util.Map.of("stowage", "200 MiB", "distribution", "50 MiB"),
+                java.util.Map.of("stowage", 200.0, "distribution", 50.0));
+        String md = report.markdown();
+        assertThat(md).contains("| workload | stowage | distribution | stowage (auth off) | ratio stowage/distribution "
+                + "| ratio stowage (auth off)/distribution |\n|---|---|---|---|---|---|\n");
+        assertThat(md).containsPattern("\\| manifest GET by tag \\| 30000.0 req/s .* \\| 1000.0 req/s .* \\| 33000.0 req/s .* \\| 30.00x \\| 33.00x \\|");
+        assertThat(md).contains("| peak memory | 200 MiB | 50 MiB | - | 4.00x | n/a |");
+        assertThat(report.text()).contains("ratio stowage (auth off)/distribution: 33.00x");
     }
 
     @Test
