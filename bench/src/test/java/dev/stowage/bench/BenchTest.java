@@ -51,16 +51,6 @@ class BenchTest {
     }
 
     @Test
-    void aRequestAsksForTheScopeOfTheRepositoryTheRegistryWouldRouteItTo() {
-        assertThat(TokenAuth.scopeOf("/v2/")).isNull();
-        assertThat(TokenAuth.scopeOf("/v2/_catalog?n=100")).isEqualTo("registry:catalog:*");
-        assertThat(TokenAuth.scopeOf("/v2/bench/tags/tags/list")).isEqualTo("repository:bench/tags:pull,push");
-        assertThat(TokenAuth.scopeOf("/v2/a/blobs/b/blobs/uploads/x?digest=sha256:1")).isEqualTo("repository:a/blobs/b:pull,push");
-        assertThat(TokenAuth.scopeOf("/v2/team/app/manifests/latest")).isEqualTo("repository:team/app:pull,push");
-        assertThat(TokenAuth.scopeOf("/v2/team/app/referrers/sha256:1")).isEqualTo("repository:team/app:pull,push");
-    }
-
-    @Test
     void quickRunAgainstDistributionReportsEveryWorkload() throws Exception {
         Path distribution = Path.of("/usr/bin/docker-registry");
         String reason = "CNCF Distribution is not installed (apt-get install docker-registry)";
