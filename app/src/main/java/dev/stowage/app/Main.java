@@ -12,7 +12,7 @@ import java.util.Properties;
 /** The {@code stowage} command. */
 @Command(name = "stowage", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Stowage: a self-hosted OCI container registry.",
-        subcommands = {ServeCommand.class, AdminCommand.class, AuditCommand.class, GcCommand.class, BenchCommand.class, GcBenchCommand.class,
+        subcommands = {ServeCommand.class, AdminCommand.class, AuditCommand.class, GcCommand.class, BenchCommand.class, GcBenchCommand.class, AotTrainingCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final int USAGE = CommandLine.ExitCode.USAGE;
