@@ -64,6 +64,10 @@ final class AotTrainingCommand implements Callable<Integer> {
     private static void exercise(String base) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
         String basic = "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        // Repositories live in projects: the one the pushes below go to.
+        send(client, HttpRequest.newBuilder(URI.create(base + "/api/v1/projects")).header("Authorization", basic)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"training\",\"public\":false}")));
         for (int round = 0; round < 3; round++) {
             send(client, HttpRequest.newBuilder(URI.create(base + "/v2/")).GET());
             HttpResponse<String> tokenAnswer = send(client, HttpRequest.newBuilder(URI.create(base
