@@ -15,6 +15,14 @@ import java.util.function.Consumer;
 final class Bootstrap {
     private Bootstrap() {}
 
+    /** The first administrator password of the build's AOT training run ({@link AotTrainingCommand}); else the environment's. */
+    static volatile String trainingPassword;
+
+    static String adminPassword() {
+        String training = trainingPassword;
+        return training != null ? training : System.getenv("STOWAGE_ADMIN_PASSWORD");
+    }
+
     /**
      * Creates {@code admin} on a fresh installation, with {@code password} if given (it must pass the API's password
      * rule, or the start is refused) or a generated one. An installation with accounts ignores the password, and says

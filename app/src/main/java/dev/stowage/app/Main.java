@@ -12,7 +12,7 @@ import java.util.Properties;
 /** The {@code stowage} command. */
 @Command(name = "stowage", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Stowage: a self-hosted OCI container registry.",
-        subcommands = {ServeCommand.class, AdminCommand.class, AuditCommand.class, GcCommand.class, BenchCommand.class, GcBenchCommand.class,
+        subcommands = {ServeCommand.class, AdminCommand.class, AuditCommand.class, GcCommand.class, BenchCommand.class, GcBenchCommand.class, AotTrainingCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final int USAGE = CommandLine.ExitCode.USAGE;
@@ -20,7 +20,23 @@ public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit((args.length > 0 && args[0].equals("serve") ? serveCommandLine() : commandLine()).execute(args));
+    }
+
+    /**
+     * {@code stowage serve} alone: the same command, options and error handling, without building every other command
+     * (picocli reads each one's annotations, a noticeable part of a start). {@code stowage serve --help} reads the same.
+     */
+    static CommandLine serveCommandLine() {
+        return configure(new CommandLine(new Serving()));
+    }
+
+    @Command(name = "stowage", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Stowage: a self-hosted OCI container registry.", subcommands = ServeCommand.class)
+    static final class Serving implements Runnable {
+        @Override
+        public void run() {
+        }
     }
 
     /**
@@ -31,6 +47,10 @@ public final class Main implements Runnable {
         CommandLine line = new CommandLine(new Main());
         // Before the settings below: picocli applies them only to the subcommands present when they are set.
         Capabilities.addCommands(line);
+        return configure(line);
+    }
+
+    private static CommandLine configure(CommandLine line) {
         return line
                 .setExpandAtFiles(false)
                 .setParameterExceptionHandler(Main::usageError)

@@ -133,7 +133,7 @@ public final class Stowage implements AutoCloseable {
                     : Optional.empty();
             RegistryServer server;
             if (config.auth().enabled()) {
-                Bootstrap.ensureAdmin(identities, System.getenv("STOWAGE_ADMIN_PASSWORD"), ConfigOptions::warn);
+                Bootstrap.ensureAdmin(identities, Bootstrap.adminPassword(), ConfigOptions::warn);
                 AuthSettings auth = new AuthSettings(config.auth().service(),
                         Optional.of(config.auth().realm()).filter(r -> !r.isBlank()),
                         StowageConfig.parseDuration(config.auth().tokenLifetime(), "auth.tokenLifetime"));

@@ -29,7 +29,10 @@ public final class StowageLaunch {
         }
         List<String> command = new ArrayList<>(List.of(java.toString(), "@" + options));
         Path aot = dir.resolve(AOT_CACHE_FILE);
-        if (Files.isRegularFile(aot) && featureVersion(java) >= 25) command.add("-XX:AOTCache=" + aot);
+        if (Files.isRegularFile(aot) && featureVersion(java) >= 25) {
+            // A cache from another JDK or jar build is ignored; quietly (the JDK would print errors and go on without it).
+            command.addAll(List.of("-XX:AOTCache=" + aot, "-Xlog:aot=off", "-Xlog:cds=off"));
+        }
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);
         return command;

@@ -182,7 +182,7 @@ public final class TokenGrants {
         }
         // Hash even for unknown users, so timing does not tell which usernames exist. Only the password part is
         // remembered as verified: the code below is checked (and spent) every time.
-        String stored = account.map(Account::passwordHash).orElse(DUMMY_HASH);
+        String stored = account.map(Account::passwordHash).orElseGet(() -> Dummy.HASH);
         CredentialVerifier.Result result;
         try {
             result = verifier.verify("password", username, secret, stored);
@@ -211,7 +211,7 @@ public final class TokenGrants {
         Optional<AccessToken> token = underscore > 0 ? identities.findAccessToken(id) : Optional.empty();
         String secret = underscore > 0 ? rest.substring(underscore + 1) : "";
         CredentialVerifier.Result result = verifier.verify("token", id, secret.toCharArray(),
-                token.map(AccessToken::secretHash).orElse(DUMMY_HASH));
+                token.map(AccessToken::secretHash).orElseGet(() -> Dummy.HASH));
         if (token.isEmpty() || !result.matches() || !token.get().username().equals(username)) throw unauthorized();
         // The token's secret is proven: say what is wrong with it.
         if (!token.get().usableAt(java.time.Instant.now())) {
@@ -227,7 +227,7 @@ public final class TokenGrants {
         Optional<RobotAccount> robot = identities.findRobot(name);
         CredentialVerifier.Result result;
         try {
-            result = verifier.verify("robot", name, secret, robot.map(RobotAccount::secretHash).orElse(DUMMY_HASH));
+            result = verifier.verify("robot", name, secret, robot.map(RobotAccount::secretHash).orElseGet(() -> Dummy.HASH));
         } finally {
             java.util.Arrays.fill(secret, '\0');
         }
@@ -381,6 +381,11 @@ public final class TokenGrants {
         return Optional.empty();
     }
 
-    /** Stands in for a missing account's hash; made from a random secret, so that nothing ever matches it. */
-    private static final String DUMMY_HASH = PasswordHasher.DEFAULT.hash(java.util.UUID.randomUUID().toString().toCharArray());
+    /**
+     * Stands in for a missing account's hash; made from a random secret, so that nothing ever matches it. In a holder:
+     * hashing takes a noticeable part of a start (Argon2), and is only needed at the first sign-in with an unknown name.
+     */
+    private static final class Dummy {
+        static final String HASH = PasswordHasher.DEFAULT.hash(java.util.UUID.randomUUID().toString().toCharArray());
+    }
 }

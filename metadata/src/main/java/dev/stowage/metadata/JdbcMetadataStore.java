@@ -61,6 +61,9 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     enum Dialect { SQLITE, POSTGRESQL }
 
+    /** Flyway's default history table: the core schema's migrations. */
+    static final String CORE_HISTORY = "flyway_schema_history";
+
     private JdbcMetadataStore(HikariDataSource pool, Dialect dialect) {
         this.pool = pool;
         this.dialect = dialect;
@@ -94,13 +97,18 @@ public final class JdbcMetadataStore implements MetadataStore {
         }
         HikariDataSource pool = new HikariDataSource(hikari);
         try {
-            Flyway.configure()
-                    .dataSource(pool)
-                    .locations("classpath:db/migration/" + dialect.name().toLowerCase())
-                    .failOnMissingLocations(true)
-                    .loggers("slf4j") // the application's logging, not java.util.logging
-                    .load()
-                    .migrate();
+            String location = "classpath:db/migration/" + dialect.name().toLowerCase();
+            Optional<String> fingerprint = SchemaFingerprint.of(location);
+            if (!SchemaFingerprint.matches(pool, CORE_HISTORY, fingerprint)) {
+                Flyway.configure()
+                        .dataSource(pool)
+                        .locations(location)
+                        .failOnMissingLocations(true)
+                        .loggers("slf4j") // the application's logging, not java.util.logging
+                        .load()
+                        .migrate();
+                SchemaFingerprint.record(pool, CORE_HISTORY, fingerprint);
+            }
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -142,16 +150,22 @@ public final class JdbcMetadataStore implements MetadataStore {
         if (!capability.matches("[a-z][a-z0-9_]{0,40}")) {
             throw new IllegalArgumentException("a capability's name is lowercase letters, digits and _: " + capability);
         }
+        String history = "flyway_" + capability + "_history";
+        String scripts = "classpath:" + location + "/" + dialect();
+        // Nothing pending when the scripts are those the last successful migration of this history recorded.
+        Optional<String> fingerprint = SchemaFingerprint.of(scripts);
+        if (SchemaFingerprint.matches(pool, history, fingerprint)) return;
         Flyway.configure()
                 .dataSource(pool)
-                .table("flyway_" + capability + "_history")
-                .locations("classpath:" + location + "/" + dialect())
+                .table(history)
+                .locations(scripts)
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .failOnMissingLocations(true)
                 .loggers("slf4j")
                 .load()
                 .migrate();
+        SchemaFingerprint.record(pool, history, fingerprint);
     }
 
     /** {@code sqlite} or {@code postgresql}. */

@@ -1,0 +1,1 @@
+CREATE TABLE probe_b (id INTEGER);
