@@ -28,7 +28,6 @@ import java.util.stream.Stream;
  */
 @Command(name = "aot-training", hidden = true, description = "Records what a start loads, for the JDK's AOT cache (used by the build).")
 final class AotTrainingCommand implements Callable<Integer> {
-    static final String PASSWORD = "aot-training-password-1";
     private static final Pattern TOKEN = Pattern.compile("\"(?:token|access_token)\"\\s*:\\s*\"([^\"]+)\"");
 
     @picocli.CommandLine.Option(names = "--cache", description = "the cache file this run records (removed when the JDK cannot write one)")
@@ -42,6 +41,11 @@ final class AotTrainingCommand implements Callable<Integer> {
             System.err.println("stowage aot-training: skipped (JDK " + Runtime.version().feature() + " < 25)");
             return 0;
         }
+        String password = Bootstrap.adminPassword();
+        if (password == null) {
+            System.err.println("stowage aot-training: set STOWAGE_ADMIN_PASSWORD (the build does) for the training's administrator");
+            return 2;
+        }
         Path dir = Files.createTempDirectory("stowage-aot-training");
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -49,11 +53,9 @@ final class AotTrainingCommand implements Callable<Integer> {
         }
         StowageConfig config = StowageConfig.load(null, Map.of("STOWAGE_STORAGE_PATH", dir.toString(),
                 "STOWAGE_HTTP_PORT", Integer.toString(port), "STOWAGE_HTTP_HOST", "127.0.0.1"), warning -> {});
-        Bootstrap.trainingPassword = PASSWORD;
         try (Stowage stowage = Stowage.start(config)) {
-            exercise("http://127.0.0.1:" + stowage.port());
+            exercise("http://127.0.0.1:" + stowage.port(), password);
         } finally {
-            Bootstrap.trainingPassword = null;
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
@@ -61,9 +63,9 @@ final class AotTrainingCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void exercise(String base) throws IOException, InterruptedException {
+    private static void exercise(String base, String password) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-        String basic = "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        String basic = "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
         // Repositories live in projects: the one the pushes below go to.
         send(client, HttpRequest.newBuilder(URI.create(base + "/api/v1/projects")).header("Authorization", basic)
                 .header("Content-Type", "application/json")

@@ -15,12 +15,8 @@ import java.util.function.Consumer;
 final class Bootstrap {
     private Bootstrap() {}
 
-    /** The first administrator password of the build's AOT training run ({@link AotTrainingCommand}); else the environment's. */
-    static volatile String trainingPassword;
-
     static String adminPassword() {
-        String training = trainingPassword;
-        return training != null ? training : System.getenv("STOWAGE_ADMIN_PASSWORD");
+        return System.getenv("STOWAGE_ADMIN_PASSWORD");
     }
 
     /**
