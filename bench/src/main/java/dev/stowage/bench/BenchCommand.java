@@ -56,8 +56,10 @@ public final class BenchCommand implements Callable<Integer> {
     Path distributionBinary;
 
     @Option(names = "--workloads", split = ",", defaultValue = "push,pull,manifest,mixed,list,siege,startup",
-            description = "which workloads: push, pull, manifest, list, siege (pull latency under idle connections "
-                    + "and a login flood), scanning (the scanner in-process on real data, no registry needed; "
+            description = "which workloads: push, pull, manifest, mixed (manifest GETs from 64 connections while 4 "
+                    + "clients push 100 MiB blobs), list, siege (pull latency under idle connections and a login flood), "
+                    + "startup (time to the first answer, fresh and on existing data; the registries given by --start-*), "
+                    + "scanning (the scanner in-process on real data, no registry needed; "
                     + "not in the default list: it takes about 1.5 minutes), scan-load (manifest GETs and pushes of real "
                     + "images with background scanning on and off: starts Stowage twice, needs --start-stowage; about 6 "
                     + "minutes) (default: ${DEFAULT-VALUE})")
@@ -159,14 +161,15 @@ public final class BenchCommand implements Callable<Integer> {
             if (sizesMiB.equals(List.of(1, 10, 100))) sizesMiB = List.of(1, 10);
             if (pullSizeMiB == 100) pullSizeMiB = 10;
             if (durationSeconds == 10) durationSeconds = 2;
-            if (repositories == 2000) repositories = 200;
-            if (tags == 2000) tags = 200;
+            if (repositories == 2000) repositories = 100;
+            if (tags == 2000) tags = 100;
             if (rounds == 2) rounds = 1;
             if (warmupSeconds == 15) warmupSeconds = 3;
             if (scanImageMiB == 100) scanImageMiB = 10;
             if (scanInventories == 10000) scanInventories = 500;
             if (scanLoadImageMiB == 48) scanLoadImageMiB = 8;
             if (scanLoadSeconds == 20) scanLoadSeconds = 3;
+            if (siegeConnections == 10000) siegeConnections = 2000;
         }
         if ((username == null) != (password == null)) {
             spec.commandLine().getErr().println("--username and --password go together: the bench signs in to the --target "
@@ -223,13 +226,19 @@ public final class BenchCommand implements Callable<Integer> {
                     case "list" -> listing(registries);
                     case "mixed" -> mixed(registries);
                     case "startup" -> new StartupBench(startStowage ? jar() : null, startDistribution ? distributionBinary : null,
-                            dir, quick ? 3 : 5, report, System.err).run();
+                            dir, quick ? 1 : 5, report, System.err).run();
                     case "siege" -> siege(registries);
                     case "scanning" -> new ScanningBench(new ScanningBench.Settings(vulndata, scanImageMiB, scanPackages,
                             scanInventories, quick ? 2 : 6, quick ? 10 : 50, dir), report, System.err).run();
                     case "scan-load" -> new ScanLoadBench(new ScanLoadBench.Settings(jar(), dir, scanLoadImageMiB,
                             scanLoadSeconds, warmupSeconds, clients, connections, rounds), report, System.err).run();
                     default -> throw new IllegalArgumentException("unknown workload: " + workload);
+                }
+            }
+            for (RegistryProcess r : registries) {
+                if (r.auth != null) {
+                    System.err.printf(Locale.ROOT, "%s: signed in %d times (token flow), %d requests refused with a token and "
+                            + "repeated after signing in again%n", r.name, r.auth.signIns(), r.auth.refusals());
                 }
             }
             report.memory(registries);
@@ -317,7 +326,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (RegistryProcess r : registries) {
             if (pushesByRegistry.containsKey(r.name)) pushed.put(r.name, List.of(pushesByRegistry.get(r.name)));
         }
-        report.add("  ...the 4 concurrent " + (size >> 20) + " MiB pushes meanwhile", pushed);
+        report.add("push monolithic " + (size >> 20) + " MiB x4, during those 64 connections of manifest GETs", pushed);
     }
 
     /** The goals, side by side: authentication's cost, the ratio to Distribution, peak memory. */
@@ -407,6 +416,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void push(List<RegistryProcess> registries) throws Exception {
+        for (RegistryProcess r : registries) r.signIn("/v2/bench/push/blobs/uploads/");
         for (int sizeMiB : sizesMiB) {
             long size = (long) sizeMiB << 20;
             int perClient = quick ? 2 : Math.max(2, Math.min(32, 256 / sizeMiB));
@@ -567,6 +577,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "listing setup on %s: %.1f s%n", r.name, (System.nanoTime() - t) / 1e9);
         }
         int walks = quick ? 2 : 10;
+        for (RegistryProcess r : registries) r.signIn("/v2/_catalog");
         compare("catalog, " + repositories + " repositories, pages of 100", registries, r ->
                 parallel(r, 1, "full listings/s", 1, (c, client, latencies, scratch) -> {
                     for (int i = 0; i < walks; i++) {

@@ -29,6 +29,14 @@ final class RegistryProcess implements AutoCloseable {
         return new RegistryProcess(name, base, null, username == null ? null : new TokenAuth(base, username, password));
     }
 
+    /**
+     * Signs in for the scope of requests to {@code path} before they are measured (the token is then held, as a
+     * client that has pulled or pushed there before holds it): a workload's rate is not to include one sign-in.
+     */
+    void signIn(String path) throws IOException {
+        if (auth != null) auth.authorization(TokenAuth.scopeOf(path));
+    }
+
     /** The same registry seen by clients that do not sign in (anonymous pulls from a public project). */
     RegistryProcess anonymous() {
         return new RegistryProcess(name, base, process, null);

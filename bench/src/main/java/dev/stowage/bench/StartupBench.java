@@ -79,10 +79,11 @@ final class StartupBench {
             medians.put(e.getKey(), median);
             measured.add(e.getKey() + " " + cell);
         }
-        report.fact(workload + ", " + samples + " starts", cells, medians);
+        String starts = samples == 1 ? "1 start" : samples + " starts";
+        report.fact(workload + ", " + starts, cells, medians);
         List<Double> stowage = seconds.get(BenchCommand.STOWAGE);
         double worst = stowage == null ? Double.NaN : Collections.max(stowage);
-        report.goal(new Report.GoalRow(workload + " (" + samples + " starts; goal on the slowest)", String.join("; ", measured),
+        report.goal(new Report.GoalRow(workload + " (" + starts + "; goal on the slowest)", String.join("; ", measured),
                 worst, stowage == null ? Double.NaN : goal, String.format(Locale.ROOT, "< %.0f s", goal)));
     }
 

@@ -40,6 +40,7 @@ final class TokenAuth {
     private final Map<String, Token> byScope = new ConcurrentHashMap<>();
     private volatile Realm realm;
     private int signIns;
+    private final java.util.concurrent.atomic.AtomicLong refusals = new java.util.concurrent.atomic.AtomicLong();
 
     TokenAuth(URI base, String username, String password) {
         this.base = base;
@@ -92,12 +93,18 @@ final class TokenAuth {
      * Another connection may have signed in anew meanwhile; that newer token stays.
      */
     void refused(String scope, String header) {
+        refusals.incrementAndGet();
         byScope.computeIfPresent(scope, (k, token) -> token.header().equals(header) ? null : token);
     }
 
     /** How many times the bench signed in (one per scope, and again per expiry or refusal). */
     synchronized int signIns() {
         return signIns;
+    }
+
+    /** How many requests the registry refused with a token (each was repeated after a new sign-in). */
+    long refusals() {
+        return refusals.get();
     }
 
     private Token signIn(String scope) throws IOException {

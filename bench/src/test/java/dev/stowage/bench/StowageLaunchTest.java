@@ -42,7 +42,8 @@ class StowageLaunchTest {
         Path aot = Files.writeString(jar.resolveSibling("stowage.aot"), "");
         Path java25 = jdk("jdk-25", "25.0.3");
         assertThat(StowageLaunch.command(java25, jar, List.of("serve"))).containsExactly(java25.toString(),
-                "@" + jar.resolveSibling("jvm.options"), "-XX:AOTCache=" + aot, "-jar", jar.toString(), "serve");
+                "@" + jar.resolveSibling("jvm.options"), "-XX:AOTCache=" + aot, "-Xlog:aot=off", "-Xlog:cds=off", "-jar",
+                jar.toString(), "serve");
         Path java26 = jdk("jdk-26", "26-ea");
         assertThat(StowageLaunch.command(java26, jar, List.of())).contains("-XX:AOTCache=" + aot);
         // JDK 21 has no -XX:AOTCache (it would refuse to start)
