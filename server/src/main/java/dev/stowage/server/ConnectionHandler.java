@@ -218,6 +218,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             if (announced >= 0 && announced - exchange.body().received() > DRAIN_LIMIT) ctx.close();
             return;
         }
+        exchange.body().discard(); // a body the route did not read (a GET's, say): its buffers go back now
         endExchange();
     }
 

@@ -23,10 +23,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class RequestBody implements BodySource {
     // Counted until the consumer has written the bytes, not only until it takes them: buffers in flight to the disk
-    // are memory too. Per connection; 1 MiB keeps a disk streaming while 64 uploads hold at most 64 MiB (the launcher
-    // bounds direct memory: app/src/main/launch/jvm.options).
+    // are memory too. Per connection, enough to keep a disk streaming; and all bodies together stay under
+    // ALL_BODIES_HIGH_WATER, half the direct memory the launcher allows (app/src/main/launch/jvm.options), so that many
+    // uploads at once slow each other down instead of leaving no buffer for the next read of another client.
     static final long HIGH_WATER = 1L << 20;
     static final long LOW_WATER = 256L << 10;
+    static final long ALL_BODIES_HIGH_WATER = 32L << 20;
+    private static final java.util.concurrent.atomic.AtomicLong ALL_BODIES = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Bodies read whole into the heap (manifests, API JSON, token forms) share this many bytes, held from the read
@@ -70,7 +73,8 @@ final class RequestBody implements BodySource {
             if (!discarding && buf.isReadable()) {
                 queue.add(buf.retain());
                 queuedBytes += buf.readableBytes();
-                if (queuedBytes > HIGH_WATER && !paused) pause = paused = true;
+                long all = ALL_BODIES.addAndGet(buf.readableBytes());
+                if ((queuedBytes > HIGH_WATER || all > ALL_BODIES_HIGH_WATER) && !paused) pause = paused = true;
             }
             if (content instanceof LastHttpContent) ended = true;
             changed.signalAll();
@@ -124,7 +128,25 @@ final class RequestBody implements BodySource {
             boolean resume = false;
             lock.lock();
             try {
-                while (queue.isEmpty() && !ended && failure == null) changed.awaitUninterruptibly();
+                while (queue.isEmpty() && !ended && failure == null) {
+                    // Paused for the others' sake with nothing of its own queued: read on once they have drained.
+                    if (paused && ALL_BODIES.get() <= ALL_BODIES_HIGH_WATER) {
+                        paused = false;
+                        lock.unlock();
+                        try {
+                            backpressure.pauseReading(false);
+                        } finally {
+                            lock.lock();
+                        }
+                        continue;
+                    }
+                    try {
+                        changed.awaitNanos(20_000_000L);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted reading the request body");
+                    }
+                }
                 if (failure instanceof dev.stowage.core.RegistryException malformed) throw malformed;
                 if (failure != null) throw new ClosedChannelException();
                 if (queue.isEmpty() && ended) return;
@@ -150,7 +172,8 @@ final class RequestBody implements BodySource {
                 lock.lock();
                 try {
                     queuedBytes -= done;
-                    if (paused && queuedBytes < LOW_WATER) {
+                    ALL_BODIES.addAndGet(-done);
+                    if (paused && queuedBytes < LOW_WATER && ALL_BODIES.get() <= ALL_BODIES_HIGH_WATER) {
                         paused = false;
                         resume = true;
                     }
@@ -170,6 +193,7 @@ final class RequestBody implements BodySource {
             discarding = true;
             queue.forEach(ByteBuf::release);
             queue.clear();
+            ALL_BODIES.addAndGet(-queuedBytes);
             queuedBytes = 0;
             resume = paused;
             paused = false;
