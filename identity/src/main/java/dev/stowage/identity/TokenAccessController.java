@@ -58,9 +58,20 @@ public final class TokenAccessController implements AccessController {
                 }
             })
             .build();
-    /** Projects as the request path needs them (visibility, networks); a change is seen within seconds. */
-    private final Cache<String, Optional<Project>> projects = Caffeine.newBuilder()
+    /**
+     * Projects as the request path needs them (visibility, networks), each with the identity store's generation it
+     * was read under: a change made on this node is seen at once, one made on another node within seconds.
+     */
+    private final Cache<String, KnownProject> projects = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+
+    private record KnownProject(Optional<Project> project, long generation) {}
+
+    /** The project as last read, unless this node has changed identities since; null when there is none. */
+    private KnownProject knownProject(String name) {
+        KnownProject known = projects.getIfPresent(name);
+        return known != null && known.generation() == identities.generation() ? known : null;
+    }
 
     public TokenAccessController(RegistryTokens tokens, TokenGrants grants, IdentityStore identities, AuthSettings settings) {
         this.tokens = tokens;
@@ -91,7 +102,14 @@ public final class TokenAccessController implements AccessController {
     private static final NotInMemory NOT_IN_MEMORY = new NotInMemory();
 
     private final Facts fromStores = new Facts() {
-        public Optional<Project> project(String name) { return projects.get(name, identities::findProject); }
+        public Optional<Project> project(String name) {
+            KnownProject known = knownProject(name);
+            if (known != null) return known.project();
+            long generation = identities.generation(); // before reading: a change while it reads is not missed
+            Optional<Project> project = identities.findProject(name);
+            projects.put(name, new KnownProject(project, generation));
+            return project;
+        }
 
         public RegistryTokens.Verified token(String bearer) {
             String key = tokenKey(bearer);
@@ -110,9 +128,9 @@ public final class TokenAccessController implements AccessController {
 
     private final Facts inMemory = new Facts() {
         public Optional<Project> project(String name) {
-            Optional<Project> project = projects.getIfPresent(name);
-            if (project == null) throw NOT_IN_MEMORY;
-            return project;
+            KnownProject known = knownProject(name);
+            if (known == null) throw NOT_IN_MEMORY;
+            return known.project();
         }
 
         public RegistryTokens.Verified token(String bearer) {

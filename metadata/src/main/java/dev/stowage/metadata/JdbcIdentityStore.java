@@ -29,6 +29,8 @@ public final class JdbcIdentityStore implements IdentityStore {
     /** Accounts and robots as every authenticated request checks them; see {@link #findAccountForRequest}. */
     private final RequestPathCache<Account> accountsForRequests = new RequestPathCache<>();
     private final RequestPathCache<RobotAccount> robotsForRequests = new RequestPathCache<>();
+    /** See {@link #generation()}. */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     /** Seals the signing keys' private parts and the TOTP seeds, the secrets this store must keep readable. */
     private final SecretSealer sealer;
 
@@ -106,11 +108,29 @@ public final class JdbcIdentityStore implements IdentityStore {
         return robotsForRequests.peek(name);
     }
 
+    @Override
+    public long generation() {
+        return generation.get();
+    }
+
+    /**
+     * A write that changes what {@link #generation()} counts: counted before it (so that a read overlapping it is not
+     * kept as current) and after it.
+     */
+    private <T> T changing(java.util.function.Supplier<T> write) {
+        generation.incrementAndGet();
+        try {
+            return write.get();
+        } finally {
+            generation.incrementAndGet();
+        }
+    }
+
     /** A write that changes accounts: forgets them after it (and before, for lookups that overlap it). */
     private <T> T changingAccounts(java.util.function.Supplier<T> write) {
         accountsForRequests.forgetAll();
         try {
-            return write.get();
+            return changing(write);
         } finally {
             accountsForRequests.forgetAll();
         }
@@ -119,7 +139,7 @@ public final class JdbcIdentityStore implements IdentityStore {
     private <T> T changingRobots(java.util.function.Supplier<T> write) {
         robotsForRequests.forgetAll();
         try {
-            return write.get();
+            return changing(write);
         } finally {
             robotsForRequests.forgetAll();
         }
@@ -242,7 +262,7 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public boolean createProject(Project p) {
-        return db.write(c -> {
+        return changing(() -> db.write(c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO projects (name, is_public, created_at, allowed_networks) VALUES (?, ?, ?, ?) "
                             + "ON CONFLICT (name) DO NOTHING")) {
@@ -252,7 +272,7 @@ public final class JdbcIdentityStore implements IdentityStore {
                 s.setString(4, p.allowedNetworks() == null ? "" : p.allowedNetworks());
                 return s.executeUpdate() == 1;
             }
-        });
+        }));
     }
 
     @Override
@@ -269,12 +289,12 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public boolean setProjectPublic(String name, boolean isPublic) {
-        return updateFlag("UPDATE projects SET is_public = ? WHERE name = ?", isPublic, name);
+        return changing(() -> updateFlag("UPDATE projects SET is_public = ? WHERE name = ?", isPublic, name));
     }
 
     @Override
     public boolean setProjectNetworks(String name, String allowedNetworks) {
-        return update("UPDATE projects SET allowed_networks = ? WHERE name = ?", allowedNetworks, name);
+        return changing(() -> update("UPDATE projects SET allowed_networks = ? WHERE name = ?", allowedNetworks, name));
     }
 
     @Override
@@ -295,7 +315,7 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public void setMember(String project, String username, Role role) {
-        db.write(c -> {
+        changing(() -> db.write(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO project_members (project, username, role) "
                     + "VALUES (?, ?, ?) ON CONFLICT (project, username) DO UPDATE SET role = excluded.role, granted_by = NULL")) {
                 s.setString(1, project);
@@ -304,12 +324,12 @@ public final class JdbcIdentityStore implements IdentityStore {
                 s.executeUpdate();
             }
             return null;
-        });
+        }));
     }
 
     @Override
     public boolean removeMember(String project, String username) {
-        return update("DELETE FROM project_members WHERE project = ? AND username = ?", project, username);
+        return changing(() -> update("DELETE FROM project_members WHERE project = ? AND username = ?", project, username));
     }
 
     @Override
@@ -746,7 +766,7 @@ public final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public void syncGrantedMemberships(String username, String grantedBy, Map<String, Role> roles) {
-        db.write(c -> {
+        changing(() -> db.write(c -> {
             List<String> held = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT project FROM project_members WHERE username = ? AND granted_by = ?")) {
@@ -779,7 +799,7 @@ public final class JdbcIdentityStore implements IdentityStore {
                 }
             }
             return null;
-        });
+        }));
     }
 
     private boolean updateFlag(String sql, boolean value, String key) {

@@ -91,6 +91,8 @@ final class AuthenticatedRegistry implements AutoCloseable {
         private NetworkPolicy network = NetworkPolicy.OPEN;
         private EventPublisher quotaEvents;
         private EventPublisher events = EventPublisher.NOOP;
+        private Duration keyGrace = Duration.ofHours(1);
+        private Clock tokenClock = Clock.systemUTC();
 
         private Builder(Path root) {
             this.root = root;
@@ -170,6 +172,18 @@ final class AuthenticatedRegistry implements AutoCloseable {
             return this;
         }
 
+        /** How long a rotated-out signing key still verifies. */
+        Builder keyGrace(Duration grace) {
+            this.keyGrace = grace;
+            return this;
+        }
+
+        /** The clock tokens are issued, verified and found expired by (and signing keys retired by). */
+        Builder tokenClock(Clock clock) {
+            this.tokenClock = clock;
+            return this;
+        }
+
         AuthenticatedRegistry start() throws Exception {
             return new AuthenticatedRegistry(this);
         }
@@ -180,8 +194,8 @@ final class AuthenticatedRegistry implements AutoCloseable {
         identities = new JdbcIdentityStore(metadata);
         for (Consumer<JdbcIdentityStore> step : b.identitySetUp) step.accept(identities);
         AuthSettings auth = new AuthSettings("stowage", Optional.empty(), Duration.ofMinutes(5));
-        SigningKeys signingKeys = SigningKeys.shared(identities, Clock.systemUTC(), Duration.ofHours(1));
-        tokens = new RegistryTokens(signingKeys, "stowage", "stowage", Duration.ofMinutes(5), Clock.systemUTC());
+        SigningKeys signingKeys = SigningKeys.shared(identities, b.tokenClock, b.keyGrace);
+        tokens = new RegistryTokens(signingKeys, "stowage", "stowage", Duration.ofMinutes(5), b.tokenClock);
         // As a configuration with access control has it: no repository outside a project.
         RegistryPolicy policy = new ProjectPolicy(identities, ProjectPolicy.Mode.REQUIRE_EXISTING, Clock.systemUTC());
         Optional<ImmutableTagPolicy> immutability = Optional.empty();

@@ -11,6 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,12 +33,29 @@ class InlinePullAccessTest {
     AuthenticatedRegistry registry;
     List<String> auditLines = new ArrayList<>();
 
+    /** The system clock until a test moves it on: the clock tokens are issued and verified by. */
+    static final class MovableClock extends Clock {
+        volatile Duration ahead = Duration.ZERO;
+
+        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+        @Override public Clock withZone(ZoneId zone) { return this; }
+        @Override public Instant instant() { return Instant.now().plus(ahead); }
+    }
+
+    final MovableClock clock = new MovableClock();
+
     @BeforeEach
     void start() throws Exception {
-        registry = AuthenticatedRegistry.in(root).admin("admin").user("dev").audit(auditLines::add)
+        start(AuthenticatedRegistry.in(root));
+    }
+
+    /** The registry of every case, started from {@code builder} (a test with other key settings starts its own). */
+    void start(AuthenticatedRegistry.Builder builder) throws Exception {
+        if (registry != null) registry.close();
+        registry = builder.admin("admin").user("dev").audit(auditLines::add)
                 .project("team", false).project("public", true)
                 .member("team", "dev", Role.DEVELOPER).member("public", "dev", Role.DEVELOPER)
-                .start();
+                .tokenClock(clock).start();
         String push = registry.token("admin", "adminpw", "repository:team/app:pull,push");
         push("team/app", push);
         push("team/other", registry.token("admin", "adminpw", "repository:team/other:pull,push"));
@@ -121,6 +143,28 @@ class InlinePullAccessTest {
     }
 
     @Test
+    void aTokenWhoseKeyWasRotatedOutIsRefusedOnceTheKeyNoLongerVerifies() throws Exception {
+        start(AuthenticatedRegistry.in(java.nio.file.Files.createDirectories(root.resolve("no-grace"))).keyGrace(Duration.ZERO));
+        String token = registry.token("dev", "devpw", "repository:team/app:pull");
+        warm("team/app", token);
+        assertThat(admin("POST", "/api/v1/keys/rotate", null).statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = pull("team/app", token);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"");
+        warm("team/app", registry.token("dev", "devpw", "repository:team/app:pull")); // the new key's tokens are kept
+    }
+
+    @Test
+    void anExpiredTokenIsRefused() throws Exception {
+        String token = registry.token("dev", "devpw", "repository:team/app:pull");
+        warm("team/app", token);
+        clock.ahead = Duration.ofMinutes(6); // past its 5 minutes and the leeway for clock skew
+        HttpResponse<String> refused = pull("team/app", token);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(refused.body()).path("errors").path(0).path("message").asText()).contains("expired");
+    }
+
+    @Test
     void aForgedOrAlteredTokenIsNeverTakenFromTheCache() throws Exception {
         String token = registry.token("dev", "devpw", "repository:team/app:pull");
         warm("team/app", token);
@@ -137,6 +181,15 @@ class InlinePullAccessTest {
         HttpResponse<String> refused = pull("team/app", null);
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(refused.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("scope=\"repository:team/app:pull\"");
+    }
+
+    @Test
+    void aProjectMadePrivateRefusesAnonymousPullsAtOnce() throws Exception {
+        warm("public/app", null);
+        assertThat(admin("PATCH", "/api/v1/projects/public", "{\"public\":false}").statusCode()).isEqualTo(200);
+        assertThat(pull("public/app", null).statusCode()).isEqualTo(401);
+        assertThat(pull("public/app", registry.token("dev", "devpw", "repository:public/app:pull")).statusCode())
+                .isEqualTo(200);
     }
 
     @Test

@@ -71,6 +71,13 @@ public interface IdentityStore {
         return findRobot(name);
     }
 
+    /**
+     * A number that changes with every change this store makes on this node to accounts, robots, projects (visibility,
+     * networks) and memberships: what a caller remembers of them under one generation is stale once it has moved.
+     * Other nodes' changes do not move it, so such memory must also be short.
+     */
+    long generation();
+
     /** Creates the project; answers false when it exists. */
     boolean createProject(Project project);
 
