@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * the registry on a temporary directory and a free port, makes the requests a first start sees (the version check,
  * the token flow, a push and a pull, an admin API call), then stops. Hidden: it is no command for operators.
  */
-@Command(name = "aot-training", hidden = true, description = "Records what a start loads, for the JDK's AOT cache (used by the build).")
+@Command(name = "aot-training", hidden = true, mixinStandardHelpOptions = true, description = "Records what a start loads, for the JDK's AOT cache (used by the build).")
 final class AotTrainingCommand implements Callable<Integer> {
     private static final Pattern TOKEN = Pattern.compile("\"(?:token|access_token)\"\\s*:\\s*\"([^\"]+)\"");
 
