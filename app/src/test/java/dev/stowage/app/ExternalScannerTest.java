@@ -197,7 +197,7 @@ class ExternalScannerTest {
             assertThat(call("GET", "/api/v1/projects/defaulted/scanner", null, admin()).body())
                     .isEqualTo("{\"name\":\"trivy-default\",\"projectsOwn\":false}");
             assertThat(call("DELETE", "/api/v1/scanners/trivy-default", null, admin()).status()).isEqualTo(409);
-            Image image = pushWithReport(adapter, "defaulted/app", "1.0", "the image\n");
+            Image image = pushWithReport(adapter, "defaulted/app", "1.0", "the image the default scanner scans\n");
 
             assertThat(finished("defaulted/app", image.digest).path("scanner").asText()).isEqualTo("trivy-default");
         } finally {
