@@ -201,7 +201,6 @@ public final class TokenAccessController implements AccessController {
         return principal;
     }
 
-
     private Principal authorizeRegistryCaller(AccessRequest request, Facts facts) {
         Optional<String> bearer = bearer(request);
         String scope = scopeFor(request);
